@@ -1,0 +1,47 @@
+# The two commands a newcomer needs: `make run` and `make test` (see README.md).
+PYTHON ?= python3
+VENV   ?= .venv
+PY     := $(VENV)/bin/python
+DB     ?= $(or $(SEASTAT_DB),data/seastat.duckdb)
+
+.PHONY: run test venv dev-venv browser demo bench clean
+
+$(VENV)/.installed: requirements.txt
+	test -x $(PY) || $(PYTHON) -m venv $(VENV)
+	$(PY) -m pip install --quiet --upgrade pip
+	$(PY) -m pip install --quiet -r requirements.txt
+	touch $@
+
+$(VENV)/.dev-installed: $(VENV)/.installed requirements-dev.txt
+	$(PY) -m pip install --quiet -r requirements-dev.txt
+	touch $@
+
+venv: $(VENV)/.installed
+dev-venv: $(VENV)/.dev-installed
+
+# Debian's chromium + chromium-driver drive the browser tests and render PDF charts.
+browser:
+	@if command -v chromedriver >/dev/null 2>&1 && command -v chromium >/dev/null 2>&1 && command -v pdftotext >/dev/null 2>&1; then \
+	  echo "chromium, chromedriver and poppler already installed"; \
+	else \
+	  SUDO=$$( [ "$$(id -u)" = 0 ] || echo sudo ); \
+	  $$SUDO apt-get update -qq && DEBIAN_FRONTEND=noninteractive $$SUDO apt-get install -y -qq \
+	    chromium chromium-driver poppler-utils libpango-1.0-0 libpangoft2-1.0-0 >/dev/null; \
+	fi
+
+demo: $(VENV)/.installed
+	$(PY) -m etl demo --db $(DB)
+
+run: $(VENV)/.installed
+	@test -f $(DB) || $(PY) -m etl demo --db $(DB)
+	SEASTAT_DB=$(DB) $(PY) app.py
+
+test: $(VENV)/.dev-installed browser
+	$(PY) -m pytest; rc=$$?; \
+	if [ $$rc -eq 5 ]; then echo "pytest collected no tests: that is a failure"; exit 1; fi; exit $$rc
+
+bench: $(VENV)/.installed
+	for b in bench/bench_*.py; do $(PY) $$b || exit 1; done
+
+clean:
+	rm -rf $(VENV) .pytest_cache

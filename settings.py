@@ -1,0 +1,54 @@
+"""Deployment settings, read from the environment in one place.
+
+The ETL and the app must agree on where the warehouse lives (SEASTAT_DB), so both call
+`Settings.from_env()` instead of reading os.environ themselves. Nothing here touches data.
+"""
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass, field, replace
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent
+
+MODES = ("internal", "public")
+
+
+class SettingsError(ValueError):
+    """A setting has a value the app cannot run with."""
+
+
+@dataclass(frozen=True)
+class Settings:
+    db_path: Path = ROOT / "data" / "seastat.duckdb"
+    ledger_url: str = "sqlite:///" + str(ROOT / "data" / "ledger.sqlite3")
+    mode: str = "internal"
+    city_config: Path = ROOT / "config" / "seattle.yaml"
+    catalog_dir: Path = ROOT / "catalog"
+    raw_dir: Path = ROOT / "data" / "raw"
+    demo_dir: Path = ROOT / "data" / "demo"
+    # A Plotly map style. "white-bg" draws polygons with no tiles (works offline); a deployment
+    # with internet may name a tiled style such as "carto-positron".
+    map_style: str = "white-bg"
+    secret_key: str = field(default="", repr=False)
+
+    @classmethod
+    def from_env(cls, env: dict | None = None) -> "Settings":
+        env = os.environ if env is None else env
+        s = cls()
+        mapping = {
+            "SEASTAT_DB": ("db_path", Path),
+            "SEASTAT_LEDGER": ("ledger_url", str),
+            "SEASTAT_MODE": ("mode", str),
+            "SEASTAT_CITY": ("city_config", Path),
+            "SEASTAT_CATALOG": ("catalog_dir", Path),
+            "SEASTAT_RAW_DIR": ("raw_dir", Path),
+            "SEASTAT_DEMO_DIR": ("demo_dir", Path),
+            "SEASTAT_MAP_STYLE": ("map_style", str),
+            "SEASTAT_SECRET_KEY": ("secret_key", str),
+        }
+        changes = {attr: kind(env[name]) for name, (attr, kind) in mapping.items() if env.get(name)}
+        s = replace(s, **changes)
+        if s.mode not in MODES:
+            raise SettingsError(f"SEASTAT_MODE={s.mode!r}: expected one of {', '.join(MODES)}")
+        return s
