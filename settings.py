@@ -23,7 +23,7 @@ class Settings:
     db_path: Path = ROOT / "data" / "seastat.duckdb"
     ledger_url: str = "sqlite:///" + str(ROOT / "data" / "ledger.sqlite3")
     mode: str = "internal"
-    city_config: Path = ROOT / "config" / "seattle.yaml"
+    city_config: Path = ROOT / "config" / "seattle"  # a folder: city.yaml, portal.yaml, layers.yaml
     catalog_dir: Path = ROOT / "catalog"
     raw_dir: Path = ROOT / "data" / "raw"
     demo_dir: Path = ROOT / "data" / "demo"
