@@ -1,0 +1,33 @@
+"""Settings and city config: a deployment mistake stops start-up with one line naming what is wrong."""
+from pathlib import Path
+
+import pytest
+
+from city import CityConfigError, load_city
+from settings import ROOT, Settings, SettingsError
+
+
+def test_environment_overrides_defaults(tmp_path):
+    s = Settings.from_env({"SEASTAT_DB": str(tmp_path / "w.duckdb"), "SEASTAT_MODE": "public"})
+    assert s.db_path == tmp_path / "w.duckdb"
+    assert s.mode == "public"
+    assert Settings.from_env({}).db_path == ROOT / "data" / "seastat.duckdb"
+
+
+def test_unknown_mode_is_named():
+    with pytest.raises(SettingsError, match="SEASTAT_MODE='privat'"):
+        Settings.from_env({"SEASTAT_MODE": "privat"})
+
+
+def test_seattle_city_config_loads():
+    seattle = load_city(ROOT / "config" / "seattle")
+    assert seattle.name == "Seattle"
+    assert seattle.bounds.contains(47.6062, -122.3321)  # downtown
+    assert not seattle.bounds.contains(47.2529, -122.4443)  # Tacoma
+
+
+def test_city_config_missing_key_names_file_and_key(tmp_path):
+    (tmp_path / "city.yaml").write_text("name: X\ntimezone: UTC\nbounds: {min_lat: 0, max_lat: 1, min_lon: 0, max_lon: 1}\n")
+    with pytest.raises(CityConfigError) as err:
+        load_city(tmp_path)
+    assert str(err.value) == f"{Path(tmp_path) / 'city.yaml'}: missing key 'meeting_anchor'"
