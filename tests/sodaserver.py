@@ -1,0 +1,261 @@
+"""A small, real SODA 2.x look-alike HTTP server for the fetch tests (no internet here).
+
+Why: the fetch client must be tested against real HTTP (paging, retries, dropped connections,
+resume), not against a mocked urlopen. This server serves the real Seattle sample files the way
+data.seattle.gov serves a dataset at `/resource/<4x4>.csv` and `/resource/<4x4>.json`:
+
+* the sample's display headers become API field names (`Offense ID` -> `offense_id`,
+  `GO / SC Num` -> `go_sc_num`; a name starting with a digit gets a leading `_`, as Socrata does);
+* values are passed through as they are in the sample (the real portal would re-format dates
+  as ISO floating timestamps; the loaders must accept both anyway);
+* CSV has a header line on every page and every field quoted; JSON is a list of objects that
+  omit empty fields;
+* `$limit`, `$offset`, `$order` (`:id` = file order, or one field with ASC/DESC),
+  `$where` (`field OP 'literal'` joined by AND; OP one of >= > <= < = !=; dates compare as dates)
+  and `$select=count(*)` are honoured; an unknown field gives 400 `query.soql.no-such-column`,
+  an unknown dataset 404, as Socrata does.
+
+Test hooks (set on the server object; requests are numbered from 1 in arrival order):
+* `fail = {n: status}` answers request n with that status;
+* `drop = {n, ...}` sends the headers and half of the body of request n, then closes the socket;
+* `drop_from = n` does that for request n and every later one (the portal went away);
+* `delay = seconds` sleeps before answering each data request (to kill a client mid-way).
+`requests` lists what arrived: dicts with path, params, n, outcome, headers.
+
+Only ever binds to 127.0.0.1, on a free port chosen by the OS.
+"""
+from __future__ import annotations
+
+import csv
+import datetime as dt
+import io
+import json
+import re
+import socket
+import threading
+import time
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from pathlib import Path
+from urllib.parse import parse_qs, urlsplit
+
+_WHERE_TERM = re.compile(r"^\s*([A-Za-z_][A-Za-z0-9_]*)\s*(>=|<=|!=|=|>|<)\s*'((?:[^']|'')*)'\s*$")
+_ORDER = re.compile(r"^\s*(:id|[A-Za-z_][A-Za-z0-9_]*)(?:\s+(ASC|DESC))?\s*$", re.IGNORECASE)
+_DATE_FORMATS = ("%m/%d/%Y %I:%M:%S %p", "%m/%d/%Y %H:%M:%S", "%m/%d/%Y")
+
+
+def api_field_name(display: str) -> str:
+    """Socrata's API field name for a display header: lower case, runs of non-alnum -> `_`."""
+    name = re.sub(r"[^0-9a-z]+", "_", display.strip().lstrip("\ufeff").lower()).strip("_")
+    return "_" + name if name[:1].isdigit() else name
+
+
+def parse_when(text: str) -> dt.datetime | None:
+    """A sample's date text as a naive datetime, or None when it is empty or not a date."""
+    text = text.strip()
+    if not text:
+        return None
+    for fmt in _DATE_FORMATS:
+        try:
+            return dt.datetime.strptime(text, fmt)
+        except ValueError:
+            pass
+    try:
+        return dt.datetime.fromisoformat(text.replace("Z", "")).replace(tzinfo=None)
+    except ValueError:
+        return None
+
+
+class SodaError(Exception):
+    def __init__(self, status: int, code: str, message: str):
+        super().__init__(message)
+        self.status, self.code, self.message = status, code, message
+
+
+class Table:
+    """One sample file, parsed once: API field names and rows of strings."""
+
+    def __init__(self, path: Path):
+        with open(path, encoding="utf-8-sig", newline="") as fh:
+            reader = csv.reader(fh)
+            header = next(reader)
+            self.fields = [api_field_name(h) for h in header]
+            self.rows = [row for row in reader if row]
+
+    def column(self, name: str) -> int:
+        try:
+            return self.fields.index(name)
+        except ValueError:
+            raise SodaError(400, "query.soql.no-such-column", f"No such column: {name}") from None
+
+    def select(self, params: dict[str, str]) -> list[list[str]]:
+        rows = list(self.rows)
+        where = params.get("$where")
+        if where:
+            for term in re.split(r"\s+AND\s+", where, flags=re.IGNORECASE):
+                rows = self._filter(rows, term)
+        order = params.get("$order", ":id")
+        m = _ORDER.match(order)
+        if not m:
+            raise SodaError(400, "query.compiler.malformed", f"Could not parse $order: {order}")
+        if m.group(1) != ":id":
+            i = self.column(m.group(1))
+            # NULLs sort first ascending; stable, so ties keep file order.
+            rows.sort(key=lambda r: _sort_key(r[i]), reverse=(m.group(2) or "").upper() == "DESC")
+        try:
+            offset = int(params.get("$offset", 0))
+            limit = int(params.get("$limit", 1000))  # SODA's default page
+        except ValueError:
+            raise SodaError(400, "query.compiler.malformed", "$limit and $offset must be integers") from None
+        return rows[offset:offset + limit]
+
+    def _filter(self, rows, term):
+        m = _WHERE_TERM.match(term)
+        if not m:
+            raise SodaError(400, "query.compiler.malformed", f"Could not parse $where term: {term}")
+        field, op, literal = m.group(1), m.group(2), m.group(3).replace("''", "'")
+        i = self.column(field)
+        as_date = parse_when(literal) if re.match(r"^\d{4}-\d{2}-\d{2}", literal) else None
+        compare = {">=": lambda a, b: a >= b, ">": lambda a, b: a > b, "<=": lambda a, b: a <= b,
+                   "<": lambda a, b: a < b, "=": lambda a, b: a == b, "!=": lambda a, b: a != b}[op]
+        out = []
+        for row in rows:
+            value = parse_when(row[i]) if as_date else (row[i] or None)
+            if value is not None and compare(value, as_date or literal):  # NULL compares false
+                out.append(row)
+        return out
+
+
+def _sort_key(text: str):
+    when = parse_when(text)
+    return (0, dt.datetime.min, "") if not text.strip() else (1, when or dt.datetime.min, text)
+
+
+class SodaServer:
+    """`with SodaServer({"tazs-3rd5": path}) as soda: soda.url` -> http://127.0.0.1:PORT."""
+
+    def __init__(self, datasets: dict[str, Path]):
+        self.datasets = {k: Path(v) for k, v in datasets.items()}
+        self.fail: dict[int, int] = {}
+        self.drop: set[int] = set()
+        self.drop_from: int | None = None
+        self.delay = 0.0
+        self.requests: list[dict] = []
+        self._tables: dict[str, Table] = {}
+        self._lock = threading.Lock()
+        self._httpd: ThreadingHTTPServer | None = None
+        self._thread: threading.Thread | None = None
+
+    # -- lifecycle -------------------------------------------------------------------------
+    def start(self) -> "SodaServer":
+        handler = type("Handler", (_Handler,), {"soda": self})
+        self._httpd = ThreadingHTTPServer(("127.0.0.1", 0), handler)
+        self._httpd.daemon_threads = True
+        self._thread = threading.Thread(target=self._httpd.serve_forever, daemon=True)
+        self._thread.start()
+        return self
+
+    def stop(self) -> None:
+        if self._httpd:
+            self._httpd.shutdown()
+            self._httpd.server_close()
+            self._httpd = None
+
+    def __enter__(self) -> "SodaServer":
+        return self.start()
+
+    def __exit__(self, *exc) -> None:
+        self.stop()
+
+    @property
+    def url(self) -> str:
+        host, port = self._httpd.server_address[:2]
+        return f"http://{host}:{port}"
+
+    def data_requests(self) -> list[dict]:
+        """Requests for rows (not counts), in arrival order."""
+        return [r for r in self.requests if r["params"].get("$select") is None]
+
+    # -- serving -----------------------------------------------------------------------------
+    def table(self, resource: str) -> Table:
+        with self._lock:
+            if resource not in self._tables:
+                if resource not in self.datasets:
+                    raise SodaError(404, "not_found", f"Cannot find view with id {resource}")
+                self._tables[resource] = Table(self.datasets[resource])
+            return self._tables[resource]
+
+    def answer(self, path: str, params: dict[str, str]) -> tuple[str, bytes]:
+        m = re.match(r"^/resource/([a-z0-9]{4}-[a-z0-9]{4})\.(csv|json)$", path)
+        if not m:
+            raise SodaError(404, "not_found", f"No such resource: {path}")
+        table, form = self.table(m.group(1)), m.group(2)
+        select = params.get("$select")
+        if select is not None:
+            if select.replace(" ", "").lower() != "count(*)":
+                raise SodaError(400, "query.compiler.malformed", f"Unsupported $select: {select}")
+            n = len(table.select({**params, "$limit": str(len(table.rows)), "$offset": "0"}))
+            fields, rows = ["count"], [[str(n)]]
+        else:
+            fields, rows = table.fields, table.select(params)
+        if form == "json":
+            body = json.dumps([{f: v for f, v in zip(fields, row) if v != ""} for row in rows])
+            return "application/json;charset=utf-8", body.encode("utf-8")
+        out = io.StringIO()
+        writer = csv.writer(out, quoting=csv.QUOTE_ALL, lineterminator="\n")
+        writer.writerow(fields)
+        writer.writerows(rows)
+        return "text/csv;charset=utf-8", out.getvalue().encode("utf-8")
+
+
+class _Handler(BaseHTTPRequestHandler):
+    soda: SodaServer
+    protocol_version = "HTTP/1.1"
+
+    def log_message(self, *args) -> None:  # keep test output quiet
+        pass
+
+    def do_GET(self) -> None:
+        parts = urlsplit(self.path)
+        params = {k: v[-1] for k, v in parse_qs(parts.query, keep_blank_values=True).items()}
+        soda = self.soda
+        with soda._lock:
+            n = len(soda.requests) + 1
+            record = {"n": n, "path": parts.path, "params": params, "outcome": "ok",
+                      "headers": dict(self.headers.items())}
+            soda.requests.append(record)
+        if soda.delay and params.get("$select") is None:
+            time.sleep(soda.delay)
+        if n in soda.fail:
+            record["outcome"] = f"fail {soda.fail[n]}"
+            return self._send(soda.fail[n], "application/json",
+                              json.dumps({"error": True, "message": "Internal error (test hook)"}).encode())
+        try:
+            ctype, body = soda.answer(parts.path, params)
+        except SodaError as exc:
+            record["outcome"] = f"error {exc.status}"
+            payload = {"code": exc.code, "error": True, "message": exc.message}
+            return self._send(exc.status, "application/json;charset=utf-8", json.dumps(payload).encode())
+        if n in soda.drop or (soda.drop_from is not None and n >= soda.drop_from):
+            record["outcome"] = "dropped"
+            return self._send_half_and_drop(ctype, body)
+        self._send(200, ctype, body)
+
+    def _send(self, status: int, ctype: str, body: bytes) -> None:
+        self.send_response(status)
+        self.send_header("Content-Type", ctype)
+        self.send_header("Content-Length", str(len(body)))
+        self.end_headers()
+        self.wfile.write(body)
+
+    def _send_half_and_drop(self, ctype: str, body: bytes) -> None:
+        self.send_response(200)
+        self.send_header("Content-Type", ctype)
+        self.send_header("Content-Length", str(len(body)))
+        self.end_headers()
+        self.wfile.write(body[: len(body) // 2])
+        self.wfile.flush()
+        self.close_connection = True
+        try:
+            self.connection.shutdown(socket.SHUT_RDWR)
+        except OSError:
+            pass
