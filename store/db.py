@@ -1,0 +1,185 @@
+"""Open the transactional store (ledger, users) that lives beside, never inside, the warehouse.
+
+The warehouse is read-only to the app and replaced whole by every ETL load, so what users write
+goes here instead: SQLite in WAL mode by default (several gunicorn workers can write at once;
+each write transaction takes the write lock up front with BEGIN IMMEDIATE and waits up to
+`busy_timeout_ms` for it), or any SQLAlchemy database URL (e.g. postgresql+psycopg://...) for a
+server database. All SQL is SQLAlchemy Core with bound parameters, so it is dialect-neutral.
+The schema is created on open (idempotent) and its version recorded in `schema_version`.
+"""
+from __future__ import annotations
+
+import datetime as dt
+import os
+import weakref
+from contextlib import contextmanager
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Iterator
+
+from sqlalchemy import Connection, Engine, create_engine, event, insert, select
+from sqlalchemy.engine import make_url
+from sqlalchemy.exc import ArgumentError, NoSuchModuleError
+from sqlalchemy.pool import StaticPool
+
+from store.errors import StoreError
+from store.schema import SCHEMA_VERSION, metadata, schema_version
+
+BUSY_TIMEOUT_MS = 10_000
+
+# version -> function(conn) that upgrades a store from version-1 to version. None yet.
+MIGRATIONS: dict[int, object] = {}
+
+
+def utcnow() -> dt.datetime:
+    """Now in UTC, without a zone: how the store keeps every timestamp."""
+    return dt.datetime.now(dt.timezone.utc).replace(tzinfo=None)
+
+
+def as_utc(value: dt.datetime) -> dt.datetime:
+    """A timestamp read back from the store, with its UTC zone put back."""
+    return value.replace(tzinfo=dt.timezone.utc) if value.tzinfo is None else value.astimezone(dt.timezone.utc)
+
+
+@dataclass
+class Store:
+    """An open store: an SQLAlchemy engine plus the two ways to use it (read, write)."""
+
+    engine: Engine
+    url: str  # for messages: the password, if any, is masked
+
+    @property
+    def dialect(self) -> str:
+        return self.engine.dialect.name
+
+    @contextmanager
+    def read(self) -> Iterator[Connection]:
+        """A connection in a transaction that only reads (SQLite: no write lock taken)."""
+        with self.engine.connect() as conn, conn.begin():
+            yield conn
+
+    @contextmanager
+    def write(self) -> Iterator[Connection]:
+        """One transaction: everything in the block is saved together or not at all.
+
+        On SQLite it starts with BEGIN IMMEDIATE, so a read-then-update in the block cannot be
+        overtaken by another process between the read and the update.
+        """
+        with self.engine.connect() as conn:
+            conn.execution_options(store_write=True)
+            with conn.begin():
+                yield conn
+
+    def journal_mode(self) -> str | None:
+        """SQLite's journal mode ('wal' for a file store); None for a server database."""
+        if self.dialect != "sqlite":
+            return None
+        with self.engine.connect() as conn:
+            return str(conn.exec_driver_sql("PRAGMA journal_mode").scalar()).lower()
+
+    def schema_version(self) -> int:
+        with self.read() as conn:
+            return int(conn.execute(select(schema_version.c.version).order_by(schema_version.c.version.desc())).scalar() or 0)
+
+    def close(self) -> None:
+        self.engine.dispose()
+
+
+def open_store(url: str | None = None, *, create: bool = True) -> Store:
+    """Open the store at `url` (default: Settings.from_env().ledger_url) and make its schema.
+
+    Raises StoreError with one line for a URL that cannot work (unknown scheme, driver not
+    installed, a SQLite file on a file system without WAL, a schema newer than this code).
+    """
+    if url is None:
+        from settings import Settings  # read the environment only when asked to
+
+        url = Settings.from_env().ledger_url
+    try:
+        parsed = make_url(url)
+    except ArgumentError:
+        raise StoreError(f"ledger URL {url!r} is not a database URL (e.g. sqlite:///data/ledger.sqlite3)") from None
+    shown = parsed.render_as_string(hide_password=True)
+    engine = _create_engine(parsed, shown)
+    store = Store(engine=engine, url=shown)
+    _forget_pool_after_fork(engine)
+    if parsed.get_backend_name() == "sqlite" and parsed.database not in (None, "", ":memory:"):
+        mode = store.journal_mode()
+        if mode != "wal":
+            engine.dispose()
+            raise StoreError(f"ledger {shown}: SQLite would not switch to WAL (journal_mode={mode}); "
+                             "put the file on a local disk")
+    if create:
+        try:
+            _create_schema(store)
+        except Exception:
+            engine.dispose()
+            raise
+    return store
+
+
+def _create_engine(parsed, shown: str) -> Engine:
+    backend = parsed.get_backend_name()
+    kwargs: dict = {"future": True}
+    if backend == "sqlite":
+        database = parsed.database
+        if database in (None, "", ":memory:"):
+            # One shared in-memory database for the whole engine (tests, throw-away use).
+            kwargs.update(poolclass=StaticPool, connect_args={"check_same_thread": False})
+        else:
+            Path(database).expanduser().parent.mkdir(parents=True, exist_ok=True)
+    else:
+        kwargs["pool_pre_ping"] = True
+    try:
+        engine = create_engine(parsed, **kwargs)
+    except NoSuchModuleError:
+        raise StoreError(f"ledger {shown}: no SQLAlchemy dialect for {parsed.drivername!r}") from None
+    except ModuleNotFoundError as exc:
+        raise StoreError(f"ledger {shown}: database driver {exc.name!r} is not installed "
+                         f"(pip install it and pin it in requirements.txt)") from None
+    if backend == "sqlite":
+        _sqlite_events(engine)
+    return engine
+
+
+def _sqlite_events(engine: Engine) -> None:
+    @event.listens_for(engine, "connect")
+    def _on_connect(dbapi_conn, _record):
+        # Let SQLAlchemy, not the sqlite3 module, decide when transactions begin (see _on_begin).
+        dbapi_conn.isolation_level = None
+        cur = dbapi_conn.cursor()
+        cur.execute(f"PRAGMA busy_timeout = {int(BUSY_TIMEOUT_MS)}")
+        cur.execute("PRAGMA foreign_keys = ON")
+        cur.execute("PRAGMA journal_mode = WAL")
+        cur.close()
+
+    @event.listens_for(engine, "begin")
+    def _on_begin(conn):
+        conn.exec_driver_sql("BEGIN IMMEDIATE" if conn.get_execution_options().get("store_write") else "BEGIN")
+
+
+def _forget_pool_after_fork(engine: Engine) -> None:
+    """A gunicorn worker forked from a parent that opened the store must not reuse its sockets."""
+    ref = weakref.ref(engine)
+
+    def _after_fork() -> None:
+        eng = ref()
+        if eng is not None:
+            eng.dispose(close=False)
+
+    os.register_at_fork(after_in_child=_after_fork)
+
+
+def _create_schema(store: Store) -> None:
+    with store.write() as conn:
+        metadata.create_all(conn, checkfirst=True)
+        current = conn.execute(select(schema_version.c.version).order_by(schema_version.c.version.desc())).scalar()
+        if current is None:
+            conn.execute(insert(schema_version).values(version=SCHEMA_VERSION, applied_at=utcnow()))
+            return
+        if current > SCHEMA_VERSION:
+            raise StoreError(f"ledger {store.url}: schema version {current} is newer than this code "
+                             f"understands ({SCHEMA_VERSION}); upgrade the app")
+        for version in range(current + 1, SCHEMA_VERSION + 1):
+            MIGRATIONS[version](conn)  # type: ignore[operator]
+            conn.execute(insert(schema_version).values(version=version, applied_at=utcnow()))

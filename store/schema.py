@@ -1,0 +1,89 @@
+"""The store's tables, in SQLAlchemy Core so the same definitions create SQLite and PostgreSQL.
+
+Bump SCHEMA_VERSION and add an entry to MIGRATIONS (store/db.py applies them) whenever a table
+changes: a deployed ledger holds a city's commitments and must never be rebuilt from scratch.
+Timestamps are UTC, stored without a zone (SQLite has none); the code adds the zone on read.
+"""
+from __future__ import annotations
+
+from sqlalchemy import (
+    DDL, Boolean, CheckConstraint, Column, Date, DateTime, ForeignKey, Index, Integer, MetaData,
+    String, Table, Text, UniqueConstraint, event,
+)
+
+SCHEMA_VERSION = 1
+
+ROLES = ("viewer", "analyst", "editor", "admin")
+KINDS = ("decision", "action")
+STATUSES = ("open", "done", "dropped")
+
+
+def _one_of(column: str, values: tuple[str, ...], name: str) -> CheckConstraint:
+    listed = ", ".join(f"'{v}'" for v in values)  # constants above, never user input
+    return CheckConstraint(f"{column} IN ({listed})", name=name)
+
+
+metadata = MetaData()
+
+schema_version = Table(
+    "schema_version", metadata,
+    Column("version", Integer, primary_key=True, autoincrement=False),
+    Column("applied_at", DateTime, nullable=False),
+)
+
+users = Table(
+    "users", metadata,
+    Column("username", String(64), primary_key=True),
+    Column("display_name", String(200), nullable=False),
+    Column("role", String(16), nullable=False),
+    # NULL: a single-sign-on account that can never sign in with a local password.
+    Column("password_hash", String(255), nullable=True),
+    Column("active", Boolean, nullable=False),
+    Column("created_at", DateTime, nullable=False),
+    Column("updated_at", DateTime, nullable=False),
+    _one_of("role", ROLES, "ck_users_role"),
+)
+
+ledger_items = Table(
+    "ledger_items", metadata,
+    Column("id", Integer, primary_key=True, autoincrement=True),
+    Column("kind", String(16), nullable=False),
+    Column("text", Text, nullable=False),
+    Column("owner", String(200), nullable=False),
+    Column("due_date", Date, nullable=True),
+    Column("measure_id", String(100), nullable=True),
+    Column("area_layer", String(64), nullable=True),
+    Column("area_id", String(200), nullable=True),
+    Column("status", String(16), nullable=False),
+    Column("notes", Text, nullable=False),
+    Column("meeting_date", Date, nullable=False),
+    Column("created_by", String(64), nullable=False),
+    Column("created_at", DateTime, nullable=False),
+    Column("updated_by", String(64), nullable=False),
+    Column("updated_at", DateTime, nullable=False),
+    Column("version", Integer, nullable=False),
+    _one_of("kind", KINDS, "ck_ledger_items_kind"),
+    _one_of("status", STATUSES, "ck_ledger_items_status"),
+    CheckConstraint("(area_layer IS NULL) = (area_id IS NULL)", name="ck_ledger_items_area"),
+    Index("ix_ledger_items_status_meeting", "status", "meeting_date"),
+)
+
+ledger_history = Table(
+    "ledger_history", metadata,
+    Column("id", Integer, primary_key=True, autoincrement=True),
+    Column("item_id", Integer, ForeignKey("ledger_items.id"), nullable=False),
+    Column("version", Integer, nullable=False),
+    Column("action", String(16), nullable=False),  # create / edit / close / reopen
+    Column("changed_by", String(64), nullable=False),
+    Column("changed_at", DateTime, nullable=False),
+    Column("changes", Text, nullable=False),  # JSON: {"field": [from, to], ...}
+    # One history row per version: a second writer of the same version cannot slip in.
+    UniqueConstraint("item_id", "version", name="uq_ledger_history_item_version"),
+)
+
+# History rows are never changed or removed; on SQLite the database itself refuses to.
+for _verb in ("UPDATE", "DELETE"):
+    event.listen(ledger_history, "after_create", DDL(
+        f"CREATE TRIGGER ledger_history_no_{_verb.lower()} BEFORE {_verb} ON ledger_history "
+        "BEGIN SELECT RAISE(ABORT, 'ledger_history rows are immutable'); END"
+    ).execute_if(dialect="sqlite"))
