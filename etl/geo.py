@@ -1,0 +1,312 @@
+"""Boundary layers into the warehouse, and every event's area in each layer (`python -m etl geo`).
+
+Why here: the app must never do spatial work (the DuckDB spatial extension cannot be installed
+offline), so the ETL writes `layers`, `areas` (display GeoJSON), `area_shapes` (full-resolution
+WKB, for later joins), `area_codes` and `denominators`, and fills `area_<layer>` columns of every
+event table once, with a geopandas join on the DISTINCT coordinates joined back in DuckDB.
+
+An event's area in a layer is, in order: the area its coordinates fall in; else the area its
+source's own codes name (`area_codes`: the layer's source column, e.g. `beat`, with aliases, and
+the codes of finer layers rolled up through their parents, so a beat gives its sector and
+precinct); else `UNKNOWN`. A point on a shared border goes to the area with the smallest id.
+"""
+from __future__ import annotations
+
+import json
+import re
+import sys
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import geopandas as gpd
+import numpy as np
+import pandas as pd
+import shapely
+
+from etl.boundaries import WGS84, BoundaryError, read_layers
+from etl.layers import GeoConfig, LayerConfigError, load_geo_config
+from etl.population import PopulationError, build_denominators
+
+UNKNOWN = "UNKNOWN"
+DISPLAY_TOLERANCE = 0.0002  # degrees (about 20 m): a 60-area map stays well under 300 KB
+DISPLAY_GRID = 0.00001       # coordinates rounded to about 1 m
+GEO_TABLES = ("layers", "areas", "area_shapes", "area_codes", "denominators")
+IDENT = re.compile(r"^[a-z_][a-z0-9_]*$")
+
+
+class GeoError(ValueError):
+    """A table or layer named to the geo step does not exist in the warehouse."""
+
+
+@dataclass
+class AssignResult:
+    table: str
+    rows: int
+    distinct_points: int
+    unknown: dict = field(default_factory=dict)  # layer -> rows with area UNKNOWN
+
+    def line(self) -> str:
+        unknown = ", ".join(f"{k} {v:,}" for k, v in self.unknown.items())
+        return f"{self.table}: {self.rows:,} rows, {self.distinct_points:,} distinct points; UNKNOWN per layer: {unknown}"
+
+
+@dataclass
+class GeoSummary:
+    areas: dict            # layer -> number of areas
+    denominator_rows: int
+    assigned: list         # AssignResult per event table re-assigned
+
+    def lines(self) -> list[str]:
+        out = ["layers: " + ", ".join(f"{k} ({v} areas)" for k, v in self.areas.items()),
+               f"denominators: {self.denominator_rows:,} rows"]
+        return out + [r.line() for r in self.assigned]
+
+
+def display_geojson(geom) -> str:
+    """Simplified GeoJSON geometry text for the app's maps."""
+    simple = shapely.simplify(geom, DISPLAY_TOLERANCE, preserve_topology=True)
+    simple = shapely.set_precision(simple, DISPLAY_GRID)
+    if simple.is_empty:  # a sliver smaller than the grid: keep the unsimplified shape
+        simple = geom
+    return shapely.to_geojson(simple)
+
+
+def _centroids(gdf: gpd.GeoDataFrame) -> gpd.GeoSeries:
+    """The true centroid (in metres), or an inner point when the centroid falls outside the area."""
+    crs = gdf.estimate_utm_crs()
+    cent = gdf.geometry.to_crs(crs).centroid.to_crs(WGS84)
+    inside = cent.within(gdf.geometry)
+    return cent.where(inside, gdf.geometry.representative_point())
+
+
+def _area_rows(config: GeoConfig, layers: dict, approximate: bool | None) -> tuple[pd.DataFrame, pd.DataFrame]:
+    areas, shapes = [], []
+    for lid, gdf in layers.items():
+        approx = config.layers[lid].approximate if approximate is None else approximate
+        cent = _centroids(gdf)
+        areas.append(pd.DataFrame({
+            "layer": lid, "area_id": gdf["area_id"].to_numpy(), "label": gdf["label"].to_numpy(),
+            "parent_id": gdf["parent_id"].to_numpy(), "centroid_lat": cent.y.to_numpy(),
+            "centroid_lon": cent.x.to_numpy(), "geojson": [display_geojson(g) for g in gdf.geometry],
+            "approximate": approx,
+        }))
+        shapes.append(pd.DataFrame({"layer": lid, "area_id": gdf["area_id"].to_numpy(),
+                                    "wkb": shapely.to_wkb(gdf.geometry.to_numpy())}))
+    return pd.concat(areas, ignore_index=True), pd.concat(shapes, ignore_index=True)
+
+
+def _code_rows(config: GeoConfig, layers: dict) -> pd.DataFrame:
+    """(source_column, code, layer, area_id, rank): what a source's code says about each layer.
+
+    rank 0 = the layer's own column; rank n = a code of a layer n levels finer, rolled up.
+    """
+    parents = {lid: dict(zip(g["area_id"], g["parent_id"])) for lid, g in layers.items()}
+    rows = []
+    for lid, spec in config.layers.items():
+        if not spec.source_column:
+            continue
+        codes = {a: a for a in layers[lid]["area_id"]}
+        codes.update({k.upper(): v for k, v in spec.aliases.items() if v in codes})
+        for code, area in codes.items():
+            layer, current, rank = lid, area, 0
+            while current is not None:
+                rows.append((spec.source_column, code.upper(), layer, current, rank))
+                up = config.layers[layer].parent
+                if up is None:
+                    break
+                current, layer, rank = parents[layer].get(current), up, rank + 1
+    frame = pd.DataFrame(rows, columns=["source_column", "code", "layer", "area_id", "rank"])
+    # One answer per (column, code, layer): the nearest level wins.
+    return frame.sort_values("rank").drop_duplicates(["source_column", "code", "layer"]).reset_index(drop=True)
+
+
+def _replace_table(con, name: str, frame: pd.DataFrame, columns_sql: str) -> None:
+    """CREATE OR REPLACE `name` with explicit column types from a DataFrame."""
+    con.register("_geo_frame", frame)
+    try:
+        con.execute(f"CREATE OR REPLACE TABLE {name} AS SELECT {columns_sql} FROM _geo_frame")
+    finally:
+        con.unregister("_geo_frame")
+
+
+def write_geo_tables(con, config: GeoConfig, layers: dict, denominators: pd.DataFrame | None,
+                     approximate: bool | None = None) -> None:
+    """(Re)build layers, areas, area_shapes, area_codes and denominators in an open write connection."""
+    layer_rows = pd.DataFrame([{
+        "layer": lid, "label": spec.label, "id_field": spec.id_field,
+        "label_field": spec.label_field or spec.id_field, "parent_layer": spec.parent,
+        "source": spec.file or f"dissolved from {spec.dissolve_from}", "source_column": spec.source_column,
+        "approximate": spec.approximate if approximate is None else approximate, "position": i,
+    } for i, (lid, spec) in enumerate(config.layers.items())])
+    _replace_table(con, "layers", layer_rows,
+                   "layer::VARCHAR AS layer, label::VARCHAR AS label, id_field::VARCHAR AS id_field, "
+                   "label_field::VARCHAR AS label_field, parent_layer::VARCHAR AS parent_layer, "
+                   "source::VARCHAR AS source, source_column::VARCHAR AS source_column, "
+                   "approximate::BOOLEAN AS approximate, position::INTEGER AS position")
+    areas, shapes = _area_rows(config, layers, approximate)
+    _replace_table(con, "areas", areas,
+                   "layer::VARCHAR AS layer, area_id::VARCHAR AS area_id, label::VARCHAR AS label, "
+                   "parent_id::VARCHAR AS parent_id, centroid_lat::DOUBLE AS centroid_lat, "
+                   "centroid_lon::DOUBLE AS centroid_lon, geojson::VARCHAR AS geojson, approximate::BOOLEAN AS approximate")
+    _replace_table(con, "area_shapes", shapes, "layer::VARCHAR AS layer, area_id::VARCHAR AS area_id, wkb::BLOB AS wkb")
+    _replace_table(con, "area_codes", _code_rows(config, layers),
+                   "source_column::VARCHAR AS source_column, code::VARCHAR AS code, layer::VARCHAR AS layer, "
+                   "area_id::VARCHAR AS area_id, rank::INTEGER AS rank")
+    if denominators is not None:
+        _replace_table(con, "denominators", denominators,
+                       "layer::VARCHAR AS layer, area_id::VARCHAR AS area_id, group_field::VARCHAR AS group_field, "
+                       "group_value::VARCHAR AS group_value, year::INTEGER AS year, population::BIGINT AS population, "
+                       "method::VARCHAR AS method, approximate::BOOLEAN AS approximate")
+
+
+def _tables(con) -> set[str]:
+    rows = con.execute("SELECT table_name FROM information_schema.tables "
+                       "WHERE table_schema = current_schema() AND table_type = 'BASE TABLE'").fetchall()
+    return {r[0] for r in rows}
+
+
+def _columns(con, table: str) -> list[str]:
+    rows = con.execute("SELECT column_name FROM information_schema.columns WHERE table_schema = current_schema() "
+                       "AND table_name = ? ORDER BY ordinal_position", [table]).fetchall()
+    return [r[0] for r in rows]
+
+
+def event_tables(con) -> list[str]:
+    """Tables that hold events (they have event_key and event_time, docs/SCHEMA.md)."""
+    return sorted(t for t in _tables(con) if {"event_key", "event_time"} <= set(_columns(con, t)))
+
+
+def locate(lat: np.ndarray, lon: np.ndarray, shapes: pd.DataFrame) -> np.ndarray:
+    """Area id (or None) of each point in one layer: a geopandas spatial-index join.
+
+    shapes: area_id + wkb. On a shared border the smallest area id wins.
+    """
+    shapes = shapes.sort_values("area_id").reset_index(drop=True)
+    polys = gpd.GeoSeries(shapely.from_wkb([bytes(b) for b in shapes["wkb"]]), crs=WGS84)
+    points = gpd.GeoSeries(shapely.points(lon, lat), crs=WGS84)
+    pt_idx, poly_idx = polys.sindex.query(points, predicate="intersects", sort=True)
+    out = np.full(len(lat), None, dtype=object)
+    first = np.ones(len(pt_idx), dtype=bool)
+    first[1:] = pt_idx[1:] != pt_idx[:-1]  # sorted by point, then by polygon (= by area id)
+    out[pt_idx[first]] = shapes["area_id"].to_numpy()[poly_idx[first]]
+    return out
+
+
+def assign_areas(con, table: str, settings=None) -> AssignResult:
+    """Fill `area_<layer>` for every row of an event table, in the open write connection.
+
+    Uses only what the warehouse holds (layers, area_shapes, area_codes), so it gives the same
+    answer whoever calls it; `settings` is accepted for the callers' convenience and not needed.
+    """
+    tables = _tables(con)
+    if table not in tables or not IDENT.match(table):
+        raise GeoError(f"assign_areas: no table {table!r} in the warehouse")
+    if not {"layers", "area_shapes", "area_codes"} <= tables:
+        raise GeoError("assign_areas: the warehouse has no boundary layers yet (run `python -m etl geo`)")
+    layer_ids = [r[0] for r in con.execute("SELECT layer FROM layers ORDER BY position").fetchall()]
+    for lid in layer_ids:
+        if not IDENT.match(lid):
+            raise GeoError(f"assign_areas: layer id {lid!r} cannot name a column")
+    columns = _columns(con, table)
+    for col in columns:  # columns of layers that are no longer configured would go stale
+        if col.startswith("area_") and col[5:] not in layer_ids:
+            con.execute(f'ALTER TABLE "{table}" DROP COLUMN "{col}"')
+    for lid in layer_ids:
+        if f"area_{lid}" not in columns:
+            con.execute(f'ALTER TABLE "{table}" ADD COLUMN "area_{lid}" VARCHAR')
+
+    has_coords = {"latitude", "longitude"} <= set(columns)
+    n_points = 0
+    point_sql = ""
+    if has_coords:
+        pts = con.execute(f'SELECT DISTINCT latitude, longitude FROM "{table}" '
+                          "WHERE latitude IS NOT NULL AND longitude IS NOT NULL").fetchnumpy()
+        lat, lon = np.asarray(pts["latitude"], dtype=float), np.asarray(pts["longitude"], dtype=float)
+        n_points = len(lat)
+        frame = {"latitude": lat, "longitude": lon}
+        shapes = con.execute("SELECT layer, area_id, wkb FROM area_shapes").df()
+        for lid in layer_ids:
+            frame[f"p_{lid}"] = locate(lat, lon, shapes[shapes["layer"] == lid])
+        con.register("_geo_points", pd.DataFrame(frame))
+        point_sql = " LEFT JOIN _geo_points p ON t.latitude = p.latitude AND t.longitude = p.longitude"
+
+    # One lookup per source column the table has: code -> area id per layer, nearest level first.
+    codes = con.execute("SELECT source_column, layer, min(rank) AS rank FROM area_codes GROUP BY ALL ORDER BY rank, source_column").fetchall()
+    usable = [(c, lid, rank) for c, lid, rank in codes if c in columns and IDENT.match(c)]
+    joins, alias = [], {}
+    for c in sorted({c for c, _, _ in usable}):
+        alias[c] = f"c_{c}"
+        pivot = ", ".join(f"max(area_id) FILTER (WHERE layer = '{lid}') AS \"{lid}\"" for lid in layer_ids)
+        joins.append(f" LEFT JOIN (SELECT code, {pivot} FROM area_codes WHERE source_column = '{c}' GROUP BY code) "
+                     f"{alias[c]} ON {alias[c]}.code = upper(trim(t.\"{c}\"))")
+    exprs = []
+    for lid in layer_ids:
+        parts = [f'p."p_{lid}"'] if has_coords else []
+        parts += [f'{alias[c]}."{lid}"' for c, l2, _ in usable if l2 == lid]
+        exprs.append(f"coalesce({', '.join(parts + [repr(UNKNOWN)])}) AS \"area_{lid}\"")
+    select = f'SELECT t.rowid AS _rid, {", ".join(exprs)} FROM "{table}" t{point_sql}{"".join(joins)}'
+    sets = ", ".join(f'"area_{lid}" = a."area_{lid}"' for lid in layer_ids)
+    try:
+        con.execute(f'UPDATE "{table}" SET {sets} FROM ({select}) a WHERE "{table}".rowid = a._rid')
+    finally:
+        if has_coords:
+            con.unregister("_geo_points")
+    counts = ", ".join(f"count(*) FILTER (WHERE \"area_{lid}\" = '{UNKNOWN}')" for lid in layer_ids)
+    row = con.execute(f'SELECT count(*), {counts} FROM "{table}"').fetchone()
+    return AssignResult(table=table, rows=int(row[0]), distinct_points=n_points,
+                        unknown=dict(zip(layer_ids, (int(v) for v in row[1:]))))
+
+
+def load_boundaries(con, settings, boundaries_dir: Path, population_dir: Path | None,
+                    approximate: bool | None = None) -> GeoSummary:
+    """(Re)build layers / areas / denominators in an open write connection, then re-assign events.
+
+    boundaries_dir / population_dir hold files with the names layers.yaml gives (settings.city_config);
+    population_dir None skips denominators. approximate overrides every layer's flag (the demo
+    city passes True).
+    """
+    config = load_geo_config(settings.city_config)
+    layers = read_layers(config, Path(boundaries_dir))
+    denominators = None
+    if population_dir is not None and config.population is not None:
+        denominators = build_denominators(config.population, layers, Path(population_dir))
+    write_geo_tables(con, config, layers, denominators, approximate)
+    assigned = [assign_areas(con, t) for t in event_tables(con)]
+    return GeoSummary(areas={lid: len(g) for lid, g in layers.items()},
+                      denominator_rows=0 if denominators is None else len(denominators), assigned=assigned)
+
+
+# ---------------------------------------------------------------- CLI: python -m etl geo
+def configure(parser) -> None:
+    parser.description = ("Load the city's boundary layers (config/<city>/layers.yaml) and population "
+                          "denominators into the warehouse, and assign every event to its area in each layer.")
+    parser.add_argument("--boundaries", type=Path, default=None,
+                        help="folder of boundary files (default: SEASTAT_RAW_DIR/boundaries, i.e. data/raw/boundaries)")
+    parser.add_argument("--population", type=Path, default=None,
+                        help="folder of population files (default: SEASTAT_RAW_DIR/population)")
+    parser.add_argument("--db", type=Path, default=None, help="warehouse file (default: SEASTAT_DB, data/seastat.duckdb)")
+
+
+def run(args) -> int:
+    from settings import Settings
+
+    settings = Settings.from_env()
+    db = Path(args.db or settings.db_path)
+    boundaries = Path(args.boundaries or settings.raw_dir / "boundaries")
+    population = Path(args.population or settings.raw_dir / "population")
+    try:
+        from etl.warehouse import write_connection
+    except ImportError as exc:
+        print(f"python -m etl geo: the warehouse writer is not available ({exc})", file=sys.stderr)
+        return 1
+    try:
+        with write_connection(db) as con:
+            summary = load_boundaries(con, settings, boundaries, population if population.is_dir() else None)
+    except (LayerConfigError, BoundaryError, PopulationError, GeoError) as exc:
+        print(f"python -m etl geo: {exc}", file=sys.stderr)
+        return 1
+    if not population.is_dir():
+        print(f"note: no population folder {population}; denominators not built")
+    for line in summary.lines():
+        print(line)
+    return 0
