@@ -13,7 +13,7 @@ from __future__ import annotations
 import datetime as dt
 import json
 import re
-from collections.abc import Collection, Mapping
+from collections.abc import Callable, Collection, Mapping
 from dataclasses import dataclass
 from zoneinfo import ZoneInfo
 
@@ -85,8 +85,10 @@ class Ledger:
     """Read and write ledger items. `valid_measures` is the catalog's measure ids."""
 
     def __init__(self, store: Store, city: City, valid_measures: Collection[str],
-                 valid_areas: Mapping[str, Collection[str]] | None = None):
+                 valid_areas: Mapping[str, Collection[str]] | None = None,
+                 clock: Callable[[], dt.datetime] = utcnow):
         self.store = store
+        self.clock = clock  # naive UTC "now"; a test may pass a fixed one
         self.city = city
         self.valid_measures = frozenset(valid_measures)
         self.valid_areas = valid_areas  # layer -> area ids; None: any well-formed layer and id
@@ -102,7 +104,7 @@ class Ledger:
                               "status": status, "meeting_date": meeting_date})
         self._check_item(values)
         who = _who(by)
-        now = utcnow()
+        now = self.clock()
         with self.store.write() as conn:
             row = dict(values, created_by=who, created_at=now, updated_by=who, updated_at=now, version=1)
             item_id = conn.execute(insert(ledger_items).values(**row)).inserted_primary_key[0]
@@ -134,7 +136,7 @@ class Ledger:
             diff = {f: (current[f], merged[f]) for f in FIELDS if merged[f] != current[f]}
             if not diff:
                 return _item(current)
-            now = utcnow()
+            now = self.clock()
             version = expected_version + 1
             done = conn.execute(
                 update(ledger_items)
