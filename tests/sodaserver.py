@@ -6,8 +6,10 @@ data.seattle.gov serves a dataset at `/resource/<4x4>.csv` and `/resource/<4x4>.
 
 * the sample's display headers become API field names (`Offense ID` -> `offense_id`,
   `GO / SC Num` -> `go_sc_num`; a name starting with a digit gets a leading `_`, as Socrata does);
-* values are passed through as they are in the sample (the real portal would re-format dates
-  as ISO floating timestamps; the loaders must accept both anyway);
+* values are passed through as they are in the sample, unless `portal_dates=True`: then
+  date columns are rewritten the way the real portal serves floating timestamps
+  (`02/05/2020 09:39:33 AM` -> `2020-02-05T09:39:33.000`, `2015-03-15T00:00:00Z` ->
+  `2015-03-15T00:00:00.000`), so the loaders are tested against both forms;
 * CSV has a header line on every page and every field quoted; JSON is a list of objects that
   omit empty fields;
 * `$limit`, `$offset`, `$order` (`:id` = file order, or one field with ASC/DESC),
@@ -74,12 +76,15 @@ class SodaError(Exception):
 class Table:
     """One sample file, parsed once: API field names and rows of strings."""
 
-    def __init__(self, path: Path):
+    def __init__(self, path: Path, portal_dates: bool = False):
         with open(path, encoding="utf-8-sig", newline="") as fh:
             reader = csv.reader(fh)
             header = next(reader)
             self.fields = [api_field_name(h) for h in header]
             self.rows = [row for row in reader if row]
+        if portal_dates:
+            for i in range(len(self.fields)):
+                _to_floating_timestamps(self.rows, i)
 
     def column(self, name: str) -> int:
         try:
@@ -125,6 +130,18 @@ class Table:
         return out
 
 
+def _to_floating_timestamps(rows: list[list[str]], i: int) -> None:
+    """Rewrite column i as SODA floating timestamps if every non-empty value in it is a date."""
+    values = [row[i].strip() for row in rows if row[i].strip()]
+    looks_dated = re.compile(r"^(\d{2}/\d{2}/\d{4} |\d{4}-\d{2}-\d{2}T)")
+    if not values or not all(looks_dated.match(v) and parse_when(v) for v in values):
+        return
+    for row in rows:
+        when = parse_when(row[i])
+        if when is not None:
+            row[i] = when.strftime("%Y-%m-%dT%H:%M:%S.") + f"{when.microsecond // 1000:03d}"
+
+
 def _sort_key(text: str):
     when = parse_when(text)
     return (0, dt.datetime.min, "") if not text.strip() else (1, when or dt.datetime.min, text)
@@ -133,8 +150,9 @@ def _sort_key(text: str):
 class SodaServer:
     """`with SodaServer({"tazs-3rd5": path}) as soda: soda.url` -> http://127.0.0.1:PORT."""
 
-    def __init__(self, datasets: dict[str, Path]):
+    def __init__(self, datasets: dict[str, Path], portal_dates: bool = False):
         self.datasets = {k: Path(v) for k, v in datasets.items()}
+        self.portal_dates = portal_dates
         self.fail: dict[int, int] = {}
         self.drop: set[int] = set()
         self.drop_from: int | None = None
@@ -181,7 +199,7 @@ class SodaServer:
             if resource not in self._tables:
                 if resource not in self.datasets:
                     raise SodaError(404, "not_found", f"Cannot find view with id {resource}")
-                self._tables[resource] = Table(self.datasets[resource])
+                self._tables[resource] = Table(self.datasets[resource], self.portal_dates)
             return self._tables[resource]
 
     def answer(self, path: str, params: dict[str, str]) -> tuple[str, bytes]:
