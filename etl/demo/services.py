@@ -1,0 +1,106 @@
+"""Demo Seattle Fire 911 calls and customer service requests (Find It, Fix It).
+
+Medical calls peak in winter and follow where people are during the day; service requests are a
+weekday, daytime, residential pattern with graffiti rising and abandoned-vehicle reports falling.
+"""
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+
+from etl.demo import events, timeline
+from etl.demo.events import Category
+from etl.demo.places import MCPP, PRECINCT_UPPER, ZIP_BY_PRECINCT
+
+FIRE_TYPES = [
+    Category("Aid Response", 0.47, 0.03), Category("Medic Response", 0.095, 0.02), Category("Trans to AMR", 0.09, 0.0),
+    Category("Auto Fire Alarm", 0.057, 0.0), Category("Low Acuity Response", 0.043, 0.1),
+    Category("Triaged Incident", 0.03, 0.0), Category("Illegal Burn", 0.02, 0.0),
+    Category("MVI - Motor Vehicle Incident", 0.019, 0.0), Category("Rubbish Fire", 0.015, 0.05),
+    Category("Rescue Elevator", 0.011, 0.0), Category("Encampment Fire", 0.01, -0.15, {"S": 1.5, "W": 1.3}),
+    Category("Automatic Fire Alarm Resd", 0.0095, 0.0), Category("Alarm Bell", 0.008, 0.0),
+    Category("Natural Gas Odor", 0.0045, 0.0), Category("Car Fire", 0.0035, 0.0), Category("Fire in Building", 0.002, 0.0),
+]
+FIRE_PATTERN = timeline.Pattern(season_amp=-0.08, hours=timeline.MEDICAL)
+FIRE_PER_YEAR = 40_000
+
+SR_TYPES = [  # (request type, department, share, trend)
+    ("Abandoned Vehicle/72hr Parking Ordinance", "SPD-Seattle Police Department", 0.25, -0.1),
+    ("Illegal Dumping / Needles", "SPU-Seattle Public Utilities", 0.18, 0.05),
+    ("Graffiti", "SPU-Seattle Public Utilities", 0.12, 0.15),
+    ("Unauthorized Encampment", "FAS-Finance and Administrative Services", 0.08, -0.12),
+    ("Pothole", "SDOT-Seattle Department of Transportation", 0.07, 0.0),
+    ("Parking Enforcement", "SPD-Seattle Police Department", 0.12, 0.0),
+    ("Streetlight Report", "SCL-Seattle City Light", 0.05, 0.0),
+    ("Clogged Storm Drain", "SPU-Seattle Public Utilities", 0.03, 0.0),
+    ("Sign and Signal Maintenance", "SDOT-Seattle Department of Transportation", 0.03, 0.0),
+    ("General Inquiry - Customer Service Bureau", "CSB-Customer Service Bureau", 0.07, 0.0),
+]
+SR_PATTERN = timeline.Pattern(season_amp=0.1, weekday=timeline.WEEKDAYS, hours=timeline.DAYTIME)
+SR_PER_YEAR = 40_000
+COUNCIL_DISTRICT = {"N": ("4", "5", "6"), "E": ("3",), "S": ("2",), "SW": ("1",), "W": ("7",)}
+
+
+def fire_calls(rng, geo, window, scale) -> pd.DataFrame:
+    ev = events.draw(rng, geo, window, "fire_calls", FIRE_TYPES, FIRE_PATTERN,
+                     int(FIRE_PER_YEAR * scale * window.days / 365.25))
+    n = len(ev)
+    b = geo.blocks
+    lat = np.round(b.lat[ev.block] + rng.normal(0, 0.0003, n), 6)
+    lon = np.round(b.lon[ev.block] + rng.normal(0, 0.0003, n), 6)
+    address = events.street_address(geo, ev.block, rng)
+    where = np.char.add(np.char.add(np.char.add(np.char.add("POINT (", lon.astype(str)), " "), lat.astype(str)), ")").astype(object)
+    unknown = rng.random(n) < 0.003  # the real feed: no location at all for a few calls
+    lat_o = lat.astype(object)
+    lon_o = lon.astype(object)
+    lat_o[unknown] = None
+    lon_o[unknown] = None
+    where[unknown] = None
+    address[unknown & (rng.random(n) < 0.5)] = "Unk"
+    t = ev.t // 60 * 60  # the feed's times have whole minutes
+    year2 = (t.astype("datetime64[s]").astype("datetime64[Y]").astype(int) + 1970) % 100
+    seq = np.zeros(n, dtype=np.int64)
+    for y in np.unique(year2):
+        sel = np.flatnonzero(year2 == y)
+        seq[sel] = np.arange(1, len(sel) + 1)
+    number = np.char.add(np.char.add("F", np.char.zfill(year2.astype(str), 2)), np.char.zfill(seq.astype(str), 7)).astype(object)
+    return pd.DataFrame({
+        "Address": address, "Type": np.array([c.label for c in FIRE_TYPES], dtype=object)[ev.cat],
+        "Datetime": t.astype("datetime64[s]"), "Latitude": lat_o, "Longitude": lon_o,
+        "Report Location": where, "Incident Number": number,
+    })
+
+
+def service_requests(rng, geo, window, scale) -> pd.DataFrame:
+    cats = [Category(label, share, trend) for label, _d, share, trend in SR_TYPES]
+    ev = events.draw(rng, geo, window, "service_requests", cats, SR_PATTERN,
+                     int(SR_PER_YEAR * scale * window.days / 365.25), place_kind="residents")
+    n = len(ev)
+    b = geo.blocks
+    precinct = np.array([MCPP[i][1] for i in b.mcpp[ev.block]], dtype=object)
+    zip_code = np.array([ZIP_BY_PRECINCT[p][int(h) % len(ZIP_BY_PRECINCT[p])] for p, h in zip(precinct, b.hundred[ev.block])],
+                        dtype=object)
+    district = np.array([COUNCIL_DISTRICT[p][int(h) % len(COUNCIL_DISTRICT[p])] for p, h in zip(precinct, b.hundred[ev.block])],
+                        dtype=object)
+    location = np.char.add(events.street_address(geo, ev.block, rng).astype(str), ", Seattle, WA").astype(object)
+    year2 = (ev.t.astype("datetime64[s]").astype("datetime64[Y]").astype(int) + 1970) % 100
+    seq = np.zeros(n, dtype=np.int64)
+    for y in np.unique(year2):
+        sel = np.flatnonzero(year2 == y)
+        seq[sel] = np.arange(1, len(sel) + 1) * 3
+    number = np.char.add(np.char.add(np.char.zfill(year2.astype(str), 2), "-"), np.char.zfill(seq.astype(str), 8)).astype(object)
+    age_days = (ev.t.max() - ev.t) / 86_400
+    closed = rng.random(n) < np.minimum(0.97, 0.35 + age_days / 30)
+    return pd.DataFrame({
+        "Service Request Number": number,
+        "Web Intake Service Requests": np.array([c.label for c in cats], dtype=object)[ev.cat],
+        "Department Name": np.array([d for _l, d, _s, _t in SR_TYPES], dtype=object)[ev.cat],
+        "Created Date": ev.t.astype("datetime64[s]"),
+        "Method Received Name": events.pick(rng, ["Find It, Fix It App", "Citizen Web Intake", "Phone Call", "Email"],
+                                            [0.55, 0.25, 0.15, 0.05], n),
+        "Service Request Status Name": np.where(closed, "Closed", "Reported").astype(object),
+        "Location": location, "Latitude": np.round(b.lat[ev.block], 8), "Longitude": np.round(b.lon[ev.block], 8),
+        "ZIP Code": zip_code, "Council District": district,
+        "Police Precinct": np.array([PRECINCT_UPPER[p] for p in precinct], dtype=object),
+        "Community Reporting Area": np.array([MCPP[i][0].title() for i in b.mcpp[ev.block]], dtype=object),
+    })
