@@ -294,15 +294,12 @@ def run(args) -> int:
     db = Path(args.db or settings.db_path)
     boundaries = Path(args.boundaries or settings.raw_dir / "boundaries")
     population = Path(args.population or settings.raw_dir / "population")
+    from etl import warehouse
+
     try:
-        from etl.warehouse import write_connection
-    except ImportError as exc:
-        print(f"python -m etl geo: the warehouse writer is not available ({exc})", file=sys.stderr)
-        return 1
-    try:
-        with write_connection(db) as con:
+        with warehouse.lock(db), warehouse.build(db) as con:
             summary = load_boundaries(con, settings, boundaries, population if population.is_dir() else None)
-    except (LayerConfigError, BoundaryError, PopulationError, GeoError) as exc:
+    except (LayerConfigError, BoundaryError, PopulationError, GeoError, warehouse.WarehouseBusy) as exc:
         print(f"python -m etl geo: {exc}", file=sys.stderr)
         return 1
     if not population.is_dir():

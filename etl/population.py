@@ -172,17 +172,12 @@ def build_denominators(spec: PopulationSpec, layers: dict[str, gpd.GeoDataFrame]
     city_race = read_city_race(spec, population_dir)
     tract_race = read_tract_race(spec, population_dir)
     tracts = layers[spec.tract_layer]
-    rows: list[pd.DataFrame] = []
-
     # Citywide rows.
-    city_rows = [(CITY, CITY, "total", "all", int(y), round(float(p)), "city_total" if spec.city_totals_file else "tract_sum", False)
-                 for y, p in city.items()]
-    rows.append(pd.DataFrame(city_rows, columns=COLUMNS))
+    rows = [(CITY, CITY, "total", "all", int(y), round(float(p)), "city_total" if spec.city_totals_file else "tract_sum", False)
+            for y, p in city.items()]
     race_shares = _race_shares_by_year(city, city_race, tract_race)
     for year, (shares, method, approx) in race_shares.items():
-        vals = pd.Series({r: float(city[year]) * s for r, s in shares.items()})
-        rows.append(pd.DataFrame([(CITY, CITY, "subject_race", r, year, round(v), method, approx) for r, v in vals.items()],
-                                 columns=COLUMNS))
+        rows += [(CITY, CITY, "subject_race", r, year, round(float(city[year]) * s), method, approx) for r, s in shares.items()]
 
     for lid, layer in layers.items():
         weights = tract_weights(tracts, layer)
@@ -191,7 +186,7 @@ def build_denominators(spec: PopulationSpec, layers: dict[str, gpd.GeoDataFrame]
         for year in city.index:
             year = int(year)
             total = share * float(city[year])
-            rows.append(_rows(lid, "total", "all", year, total, "area_weighted", False))
+            rows += _rows(lid, "total", "all", year, total, "area_weighted", False)
             if year not in race_shares:
                 continue
             shares, method, approx = race_shares[year]
@@ -203,8 +198,8 @@ def build_denominators(spec: PopulationSpec, layers: dict[str, gpd.GeoDataFrame]
                     m, a = "tract_race", ry != year
                 else:
                     per_area, m, a = city_share, "city_race_shares", True
-                rows.append(_rows(lid, "subject_race", race, year, total * per_area, m, a or approx))
-    out = pd.concat(rows, ignore_index=True)
+                rows += _rows(lid, "subject_race", race, year, total * per_area, m, a or approx)
+    out = pd.DataFrame(rows, columns=COLUMNS)
     out["year"] = out["year"].astype("int64")
     out["population"] = out["population"].astype("int64")
     out["approximate"] = out["approximate"].astype(bool)
@@ -248,7 +243,6 @@ def _race_shares_by_year(city: pd.Series, city_race, tract_race) -> dict:
     return out
 
 
-def _rows(layer: str, field: str, value: str, year: int, values: pd.Series, method: str, approx: bool) -> pd.DataFrame:
+def _rows(layer: str, field: str, value: str, year: int, values: pd.Series, method: str, approx: bool) -> list[tuple]:
     rounded = _round_to(values, round(float(values.sum())))
-    return pd.DataFrame({"layer": layer, "area_id": rounded.index, "group_field": field, "group_value": value,
-                         "year": year, "population": rounded.to_numpy(), "method": method, "approximate": approx})
+    return [(layer, area, field, value, year, int(pop), method, approx) for area, pop in rounded.items()]
