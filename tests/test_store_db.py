@@ -1,0 +1,93 @@
+"""Opening the store: the SQLite settings that keep concurrent writers safe, an idempotent
+schema with a version, and clear one-line errors for URLs that cannot work."""
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+from sqlalchemy import text
+from sqlalchemy.dialects import postgresql
+from sqlalchemy.schema import CreateIndex, CreateTable
+
+from settings import Settings
+from store import StoreError, Users, open_store
+from store.schema import metadata
+
+ROOT = Path(__file__).resolve().parents[1]
+
+
+def test_a_file_store_runs_in_wal_mode_with_foreign_keys_and_a_busy_timeout(tmp_path):
+    path = tmp_path / "nested" / "dir" / "ledger.sqlite3"   # parent folders are made
+    store = open_store(f"sqlite:///{path}")
+    assert path.is_file()
+    assert store.journal_mode() == "wal"
+    with store.engine.connect() as conn:
+        assert conn.exec_driver_sql("PRAGMA foreign_keys").scalar() == 1
+        assert conn.exec_driver_sql("PRAGMA busy_timeout").scalar() == 10000
+    with pytest.raises(Exception, match="FOREIGN KEY"):
+        with store.engine.begin() as conn:
+            conn.execute(text("INSERT INTO ledger_history (item_id, version, action, changed_by, changed_at, changes) "
+                              "VALUES (42, 1, 'create', 'x', '2024-01-01 00:00:00', '{}')"))
+    store.close()
+
+
+def test_opening_again_keeps_the_data_and_records_the_schema_version_once(tmp_path):
+    url = f"sqlite:///{tmp_path / 'ledger.sqlite3'}"
+    first = open_store(url)
+    Users(first).add_user("ann", "viewer", "long enough pw")
+    first.close()
+    second = open_store(url)
+    assert [u.username for u in Users(second).list_users()] == ["ann"]
+    with second.read() as conn:
+        assert conn.execute(text("SELECT version FROM schema_version")).all() == [(1,)]
+    assert second.schema_version() == 1
+    second.close()
+
+
+def test_a_store_from_newer_code_is_refused_not_damaged(tmp_path):
+    url = f"sqlite:///{tmp_path / 'ledger.sqlite3'}"
+    store = open_store(url)
+    with store.engine.begin() as conn:
+        conn.execute(text("INSERT INTO schema_version (version, applied_at) VALUES (7, '2030-01-01 00:00:00')"))
+    store.close()
+    with pytest.raises(StoreError, match="schema version 7 is newer than this code understands"):
+        open_store(url)
+
+
+def test_the_default_ledger_is_its_own_file_beside_the_warehouse():
+    s = Settings.from_env({})
+    assert s.ledger_url == "sqlite:///" + str(s.db_path.parent / "ledger.sqlite3")
+    assert Settings.from_env({"SEASTAT_LEDGER": "sqlite:////srv/x.sqlite3"}).ledger_url == "sqlite:////srv/x.sqlite3"
+
+
+@pytest.mark.parametrize("url, message", [
+    ("postgresql://seastat:hunter22@db.city.example/seastat", "database driver 'psycopg' is not installed"),
+    ("oracle+nosuchdriver://u@h/x", "no SQLAlchemy dialect"),
+    ("not a url", "is not a database URL"),
+])
+def test_urls_that_cannot_work_give_one_line_without_the_password(url, message):
+    with pytest.raises(StoreError) as err:
+        open_store(url)
+    assert message in str(err.value) and "\n" not in str(err.value)
+    assert "hunter22" not in str(err.value)
+
+
+def test_the_schema_is_plain_enough_for_postgresql():
+    """A server database must get the same tables: every table and index compiles for PostgreSQL."""
+    dialect = postgresql.dialect()
+    ddl = "\n".join(str(CreateTable(t).compile(dialect=dialect)) for t in metadata.sorted_tables)
+    ddl += "\n".join(str(CreateIndex(i).compile(dialect=dialect)) for t in metadata.sorted_tables for i in t.indexes)
+    assert "CREATE TABLE ledger_items" in ddl and "id SERIAL NOT NULL" in ddl
+    assert "TRIGGER" not in ddl  # the SQLite-only history guard stays on SQLite
+
+
+def test_importing_the_store_touches_no_database(tmp_path):
+    target = tmp_path / "never" / "ledger.sqlite3"
+    env = dict(os.environ, PYTHONPATH=str(ROOT), SEASTAT_LEDGER=f"sqlite:///{target}")
+    done = subprocess.run([sys.executable, "-c", "import store, store.__main__, store.ledger, store.users"],
+                          cwd=ROOT, env=env, capture_output=True, text=True, timeout=60)
+    assert done.returncode == 0, done.stderr
+    assert not target.parent.exists()
