@@ -24,7 +24,8 @@ How it works (decisions the issue left open):
   (offset, rows, bytes written, header, query). A rerun with the same arguments truncates the
   .part to the bytes the state vouches for and continues at the saved offset. A state written
   for a different query (other dataset id or date field) is never overwritten: one-line error.
-  When the last page is in, the .part becomes <dataset>_<label>_<UTC time>.csv, the state is
+  An flock on the data/raw/<dataset> folder (released when the process dies, even by kill -9)
+  stops two fetches of one dataset from writing the same files. When the last page is in, the .part becomes <dataset>_<label>_<UTC time>.csv, the state is
   removed, and the file is loaded (`--no-load` stops after the download and prints the path).
   A query that returns no rows loads nothing and exits 0.
 * Errors: one line on stderr naming the dataset and the URL (or file), exit 1; rows already
@@ -35,6 +36,7 @@ How it works (decisions the issue left open):
 from __future__ import annotations
 
 import argparse
+import contextlib
 import csv
 import datetime as dt
 import io
@@ -166,6 +168,31 @@ def download(source: Source, client: SocrataClient, raw_dir: Path, *, since: dt.
     folder = Path(raw_dir) / source.dataset
     folder.mkdir(parents=True, exist_ok=True)
     label = f"since-{since.isoformat()}" if since else "all"
+    with _exclusive(folder, source.dataset):
+        return _download(source, client, folder, label, since, page_size, progress)
+
+
+@contextlib.contextmanager
+def _exclusive(folder: Path, dataset: str):
+    """Hold an flock on the dataset's folder for the download (no lock file is left behind)."""
+    try:
+        import fcntl
+    except ImportError:  # not POSIX: no lock
+        yield
+        return
+    fd = os.open(folder, os.O_RDONLY)
+    try:
+        try:
+            fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except BlockingIOError:
+            raise FetchError(f"{folder}: another fetch of {dataset} is running; wait for it to finish") from None
+        yield
+    finally:
+        os.close(fd)
+
+
+def _download(source: Source, client: SocrataClient, folder: Path, label: str, since: dt.date | None,
+              page_size: int, progress: bool) -> Download:
     part, state_path = folder / f"{label}.part", folder / f"{label}.state.json"
     state = _read_state(state_path)
     resumed_from = None

@@ -288,3 +288,55 @@ def test_a_bad_portal_yaml_names_file_and_key(tmp_path):
     with pytest.raises(FetchError) as exc:
         load_portal(bad)
     assert str(exc.value) == f"{bad}: datasets.crime.date_fields: expected a list of API field names like [report_datetime]"
+
+
+def test_a_second_fetch_of_the_same_dataset_waits_its_turn(soda, tmp_path, capsys):
+    soda.delay = 0.2
+    cmd = [sys.executable, "-m", "etl", "fetch", "ois", "--no-load", "--page-size", "40"]
+    env = cli_env(soda, tmp_path)
+    first = subprocess.Popen(cmd, cwd=ROOT, env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    state_file = tmp_path / "ois" / "all.state.json"
+    deadline = time.monotonic() + 30
+    while not state_file.exists() and time.monotonic() < deadline:
+        time.sleep(0.02)
+    with pytest.MonkeyPatch.context() as mp:
+        for k, v in env.items():
+            if k.startswith("SEASTAT_"):
+                mp.setenv(k, v)
+        rc = main(["fetch", "ois", "--no-load", "--page-size", "40"])
+    err = capsys.readouterr().err
+    assert rc == 1 and "another fetch of ois is running" in err
+    out, errs = first.communicate(timeout=60)
+    assert first.returncode == 0, errs
+    assert "156 rows in 4 pages" in out  # the first fetch was not disturbed
+
+
+def test_progress_bar_only_on_a_terminal(soda, tmp_path):
+    import pty
+
+    import fcntl
+    import struct
+    import termios
+
+    main_fd, child_fd = pty.openpty()
+    fcntl.ioctl(child_fd, termios.TIOCSWINSZ, struct.pack("HHHH", 24, 100, 0, 0))  # a 100-column terminal
+    proc = subprocess.Popen([sys.executable, "-m", "etl", "fetch", "ois", "--no-load", "--page-size", "50"],
+                            cwd=ROOT, env=cli_env(soda, tmp_path), stdout=subprocess.PIPE, stderr=child_fd)
+    os.close(child_fd)
+    out, _ = proc.communicate(timeout=60)
+    chunks = []
+    while True:
+        try:
+            data = os.read(main_fd, 4096)
+        except OSError:
+            break
+        if not data:
+            break
+        chunks.append(data)
+    os.close(main_fd)
+    bar = b"".join(chunks).decode("utf-8", "replace")
+    assert proc.returncode == 0
+    assert "fetch ois" in bar and "156/156" in bar  # a total from count(*), filled to the end
+    assert soda.requests[0]["params"] == {"$select": "count(*)"}
+    assert out.decode().startswith("etl fetch ois: 156 rows") and "\r" not in out.decode()  # stdout is a pipe: no bar
+    # (off a terminal no count(*) is asked for: see the exact request lists in the tests above)
