@@ -12,6 +12,7 @@ from dataclasses import dataclass
 from functools import lru_cache
 
 from sqlalchemy import insert, select, update
+from sqlalchemy.exc import IntegrityError
 from werkzeug.security import check_password_hash, generate_password_hash
 
 from store.db import Store, as_utc, utcnow
@@ -71,11 +72,15 @@ class Users:
         shown_name = _display_name(display_name, name)
         hashed = None if password is None else _hash(password)
         now = utcnow()
-        with self.store.write() as conn:
-            if conn.execute(select(users.c.username).where(users.c.username == name)).first():
-                raise UserInputError("username", f"{shown(name)} already exists")
-            conn.execute(insert(users).values(username=name, display_name=shown_name, role=role,
-                                              password_hash=hashed, active=True, created_at=now, updated_at=now))
+        taken = UserInputError("username", f"{shown(name)} already exists")
+        try:
+            with self.store.write() as conn:
+                if conn.execute(select(users.c.username).where(users.c.username == name)).first():
+                    raise taken
+                conn.execute(insert(users).values(username=name, display_name=shown_name, role=role,
+                                                  password_hash=hashed, active=True, created_at=now, updated_at=now))
+        except IntegrityError:  # a server database: another session added the name meanwhile
+            raise taken from None
         return self.get(name)
 
     def set_password(self, username: str, password: str | None) -> User:
@@ -118,7 +123,8 @@ class Users:
             with self.store.read() as conn:
                 row = conn.execute(select(users).where(users.c.username == name)).mappings().first()
         stored = row["password_hash"] if row is not None and row["password_hash"] else _dummy_hash()
-        ok = isinstance(password, str) and check_password_hash(stored, password)
+        ok = (isinstance(password, str) and len(password) <= MAX_PASSWORD
+              and check_password_hash(stored, password))
         if row is None or not row["password_hash"] or not row["active"] or not ok:
             return None
         return _user(row)

@@ -5,6 +5,7 @@ from __future__ import annotations
 import os
 import subprocess
 import sys
+import time
 from pathlib import Path
 
 import pytest
@@ -91,3 +92,24 @@ def test_importing_the_store_touches_no_database(tmp_path):
                           cwd=ROOT, env=env, capture_output=True, text=True, timeout=60)
     assert done.returncode == 0, done.stderr
     assert not target.parent.exists()
+
+
+def test_workers_starting_together_on_a_fresh_file_all_open_it(tmp_path):
+    """gunicorn starts its workers at once: each creates-if-missing the same schema."""
+    url = f"sqlite:///{tmp_path / 'fresh.sqlite3'}"
+    go = tmp_path / "go"
+    code = ("import sys, time; from pathlib import Path; from store import open_store\n"
+            "while not Path(sys.argv[2]).exists(): time.sleep(0.002)\n"
+            "s = open_store(sys.argv[1]); print(s.journal_mode(), s.schema_version())")
+    env = dict(os.environ, PYTHONPATH=str(ROOT))
+    procs = [subprocess.Popen([sys.executable, "-c", code, url, str(go)], cwd=ROOT, env=env,
+                              stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True) for _ in range(4)]
+    time.sleep(1.0)
+    go.touch()
+    outs = [p.communicate(timeout=60) for p in procs]
+    assert [p.returncode for p in procs] == [0, 0, 0, 0], [err for _o, err in outs]
+    assert [out for out, _err in outs] == ["wal 1\n"] * 4
+    store = open_store(url)
+    with store.read() as conn:
+        assert conn.execute(text("SELECT count(*) FROM schema_version")).scalar() == 1
+    store.close()
