@@ -391,6 +391,10 @@ def _load(dataset: str, path: Path, db_path: Path, settings, progress: bool) -> 
     except LoadError as exc:
         print(f"etl fetch {dataset}: {exc} (the download is kept at {path})", file=sys.stderr)
         return 1
-    for result in results:
-        print(f"etl fetch {dataset}: loaded {result}")
+    for r in results:
+        if r.skipped:
+            print(f"etl fetch {dataset}: {r.file} was already loaded (same checksum); nothing to do")
+        else:
+            print(f"etl fetch {dataset}: {r.file}: {r.rows_read} rows read, {r.rows_loaded} loaded, "
+                  f"{r.rows_rejected} rejected, {r.rows_duplicate} duplicate -> {db_path}")
     return 0
