@@ -1,0 +1,267 @@
+"""Load raw files into the warehouse: detect the vintage, parse, normalise, account, upsert.
+
+Why this shape: every row read must end up loaded, rejected (with a reason) or dropped as a
+duplicate of its natural key, and a bad file must leave the warehouse untouched. So all files
+of a call are checked first (etl/sources/sniff.py), then loaded into one copy of the warehouse
+that is swapped in once (etl/warehouse.py). Parsing and normalising happen in DuckDB:
+`read_csv` with every column VARCHAR, then one INSERT ... SELECT of the adapter's expressions.
+
+Accounting, per file (`load_log`): rows_read = records DuckDB split + malformed lines;
+rows_rejected = malformed lines + rows whose key or date cannot be used; rows_duplicate = rows
+whose natural key appeared earlier in the same file (the first is kept) + rows identical to
+what the warehouse already holds; rows_loaded = new or revised rows.
+
+Revisions: a later load wins. A row whose key is already in the table replaces the stored row
+when any value differs. A file whose checksum was already loaded for that dataset is skipped
+whole, so re-loading an older export after a newer one does not undo the newer revisions.
+"""
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+import sys
+from dataclasses import asdict, dataclass
+from pathlib import Path
+
+import duckdb
+
+from city import load_city
+from settings import Settings
+
+from . import postload, quality, warehouse
+from .sources import ADAPTERS, get
+from .sources.base import Adapter
+from .sources.sniff import FileProblem, Inspected, inspect
+from .sources.sqlfuncs import CATEGORY_MACROS, install
+
+COMMON = ("event_key", "event_time", "category", "precinct", "sector", "beat", "latitude", "longitude")
+BOOK = ("source_file", "source_row", "vintage")
+STEPS = ("read", "normalise", "rejects", "upsert", "quality")
+
+
+class LoadError(Exception):
+    """A file cannot be loaded; str() is one line naming the file. Nothing was loaded."""
+
+
+@dataclass
+class LoadResult:
+    file: str
+    path: str
+    dataset: str
+    vintage: str
+    checksum: str
+    rows_read: int = 0
+    rows_loaded: int = 0
+    rows_rejected: int = 0
+    rows_duplicate: int = 0
+    started_at: dt.datetime | None = None
+    finished_at: dt.datetime | None = None
+    load_id: int | None = None
+    skipped: bool = False  # same checksum already loaded: nothing done
+
+    def as_dict(self) -> dict:
+        d = asdict(self)
+        for k in ("started_at", "finished_at"):
+            d[k] = d[k].isoformat(timespec="seconds") if d[k] else None
+        return d
+
+
+def checksum(path: Path) -> str:
+    with open(path, "rb") as fh:
+        return "sha256:" + hashlib.file_digest(fh, "sha256").hexdigest()
+
+
+def load_files(dataset: str, paths: list[Path], db_path: Path, settings: Settings | None = None,
+               progress: bool = True) -> list[LoadResult]:
+    """Load files of one dataset in one swap. Raises LoadError (nothing loaded) for a bad file."""
+    return load_many({dataset: list(paths)}, db_path, settings, progress)
+
+
+def load_many(batch: dict[str, list[Path]], db_path: Path, settings: Settings | None = None,
+              progress: bool = True) -> list[LoadResult]:
+    """Load several datasets' files into the warehouse in ONE swap (all or nothing)."""
+    settings = settings or Settings.from_env()
+    city = load_city(settings.city_config)
+    plans: list[tuple[Adapter, Inspected]] = []
+    for dataset, paths in batch.items():
+        try:
+            adapter = get(dataset)
+        except KeyError as exc:
+            raise LoadError(exc.args[0]) from None
+        for p in paths:
+            try:
+                plans.append((adapter, inspect(Path(p), adapter, ADAPTERS)))
+            except FileProblem as exc:
+                raise LoadError(str(exc)) from None
+    bar = _bar(len(plans) * len(STEPS), progress)
+    results: list[LoadResult] = []
+    try:
+        with warehouse.lock(db_path), warehouse.build(db_path) as con:
+            install(con, city)
+            seen = set(con.execute("SELECT dataset, checksum FROM load_log").fetchall())
+            for adapter, insp in plans:
+                digest = checksum(insp.path)
+                if (adapter.name, digest) in seen:
+                    results.append(LoadResult(insp.path.name, str(insp.path), adapter.name, insp.vintage.name,
+                                              digest, skipped=True))
+                    bar.update(len(STEPS))
+                    continue
+                seen.add((adapter.name, digest))
+                try:
+                    results.append(_load_one(con, adapter, insp, digest, city, bar))
+                except duckdb.Error as exc:
+                    msg = str(exc).strip().splitlines()[0]
+                    raise LoadError(f"{insp.path}: could not be read as {adapter.name} CSV: {msg}") from None
+            changed = [r for r in results if not r.skipped]
+            if not changed:
+                raise warehouse.Discard()
+            postload.run(con, sorted({r.dataset for r in changed}), settings)
+    finally:
+        bar.close()
+    return results
+
+
+class _NoBar:
+    def update(self, n=1):
+        pass
+
+    def set_description(self, s):
+        pass
+
+    def close(self):
+        pass
+
+
+def _bar(total: int, progress: bool):
+    if not progress:
+        return _NoBar()
+    from tqdm import tqdm
+
+    return tqdm(total=total, unit="step", file=sys.stderr, leave=False)
+
+
+def _source_sql(adapter: Adapter, insp: Inspected) -> str:
+    cols = [f"c{insp.positions[f]} AS {f}" if f in insp.positions else f"CAST(NULL AS VARCHAR) AS {f}"
+            for f in adapter.fields]
+    return f"SELECT {', '.join(cols)}, rowid + 1 AS __row FROM _raw"
+
+
+def _reason_sql(adapter: Adapter, insp: Inspected) -> str:
+    """SQL for why a row cannot be loaded (NULL = it can)."""
+    whens = []
+    for f in adapter.key_fields:
+        if f in insp.positions:
+            whens.append(
+                f"WHEN regexp_matches(s.{f}, '^\\s*-?[0-9]+(\\.[0-9]+)?[eE][+-]?[0-9]+\\s*$') THEN "
+                f"'Excel-mangled number ''' || trim(s.{f}) || ''' in {insp.header[insp.positions[f]]}: digits lost, unrecoverable'")
+    whens.append(f"WHEN event_key IS NULL THEN 'missing natural key ({adapter.natural_key_doc})'")
+    time_fields = [f for f in (insp.vintage.time_fields or adapter.time_fields) if f in insp.positions]
+    bad = [f"CASE WHEN nz(s.{f}) IS NOT NULL THEN 'unparseable or impossible date ''' || trim(s.{f}) || "
+           f"''' in {insp.header[insp.positions[f]]}' END" for f in time_fields]
+    missing = "'missing date (" + ", ".join(insp.header[insp.positions[f]] for f in time_fields).replace("'", "''") + ")'"
+    whens.append(f"WHEN event_time IS NULL THEN coalesce({', '.join(bad + [missing])})")
+    return "CASE " + " ".join(whens) + " END"
+
+
+def _stage_sql(adapter: Adapter, insp: Inspected) -> str:
+    v = insp.vintage
+    sel = [
+        f"beat_code({adapter.beat}) AS _beat_c",
+        f"coalesce(sector_code({adapter.sector}), _beat_c[1]) AS _sector_c",
+        f"CAST({v.key or adapter.key} AS VARCHAR) AS event_key",
+        f"CAST({v.time or adapter.time} AS TIMESTAMP) AS event_time",
+        f"CAST({adapter.category} AS VARCHAR) AS category",
+        f"coalesce(precinct_code({adapter.precinct}), sector_precinct(_sector_c)) AS precinct",
+        "_sector_c AS sector",
+        "_beat_c AS beat",
+        f"CAST({adapter.lat} AS DOUBLE) AS _lat_raw",
+        f"CAST({adapter.lon} AS DOUBLE) AS _lon_raw",
+        "CASE WHEN in_city(_lat_raw, _lon_raw) THEN _lat_raw END AS latitude",
+        "CASE WHEN in_city(_lat_raw, _lon_raw) THEN _lon_raw END AS longitude",
+    ]
+    sel += [f"CAST({expr} AS {typ}) AS {name}" for name, typ, expr in adapter.columns]
+    for name, kind, raw in adapter.demographics:
+        sel += [f"{CATEGORY_MACROS[kind]}({raw}) AS {name}", f"trim({raw}) AS {name}_raw"]
+    sel += [
+        "$file AS source_file", "s.__row AS source_row", "$vintage AS vintage",
+        f"nz({adapter.precinct}) AS _precinct_raw", f"nz({adapter.sector}) AS _sector_raw",
+        f"nz({adapter.beat}) AS _beat_raw",
+        f"{_reason_sql(adapter, insp)} AS _reason",
+    ]
+    return f"CREATE OR REPLACE TEMP TABLE _stage AS SELECT {', '.join(sel)} FROM ({_source_sql(adapter, insp)}) s"
+
+
+def table_columns(adapter: Adapter) -> list[str]:
+    """The event table's columns, in order (see docs/SCHEMA.md)."""
+    cols = list(COMMON) + [c[0] for c in adapter.columns]
+    for name, _kind, _raw in adapter.demographics:
+        cols += [name, f"{name}_raw"]
+    return cols + list(BOOK)
+
+
+def _load_one(con, adapter: Adapter, insp: Inspected, digest: str, city, bar) -> LoadResult:
+    started = dt.datetime.now()
+    bar.set_description(insp.path.name[:40])
+    load_id = con.execute("SELECT coalesce(max(load_id), 0) + 1 FROM load_log").fetchone()[0]
+    res = LoadResult(insp.path.name, str(insp.path.resolve()), adapter.name, insp.vintage.name, digest,
+                     started_at=started, load_id=load_id)
+    n = len(insp.header)
+    columns = "{" + ", ".join(f"'c{i}': 'VARCHAR'" for i in range(n)) + "}"
+    con.execute("DROP TABLE IF EXISTS _csv_rejects; DROP TABLE IF EXISTS _csv_scan")
+    con.execute(
+        f"CREATE OR REPLACE TEMP TABLE _raw AS SELECT * FROM read_csv($path, header = true, auto_detect = false, "
+        f"columns = {columns}, delim = $delim, quote = '\"', escape = '\"', strict_mode = true, "
+        "store_rejects = true, rejects_table = '_csv_rejects', rejects_scan = '_csv_scan', max_line_size = 20000000)",
+        {"path": str(insp.path), "delim": insp.delimiter})
+    bar.update()
+    con.execute(_stage_sql(adapter, insp), {"file": insp.path.name, "vintage": insp.vintage.name})
+    bar.update()
+    # rejects: malformed lines (DuckDB's line number) and unusable rows (record number)
+    con.execute(
+        "INSERT INTO rejects SELECT $id, $ds, $file, line, trim(any_value(csv_line), chr(10) || chr(13)), "
+        "'malformed CSV line: ' || string_agg(DISTINCT error_message, '; ') FROM _csv_rejects GROUP BY line",
+        {"id": load_id, "ds": adapter.name, "file": insp.path.name})
+    raw_text = "concat_ws(" + "$delim, " + ", ".join(f"coalesce(r.c{i}, '')" for i in range(n)) + ")"
+    con.execute(
+        f"INSERT INTO rejects SELECT $id, $ds, $file, st.source_row, {raw_text}, st._reason "
+        "FROM _stage st JOIN _raw r ON r.rowid + 1 = st.source_row WHERE st._reason IS NOT NULL",
+        {"id": load_id, "ds": adapter.name, "file": insp.path.name, "delim": insp.delimiter})
+    bar.update()
+    cols = table_columns(adapter)
+    collist = ", ".join(cols)
+    con.execute(f"CREATE OR REPLACE TEMP TABLE _good AS SELECT {collist} FROM _stage WHERE _reason IS NULL "
+                "QUALIFY row_number() OVER (PARTITION BY event_key ORDER BY source_row) = 1")
+    n_raw, = con.execute("SELECT count(*) FROM _raw").fetchone()
+    n_bad_lines, = con.execute("SELECT count(DISTINCT line) FROM _csv_rejects").fetchone()
+    n_reject, = con.execute("SELECT count(*) FROM _stage WHERE _reason IS NOT NULL").fetchone()
+    n_good, = con.execute("SELECT count(*) FROM _good").fetchone()
+    table = adapter.table
+    con.execute(f"CREATE TABLE IF NOT EXISTS {table} AS SELECT * FROM _good LIMIT 0")
+    has_rows = con.execute(f"SELECT count(*) > 0 FROM (SELECT 1 FROM {table} LIMIT 1)").fetchone()[0]
+    n_same = 0
+    if has_rows:
+        content = [c for c in cols if c not in BOOK and c != "event_key"]
+        same = " AND ".join(f"g.{c} IS NOT DISTINCT FROM t.{c}" for c in content)
+        con.execute(f"CREATE OR REPLACE TEMP TABLE _same AS SELECT g.event_key FROM _good g "
+                    f"JOIN {table} t ON g.event_key = t.event_key WHERE {same}")
+        n_same, = con.execute("SELECT count(*) FROM _same").fetchone()
+        con.execute(f"DELETE FROM {table} WHERE event_key IN (SELECT event_key FROM _good "
+                    "EXCEPT SELECT event_key FROM _same)")
+        con.execute(f"INSERT INTO {table} ({collist}) SELECT {collist} FROM _good "
+                    "WHERE event_key NOT IN (SELECT event_key FROM _same)")
+    else:
+        con.execute(f"INSERT INTO {table} ({collist}) SELECT {collist} FROM _good")
+    bar.update()
+    res.rows_read = n_raw + n_bad_lines
+    res.rows_rejected = n_reject + n_bad_lines
+    res.rows_duplicate = (n_raw - n_reject - n_good) + n_same
+    res.rows_loaded = n_good - n_same
+    quality.check_file(con, load_id, adapter, insp.path.name, city, stage="_stage", duplicates=n_raw - n_reject - n_good)
+    bar.update()
+    res.finished_at = dt.datetime.now()
+    con.execute("INSERT INTO load_log VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12)",
+                [load_id, res.file, res.path, res.dataset, res.vintage, digest, res.started_at, res.finished_at,
+                 res.rows_read, res.rows_loaded, res.rows_rejected, res.rows_duplicate])
+    con.execute("DROP TABLE IF EXISTS _raw; DROP TABLE IF EXISTS _stage; DROP TABLE IF EXISTS _good; "
+                "DROP TABLE IF EXISTS _same")
+    return res

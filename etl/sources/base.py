@@ -1,0 +1,93 @@
+"""What a dataset adapter declares, and how a file's header is matched to one of its vintages.
+
+Adapters are data, not code paths: each names its source fields (with every header spelling
+seen across vintages and the Socrata API), the vintages it recognises, and SQL expressions that
+turn the all-VARCHAR source fields (`s.<field>`) into canonical typed columns. etl/load.py runs
+those expressions inside DuckDB, so no value is touched by per-row Python.
+"""
+from __future__ import annotations
+
+import datetime as dt
+import re
+from dataclasses import dataclass, field
+
+
+def norm_header(name: str) -> str:
+    """'Offense Start DateTime' / 'offense_start_datetime' / '_100_block_address' -> one spelling."""
+    return re.sub(r"[^a-z0-9]+", "_", name.strip().lstrip("\ufeff").lower()).strip("_")
+
+
+@dataclass(frozen=True)
+class Vintage:
+    """One schema generation of a dataset, recognised by the headers it must have.
+
+    `required` entries are a field id (any of its aliases matches) or a literal normalised
+    header. `key` / `time` / `time_fields` override the adapter's defaults for this vintage.
+    """
+    name: str
+    required: tuple[str, ...]
+    key: str | None = None
+    time: str | None = None
+    time_fields: tuple[str, ...] | None = None
+
+
+@dataclass(frozen=True)
+class Adapter:
+    name: str                                   # dataset name == warehouse table name
+    title: str
+    fields: dict[str, tuple[str, ...]]          # field id -> other accepted header spellings
+    vintages: tuple[Vintage, ...]
+    key: str                                    # SQL -> event_key (natural key)
+    key_fields: tuple[str, ...]                 # fields whose raw text the key comes from
+    time: str                                   # SQL -> event_time (TIMESTAMP, local)
+    time_fields: tuple[str, ...]
+    category: str                               # SQL -> category
+    start: dt.date                              # first date the dataset covers (quality check)
+    precinct: str = "NULL"                      # SQL -> raw precinct text (coded by the loader)
+    sector: str = "NULL"
+    beat: str = "NULL"
+    lat: str = "NULL"                           # SQL -> DOUBLE before the city-bounds check
+    lon: str = "NULL"
+    columns: tuple[tuple[str, str, str], ...] = ()       # (name, SQL type, SQL expression)
+    demographics: tuple[tuple[str, str, str], ...] = ()  # (name, race|gender|age|resolution, raw SQL)
+    natural_key_doc: str = ""
+    null_markers: tuple[str, ...] = ("", "-", "NULL", "UNKNOWN", "NOT SPECIFIED", "-1", "REDACTED")
+    notes: str = field(default="", compare=False)
+
+    def names_of(self, field_id: str) -> set[str]:
+        return {field_id, *self.fields.get(field_id, ())}
+
+    def match(self, headers: list[str]) -> tuple[Vintage | None, tuple[int, int], list[str]]:
+        """Best vintage for these (normalised) headers, its score, and what the best miss lacks."""
+        present = set(headers)
+        best, best_score, best_missing, closest = None, (-1, -1), [], None
+        for v in self.vintages:
+            missing, exact = [], 0
+            for entry in v.required:
+                names = self.names_of(entry) if entry in self.fields else {entry}
+                if entry in present:
+                    exact += 1
+                elif not names & present:
+                    missing.append(entry)
+            if not missing:
+                score = (exact, len(v.required))
+                if score > best_score:
+                    best, best_score = v, score
+            elif closest is None or len(missing) < len(closest):
+                closest = missing
+        return best, best_score, ([] if best else (closest or []))
+
+    def field_positions(self, headers: list[str]) -> dict[str, int]:
+        """field id -> column position in the file (first header that spells it)."""
+        pos = {}
+        for fid in self.fields:
+            names = self.names_of(fid)
+            for i, h in enumerate(headers):
+                if h in names:
+                    pos[fid] = i
+                    break
+        return pos
+
+    @property
+    def table(self) -> str:
+        return self.name

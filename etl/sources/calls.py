@@ -1,0 +1,71 @@
+"""SPD Call Data (33kz-ixgy, CAD events) and the retired 911 Incident Response (3k2p-39jp).
+
+Vintages:
+- `call-data`: CAD Event Number, Event Clearance Description, Call Type, Priority, Initial /
+  Final Call Type, Original Time Queued, Arrived Time, Precinct, Sector, Beat (words: EAST,
+  CHARLIE), Blurred_Longitude / Blurred_Latitude.
+- `call-data-2025`: the 2025 export's names (CAD Event Original Time Queued, CAD Event Arrived
+  Time, Dispatch Precinct / Sector / Beat, Dispatch Longitude / Latitude, CAD Event Clearance
+  Description).
+- `incident-response`: the retired dataset (Event Clearance Date, District/Sector, Zone/Beat,
+  At Scene Time, Incident Location `(lat, lon)`). It has no queue time, so its event_time is the
+  event clearance date, `arrived_at` is At Scene Time and `response_seconds` is NULL.
+Natural key: CAD Event Number. category: final call type without its leading `--`, else the
+initial call type.
+"""
+import datetime as dt
+
+from .base import Adapter, Vintage
+
+ADAPTER = Adapter(
+    name="calls",
+    title="SPD Call Data (911 / CAD events)",
+    fields={
+        "cad_event_number": (),
+        "event_clearance_description": ("cad_event_clearance_description",),
+        "call_type": (),
+        "priority": (),
+        "initial_call_type": ("initial_type_description",),
+        "final_call_type": (),
+        "original_time_queued": ("cad_event_original_time_queued",),
+        "arrived_time": ("cad_event_arrived_time", "at_scene_time"),
+        "event_clearance_date": (),
+        "precinct": ("dispatch_precinct",),
+        "sector": ("dispatch_sector", "district_sector"),
+        "beat": ("dispatch_beat", "zone_beat"),
+        "longitude": ("blurred_longitude", "dispatch_longitude"),
+        "latitude": ("blurred_latitude", "dispatch_latitude"),
+        "incident_location": (),
+        "hundred_block_location": (),
+    },
+    vintages=(
+        Vintage("call-data", ("cad_event_number", "original_time_queued", "final_call_type", "precinct")),
+        Vintage("call-data-2025", ("cad_event_number", "cad_event_original_time_queued", "dispatch_precinct")),
+        Vintage("incident-response", ("cad_event_number", "event_clearance_date", "zone_beat",
+                                      "at_scene_time"),
+                time="ts(s.event_clearance_date)", time_fields=("event_clearance_date",)),
+    ),
+    key="nz(s.cad_event_number)",
+    key_fields=("cad_event_number",),
+    time="ts(s.original_time_queued)",
+    time_fields=("original_time_queued",),
+    category="regexp_replace(coalesce(nz(s.final_call_type), nz(s.initial_call_type)), '^-+\\s*', '')",
+    start=dt.date(2009, 1, 1),
+    precinct="s.precinct", sector="s.sector", beat="s.beat",
+    lat="coalesce(num(s.latitude), pair_lat(s.incident_location))",
+    lon="coalesce(num(s.longitude), pair_lon(s.incident_location))",
+    columns=(
+        ("cad_event_number", "VARCHAR", "nz(s.cad_event_number)"),
+        ("event_clearance_description", "VARCHAR", "nz(s.event_clearance_description)"),
+        ("call_type", "VARCHAR", "nz(s.call_type)"),
+        ("priority", "INTEGER", "CAST(int_(s.priority) AS INTEGER)"),
+        ("initial_call_type", "VARCHAR", "nz(s.initial_call_type)"),
+        ("final_call_type", "VARCHAR", "regexp_replace(nz(s.final_call_type), '^-+\\s*', '')"),
+        ("queued_at", "TIMESTAMP", "ts(s.original_time_queued)"),
+        ("arrived_at", "TIMESTAMP", "ts(s.arrived_time)"),
+        ("response_seconds", "DOUBLE", "CASE WHEN arrived_at >= queued_at THEN "
+                                       "date_diff('second', queued_at, arrived_at) END"),
+        ("block_address", "VARCHAR", "nz(s.hundred_block_location)"),
+    ),
+    natural_key_doc="CAD Event Number",
+)

@@ -1,0 +1,87 @@
+"""SPD Crime Data 2008-Present (tazs-3rd5): one row per NIBRS offense, three vintages.
+
+- `2021`: Report Number, Offense ID, Offense Start/End DateTime, Report DateTime, Group A B,
+  Crime Against Category, Offense Parent Group, Offense, Offense Code, Precinct, Sector, Beat,
+  MCPP, 100 Block Address, Longitude, Latitude (dates `02/05/2020 09:39:33 AM`).
+- `2025`: Offense Date, NIBRS Group AB, NIBRS Crime Against Category, Offense Sub Category,
+  Shooting Type Group, Block Address, Neighborhood, Reporting Area, Offense Category,
+  NIBRS Offense Code Description, NIBRS_offense_code (dates `2025 Dec 01 09:15:21 PM`; `REDACTED`
+  is a null marker).
+- `pre-nibrs`: the retired "Crime Data" (4fs7-3vj5): Report Number, Occurred Date, Occurred Time
+  (HHMM), Reported Date, Reported Time, Crime Subcategory, Primary Offense Description, Precinct,
+  Sector, Beat, Neighborhood. It has no offense id: its key is `RN:<report number>`.
+Natural key: Offense ID. event_time: offense start (2021) / offense date (2025), the report
+time only when that is empty; category: offense parent group (2021) / offense category (2025).
+"""
+import datetime as dt
+
+from .base import Adapter, Vintage
+
+ADAPTER = Adapter(
+    name="crime",
+    title="SPD Crime Data 2008-Present",
+    fields={
+        "report_number": (),
+        "offense_id": (),
+        "offense_start_datetime": (),
+        "offense_end_datetime": (),
+        "report_datetime": (),
+        "offense_date": (),
+        "group_a_b": ("nibrs_group_ab", "nibrs_group_a_b"),
+        "crime_against_category": ("nibrs_crime_against_category",),
+        "offense_parent_group": (),
+        "offense": ("nibrs_offense_code_description",),
+        "offense_code": ("nibrs_offense_code",),
+        "offense_sub_category": (),
+        "shooting_type_group": (),
+        "offense_category": (),
+        "precinct": (), "sector": (), "beat": (),
+        "mcpp": ("neighborhood",),
+        "reporting_area": (),
+        "block_address": ("100_block_address", "hundred_block_location"),
+        "longitude": (), "latitude": (),
+        "occurred_date": (), "occurred_time": (), "reported_date": (), "reported_time": (),
+        "crime_subcategory": (), "primary_offense_description": (),
+    },
+    vintages=(
+        Vintage("2021", ("offense_id", "offense_start_datetime", "report_datetime",
+                         "offense_parent_group", "mcpp")),
+        Vintage("2025", ("offense_id", "offense_date", "nibrs_group_ab", "offense_sub_category",
+                         "neighborhood"),
+                time="CASE WHEN nz(s.offense_date) IS NULL THEN ts(s.report_datetime) ELSE ts(s.offense_date) END",
+                time_fields=("offense_date", "report_datetime")),
+        Vintage("pre-nibrs", ("report_number", "occurred_date", "occurred_time", "crime_subcategory",
+                              "primary_offense_description"),
+                key="'RN:' || nz(s.report_number)",
+                time="dt(s.occurred_date) + coalesce(hhmm(s.occurred_time), INTERVAL 0 SECOND)",
+                time_fields=("occurred_date",)),
+    ),
+    key="nz(s.offense_id)",
+    key_fields=("offense_id", "report_number"),
+    time="CASE WHEN nz(s.offense_start_datetime) IS NULL THEN ts(s.report_datetime) ELSE ts(s.offense_start_datetime) END",
+    time_fields=("offense_start_datetime", "report_datetime"),
+    category="upper(coalesce(nz(s.offense_parent_group), nz(s.offense_category), nz(s.crime_subcategory)))",
+    start=dt.date(2008, 1, 1),
+    precinct="s.precinct", sector="s.sector", beat="s.beat",
+    lat="num(s.latitude)", lon="num(s.longitude)",
+    columns=(
+        ("report_number", "VARCHAR", "nz(s.report_number)"),
+        ("offense_id", "VARCHAR", "nz(s.offense_id)"),
+        ("offense_start", "TIMESTAMP", "coalesce(ts(s.offense_start_datetime), ts(s.offense_date), "
+                                       "dt(s.occurred_date) + coalesce(hhmm(s.occurred_time), INTERVAL 0 SECOND))"),
+        ("offense_end", "TIMESTAMP", "ts(s.offense_end_datetime)"),
+        ("reported_at", "TIMESTAMP", "coalesce(ts(s.report_datetime), "
+                                     "dt(s.reported_date) + coalesce(hhmm(s.reported_time), INTERVAL 0 SECOND))"),
+        ("group_ab", "VARCHAR", "upper(nz(s.group_a_b))"),
+        ("crime_against", "VARCHAR", "upper(nz(s.crime_against_category))"),
+        ("offense_parent_group", "VARCHAR", "upper(coalesce(nz(s.offense_parent_group), nz(s.offense_category)))"),
+        ("offense", "VARCHAR", "coalesce(nz(s.offense), nz(s.primary_offense_description))"),
+        ("offense_code", "VARCHAR", "nz(s.offense_code)"),
+        ("offense_sub_category", "VARCHAR", "coalesce(nz(s.offense_sub_category), nz(s.crime_subcategory))"),
+        ("shooting_type_group", "VARCHAR", "nz(s.shooting_type_group)"),
+        ("mcpp", "VARCHAR", "upper(nz(s.mcpp))"),
+        ("reporting_area", "VARCHAR", "nz(s.reporting_area)"),
+        ("block_address", "VARCHAR", "nz(s.block_address)"),
+    ),
+    natural_key_doc="Offense ID (pre-NIBRS Crime Data: RN:<Report Number>)",
+)

@@ -1,0 +1,35 @@
+"""Seattle Real Time Fire 911 Calls (kzjm-xkqj).
+
+Vintage `fire`: Address, Type, Datetime, Latitude, Longitude, Report Location, Incident Number.
+Datetime is local `01/21/2022 01:43:00 PM`, but some exports append ` +0000` (UTC: converted to
+Seattle time) and write midnight as hour `24`. When Latitude / Longitude are empty the
+location comes from Report Location, WKT `POINT (lon lat)` or `(lat, lon)`.
+Natural key: Incident Number. category: Type.
+"""
+import datetime as dt
+
+from .base import Adapter, Vintage
+
+ADAPTER = Adapter(
+    name="fire_calls",
+    title="Seattle Real Time Fire 911 Calls",
+    fields={
+        "address": (), "type": (), "datetime": (), "latitude": (), "longitude": (),
+        "report_location": (), "incident_number": (),
+    },
+    vintages=(Vintage("fire", ("address", "type", "datetime", "incident_number")),),
+    key="nz(s.incident_number)",
+    key_fields=("incident_number",),
+    time="ts(s.datetime)",
+    time_fields=("datetime",),
+    category="nz(s.type)",
+    start=dt.date(2003, 1, 1),
+    lat="coalesce(num(s.latitude), wkt_lat(s.report_location), pair_lat(s.report_location))",
+    lon="coalesce(num(s.longitude), wkt_lon(s.report_location), pair_lon(s.report_location))",
+    columns=(
+        ("incident_number", "VARCHAR", "nz(s.incident_number)"),
+        ("address", "VARCHAR", "CASE WHEN upper(nz(s.address)) = 'UNK' THEN NULL ELSE nz(s.address) END"),
+        ("type", "VARCHAR", "nz(s.type)"),
+    ),
+    natural_key_doc="Incident Number",
+)

@@ -1,0 +1,57 @@
+"""SPD Officer Involved Shootings (mg5r-efcm): one row per officer involved.
+
+Vintage `ois`: FRB #, Incident Number, Date / Time, Blurred Address, Longitude, Latitude, Rank,
+Officer Gender / Race, Years of SPD Service, Officer Injured, Number of Rounds, Subject Gender /
+Race / DOB / Age / Weapon, Type of Weapon, Fatal, On-duty, Disposition, Officer Disciplined?,
+Summary (free text with newlines inside quotes). The file has no officer id, so the natural key
+is `FRB # | Incident Number | n`, n = the officer's order among that incident's rows in the file
+(FRB # is empty in about half the rows). category: `Fatal` / `Non-fatal`.
+"""
+import datetime as dt
+
+from .base import Adapter, Vintage
+
+ADAPTER = Adapter(
+    name="ois",
+    title="SPD Officer Involved Shootings",
+    fields={
+        "frb": ("frb_number",), "incident_number": (), "date_time": ("date",),
+        "blurred_address": (), "longitude": (), "latitude": (), "city": (), "state": (), "rank": (),
+        "officer_gender": (), "officer_race": (), "years_of_spd_service": (), "officer_injured": (),
+        "number_of_rounds": (), "subject_gender": (), "subject_race": (), "subject_dob": (),
+        "subject_age": (), "subject_weapon": (), "type_of_weapon": (), "fatal": (), "on_duty": (),
+        "disposition": (), "officer_disciplined": (), "summary": (),
+    },
+    vintages=(Vintage("ois", ("incident_number", "date_time", "fatal", "number_of_rounds")),),
+    key="coalesce(nz(s.frb), '') || '|' || nz(s.incident_number) || '|' || "
+        "row_number() OVER (PARTITION BY nz(s.frb), nz(s.incident_number) ORDER BY s.__row)",
+    key_fields=("incident_number",),
+    time="ts(s.date_time)",
+    time_fields=("date_time",),
+    category="CASE flag(s.fatal) WHEN TRUE THEN 'Fatal' WHEN FALSE THEN 'Non-fatal' END",
+    start=dt.date(2005, 1, 1),
+    lat="num(s.latitude)", lon="num(s.longitude)",
+    columns=(
+        ("frb_number", "VARCHAR", "nz(s.frb)"),
+        ("incident_number", "VARCHAR", "nz(s.incident_number)"),
+        ("block_address", "VARCHAR", "nz(s.blurred_address)"),
+        ("rank", "VARCHAR", "nz(s.rank)"),
+        ("years_of_service", "INTEGER", "CAST(int_(s.years_of_spd_service) AS INTEGER)"),
+        ("officer_injured", "BOOLEAN", "flag(s.officer_injured)"),
+        ("number_of_rounds", "INTEGER", "CAST(int_(s.number_of_rounds) AS INTEGER)"),
+        ("subject_dob", "DATE", "CAST(dt(s.subject_dob) AS DATE)"),
+        ("subject_age", "INTEGER", "CAST(int_(s.subject_age) AS INTEGER)"),
+        ("subject_weapon", "BOOLEAN", "flag(s.subject_weapon)"),
+        ("type_of_weapon", "VARCHAR", "nz(s.type_of_weapon)"),
+        ("fatal", "BOOLEAN", "flag(s.fatal)"),
+        ("on_duty", "BOOLEAN", "flag(s.on_duty)"),
+        ("disposition", "VARCHAR", "nz(s.disposition)"),
+        ("officer_disciplined", "VARCHAR", "nz(s.officer_disciplined)"),
+        ("summary", "VARCHAR", "nz(s.summary)"),
+    ),
+    demographics=(
+        ("subject_race", "race", "s.subject_race"), ("subject_gender", "gender", "s.subject_gender"),
+        ("officer_race", "race", "s.officer_race"), ("officer_gender", "gender", "s.officer_gender"),
+    ),
+    natural_key_doc="FRB # | Incident Number | officer row",
+)

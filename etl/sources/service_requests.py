@@ -1,0 +1,57 @@
+"""Customer Service Requests (5ngg-rpne). No real export was available: built from the portal's
+published API field names and the matching CSV display headers.
+
+Vintages: `api` (servicerequestnumber, webintakeservicerequests, departmentname, createddate,
+methodreceivedname, servicerequeststatusname, location, latitude, longitude, zipcode,
+councildistrict, policeprecinct, community_reporting_area) and `csv` (Service Request Number,
+Web Intake Service Requests, Department Name, Created Date, ...). Natural key: service request
+number; event_time: created date; category: the web intake request type.
+"""
+import datetime as dt
+
+from .base import Adapter, Vintage
+
+ADAPTER = Adapter(
+    name="service_requests",
+    title="Customer Service Requests",
+    fields={
+        "servicerequestnumber": ("service_request_number",),
+        "webintakeservicerequests": ("web_intake_service_requests",),
+        "departmentname": ("department_name",),
+        "createddate": ("created_date",),
+        "methodreceivedname": ("method_received_name",),
+        "servicerequeststatusname": ("service_request_status_name",),
+        "location": (),
+        "latitude": (), "longitude": (),
+        "zipcode": ("zip_code",),
+        "councildistrict": ("council_district",),
+        "policeprecinct": ("police_precinct",),
+        "community_reporting_area": (),
+    },
+    vintages=(
+        Vintage("api", ("servicerequestnumber", "webintakeservicerequests", "createddate")),
+        Vintage("csv", ("service_request_number", "web_intake_service_requests", "created_date")),
+    ),
+    key="nz(s.servicerequestnumber)",
+    key_fields=("servicerequestnumber",),
+    time="ts(s.createddate)",
+    time_fields=("createddate",),
+    category="nz(s.webintakeservicerequests)",
+    start=dt.date(2010, 1, 1),
+    precinct="s.policeprecinct",
+    lat="coalesce(num(s.latitude), pair_lat(s.location), wkt_lat(s.location))",
+    lon="coalesce(num(s.longitude), pair_lon(s.location), wkt_lon(s.location))",
+    columns=(
+        ("service_request_number", "VARCHAR", "nz(s.servicerequestnumber)"),
+        ("request_type", "VARCHAR", "nz(s.webintakeservicerequests)"),
+        ("department", "VARCHAR", "nz(s.departmentname)"),
+        ("created_at", "TIMESTAMP", "ts(s.createddate)"),
+        ("method_received", "VARCHAR", "nz(s.methodreceivedname)"),
+        ("status", "VARCHAR", "nz(s.servicerequeststatusname)"),
+        ("location", "VARCHAR", "nz(s.location)"),
+        ("zip_code", "VARCHAR", "nz(s.zipcode)"),
+        ("council_district", "VARCHAR", "nz(s.councildistrict)"),
+        ("community_reporting_area", "VARCHAR", "upper(nz(s.community_reporting_area))"),
+    ),
+    natural_key_doc="service request number",
+)

@@ -1,0 +1,145 @@
+"""SQL macros every adapter's expressions use: null markers, timestamps, codes, categories.
+
+Installed once per write connection by `install(con, city)`. Keeping the normalisation in
+DuckDB macros (not per-row Python) is what makes a 10M-row load take seconds; keeping it in one
+file means precinct `SW` / `SOUTHWEST` / `Southwest` is decided in exactly one place.
+
+Seattle's codes (precincts, the phonetic sector words, which sectors make up which precinct)
+live in the tables below; another city would add its own table here.
+"""
+from __future__ import annotations
+
+import re
+
+from city import City
+
+# Null markers seen in Seattle's exports (compared upper-cased, after trimming).
+NULL_MARKERS = ("", "-", "NULL", "UNKNOWN", "NOT SPECIFIED", "-1", "REDACTED", "N/A")
+
+# Timestamp formats of every vintage, tried in order (first = the most common).
+TS_FORMATS = (
+    "%m/%d/%Y %I:%M:%S %p",      # 02/05/2020 09:39:33 AM (2021 crime, calls, use of force, fire)
+    "%Y %b %d %I:%M:%S %p",      # 2025 Dec 01 09:15:21 PM (2025+ crime)
+    "%Y-%m-%dT%H:%M:%S.%f",      # 2021-09-21T12:00:00.000 (Socrata API floating timestamps)
+    "%Y-%m-%dT%H:%M:%S",
+    "%Y-%m-%d %H:%M:%S",
+    "%m/%d/%Y %H:%M:%S",
+    "%m/%d/%Y %I:%M %p",
+    "%m/%d/%Y %H:%M",
+    "%m/%d/%Y",
+    "%Y-%m-%d",
+)
+DATE_FORMATS = ("%Y-%m-%d", "%m/%d/%Y")
+
+PRECINCTS = {  # canonical code -> spellings (upper-cased)
+    "N": ("N", "NORTH"), "E": ("E", "EAST"), "S": ("S", "SOUTH"),
+    "SW": ("SW", "SOUTHWEST", "SOUTH WEST"), "W": ("W", "WEST"),
+}
+SECTOR_WORDS = {
+    "B": "BOY", "C": "CHARLIE", "D": "DAVID", "E": "EDWARD", "F": "FRANK", "G": "GEORGE",
+    "J": "JOHN", "K": "KING", "L": "LINCOLN", "M": "MARY", "N": "NORA", "O": "OCEAN",
+    "Q": "QUEEN", "R": "ROBERT", "S": "SAM", "U": "UNION", "W": "WILLIAM",
+}
+SECTOR_PRECINCT = {  # 2015+ sector -> precinct (used when a source gives only sector / beat)
+    "B": "N", "J": "N", "L": "N", "N": "N", "U": "N", "D": "W", "K": "W", "M": "W", "Q": "W",
+    "C": "E", "E": "E", "G": "E", "O": "S", "R": "S", "S": "S", "F": "SW", "W": "SW",
+}
+RACES = {  # canonical -> raw spellings (upper-cased); anything else -> Unknown
+    "White": ("WHITE",),
+    "Black": ("BLACK OR AFRICAN AMERICAN", "BLACK", "AFRICAN AMERICAN"),
+    "Hispanic": ("HISPANIC", "HISPANIC OR LATINO", "HISPANIC/LATINO", "LATINO"),
+    "Asian": ("ASIAN", "ASIAN/PACIFIC ISLANDER"),
+    "Native American": ("AMERICAN INDIAN OR ALASKA NATIVE", "AMERICAN INDIAN/ALASKA NATIVE",
+                        "NATIVE AMERICAN", "AI/AN"),
+    "Pacific Islander": ("NATIVE HAWAIIAN OR OTHER PACIFIC ISLANDER", "NAT HAWAIIAN/OTH PAC ISLANDER",
+                         "PACIFIC ISLANDER"),
+    "Multiracial": ("MULTI-RACIAL", "TWO OR MORE RACES", "TWO OR MORE", "MULTIRACIAL"),
+    "Other": ("OTHER",),
+}
+GENDERS = {
+    "Male": ("MALE", "M"),
+    "Female": ("FEMALE", "F"),
+    "Another gender": ("TRANSGENDER FEMALE", "TRANSGENDER MALE", "NON-BINARY", "NONBINARY", "N",
+                       "GENDER DIVERSE (GENDER NON-CONFORMING AND/OR TRANSGENDER)", "GENDER DIVERSE",
+                       "OTHER", "X"),
+}
+RESOLUTIONS = {  # Terry stop resolution, old and new wordings -> one list
+    "Arrest": ("ARREST", "PHYSICAL ARREST", "ARREST MADE"),
+    "Field Contact": ("FIELD CONTACT",),
+    "Offense Report": ("OFFENSE REPORT",),
+    "Citation / Infraction": ("CITATION / INFRACTION", "CITATION/INFRACTION", "CITATION", "INFRACTION"),
+    "Referred for Prosecution": ("REFERRED FOR PROSECUTION", "REFERRED TO PROSECUTION"),
+}
+
+
+def _lit(s: str) -> str:
+    return "'" + s.replace("'", "''") + "'"
+
+
+def _list(items) -> str:
+    return "[" + ", ".join(_lit(i) for i in items) + "]"
+
+
+def _map(table: dict[str, tuple[str, ...]]) -> str:
+    """A constant MAP literal raw spelling -> canonical (one lookup per row, however long the list)."""
+    pairs = {raw: canon for canon, raws in table.items() for raw in raws}
+    return "MAP {" + ", ".join(f"{_lit(r)}: {_lit(c)}" for r, c in pairs.items()) + "}"
+
+
+def macros(city: City) -> list[str]:
+    """The CREATE MACRO statements, with the city's time zone and bounding box filled in."""
+    if not re.fullmatch(r"[A-Za-z_]+(/[A-Za-z_+\-]+)*", city.timezone):
+        raise ValueError(f"city timezone {city.timezone!r} is not a time zone name")
+    b = city.bounds
+    word_to_letter = {k: (k, v) for k, v in SECTOR_WORDS.items()}
+    fmts, dfmts = _list(TS_FORMATS), _list(DATE_FORMATS)
+    return [
+        # nz: trimmed text, NULL for a null marker
+        f"CREATE OR REPLACE MACRO nz(x) AS CASE WHEN upper(trim(x)) IN ({', '.join(_lit(m) for m in NULL_MARKERS)}) "
+        "THEN NULL ELSE trim(x) END",
+        "CREATE OR REPLACE MACRO num(x) AS try_cast(nz(x) AS DOUBLE)",
+        "CREATE OR REPLACE MACRO int_(x) AS try_cast(try_cast(nz(x) AS DOUBLE) AS BIGINT)",
+        "CREATE OR REPLACE MACRO flag(x) AS CASE WHEN upper(nz(x)) IN ('Y','YES','TRUE','1','T') THEN TRUE "
+        "WHEN upper(nz(x)) IN ('N','NO','FALSE','0','F') THEN FALSE END",
+        # a naive local timestamp; hour 24 means midnight of the next day
+        f"CREATE OR REPLACE MACRO ts_naive(x) AS coalesce(try_strptime(x, {fmts}), "
+        f"CASE WHEN x LIKE '% 24:%' OR x LIKE '%T24:%' THEN try_strptime(regexp_replace(x, '([ T])24:', '\\100:'), {fmts}) "
+        "+ INTERVAL 1 DAY END)",
+        # ts: any vintage's timestamp -> Seattle local; a Z / +0000 suffix means UTC
+        "CREATE OR REPLACE MACRO ts(x) AS CASE WHEN nz(x) IS NULL THEN NULL "
+        "WHEN regexp_matches(trim(x), '(Z|\\s?[+-]00:?00)$') THEN "
+        f"timezone({_lit(city.timezone)}, timezone('UTC', ts_naive(regexp_replace(trim(x), '\\s?(Z|[+-]00:?00)$', '')))) "
+        "ELSE ts_naive(trim(x)) END",
+        # dt: the date part of a date-only field (a Socrata '2015-03-15T00:00:00Z' is a date, not an instant)
+        f"CREATE OR REPLACE MACRO dt(x) AS try_strptime(split_part(split_part(nz(x), 'T', 1), ' ', 1), {dfmts})",
+        # hhmm: '930' / '0930' / '09:30' / '21:08:00.0000000' -> INTERVAL since midnight
+        "CREATE OR REPLACE MACRO hhmm(x) AS CASE WHEN regexp_matches(nz(x), '^[0-9]{1,4}$') THEN "
+        "CASE WHEN try_cast(lpad(nz(x), 4, '0')[1:2] AS INT) < 24 AND try_cast(lpad(nz(x), 4, '0')[3:4] AS INT) < 60 THEN "
+        "to_minutes(try_cast(lpad(nz(x), 4, '0')[1:2] AS INT) * 60 + try_cast(lpad(nz(x), 4, '0')[3:4] AS INT)) END "
+        "ELSE to_seconds(CAST(date_part('epoch', try_cast(left(nz(x), 8) AS TIME)) AS BIGINT)) END",
+        # coordinates: 'POINT (lon lat)' and '(lat, lon)'
+        "CREATE OR REPLACE MACRO wkt_lon(x) AS try_cast(regexp_extract(x, 'POINT\\s*\\(\\s*(-?[0-9.]+)\\s+(-?[0-9.]+)', 1) AS DOUBLE)",
+        "CREATE OR REPLACE MACRO wkt_lat(x) AS try_cast(regexp_extract(x, 'POINT\\s*\\(\\s*(-?[0-9.]+)\\s+(-?[0-9.]+)', 2) AS DOUBLE)",
+        "CREATE OR REPLACE MACRO pair_lat(x) AS try_cast(regexp_extract(x, '^\\s*\\(\\s*(-?[0-9.]+)\\s*,\\s*(-?[0-9.]+)', 1) AS DOUBLE)",
+        "CREATE OR REPLACE MACRO pair_lon(x) AS try_cast(regexp_extract(x, '^\\s*\\(\\s*(-?[0-9.]+)\\s*,\\s*(-?[0-9.]+)', 2) AS DOUBLE)",
+        f"CREATE OR REPLACE MACRO in_city(la, lo) AS la BETWEEN {b.min_lat} AND {b.max_lat} AND lo BETWEEN {b.min_lon} AND {b.max_lon}",
+        # codes
+        f"CREATE OR REPLACE MACRO precinct_code(x) AS ({_map(PRECINCTS)})[upper(trim(x))]",
+        f"CREATE OR REPLACE MACRO sector_code(x) AS ({_map(word_to_letter)})[upper(trim(x))]",
+        f"CREATE OR REPLACE MACRO beat_code(x) AS CASE WHEN regexp_matches(upper(trim(x)), '^[{''.join(SECTOR_WORDS)}][0-9]$') "
+        "THEN upper(trim(x)) END",
+        f"CREATE OR REPLACE MACRO sector_precinct(x) AS ({_map({p: tuple(s for s, q in SECTOR_PRECINCT.items() if q == p) for p in PRECINCTS})})[x]",
+        f"CREATE OR REPLACE MACRO race_cat(x) AS coalesce(({_map(RACES)})[upper(trim(x))], 'Unknown')",
+        f"CREATE OR REPLACE MACRO gender_cat(x) AS coalesce(({_map(GENDERS)})[upper(trim(x))], 'Unknown')",
+        "CREATE OR REPLACE MACRO age_cat(x) AS coalesce(regexp_replace(nz(x), '\\s*-\\s*', ' - '), 'Unknown')",
+        f"CREATE OR REPLACE MACRO resolution_cat(x) AS coalesce(({_map(RESOLUTIONS)})[upper(trim(x))], "
+        "CASE WHEN nz(x) IS NULL THEN 'Unknown' ELSE 'Other' END)",
+    ]
+
+
+CATEGORY_MACROS = {"race": "race_cat", "gender": "gender_cat", "age": "age_cat", "resolution": "resolution_cat"}
+
+
+def install(con, city: City) -> None:
+    for stmt in macros(city):
+        con.execute(stmt)
