@@ -1,0 +1,102 @@
+"""The SeaStat Dash app: `create_app(config)` builds it; `server` is what gunicorn serves.
+
+Building the app reads no data: the engine is opened on the first request that needs it
+(components/engine_access.py), so `import app` is cheap and works before any warehouse exists.
+Pages live in pages/ (one module each, registered with dash.register_page); shared layout
+pieces in components/; Bootstrap and our CSS/JS are served from assets/, never a CDN.
+"""
+from __future__ import annotations
+
+from pathlib import Path
+
+import dash
+from dash import _callback, html
+
+import settings as settings_mod
+from city import load_city
+from components import maps
+from components.engine_access import ENGINE_KEY, SETTINGS_KEY, NoWarehouse, get_engine
+from components.topbar import topbar
+
+HERE = Path(__file__).resolve().parent
+# Dash's default page lacks a language, which screen readers need to pick a voice.
+INDEX = """<!DOCTYPE html>
+<html lang="en">
+    <head>
+        {%metas%}
+        <title>{%title%}</title>
+        {%favicon%}
+        {%css%}
+    </head>
+    <body>
+        {%app_entry%}
+        <footer>
+            {%config%}
+            {%scripts%}
+            {%renderer%}
+        </footer>
+    </body>
+</html>"""
+
+
+def _shell():
+    """The layout around every page; called per page load so the as-of date follows the warehouse."""
+    s = dash.get_app().server.config[SETTINGS_KEY]
+    try:
+        city_name = load_city(s.city_config).name
+    except Exception:  # a broken city.yaml is reported by the ETL; the app still shows its pages
+        city_name = "City"
+    try:
+        eng = get_engine()
+        bar = topbar(getattr(eng.city, "name", city_name), eng.as_of(), bool(eng.is_demo()))
+    except NoWarehouse:
+        bar = topbar(city_name, has_warehouse=False)
+    return html.Div([
+        bar,
+        *maps.shell_stores(),
+        html.Main(dash.page_container, id="main", className="container-lg py-3", tabIndex="-1"),
+    ])
+
+
+def create_app(config: settings_mod.Settings | None = None) -> dash.Dash:
+    s = config or settings_mod.Settings.from_env()
+    # Dash re-imports every page module for each app it builds (use_pages); callbacks those
+    # modules declared for an earlier app that never served a request would be registered twice.
+    _callback.GLOBAL_CALLBACK_LIST.clear()
+    _callback.GLOBAL_CALLBACK_MAP.clear()
+    app = dash.Dash(
+        __name__,
+        use_pages=True,
+        pages_folder=str(HERE / "pages"),
+        assets_folder=str(HERE / "assets"),
+        suppress_callback_exceptions=True,
+        title="SeaStat",
+        update_title=None,
+        index_string=INDEX,
+        meta_tags=[{"name": "viewport", "content": "width=device-width, initial-scale=1"}],
+    )
+    app.server.config[SETTINGS_KEY] = s
+    app.server.config[ENGINE_KEY] = None
+    app.layout = _shell
+    maps.register_callbacks(app)
+    return app
+
+
+_default_app: dash.Dash | None = None
+
+
+def __getattr__(name: str):
+    """`app.server` (what gunicorn loads) builds the default app on first access, so importing
+    this module in a test does not build an app nobody uses."""
+    global _default_app
+    if name == "server":
+        if _default_app is None:
+            _default_app = create_app()
+        return _default_app.server
+    raise AttributeError(name)
+
+
+if __name__ == "__main__":
+    application = create_app()
+    print("SeaStat running on http://127.0.0.1:8050", flush=True)
+    application.run(host="127.0.0.1", port=8050, debug=False)

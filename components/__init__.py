@@ -1,0 +1,1 @@
+"""Layout pieces the pages share, as plain functions (no callbacks, no SQL)."""

@@ -1,0 +1,58 @@
+"""A measure as a card: latest value, target, status (icon + words), sparkline, changes, freshness."""
+from __future__ import annotations
+
+from dash import dcc, html
+
+from components.charts import sparkline, sparkline_summary
+from components.fields import get
+from components.formatting import fmt_change, fmt_date, fmt_unit, fmt_value
+from components.status import status_badge
+
+
+def freshness_text(freshness) -> str:
+    """The engine's freshness (text, or an object with as_of / cadence / fresh) in one line."""
+    if freshness is None:
+        return "Freshness unknown"
+    if isinstance(freshness, str):
+        return freshness
+    as_of = get(freshness, "as_of") or get(freshness, "newest")
+    cadence = get(freshness, "cadence")
+    fresh = get(freshness, "fresh")
+    parts = []
+    if as_of is not None:
+        parts.append(f"Data to {fmt_date(as_of)}")
+    if cadence:
+        parts.append(f"expected {cadence}")
+    if fresh is not None:
+        parts.append("up to date" if fresh else "overdue")
+    return ", ".join(parts) or str(freshness)
+
+
+def measure_card(page: str, measure, result, spark_df=None) -> html.Div:
+    mid = get(measure, "id")
+    unit = get(result, "unit") or get(measure, "unit") or ""
+    target = get(result, "target", get(measure, "target"))
+    flag = get(result, "flag")
+    spark = []
+    if spark_df is not None and len(spark_df):
+        spark = [dcc.Graph(figure=sparkline(spark_df), config={"displayModeBar": False, "staticPlot": True},
+                           style={"height": "60px"}, className="sparkline"),
+                 html.P(sparkline_summary(spark_df, unit), className="visually-hidden")]
+    return html.Div(html.Div([
+        html.Div([
+            html.H2(dcc.Link(get(measure, "title", mid), href=f"/measures/{mid}"), className="h6 mb-1"),
+            status_badge(get(result, "status")),
+        ], className="d-flex justify-content-between align-items-start gap-2"),
+        html.P([html.Span(fmt_value(get(result, "value"), unit), className="value", id=f"{page}-value-{mid}"),
+                html.Span(f" {fmt_unit(unit)}", className="small")], className="mb-1"),
+        html.P(f"Target: {fmt_value(target, unit)}" if target is not None else "No target set", className="small mb-1"),
+        *spark,
+        html.Ul([
+            html.Li(f"vs prior period: {fmt_change(get(result, 'change'), get(result, 'change_pct'))}"),
+            html.Li(f"vs prior year: {fmt_change(get(result, 'change_year'), get(result, 'change_year_pct'))}"),
+            *( [html.Li([html.Strong("Flagged: "), get(flag, "explanation", "change beyond noise")])]
+               if get(flag, "flagged") else []),
+        ], className="small list-unstyled mb-1"),
+        *([html.P(get(result, "note"), className="small mb-1")] if get(result, "note") else []),
+        html.P(freshness_text(get(result, "freshness")), className="small text-body-secondary mb-0"),
+    ], className="card-body"), className="card measure-card h-100", id=f"{page}-card-{mid}")

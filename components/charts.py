@@ -1,0 +1,121 @@
+"""Charts with a text summary a screen reader reads, and the figure builders pages share.
+
+Every chart goes through `chart()`: a <figure> whose caption names it and whose summary
+paragraph says in words what the chart shows, so the numbers are never only in pixels.
+"""
+from __future__ import annotations
+
+import plotly.graph_objects as go
+from dash import dcc, html
+
+from components.formatting import fmt_date, fmt_value, is_missing
+
+GRAPH_CONFIG = {"displayModeBar": False, "responsive": True}
+TARGET_COLOUR = "#6c4f00"
+LINE_COLOUR = "#0b5cad"
+PRIOR_COLOUR = "#767676"
+FLAG_COLOUR = "#b00020"
+
+
+def chart(id: str, figure, title: str, summary: str, config: dict | None = None) -> html.Figure:
+    summary_id = f"{id}-summary"
+    return html.Figure(
+        [
+            html.Figcaption(title, className="h6 mb-1"),
+            dcc.Graph(id=id, figure=figure, config={**GRAPH_CONFIG, **(config or {})}, className="chart-graph"),
+            html.P(summary, id=summary_id, className="chart-summary small text-body-secondary mb-0"),
+        ],
+        className="chart mb-3", **{"aria-describedby": summary_id},
+    )
+
+
+def _base_layout(height: int, **kw) -> dict:
+    return dict(height=height, margin=dict(l=40, r=10, t=10, b=30), plot_bgcolor="white",
+                paper_bgcolor="white", font=dict(size=12), **kw)
+
+
+def sparkline(df, value_col: str = "value") -> go.Figure:
+    fig = go.Figure(go.Scatter(x=list(df["period_start"]), y=list(df[value_col]), mode="lines",
+                               line=dict(color=LINE_COLOUR, width=2), hoverinfo="skip"))
+    fig.update_layout(_base_layout(60, margin=dict(l=0, r=0, t=0, b=0), showlegend=False))
+    fig.update_xaxes(visible=False)
+    fig.update_yaxes(visible=False)
+    return fig
+
+
+def sparkline_summary(df, unit: str | None = None) -> str:
+    vals = [v for v in df["value"] if not is_missing(v)] if len(df) else []
+    if not vals:
+        return "No values in this period."
+    return (f"{len(vals)} periods from {fmt_date(df['period_start'].iloc[0])} to {fmt_date(df['period_start'].iloc[-1])}: "
+            f"first {fmt_value(vals[0], unit)}, last {fmt_value(vals[-1], unit)}, "
+            f"lowest {fmt_value(min(vals), unit)}, highest {fmt_value(max(vals), unit)}.")
+
+
+def trend_figure(df, prior=None, target=None, unit: str | None = None) -> go.Figure:
+    """Series with the prior year aligned under it, the target as a dashed line, flagged points marked."""
+    fig = go.Figure()
+    if prior is not None and len(prior):
+        fig.add_trace(go.Scatter(x=list(prior["aligned_start"]), y=list(prior["value"]), name="Same period last year",
+                                 mode="lines", line=dict(color=PRIOR_COLOUR, width=1.5, dash="dot")))
+    fig.add_trace(go.Scatter(x=list(df["period_start"]), y=list(df["value"]), name="This period",
+                             mode="lines+markers", line=dict(color=LINE_COLOUR, width=2), marker=dict(size=4)))
+    if "flagged" in df.columns:
+        flagged = df[df["flagged"].fillna(False).astype(bool)]
+        if len(flagged):
+            fig.add_trace(go.Scatter(x=list(flagged["period_start"]), y=list(flagged["value"]), name="Flagged change",
+                                     mode="markers", marker=dict(symbol="diamond-open", size=12, color=FLAG_COLOUR,
+                                                                 line=dict(width=2))))
+    if not is_missing(target):
+        fig.add_hline(y=float(target), line=dict(color=TARGET_COLOUR, dash="dash", width=1.5),
+                      annotation_text=f"Target {fmt_value(target, unit)}", annotation_position="top left")
+    fig.update_layout(_base_layout(320, legend=dict(orientation="h", y=-0.15), hovermode="x unified"))
+    fig.update_xaxes(showgrid=False)
+    fig.update_yaxes(gridcolor="#e5e5e5", rangemode="tozero")
+    return fig
+
+
+def trend_summary(df, prior=None, target=None, unit: str | None = None, grain: str = "week") -> str:
+    vals = df.dropna(subset=["value"]) if len(df) else df
+    if not len(vals):
+        return "No values in this period."
+    last = vals.iloc[-1]
+    lo, hi = vals["value"].idxmin(), vals["value"].idxmax()
+    text = (f"{len(vals)} {grain}s from {fmt_date(vals['period_start'].iloc[0])} to {fmt_date(last['period_start'])}. "
+            f"Latest {fmt_value(last['value'], unit)}; lowest {fmt_value(vals.loc[lo, 'value'], unit)} "
+            f"({fmt_date(vals.loc[lo, 'period_start'])}), highest {fmt_value(vals.loc[hi, 'value'], unit)} "
+            f"({fmt_date(vals.loc[hi, 'period_start'])}).")
+    if not is_missing(target):
+        text += f" Target {fmt_value(target, unit)}."
+    if prior is not None and len(prior.dropna(subset=["value"])):
+        text += f" Same {grain} last year: {fmt_value(prior.dropna(subset=['value'])['value'].iloc[-1], unit)}."
+    n_flag = int(df["flagged"].fillna(False).astype(bool).sum()) if "flagged" in df.columns else 0
+    text += f" {n_flag} {grain}{'s' if n_flag != 1 else ''} flagged as a change beyond noise." if n_flag else " No change flagged beyond noise."
+    return text
+
+
+def bar_figure(labels, values, errors_low=None, errors_high=None, unit: str | None = None, height=None,
+               highlight=()) -> go.Figure:
+    """Horizontal ranked bars, largest on top; optional interval whiskers; highlighted bars outlined."""
+    labels, values = list(labels), list(values)
+    colours = [FLAG_COLOUR if lab in set(highlight) else LINE_COLOUR for lab in labels]
+    err = None
+    if errors_low is not None and errors_high is not None:
+        lo = [max(0.0, v - l) if not (is_missing(v) or is_missing(l)) else 0 for v, l in zip(values, errors_low)]
+        hi = [max(0.0, h - v) if not (is_missing(v) or is_missing(h)) else 0 for v, h in zip(values, errors_high)]
+        err = dict(type="data", symmetric=False, array=hi, arrayminus=lo, color="#333", thickness=1)
+    fig = go.Figure(go.Bar(y=labels, x=values, orientation="h", marker_color=colours, error_x=err,
+                           hovertemplate="%{y}: %{x}<extra></extra>"))
+    fig.update_layout(_base_layout(height or max(200, 22 * len(labels) + 40), margin=dict(l=10, r=10, t=10, b=30)))
+    fig.update_yaxes(autorange="reversed", automargin=True)
+    fig.update_xaxes(gridcolor="#e5e5e5")
+    return fig
+
+
+def ranked_summary(labels, values, unit: str | None = None, what: str = "areas") -> str:
+    pairs = [(lab, v) for lab, v in zip(labels, values) if not is_missing(v)]
+    if not pairs:
+        return f"No values for any of the {what}."
+    top = ", ".join(f"{lab} {fmt_value(v, unit)}" for lab, v in pairs[:3])
+    low = pairs[-1]
+    return f"{len(pairs)} {what} ranked. Highest: {top}. Lowest: {low[0]} {fmt_value(low[1], unit)}."

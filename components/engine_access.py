@@ -1,0 +1,45 @@
+"""The one way a page gets the read-only engine.
+
+The engine is opened on first use and kept on the Flask app that serves the request, so
+`create_app()` reads nothing and each gunicorn worker opens its own read-only connection.
+A missing warehouse is an expected state on a fresh clone, not an error: pages show
+`messages.no_warehouse()` instead of a traceback.
+"""
+from __future__ import annotations
+
+import threading
+from pathlib import Path
+
+import flask
+
+SETTINGS_KEY = "SEASTAT_SETTINGS"
+ENGINE_KEY = "SEASTAT_ENGINE"
+_lock = threading.Lock()
+
+
+class NoWarehouse(RuntimeError):
+    """The warehouse file named by the settings does not exist yet."""
+
+
+def settings():
+    return flask.current_app.config[SETTINGS_KEY]
+
+
+def get_engine():
+    """The app's Engine, opened lazily; raises NoWarehouse when there is no warehouse file."""
+    config = flask.current_app.config
+    eng = config.get(ENGINE_KEY)
+    if eng is not None:
+        return eng
+    s = config[SETTINGS_KEY]
+    if not Path(s.db_path).is_file():
+        raise NoWarehouse(str(s.db_path))
+    with _lock:
+        if config.get(ENGINE_KEY) is None:
+            from engine import Engine, WarehouseMissing  # imported on first use
+
+            try:
+                config[ENGINE_KEY] = Engine.open(s)
+            except WarehouseMissing:
+                raise NoWarehouse(str(s.db_path)) from None
+    return config[ENGINE_KEY]

@@ -1,0 +1,91 @@
+"""What every page's layout function does the same way: guard against a missing warehouse or an
+unexpected error, draw the period controls, and turn the URL's View into engine arguments.
+"""
+from __future__ import annotations
+
+import functools
+import logging
+
+from dash import dcc, html
+
+from components import messages, urlstate
+from components.engine_access import NoWarehouse, get_engine
+
+log = logging.getLogger("seastat.pages")
+PAGES_LOCATION = "_pages_location"  # dash.page_container's Location: writing its search re-renders the page
+
+
+def guarded(layout):
+    """Wrap a page layout: no warehouse -> the 'run make run' message; any other error -> one line, logged."""
+    @functools.wraps(layout)
+    def wrapper(*args, **kwargs):
+        try:
+            return layout(*args, **kwargs)
+        except NoWarehouse:
+            return messages.no_warehouse()
+        except Exception as exc:  # never a traceback in the browser
+            log.exception("page %s failed", layout.__module__)
+            return html.Div([html.H1("This page could not be built", className="h3"),
+                             html.P(f"{type(exc).__name__}: {str(exc).splitlines()[0] if str(exc) else ''}")],
+                            className="alert alert-danger mt-3", role="alert", id="msg-page-error")
+    return wrapper
+
+
+def labelled(label: str, control, id: str, help_text: str | None = None) -> html.Div:
+    return html.Div([html.Label(label, htmlFor=id, className="form-label mb-1"), control,
+                     *([html.Div(help_text, className="form-text")] if help_text else [])], className="mb-2")
+
+
+def period_controls(prefix: str, view: urlstate.View) -> list:
+    """Period kind plus start/end dates (used when the kind is 'custom')."""
+    return [
+        html.Div(labelled("Period", dcc.Dropdown(
+            id=f"{prefix}-period", value=view.period, clearable=False, searchable=False,
+            options=[{"label": urlstate.PERIOD_LABELS[k], "value": k} for k in urlstate.PERIOD_KINDS]),
+            f"{prefix}-period"), className="col-12 col-md-3"),
+        html.Div(labelled("From (custom)", dcc.Input(id=f"{prefix}-start", type="date", debounce=True,
+                                                      value=view.start.isoformat() if view.start else None,
+                                                      className="form-control"), f"{prefix}-start"),
+                 className="col-6 col-md-2"),
+        html.Div(labelled("To (custom)", dcc.Input(id=f"{prefix}-end", type="date", debounce=True,
+                                                    value=view.end.isoformat() if view.end else None,
+                                                    className="form-control"), f"{prefix}-end"),
+                 className="col-6 col-md-2"),
+    ]
+
+
+def view_from_controls(period, start, end, **rest) -> urlstate.View:
+    """Control values -> View; a bad date typed in a box becomes a URL the page then reports on."""
+    import datetime as dt
+
+    def d(x):
+        try:
+            return dt.date.fromisoformat(x) if x else None
+        except ValueError:
+            return None
+    kind = period or urlstate.DEFAULT_PERIOD
+    if kind == "custom" and not (d(start) and d(end)):
+        kind = urlstate.DEFAULT_PERIOD if not (start or end) else "custom"
+    return urlstate.View(period=kind, start=d(start), end=d(end), **rest)
+
+
+def resolve_period(eng, view: urlstate.View):
+    if view.period == "custom":
+        return eng.period("custom", end=view.end, start=view.start)
+    return eng.period(view.period)
+
+
+def page_header(title: str, subtitle=None, id: str | None = None) -> html.Div:
+    return html.Div([html.H1(title, className="h3 mb-1", **({"id": id} if id else {})),
+                     *([html.P(subtitle, className="text-body-secondary mb-2")] if subtitle else [])])
+
+
+def filters_for(view: urlstate.View, with_areas: bool = True):
+    from engine import Filters
+    return Filters(layer=view.layer, areas=view.areas if with_areas else (), categories=view.categories,
+                   group_field=view.group_field, group_value=view.group_value)
+
+
+def layer_label(eng, layer) -> str:
+    labels = dict(zip(eng.layers()["layer"], eng.layers()["label"]))
+    return labels.get(layer) or layer

@@ -1,0 +1,44 @@
+"""The data table under a chart and its CSV download, which exports exactly the rows and columns
+the grid shows (after the user's own sorting and filtering), with the grid's column headers."""
+from __future__ import annotations
+
+import dash_ag_grid as dag
+import pandas as pd
+from dash import dcc, html
+
+from components.formatting import is_missing
+
+
+def grid(prefix: str, df: pd.DataFrame, columns: list[tuple[str, str]], caption: str) -> html.Div:
+    """columns: (field, header) pairs in display order."""
+    rows = [{f: _plain(r.get(f)) for f, _ in columns} for r in df.to_dict("records")]
+    return html.Div([
+        html.Div([html.H2(caption, className="h6 mb-0", id=f"{prefix}-grid-caption"),
+                  html.Button("Download CSV", id=f"{prefix}-csv-btn", className="btn btn-outline-primary btn-sm")],
+                 className="d-flex justify-content-between align-items-center mb-1"),
+        dag.AgGrid(id=f"{prefix}-grid", rowData=rows,
+                   columnDefs=[{"field": f, "headerName": h, "sortable": True, "filter": True} for f, h in columns],
+                   columnSize="responsiveSizeToFit", defaultColDef={"minWidth": 90, "resizable": True},
+                   dashGridOptions={"domLayout": "autoHeight", "ensureDomOrder": True},
+                   style={"width": "100%"}),
+        dcc.Download(id=f"{prefix}-csv"),
+    ], className="mb-3")
+
+
+def _plain(v):
+    if is_missing(v) or v is pd.NA or v is pd.NaT:
+        return None
+    if hasattr(v, "isoformat"):
+        return v.isoformat()[:10] if getattr(v, "hour", 0) == 0 and getattr(v, "minute", 0) == 0 else v.isoformat()
+    if hasattr(v, "item"):
+        return v.item()
+    return v
+
+
+def csv_of(rows: list[dict] | None, column_defs: list[dict], filename: str) -> dict:
+    """The grid's visible rows -> a dcc.Download payload with the grid's headers, in its order."""
+    fields = [c["field"] for c in column_defs]
+    headers = [c.get("headerName", c["field"]) for c in column_defs]
+    df = pd.DataFrame([{f: r.get(f) for f in fields} for r in rows or []], columns=fields)
+    df.columns = headers
+    return dcc.send_data_frame(df.to_csv, filename, index=False)

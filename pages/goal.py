@@ -1,0 +1,57 @@
+"""Goal page (`/goals/<goal_id>`): the goal's statement and each of its measures as a card."""
+from __future__ import annotations
+
+import datetime as dt
+
+import dash
+from dash import Input, Output, html
+
+from components import messages, urlstate
+from components.cards import measure_card
+from components.engine_access import get_engine
+from components.fields import get
+from components.pagekit import PAGES_LOCATION, guarded, page_header, period_controls, resolve_period, view_from_controls
+
+dash.register_page(__name__, path_template="/goals/<goal_id>", name="Goal", title="Goal", order=1)
+P = "gl"
+SPARK_WEEKS = 26
+
+
+def find_goal(eng, goal_id):
+    return next((g for g in eng.catalog.goals if get(g, "id") == goal_id), None)
+
+
+def measure_ids(goal) -> list[str]:
+    return [get(m, "id") if not isinstance(m, str) else m for m in get(goal, "measures", ())]
+
+
+@guarded
+def layout(goal_id=None, **query):
+    eng = get_engine()
+    goal = find_goal(eng, goal_id)
+    if goal is None:
+        return messages.not_found("goal", goal_id)
+    view, problems = urlstate.parse(query)
+    if problems:
+        return messages.no_such_filter(problems, f"/goals/{goal_id}")
+    period = resolve_period(eng, view)
+    spark_start = period.end - dt.timedelta(weeks=SPARK_WEEKS)
+    cards = []
+    for mid in measure_ids(goal):
+        m = eng.catalog.measures[mid]
+        result = eng.measure(mid, period)
+        spark = eng.series(mid, "week", spark_start, period.end)
+        cards.append(html.Div(measure_card(P, m, result, spark), className="col-12 col-md-6 col-xl-4 mb-3"))
+    return html.Div([
+        page_header(get(goal, "title", goal_id), get(goal, "statement", ""), id=f"{P}-title"),
+        html.P(f"Department: {get(goal, 'department', '')}. {get(period, 'label', '')}.", className="small"),
+        html.Div(period_controls(P, view), className="row filters g-2 mb-2"),
+        html.Div(cards or [html.P("This goal has no measures yet.")], className="row", id=f"{P}-cards"),
+    ])
+
+
+@dash.callback(Output(PAGES_LOCATION, "search", allow_duplicate=True),
+               Input(f"{P}-period", "value"), Input(f"{P}-start", "value"), Input(f"{P}-end", "value"),
+               prevent_initial_call=True)
+def to_url(period, start, end):
+    return urlstate.to_search(view_from_controls(period, start, end))

@@ -1,0 +1,231 @@
+"""Measure page (`/measures/<measure_id>`): trend against target and last year with flagged points
+explained; map and ranked bar by area (click an area to filter); demographic breakdown with
+disparity ratios where the catalog allows; definition, source and history; a table and its CSV."""
+from __future__ import annotations
+
+import datetime as dt
+
+import dash
+import pandas as pd
+from dash import ALL, Input, Output, State, ctx, dcc, html, no_update
+
+from components import maps, messages, urlstate
+from components.cards import freshness_text
+from components.charts import bar_figure, chart, ranked_summary, trend_figure, trend_summary
+from components.engine_access import get_engine, settings
+from components.fields import get
+from components.formatting import fmt_change, fmt_date, fmt_value, is_missing
+from components.pagekit import PAGES_LOCATION, filters_for, guarded, labelled, layer_label, page_header, period_controls, resolve_period, view_from_controls
+from components.status import status_badge
+from components.tables import csv_of, grid
+
+dash.register_page(__name__, path_template="/measures/<measure_id>", name="Measure", title="Measure", order=2)
+P = "ms"
+TREND_WEEKS = 52
+TOP_AREAS = 20
+
+
+def target_text(target, unit) -> str:
+    """The catalog's target in words: a value, or a % change against a baseline."""
+    if target is None:
+        return "No target set."
+    if not isinstance(target, (int, float)) and get(target, "value") is None and get(target, "change_pct") is not None:
+        base = get(target, "baseline")
+        base = "the same period last year" if base == "prior_year" else (
+            f"{fmt_date(base[0])} to {fmt_date(base[1])}" if isinstance(base, tuple) else str(base))
+        text = f"Target: {get(target, 'change_pct'):+g}% against {base}."
+    else:
+        value = target if isinstance(target, (int, float)) else get(target, "value")
+        text = f"Target: {fmt_value(value, unit)}."
+    if get(target, "placeholder"):
+        text += " (placeholder target, not yet adopted)"
+    if get(target, "rationale"):
+        text += f" {get(target, 'rationale')}"
+    return text
+
+
+def _trend(eng, m, period, f):
+    start = min(period.start, period.end - dt.timedelta(weeks=TREND_WEEKS))
+    df = eng.series(m.id, "week", start, period.end, f)
+    prior = eng.series(m.id, "week", start - dt.timedelta(days=364), period.end - dt.timedelta(days=364), f)
+    prior = prior.assign(aligned_start=pd.to_datetime(prior["period_start"]) + pd.Timedelta(days=364))
+    return df, prior
+
+
+def _flag_notes(df, unit) -> html.Div:
+    if "flagged" not in df.columns:
+        return html.Div()
+    flagged = df[df["flagged"].fillna(False).astype(bool)]
+    if not len(flagged):
+        return html.P("No week in this chart changed beyond what noise explains.", className="small", id=f"{P}-flags")
+    items = []
+    for _, r in flagged.iterrows():
+        why = r.get("explanation") if "explanation" in r and isinstance(r.get("explanation"), str) else (
+            f"p = {r['p_value']:.3g} (Poisson test against the prior weeks)" if not is_missing(r.get("p_value")) else "outside control limits")
+        items.append(html.Li(f"Week of {fmt_date(r['period_start'])}: {fmt_value(r['value'], unit)}. {why}"))
+    return html.Div([html.H3("Flagged weeks", className="h6"), html.Ul(items, className="small")], id=f"{P}-flags")
+
+
+def _area_section(eng, m, view, period, unit):
+    layer = view.layer
+    bd = eng.breakdown(m.id, period, f"area:{layer}", filters_for(view, with_areas=False))
+    bd = bd.sort_values("value", ascending=False, na_position="last").reset_index(drop=True)
+    labels_by_id = dict(zip(bd["key"], bd["label"]))
+    selected_labels = [labels_by_id.get(a, a) for a in view.areas]
+    values = maps.map_values(layer, bd["key"], bd["value"], bd["label"], view.areas, unit, settings().map_style)
+    map_summary = ranked_summary(bd["label"], bd["value"], unit, "areas") + (
+        f" Selected: {', '.join(selected_labels)}." if selected_labels else " Click an area (or pick it in Areas) to filter the page.")
+    top = bd.head(TOP_AREAS)
+    return bd, html.Div([
+        html.Div(maps.choropleth(P, values, f"{m.title} by {layer_label(eng, layer)}", map_summary), className="col-12 col-lg-7"),
+        html.Div(chart(f"{P}-bar", bar_figure(top["label"], top["value"], unit=unit, highlight=selected_labels),
+                       f"Highest {min(TOP_AREAS, len(bd))} areas", ranked_summary(top["label"], top["value"], unit, "areas")),
+                 className="col-12 col-lg-5"),
+    ], className="row")
+
+
+def _group_section(eng, m, view, period, unit):
+    by = view.by
+    bd = eng.breakdown(m.id, period, by, filters_for(view))
+    bd = bd.sort_values("value", ascending=False, na_position="last").reset_index(drop=True)
+    parts = [chart(f"{P}-groups", bar_figure(bd["label"], bd["value"], bd.get("ci_low"), bd.get("ci_high"), unit=unit),
+                   f"{m.title} by {by.replace('_', ' ')}", ranked_summary(bd["label"], bd["value"], unit, "groups")
+                   + " Whiskers show 95% intervals.")]
+    reference = get(m.computation, "reference") if get(m.computation, "field") == by else None
+    if reference is None and "White" in set(bd["key"]):
+        reference = "White"
+    if reference is not None:
+        disp = eng.disparity(m.id, period, by, reference, filters_for(view))
+        rows = [html.Tr([html.Th(r["group"], scope="row"), html.Td(fmt_value(r["rate"], unit)),
+                         html.Td("reference" if r["group"] == reference else fmt_value(r["ratio"])),
+                         html.Td("" if r["group"] == reference or is_missing(r["ci_low"]) else
+                                 f"{fmt_value(r['ci_low'])} to {fmt_value(r['ci_high'])}")])
+                for r in disp.to_dict("records")]
+        parts.append(html.Div(html.Table([
+            html.Caption(f"Disparity ratios against {reference} (rate ÷ {reference} rate, 95% interval)"),
+            html.Thead(html.Tr([html.Th(h, scope="col") for h in ("Group", "Rate", "Ratio", "Interval")])),
+            html.Tbody(rows)], className="table table-sm bg-white", id=f"{P}-disparity"), className="table-responsive"))
+    return html.Div(parts)
+
+
+def _about(eng, m, result) -> html.Div:
+    datasets = [eng.catalog.datasets.get(d) for d in m.datasets]
+    sources = [f"{get(d, 'title', '')}" + (f" (portal id {get(d, 'portal_id')})" if get(d, "portal_id") else "")
+               for d in datasets if d is not None]
+    history = [html.Li(f"{fmt_date(d)}: {change}") for d, change in m.history] or [html.Li("No changes since it was first defined.")]
+    return html.Div([
+        html.H2("About this measure", className="h5"),
+        html.Dl([
+            html.Dt("Definition"), html.Dd(m.definition),
+            html.Dt("Methodology"), html.Dd(m.methodology or "Not written yet."),
+            html.Dt("Data source"), html.Dd("; ".join(sources) or ", ".join(m.datasets)),
+            html.Dt("As of"), html.Dd(fmt_date(eng.as_of()), id=f"{P}-asof"),
+            html.Dt("Expected cadence"), html.Dd(m.cadence),
+            html.Dt("Freshness"), html.Dd(freshness_text(get(result, "freshness"))),
+            html.Dt("Target"), html.Dd(target_text(m.target, m.unit)),
+            html.Dt("History of definition and target changes"), html.Dd(html.Ul(history, className="mb-0")),
+        ], className="about"),
+    ], className="bg-white border rounded p-3 mb-3")
+
+
+def _control(label, control, id, col, shown) -> html.Div:
+    return html.Div(labelled(label, control, id), className=col, hidden=not shown)
+
+
+@guarded
+def layout(measure_id=None, **query):
+    eng = get_engine()
+    m = eng.catalog.measures.get(measure_id)
+    if m is None:
+        return messages.not_found("measure", measure_id)
+    layers = list(m.layers)
+    view, problems = urlstate.parse(query, layers=layers, default_layer=layers[0] if layers else None,
+                                    areas_of=lambda layer: list(eng.areas(layer)["area_id"]),
+                                    categories=eng.categories(m.id), fields=list(m.fields))
+    if problems:
+        return messages.no_such_filter(problems, f"/measures/{measure_id}")
+    if m.fields and view.by is None:
+        view = view.with_(by=m.fields[0])
+    period = resolve_period(eng, view)
+    f = filters_for(view)
+    result = eng.measure(m.id, period, f)
+    unit = get(result, "unit") or m.unit
+    df, prior = _trend(eng, m, period, f)
+    target = get(result, "target")
+    where = f" in {', '.join(view.areas)}" if view.areas else " citywide"
+    cats = f", {', '.join(view.categories)}" if view.categories else ""
+
+    area_df, area_block = (_area_section(eng, m, view, period, unit) if view.layer else (None, html.Div()))
+    table_df = area_df if area_df is not None else df
+    columns = ([("label", "Area"), ("key", "Area id"), ("value", f"Value ({unit})"), ("numerator", "Count"), ("denominator", "Denominator")]
+               if area_df is not None else
+               [("period_start", "Week of"), ("value", f"Value ({unit})"), ("numerator", "Count"), ("denominator", "Denominator"), ("flagged", "Flagged")])
+    columns = [(c, h) for c, h in columns if c in table_df.columns]
+
+    # Every control is always in the layout (hidden when the measure does not allow it), so the
+    # URL callback's inputs always exist.
+    area_opts = eng.areas(view.layer).to_dict("records") if view.layer else []
+    cat_options = eng.categories(m.id)
+    controls = period_controls(P, view) + [
+        _control("Map layer", dcc.Dropdown(id=f"{P}-layer", value=view.layer, clearable=False,
+                                           options=[{"label": layer_label(eng, x), "value": x} for x in layers]),
+                 f"{P}-layer", "col-12 col-md-2", bool(layers)),
+        _control("Areas", dcc.Dropdown(id=f"{P}-areas", value=list(view.areas), multi=True,
+                                       options=[{"label": r["label"], "value": r["area_id"]} for r in area_opts]),
+                 f"{P}-areas", "col-12 col-md-3", bool(layers)),
+        _control("Categories", dcc.Dropdown(id=f"{P}-cats", value=list(view.categories), multi=True, options=cat_options),
+                 f"{P}-cats", "col-12 col-md-4", bool(cat_options)),
+        _control("Breakdown by", dcc.Dropdown(id=f"{P}-by", value=view.by, clearable=False,
+                                              options=[{"label": x.replace("_", " "), "value": x} for x in m.fields]),
+                 f"{P}-by", "col-12 col-md-3", bool(m.fields)),
+    ]
+    if not view.layer:
+        area_block = html.Div(dcc.Graph(id={"type": "map", "page": P}), hidden=True)
+
+    return html.Div([
+        dcc.Store(id=f"{P}-view", data={"areas": list(view.areas), "layer": view.layer}),
+        html.Div([page_header(m.title, m.definition, id=f"{P}-title"), status_badge(get(result, "status"), id=f"{P}-status")],
+                 className="d-flex flex-wrap justify-content-between align-items-start gap-2"),
+        html.Div([
+            html.Span(fmt_value(get(result, "value"), unit), className="display-6 me-2", id=f"{P}-value"),
+            html.Span(f"{unit}{where}{cats}, {get(period, 'label', '')}. "),
+            html.Span(f"Prior period: {fmt_value(get(result, 'prior'), unit)} ({fmt_change(get(result, 'change'), get(result, 'change_pct'))}). "),
+            html.Span(f"Same period last year: {fmt_value(get(result, 'prior_year'), unit)}. "),
+            html.Span(target_text(m.target, unit) if target is None else f"Target: {fmt_value(target, unit)}."),
+        ], className="mb-2", id=f"{P}-headline"),
+        *( [html.P([html.Strong("Flagged: "), get(get(result, 'flag'), 'explanation', '')], id=f"{P}-flag-note")]
+           if get(get(result, "flag"), "flagged") else []),
+        html.Div(controls, className="row filters g-2 mb-2"),
+        chart(f"{P}-trend", trend_figure(df, prior, target, unit), f"Weekly trend{where}",
+              trend_summary(df, prior, target, unit)),
+        _flag_notes(df, unit),
+        area_block,
+        _group_section(eng, m, view, period, unit) if view.by else html.Div(),
+        grid(P, table_df, columns, "Areas shown above" if area_df is not None else "Weeks shown above"),
+        _about(eng, m, result),
+    ])
+
+
+@dash.callback(Output(PAGES_LOCATION, "search", allow_duplicate=True),
+               Input(f"{P}-period", "value"), Input(f"{P}-start", "value"), Input(f"{P}-end", "value"),
+               Input(f"{P}-layer", "value"),
+               Input(f"{P}-areas", "value"), Input(f"{P}-cats", "value"), Input(f"{P}-by", "value"),
+               Input({"type": "map", "page": P}, "clickData"),
+               State(f"{P}-view", "data"), prevent_initial_call=True)
+def to_url(period, start, end, layer, areas, cats, by, click, current):
+    areas = list(areas or [])
+    if ctx.triggered_id == {"type": "map", "page": P}:
+        area = maps.clicked_area(click)
+        if area is None:
+            return no_update
+        areas = [a for a in areas if a != area] if area in areas else areas + [area]
+    if current and layer != current.get("layer"):
+        areas = []
+    view = view_from_controls(period, start, end, layer=layer, areas=tuple(areas), categories=tuple(cats or ()), by=by)
+    return urlstate.to_search(view)
+
+
+@dash.callback(Output(f"{P}-csv", "data"), Input(f"{P}-csv-btn", "n_clicks"),
+               State(f"{P}-grid", "virtualRowData"), State(f"{P}-grid", "columnDefs"), prevent_initial_call=True)
+def download(_n, rows, column_defs):
+    return csv_of(rows, column_defs, "measure.csv")
