@@ -37,9 +37,16 @@ class LedgerInputError(StoreInputError):
     """Invalid ledger input (bad due date, empty owner, unknown measure, not a meeting date)."""
 
 
+def meeting_on_or_before(city: City, day: dt.date) -> dt.date:
+    """The latest meeting date on or before `day`, by the engine's one meeting-calendar rule."""
+    from engine.periods import meeting_start  # imported when used: it loads the whole engine
+
+    return meeting_start(day, city.meeting_anchor, city.meeting_every_days)
+
+
 def is_meeting_date(city: City, day: dt.date) -> bool:
     """True when `day` falls on the city's meeting rhythm (anchor + a multiple of the interval)."""
-    return (day - city.meeting_anchor).days % city.meeting_every_days == 0
+    return meeting_on_or_before(city, day) == day
 
 
 @dataclass(frozen=True)
@@ -243,7 +250,7 @@ class Ledger:
             elif name == "meeting_date":
                 day = _date(name, value)
                 if not is_meeting_date(self.city, day):
-                    before = day - dt.timedelta(days=(day - self.city.meeting_anchor).days % self.city.meeting_every_days)
+                    before = meeting_on_or_before(self.city, day)
                     after = before + dt.timedelta(days=self.city.meeting_every_days)
                     raise LedgerInputError(name, f"{day.isoformat()} is not a meeting date (the nearest are "
                                            f"{before.isoformat()} and {after.isoformat()})")
