@@ -55,6 +55,7 @@ DATASETS = ("crime", "calls", "use_of_force", "terry_stops", "ois", "fire_calls"
 LATEST = "latest"  # what a bare `--since` means
 _FIELD = re.compile(r"^[a-z_][a-z0-9_]*$")
 _RESOURCE = re.compile(r"^[a-z0-9]{4}-[a-z0-9]{4}$")
+_API_FIELD = re.compile(r"^:?@?[a-z_][a-z0-9_]*$")  # incl. system fields like :@computed_region_x
 
 
 class FetchError(RuntimeError):
@@ -117,6 +118,7 @@ def split_page(data: bytes) -> tuple[bytes, bytes, int]:
 
     The header ends at the first line break outside quotes; records are counted with the csv
     module, so a quoted field holding line breaks (OIS summaries) is one record, not several.
+    A page that is not UTF-8 SODA CSV (a proxy's HTML page, say) raises FetchError.
     """
     if data.startswith(b"\xef\xbb\xbf"):
         data = data[3:]
@@ -132,7 +134,13 @@ def split_page(data: bytes) -> tuple[bytes, bytes, int]:
         header += b"\n"
     if body and not body.endswith(b"\n"):
         body += b"\n"
-    text = body.decode("utf-8")
+    try:
+        names = header_fields(header)
+        text = body.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        raise FetchError(f"the portal's answer is not UTF-8 text (bad byte at {exc.start})") from None
+    if not names or not all(_API_FIELD.match(n) for n in names):
+        raise FetchError(f"the portal's answer is not SODA CSV (first line: {header[:80]!r})")
     rows = sum(1 for record in csv.reader(io.StringIO(text, newline="")) if record)
     return header, body, rows
 
@@ -223,7 +231,11 @@ def _download(source: Source, client: SocrataClient, folder: Path, label: str, s
             params = {"$limit": page_size, "$offset": state["offset"], "$order": state["order"]}
             if state["where"]:
                 params["$where"] = state["where"]
-            header, body, rows = split_page(client.get(source.resource, params))
+            data = client.get(source.resource, params)
+            try:
+                header, body, rows = split_page(data)
+            except FetchError as exc:
+                raise FetchError(f"{source.resource} at offset {state['offset']}: {exc}") from None
             pages += 1
             if state["header"] is None:
                 state["header"] = header.decode("utf-8")
@@ -356,6 +368,8 @@ def run(args: argparse.Namespace) -> int:
             raise FetchError(f"{Path(settings.city_config) / 'portal.yaml'}: no entry for dataset {dataset}")
         source = portal.sources[dataset]
         base_url = args.portal_url or os.environ.get("SEASTAT_PORTAL_URL") or portal.base_url
+        if not re.match(r"^https?://[^/\s]+", base_url):
+            raise FetchError(f"portal URL {base_url!r}: expected http(s)://host")
         client = SocrataClient(base_url, app_token=os.environ.get("SOCRATA_APP_TOKEN") or None,
                                timeout=args.timeout, retries=max(args.retries, 0), backoff=max(args.backoff, 0.0))
         since = args.since

@@ -21,6 +21,7 @@ Test hooks (set on the server object; requests are numbered from 1 in arrival or
 * `fail = {n: status}` answers request n with that status;
 * `drop = {n, ...}` sends the headers and half of the body of request n, then closes the socket;
 * `drop_from = n` does that for request n and every later one (the portal went away);
+* `garbage = {n: bytes}` answers request n with 200 and those bytes as text/html (a proxy's page);
 * `delay = seconds` sleeps before answering each data request (to kill a client mid-way).
 `requests` lists what arrived: dicts with path, params, n, outcome, headers.
 
@@ -156,6 +157,7 @@ class SodaServer:
         self.fail: dict[int, int] = {}
         self.drop: set[int] = set()
         self.drop_from: int | None = None
+        self.garbage: dict[int, bytes] = {}
         self.delay = 0.0
         self.requests: list[dict] = []
         self._tables: dict[str, Table] = {}
@@ -247,6 +249,9 @@ class _Handler(BaseHTTPRequestHandler):
             record["outcome"] = f"fail {soda.fail[n]}"
             return self._send(soda.fail[n], "application/json",
                               json.dumps({"error": True, "message": "Internal error (test hook)"}).encode())
+        if n in soda.garbage:
+            record["outcome"] = "garbage"
+            return self._send(200, "text/html", soda.garbage[n])
         try:
             ctype, body = soda.answer(parts.path, params)
         except SodaError as exc:

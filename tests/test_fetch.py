@@ -185,6 +185,17 @@ def test_retries_are_bounded_and_the_error_names_the_url(soda):
     assert f"{soda.url}/resource/mg5r-efcm.csv?$limit=10" in str(exc.value)
 
 
+def test_a_page_that_is_not_soda_csv_stops_with_one_line_and_keeps_earlier_pages(soda, tmp_path):
+    soda.garbage = {2: b"<html><body>Service temporarily unavailable</body></html>"}
+    with pytest.raises(FetchError) as exc:
+        download(PORTAL.sources["ois"], client(soda), tmp_path, page_size=50)
+    assert str(exc.value).startswith("mg5r-efcm at offset 50: the portal's answer is not SODA CSV (first line: b'<html>")
+    assert "\n" not in str(exc.value)
+    assert json.loads((tmp_path / "ois" / "all.state.json").read_text())["offset"] == 50
+    got = download(PORTAL.sources["ois"], client(soda), tmp_path, page_size=50)
+    assert got.resumed_from == 50 and len(read_rows(got.path)) == 156
+
+
 # -- resume -----------------------------------------------------------------------------------
 def test_a_download_cut_after_page_2_resumes_at_the_saved_offset(soda, tmp_path, seattle_data):
     soda.drop_from = 3  # the portal goes away after two pages
