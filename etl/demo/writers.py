@@ -57,6 +57,8 @@ FORMATS = {
     "population/sei_csv": FileFormat("", True, "\n"),  # header comes from the frame's columns
     "population/ofm": FileFormat("Year,Population", False, "\r\n"),
     "population/race": FileFormat("Race,Year,Population,Percent", True, "\n"),
+    # No real counterpart (etl/population.py defines it): plain UTF-8, LF.
+    "population/tract_race": FileFormat("GEOID,Year,Race,Population", False, "\n"),
 }
 
 # Date layouts the real exports use (strftime).
@@ -67,20 +69,30 @@ TIME_7 = "%H:%M:%S.0000000"              # Terry stops Reported Time
 ISO_MILLIS = "%Y-%m-%dT%H:%M:%S.000"     # OIS Subject DOB
 
 
-def write_csv(path: Path, frame: pd.DataFrame, fmt: FileFormat, dates: dict[str, str] | None = None) -> Path:
+def _literal(value: str | None) -> str:
+    return "NULL" if value is None else "'" + str(value).replace("'", "''") + "'"
+
+
+def write_csv(path: Path, frame: pd.DataFrame, fmt: FileFormat, dates: dict[str, str] | None = None,
+              overrides: dict[str, dict[int, str | None]] | None = None) -> Path:
     """Write frame's columns in order under fmt's header; columns named in `dates` are datetime64
-    and are formatted with the given strftime pattern. None/NaN/NaT become empty fields."""
-    dates = dates or {}
+    and are formatted with the given strftime pattern. None/NaN/NaT become empty fields.
+    `overrides` {column: {row index: raw text}} replaces single values verbatim (bad rows on purpose)."""
+    dates, overrides = dates or {}, overrides or {}
     header = fmt.header or ",".join(frame.columns)
     if len(header.split(",")) != frame.shape[1]:
         raise ValueError(f"{path.name}: header has {len(header.split(','))} fields, frame {frame.shape[1]}")
     path.parent.mkdir(parents=True, exist_ok=True)
     cols = [f"c{i}" for i in range(frame.shape[1])]
-    data = frame.set_axis(cols, axis=1)
-    select = ", ".join(
-        f"strftime({c}, '{dates[name]}') AS {c}" if name in dates else c
-        for c, name in zip(cols, frame.columns)
-    )
+    data = frame.set_axis(cols, axis=1).assign(__i=range(len(frame)))
+    exprs = []
+    for c, name in zip(cols, frame.columns):
+        expr = f"strftime({c}, '{dates[name]}')" if name in dates else c
+        if name in overrides:
+            whens = " ".join(f"WHEN {int(i)} THEN {_literal(v)}" for i, v in overrides[name].items())
+            expr = f"CASE __i {whens} ELSE CAST({expr} AS VARCHAR) END"
+        exprs.append(f"{expr} AS {c}")
+    select = ", ".join(exprs)
     body = path.with_name(path.name + ".body")
     con = duckdb.connect()
     try:
