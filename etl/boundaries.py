@@ -65,11 +65,11 @@ def _polygons_only(geom):
 
 
 def area_code(value) -> str | None:
-    """A property value as an area id: '1.1' stays, 3.0 becomes '3', blanks become None."""
+    """A property value as an area id: 13.2 (a float) becomes '13.2', 3.0 becomes '3', blanks None."""
     if value is None or (isinstance(value, float) and pd.isna(value)) or value is pd.NA:
         return None
-    if isinstance(value, float) and value.is_integer():
-        value = int(value)
+    if isinstance(value, float):  # DBF numbers come back as 13.200000000000001
+        value = int(value) if value.is_integer() else f"{value:.10g}"
     text = str(value).strip()
     return text or None
 
@@ -114,8 +114,8 @@ def _build(spec: LayerSpec, raw: gpd.GeoDataFrame, where: str) -> gpd.GeoDataFra
     else:
         frame["raw_parent"] = None
     merged = frame.dissolve(by="area_id", aggfunc="first", as_index=False, sort=True)
-    labels = merged["area_id"].map(spec.labels).fillna(merged["raw_label"]).fillna(merged["area_id"])
-    merged["label"] = [spec.label_format.format(id=i, label=lab) for i, lab in zip(merged["area_id"], labels)]
+    merged["label"] = [spec.label_format.format(id=i, label=spec.labels.get(i) or raw or i)
+                       for i, raw in zip(merged["area_id"], merged["raw_label"].astype(object).where(merged["raw_label"].notna(), None))]
     return merged[["area_id", "label", "raw_parent", "geometry"]]
 
 
