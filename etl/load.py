@@ -34,7 +34,6 @@ from .sources.base import Adapter
 from .sources.sniff import FileProblem, Inspected, inspect
 from .sources.sqlfuncs import CATEGORY_MACROS, install
 
-COMMON = ("event_key", "event_time", "category", "precinct", "sector", "beat", "latitude", "longitude")
 BOOK = ("source_file", "source_row", "vintage")
 STEPS = ("read", "normalise", "rejects", "upsert", "quality")
 
@@ -193,10 +192,7 @@ def _stage_sql(adapter: Adapter, insp: Inspected) -> str:
 
 def table_columns(adapter: Adapter) -> list[str]:
     """The event table's columns, in order (see docs/SCHEMA.md)."""
-    cols = list(COMMON) + [c[0] for c in adapter.columns]
-    for name, _kind, _raw in adapter.demographics:
-        cols += [name, f"{name}_raw"]
-    return cols + list(BOOK)
+    return list(adapter.schema())
 
 
 def _load_one(con, adapter: Adapter, insp: Inspected, digest: str, city, bar) -> LoadResult:
@@ -236,7 +232,8 @@ def _load_one(con, adapter: Adapter, insp: Inspected, digest: str, city, bar) ->
     n_reject, = con.execute("SELECT count(*) FROM _stage WHERE _reason IS NOT NULL").fetchone()
     n_good, = con.execute("SELECT count(*) FROM _good").fetchone()
     table = adapter.table
-    con.execute(f"CREATE TABLE IF NOT EXISTS {table} AS SELECT * FROM _good LIMIT 0")
+    con.execute(f"CREATE TABLE IF NOT EXISTS {table} ("
+                + ", ".join(f"{c} {t}" for c, t in adapter.schema().items()) + ")")
     has_rows = con.execute(f"SELECT count(*) > 0 FROM (SELECT 1 FROM {table} LIMIT 1)").fetchone()[0]
     n_same = 0
     if has_rows:

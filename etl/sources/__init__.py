@@ -21,3 +21,8 @@ def get(dataset: str) -> Adapter:
         return ADAPTERS[dataset]
     except KeyError:
         raise KeyError(f"unknown dataset {dataset!r}: expected one of {', '.join(DATASETS)}") from None
+
+
+def canonical_schemas() -> dict[str, dict[str, str]]:
+    """{dataset: {column: DuckDB type}} of every event table (area_<layer> columns come from etl/geo.py)."""
+    return {name: a.schema() for name, a in ADAPTERS.items()}

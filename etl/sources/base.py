@@ -91,3 +91,18 @@ class Adapter:
     @property
     def table(self) -> str:
         return self.name
+
+    def schema(self) -> dict[str, str]:
+        """The event table's columns in order -> DuckDB type (docs/SCHEMA.md)."""
+        cols = dict(COMMON_COLUMNS)
+        cols.update({name: typ for name, typ, _expr in self.columns})
+        for name, _kind, _raw in self.demographics:
+            cols[name] = cols[f"{name}_raw"] = "VARCHAR"
+        cols.update(BOOK_COLUMNS)
+        return cols
+
+
+COMMON_COLUMNS = (("event_key", "VARCHAR"), ("event_time", "TIMESTAMP"), ("category", "VARCHAR"),
+                  ("precinct", "VARCHAR"), ("sector", "VARCHAR"), ("beat", "VARCHAR"),
+                  ("latitude", "DOUBLE"), ("longitude", "DOUBLE"))
+BOOK_COLUMNS = (("source_file", "VARCHAR"), ("source_row", "BIGINT"), ("vintage", "VARCHAR"))
