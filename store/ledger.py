@@ -211,7 +211,7 @@ class Ledger:
                 select(ledger_history.c.item_id, ledger_history.c.action, ledger_history.c.changes,
                        ledger_history.c.changed_at)
                 .join(ledger_items, ledger_items.c.id == ledger_history.c.item_id)
-                .where(ledger_items.c.meeting_date < meeting)
+                .where(ledger_items.c.meeting_date < meeting, ledger_history.c.action != "edit")
                 .order_by(ledger_history.c.item_id, ledger_history.c.version)).all()
         status: dict[int, str] = {}
         for item_id, action, changes, changed_at in events:
@@ -312,12 +312,9 @@ def _item(row) -> Item:
 
 
 def _action(diff: dict) -> str:
+    """create / close / reopen are the only actions that change status; open_items relies on it."""
     if "status" in diff:
-        before, after = diff["status"]
-        if after in CLOSED and before == "open":
-            return "close"
-        if after == "open":
-            return "reopen"
+        return "reopen" if diff["status"][1] == "open" else "close"
     return "edit"
 
 

@@ -97,10 +97,12 @@ def test_create_edit_close_keeps_every_change_with_who_and_when(ledger):
 
 def test_reopen_and_drop_are_recorded_as_such(ledger):
     made = ledger.create(**action())
-    dropped = ledger.close(made.id, expected_version=1, by="ann", status="dropped")
+    done = ledger.close(made.id, expected_version=1, by="ann")
+    dropped = ledger.edit(made.id, expected_version=done.version, by="ann", status="dropped")
     reopened = ledger.edit(made.id, expected_version=dropped.version, by="bob", status="open")
     assert reopened.status == "open"
-    assert [h.action for h in ledger.history(made.id)] == ["create", "close", "reopen"]
+    assert [h.action for h in ledger.history(made.id)] == ["create", "close", "close", "reopen"]
+    assert [r.item.id for r in ledger.open_items("2039-05-02")] == [made.id]
 
 
 def test_saving_the_same_values_adds_no_version_and_no_history(ledger):
