@@ -37,6 +37,12 @@ def build_url(base_url: str, resource: str, form: str, params: dict[str, object]
     return f"{base_url.rstrip('/')}/resource/{quote(resource, safe='')}.{form}" + (f"?{query}" if query else "")
 
 
+@dataclass(frozen=True)
+class Page:
+    body: bytes
+    last_modified: str | None  # when the dataset last changed, as the portal says (None: not said)
+
+
 @dataclass
 class SocrataClient:
     base_url: str
@@ -46,7 +52,11 @@ class SocrataClient:
     backoff: float = 1.0      # seconds before the first retry; doubles each time, capped at 30 s
 
     def get(self, resource: str, params: dict[str, object], form: str = "csv") -> bytes:
-        """The whole body of one page; retries transient failures, raises SocrataError otherwise."""
+        """The whole body of one page (see `page`)."""
+        return self.page(resource, params, form).body
+
+    def page(self, resource: str, params: dict[str, object], form: str = "csv") -> Page:
+        """One whole page; retries transient failures, raises SocrataError otherwise."""
         url = build_url(self.base_url, resource, form, params)
         headers = {"User-Agent": USER_AGENT, "Accept": "text/csv" if form == "csv" else "application/json"}
         if self.app_token:
@@ -57,7 +67,9 @@ class SocrataClient:
                 time.sleep(min(self.backoff * 2 ** (attempt - 1), 30.0))
             try:
                 with urllib.request.urlopen(urllib.request.Request(url, headers=headers), timeout=self.timeout) as resp:
-                    return resp.read()
+                    body = resp.read()
+                    modified = resp.headers.get("X-SODA2-Truth-Last-Modified") or resp.headers.get("Last-Modified")
+                    return Page(body, modified)
             except urllib.error.HTTPError as exc:
                 if exc.code >= 500 or exc.code == 429:
                     last = f"HTTP {exc.code} {exc.reason}"

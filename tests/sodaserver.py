@@ -22,6 +22,8 @@ Test hooks (set on the server object; requests are numbered from 1 in arrival or
 * `drop = {n, ...}` sends the headers and half of the body of request n, then closes the socket;
 * `drop_from = n` does that for request n and every later one (the portal went away);
 * `garbage = {n: bytes}` answers request n with 200 and those bytes as text/html (a proxy's page);
+* `last_modified` is sent as X-SODA2-Truth-Last-Modified and Last-Modified (change it to
+  play a portal that updated the dataset between pages);
 * `delay = seconds` sleeps before answering each data request (to kill a client mid-way).
 `requests` lists what arrived: dicts with path, params, n, outcome, headers.
 
@@ -158,6 +160,7 @@ class SodaServer:
         self.drop: set[int] = set()
         self.drop_from: int | None = None
         self.garbage: dict[int, bytes] = {}
+        self.last_modified = "Tue, 01 Feb 2022 08:00:00 GMT"
         self.delay = 0.0
         self.requests: list[dict] = []
         self._tables: dict[str, Table] = {}
@@ -266,6 +269,9 @@ class _Handler(BaseHTTPRequestHandler):
     def _send(self, status: int, ctype: str, body: bytes) -> None:
         self.send_response(status)
         self.send_header("Content-Type", ctype)
+        if status == 200:
+            self.send_header("X-SODA2-Truth-Last-Modified", self.soda.last_modified)
+            self.send_header("Last-Modified", self.soda.last_modified)
         self.send_header("Content-Length", str(len(body)))
         self.end_headers()
         self.wfile.write(body)

@@ -207,7 +207,7 @@ def test_a_download_cut_after_page_2_resumes_at_the_saved_offset(soda, tmp_path,
 
     soda.drop_from = None
     got = download(PORTAL.sources["ois"], client(soda), tmp_path, page_size=40)
-    assert got.resumed_from == 80
+    assert got.resumed_from == 80 and not got.portal_changed
     assert offsets(soda.requests[first_run:]) == [80, 120]  # page 1 and 2 never asked for again
     rows = read_rows(got.path)
     assert len(rows) == 156 and rows[0]["frb"] == "FRB 05-05"
@@ -216,6 +216,21 @@ def test_a_download_cut_after_page_2_resumes_at_the_saved_offset(soda, tmp_path,
     # the resumed file is byte for byte what an uninterrupted download gives
     clean = download(PORTAL.sources["ois"], client(soda), tmp_path / "clean", page_size=40)
     assert got.path.read_bytes() == clean.path.read_bytes()
+
+
+def test_a_dataset_updated_between_runs_still_completes_with_a_warning(soda, tmp_path, capsys):
+    soda.drop_from = 3
+    with pytest.raises(SocrataError):
+        download(PORTAL.sources["ois"], client(soda, retries=0), tmp_path, page_size=40)
+    soda.drop_from = None
+    soda.last_modified = "Wed, 02 Feb 2022 08:00:00 GMT"  # the portal published an update meanwhile
+    with pytest.MonkeyPatch.context() as mp:
+        mp.setenv("SEASTAT_PORTAL_URL", soda.url)
+        mp.setenv("SEASTAT_RAW_DIR", str(tmp_path))
+        rc = main(["fetch", "ois", "--no-load", "--page-size", "40"])
+    out, err = capsys.readouterr()
+    assert rc == 0 and "156 rows in 2 pages, resumed at row 80" in out
+    assert "warning: the dataset changed on the portal while it was being paged" in err
 
 
 def test_a_killed_client_resumes_when_rerun(soda, tmp_path):
