@@ -36,6 +36,8 @@ def read_boundary_file(path: Path) -> gpd.GeoDataFrame:
         gdf = gpd.read_file(path)
     except Exception as exc:  # pyogrio raises several kinds; the message is what a user needs
         raise BoundaryError(f"{path}: cannot read as a boundary file ({str(exc).splitlines()[0]})") from None
+    if not isinstance(gdf, gpd.GeoDataFrame) or "geometry" not in gdf.columns:
+        raise BoundaryError(f"{path}: has no geometry (a plain table, not a boundary file)")
     if gdf.crs is None:
         minx, miny, maxx, maxy = gdf.total_bounds
         if not (-180 <= minx <= maxx <= 180 and -90 <= miny <= maxy <= 90):

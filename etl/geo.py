@@ -122,6 +122,7 @@ def _code_rows(config: GeoConfig, layers: dict) -> pd.DataFrame:
 
 def _replace_table(con, name: str, frame: pd.DataFrame, columns_sql: str) -> None:
     """CREATE OR REPLACE `name` with explicit column types from a DataFrame."""
+    con.complete()  # DuckDB 2 refuses register() while an execute() result is unread
     con.register("_geo_frame", frame)
     try:
         con.execute(f"CREATE OR REPLACE TABLE {name} AS SELECT {columns_sql} FROM _geo_frame")
@@ -227,6 +228,7 @@ def assign_areas(con, table: str, settings=None) -> AssignResult:
         shapes = con.execute("SELECT layer, area_id, wkb FROM area_shapes").df()
         for lid in layer_ids:
             frame[f"p_{lid}"] = locate(lat, lon, shapes[shapes["layer"] == lid])
+        con.complete()
         con.register("_geo_points", pd.DataFrame(frame))
         point_sql = " LEFT JOIN _geo_points p ON t.latitude = p.latitude AND t.longitude = p.longitude"
 
@@ -252,7 +254,7 @@ def assign_areas(con, table: str, settings=None) -> AssignResult:
         if has_coords:
             con.unregister("_geo_points")
     counts = ", ".join(f"count(*) FILTER (WHERE \"area_{lid}\" = '{UNKNOWN}')" for lid in layer_ids)
-    row = con.execute(f'SELECT count(*), {counts} FROM "{table}"').fetchone()
+    row = con.execute(f'SELECT count(*), {counts} FROM "{table}"').fetchall()[0]
     return AssignResult(table=table, rows=int(row[0]), distinct_points=n_points,
                         unknown=dict(zip(layer_ids, (int(v) for v in row[1:]))))
 
