@@ -113,3 +113,29 @@ def test_workers_starting_together_on_a_fresh_file_all_open_it(tmp_path):
     with store.read() as conn:
         assert conn.execute(text("SELECT count(*) FROM schema_version")).scalar() == 1
     store.close()
+
+
+def test_a_worker_forked_after_the_store_was_opened_uses_its_own_connection(tmp_path):
+    """gunicorn --preload forks workers from a parent that may already hold the store open:
+    SQLite connections must not cross a fork, so the child opens fresh ones and still writes."""
+    import multiprocessing
+
+    store = open_store(f"sqlite:///{tmp_path / 'ledger.sqlite3'}")
+    users = Users(store)
+    users.add_user("parent.before", "viewer")
+    with store.engine.connect() as conn:
+        parents = conn.connection.dbapi_connection   # back in the pool after this block
+
+    def child():
+        with store.engine.connect() as conn:
+            if conn.connection.dbapi_connection is parents:
+                raise SystemExit(3)  # the parent's connection, reused across the fork
+        Users(store).add_user("child", "viewer")
+
+    proc = multiprocessing.get_context("fork").Process(target=child)
+    proc.start()
+    proc.join(60)
+    assert proc.exitcode == 0
+    users.add_user("parent.after", "viewer")
+    assert [u.username for u in users.list_users()] == ["child", "parent.after", "parent.before"]
+    store.close()
