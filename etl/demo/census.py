@@ -32,6 +32,11 @@ RACE_FILE_LABELS = {  # population-by-race file labels, as in the real file
 }
 
 
+# The Racial and Social Equity Index columns, in the real file's order. The demo fills the ones
+# the app uses (ids, names, population counts, shape size); the index scores stay empty.
+SEI_COLUMNS = FORMATS["population/sei_csv"].header.split(",")
+
+
 def _gdf(rows: list[dict], geoms: list) -> gpd.GeoDataFrame:
     gdf = gpd.GeoDataFrame(rows, geometry=geoms, crs="EPSG:4326")
     ft = gdf.to_crs(FEET)
@@ -93,8 +98,9 @@ def write_boundaries(geo: Geography, folder: Path) -> list[Path]:
     _geojson(_gdf(nma_rows, nma_geoms), folder / "neighborhood_map_atlas_neighborhoods.geojson", "Shape__Length", "Shape__Area")
 
     tracts = tract_table(geo)
-    tgdf = _gdf(tracts.to_dict("records"), [g for _i, _m, g in geo.tracts])
-    _geojson(tgdf, folder / "racial_social_equity_index_2020_census_tracts.geojson", "SHAPE_Length", "SHAPE_Area")
+    tgdf = _gdf(tracts.drop(columns=["SHAPE_Length", "SHAPE_Area"]).to_dict("records"), [g for _i, _m, g in geo.tracts])
+    _geojson(tgdf, folder / "racial_social_equity_index_2020_census_tracts.geojson",
+             "SHAPE_Length", "SHAPE_Area")
     return sorted(folder.rglob("*"))
 
 
@@ -109,14 +115,17 @@ def tract_table(geo: Geography) -> pd.DataFrame:
     total = np.floor(frame["w"] / frame["w"].sum() * TRACT_POP_2020).astype(int)
     poc = np.round(total * frame["poc"]).astype(int)
     code = [g[-6:] for g, _m, _g in geo.tracts]
-    acres = gpd.GeoSeries([g for _i, _m, g in geo.tracts], crs="EPSG:4326").to_crs(FEET).area.to_numpy() / 43_560
-    return pd.DataFrame({
+    ft = gpd.GeoSeries([g for _i, _m, g in geo.tracts], crs="EPSG:4326").to_crs(FEET)
+    acres = ft.area.to_numpy() / 43_560
+    known = pd.DataFrame({
         "OBJECTID": np.arange(1, len(frame) + 1), "GEOID": [g for g, _m, _g in geo.tracts], "ACRES_TOTAL": np.round(acres, 8),
         "PCT_PEOPLE_OF_COLOR": np.round(poc / np.maximum(total, 1), 4), "TRACTCE": code,
         "TRACT": [int(c) for c in code], "NAME": [f"{int(c) / 100:g}" for c in code],
         "NAMELSAD": [f"Census Tract {int(c) / 100:g}" for c in code],
         "POP_POC": poc.astype(float), "POP_TOTAL_FOR_POC": total.astype(float),
+        "SHAPE_Length": ft.length.to_numpy(), "SHAPE_Area": ft.area.to_numpy(),
     })
+    return known.reindex(columns=SEI_COLUMNS).astype(object).where(known.reindex(columns=SEI_COLUMNS).notna(), None)
 
 
 def race_counts(tracts: pd.DataFrame, mcpp_of_tract: list[str]) -> pd.DataFrame:

@@ -54,7 +54,20 @@ FORMATS = {
         "Service Request Number,Web Intake Service Requests,Department Name,Created Date,Method Received Name,"
         "Service Request Status Name,Location,Latitude,Longitude,ZIP Code,Council District,Police Precinct,"
         "Community Reporting Area", False, "\n"),
-    "population/sei_csv": FileFormat("", True, "\n"),  # header comes from the frame's columns
+    "population/sei_csv": FileFormat(
+        "OBJECTID,GEOID,ACRES_TOTAL,PCT_PEOPLE_OF_COLOR,PCT_ENGLISH_LANG_LEARNERS,PCT_FOREIGN_BORN,"
+        "PCT_POP_UNDER200PCT_POVERTY,PCT_LESS_BACHELOR_DEGREE,PCT_ADULT_NOLEISUREPHYSACTIV,PCT_ADULT_WITH_DIABETES,"
+        "PCT_ADULT_WITH_OBESITY,PCT_ADULT_MENTALHLTHNOTGOOD,PCT_ADULT_WITH_ASTHMA,LIFE_EXPECTANCY_AT_BIRTH,"
+        "PCT_ADULT_WITH_DISABILITY,PTL_PEOPLE_OF_COLOR,PTL_ENGLISH_LANG_LEARNERS,PTL_FOREIGN_BORN,"
+        "PTL_POP_UNDER200PCT_POVERTY,PTL_LESS_BACHELOR_DEGREE,PTL_ADULT_NOLEISUREPHYSACTIV,PTL_ADULT_WITH_DIABETES,"
+        "PTL_ADULT_WITH_OBESITY,PTL_ADULT_MENTALHLTHNOTGOOD,PTL_ADULT_WITH_ASTHMA,PTL_LOW_LIFE_EXPECT_AT_BIRTH,"
+        "RACE_ELL_ORIGINS_PERCENTILE,SOCIOECON_DISADV_PERCENTILE,HEALTH_DISADV_PERCENTILE,COMPOSITE_PERCENTILE,"
+        "RACE_ELL_ORIGINS_QUINTILE,HEALTH_DISADV_QUINTILE,COMPOSITE_QUINTILE,TRACTCE,TRACT,NAME,NAMELSAD,POP_POC,"
+        "POP_TOTAL_FOR_POC,POP_FOREIGN_BORN,POP_TOTAL_FOR_FOREIGN_BORN,POP_ENGLISH_LANG_LEARNERS,POP_5_YRS_AND_OLDER,"
+        "POP_LESS_THAN_BACHELOR_DEG,POP_25_YRS_AND_OLDER,POP_UNDER200PCT_POVERTY,POP_POV_STATUS_DETERMINED,"
+        "POP_ADULT_WITH_DISABILITY,POP_ADULT_CIVILIAN_NONINST,COMPOSITE_SCORE,RACE_ELL_ORIGINS_SCORE,"
+        "SOCIOECON_DISADV_SCORE,HEALTH_DISADV_SCORE,SOCIOECON_DISADV_QUINTILE,PTL_ADULT_WITH_DISABILITY,"
+        "SHAPE_Length,SHAPE_Area", True, "\n"),
     "population/ofm": FileFormat("Year,Population", False, "\r\n"),
     "population/race": FileFormat("Race,Year,Population,Percent", True, "\n"),
     # No real counterpart (etl/population.py defines it): plain UTF-8, LF.
@@ -79,7 +92,7 @@ def write_csv(path: Path, frame: pd.DataFrame, fmt: FileFormat, dates: dict[str,
     and are formatted with the given strftime pattern. None/NaN/NaT become empty fields.
     `overrides` {column: {row index: raw text}} replaces single values verbatim (bad rows on purpose)."""
     dates, overrides = dates or {}, overrides or {}
-    header = fmt.header or ",".join(frame.columns)
+    header = fmt.header
     if len(header.split(",")) != frame.shape[1]:
         raise ValueError(f"{path.name}: header has {len(header.split(','))} fields, frame {frame.shape[1]}")
     path.parent.mkdir(parents=True, exist_ok=True)
