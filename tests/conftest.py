@@ -34,3 +34,23 @@ def pytest_setup_options():
     ):
         options.add_argument(flag)
     return options
+
+
+DEMO_END = "2026-11-22"  # fixed, so the small demo is the same whatever day the tests run
+
+
+@pytest.fixture(scope="session")
+def demo_db(tmp_path_factory) -> Path:
+    """A small demo warehouse (1 year, scale 0.05, seed 7, ending 2026-11-21), built once per session
+    through the real load path. Its raw files are in `demo_db.parent / "demo"`; treat both as read-only."""
+    import datetime as dt
+
+    from etl.demo.build import DemoOptions, generate, load
+    from settings import Settings
+
+    folder = tmp_path_factory.mktemp("demo_city")
+    opts = DemoOptions(out_dir=folder / "demo", db_path=folder / "demo.duckdb", years=1, scale=0.05, seed=7,
+                       end=dt.date.fromisoformat(DEMO_END))
+    manifest = generate(opts)
+    load(manifest, opts.out_dir, opts.db_path, Settings.from_env())
+    return opts.db_path
