@@ -124,7 +124,8 @@ def split_page(data: bytes) -> tuple[bytes, bytes, int]:
 
     A record ends at a line break outside quotes (an even number of `"` so far: RFC 4180 doubles
     a quote inside a field), so a quoted field holding line breaks (OIS summaries) is one record,
-    not several. Counting quotes line by line runs in C; the csv module took 10x longer.
+    not several. Counting quotes line by line is about 3x faster than the csv module (50k rows:
+    0.23 s against 0.62 s) and keeps the bytes as sent.
     A page that is not UTF-8 SODA CSV (a proxy's HTML page, say) raises FetchError.
     """
     if data.startswith(b"\xef\xbb\xbf"):
