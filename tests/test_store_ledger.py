@@ -334,16 +334,17 @@ def test_a_warehouse_rebuild_leaves_the_ledger_intact(tmp_path, city_dir):
                   meeting_date="2024-01-29", by="ann")
     before_items, before_history = ledger.items(), ledger.history(kept.id)
 
-    # The ETL's swap: build PATH.new, checkpoint, close, os.replace onto the live path.
-    new = Path(str(settings.db_path) + ".new")
-    con = duckdb.connect(str(new))
-    con.execute("CREATE TABLE crime AS SELECT * FROM (VALUES ('c', 3)) t(event_key, n)")
-    con.execute("CHECKPOINT")
-    con.close()
-    os.replace(new, settings.db_path)
+    # The ETL's own swap (etl.warehouse): build PATH.new, checkpoint, close, os.replace.
+    from etl.warehouse import build, lock
+
+    inode = settings.db_path.stat().st_ino
+    with lock(settings.db_path), build(settings.db_path) as con:
+        con.execute("CREATE OR REPLACE TABLE crime AS SELECT * FROM (VALUES ('c', 3)) t(event_key, n)")
+    assert settings.db_path.stat().st_ino != inode
     con = duckdb.connect(str(settings.db_path), read_only=True)
     assert con.execute("SELECT event_key FROM crime").fetchall() == [("c",)]  # the rebuild happened
     con.close()
+    assert sorted(p.name for p in data.iterdir()) == ["ledger.sqlite3", "ledger.sqlite3-shm", "ledger.sqlite3-wal", "seastat.duckdb", "seastat.duckdb.lock"]
     store.close()
 
     reopened = Ledger(open_store(settings.ledger_url), load_city(city_dir), MEASURES)
@@ -352,4 +353,36 @@ def test_a_warehouse_rebuild_leaves_the_ledger_intact(tmp_path, city_dir):
         ("Add patrols near the Ballard Ave bars on weekends", "Lt. Diaz", 2),
         ("Publish the packet on Fridays", "Analytics", 1)]
     assert reopened.history(kept.id) == before_history
+    reopened.store.close()
+
+
+@pytest.mark.real_data
+def test_real_etl_loads_beside_the_ledger_leave_it_intact(tmp_path, city_dir, seattle_data):
+    """`python -m etl load` twice (two full rebuilds) with the ledger in the same data folder."""
+    data = tmp_path / "data"
+    env = dict(os.environ, PYTHONPATH=str(ROOT), SEASTAT_DB=str(data / "seastat.duckdb"),
+               SEASTAT_LEDGER=f"sqlite:///{data / 'ledger.sqlite3'}")
+    settings = Settings.from_env(env)
+    ledger = Ledger(open_store(settings.ledger_url), load_city(city_dir), MEASURES)
+    first = ledger.create(**action())
+
+    def etl_load(dataset: str, relative: str) -> None:
+        done = subprocess.run([sys.executable, "-m", "etl", "load", dataset, str(seattle_data / relative)],
+                              cwd=ROOT, env=env, capture_output=True, text=True, timeout=300)
+        assert done.returncode == 0, done.stderr
+
+    etl_load("calls", "calls_911/call_data__2024-05_east_sector_c.csv")
+    inode = settings.db_path.stat().st_ino
+    second = ledger.create(**action(text="Review fire response times", meeting_date="2024-01-29",
+                                    due_date="2024-02-26", measure_id="response_time_p1", area=None))
+    first = ledger.edit(first.id, expected_version=1, by="bob", notes="Patrol plan drafted")
+    etl_load("fire_calls", "fire_911/seattle_real_time_fire_911_calls__2022-01.csv")
+    assert settings.db_path.stat().st_ino != inode  # the warehouse file was replaced
+    ledger.store.close()
+
+    reopened = Ledger(open_store(settings.ledger_url), load_city(city_dir), MEASURES)
+    assert [(it.id, it.text, it.notes, it.version) for it in reopened.items()] == [
+        (first.id, "Add patrols near the Ballard Ave bars on weekends", "Patrol plan drafted", 2),
+        (second.id, "Review fire response times", "", 1)]
+    assert [h.action for h in reopened.history(first.id)] == ["create", "edit"]
     reopened.store.close()
