@@ -146,48 +146,69 @@ def _source_sql(adapter: Adapter, insp: Inspected) -> str:
 
 
 def _reason_sql(adapter: Adapter, insp: Inspected) -> str:
-    """SQL for why a row cannot be loaded (NULL = it can)."""
+    """SQL (over the staged columns) for why a row cannot be loaded; NULL = it can."""
     whens = []
     for f in adapter.key_fields:
         if f in insp.positions:
             whens.append(
-                f"WHEN regexp_matches(s.{f}, '^\\s*-?[0-9]+(\\.[0-9]+)?[eE][+-]?[0-9]+\\s*$') THEN "
-                f"'Excel-mangled number ''' || trim(s.{f}) || ''' in {insp.header[insp.positions[f]]}: digits lost, unrecoverable'")
-    whens.append(f"WHEN event_key IS NULL THEN 'missing natural key ({adapter.natural_key_doc})'")
-    time_fields = [f for f in (insp.vintage.time_fields or adapter.time_fields) if f in insp.positions]
-    bad = [f"CASE WHEN nz(s.{f}) IS NOT NULL THEN 'unparseable or impossible date ''' || trim(s.{f}) || "
-           f"''' in {insp.header[insp.positions[f]]}' END" for f in time_fields]
-    missing = "'missing date (" + ", ".join(insp.header[insp.positions[f]] for f in time_fields).replace("'", "''") + ")'"
+                f"WHEN regexp_matches(_k_{f}, '^\\s*-?[0-9]+(\\.[0-9]+)?[eE][+-]?[0-9]+\\s*$') THEN "
+                f"'Excel-mangled number ''' || trim(_k_{f}) || ''' in {_sql_text(insp.header[insp.positions[f]])}: "
+                "digits lost, unrecoverable'")
+    whens.append(f"WHEN event_key IS NULL THEN 'missing natural key ({_sql_text(adapter.natural_key_doc)})'")
+    fields = _time_fields(adapter, insp)
+    bad = [f"CASE WHEN nz(_t_{f}) IS NOT NULL THEN 'unparseable or impossible date ''' || trim(_t_{f}) || "
+           f"''' in {_sql_text(insp.header[insp.positions[f]])}' END" for f in fields]
+    missing = "'missing date (" + ", ".join(_sql_text(insp.header[insp.positions[f]]) for f in fields) + ")'"
     whens.append(f"WHEN event_time IS NULL THEN coalesce({', '.join(bad + [missing])})")
     return "CASE " + " ".join(whens) + " END"
 
 
+def _sql_text(s: str) -> str:
+    """Text from a file's header, made safe inside a SQL string literal."""
+    return s.replace("'", "''")
+
+
+def _time_fields(adapter: Adapter, insp: Inspected) -> list[str]:
+    return [f for f in (insp.vintage.time_fields or adapter.time_fields) if f in insp.positions]
+
+
 def _stage_sql(adapter: Adapter, insp: Inspected) -> str:
+    """Two levels: typed values from the source fields, then codes, bounds and reject reasons.
+
+    (Nested SELECTs rather than lateral aliases: DuckDB re-binds an alias at every use, which
+    made binding this statement take seconds.)
+    """
     v = insp.vintage
-    sel = [
-        f"beat_code({adapter.beat}) AS _beat_c",
-        f"coalesce(sector_code({adapter.sector}), _beat_c[1]) AS _sector_c",
+    base = [
         f"CAST({v.key or adapter.key} AS VARCHAR) AS event_key",
         f"CAST({v.time or adapter.time} AS TIMESTAMP) AS event_time",
         f"CAST({adapter.category} AS VARCHAR) AS category",
-        f"coalesce(precinct_code({adapter.precinct}), sector_precinct(_sector_c)) AS precinct",
-        "_sector_c AS sector",
-        "_beat_c AS beat",
+        f"precinct_code({adapter.precinct}) AS _precinct_c",
+        f"sector_code({adapter.sector}) AS _sector_c",
+        f"beat_code({adapter.beat}) AS _beat_c",
         f"CAST({adapter.lat} AS DOUBLE) AS _lat_raw",
         f"CAST({adapter.lon} AS DOUBLE) AS _lon_raw",
-        "CASE WHEN in_city(_lat_raw, _lon_raw) THEN _lat_raw END AS latitude",
-        "CASE WHEN in_city(_lat_raw, _lon_raw) THEN _lon_raw END AS longitude",
     ]
-    sel += [f"CAST({expr} AS {typ}) AS {name}" for name, typ, expr in adapter.columns]
+    base += [f"CAST({expr} AS {typ}) AS {name}" for name, typ, expr in adapter.columns]
     for name, kind, raw in adapter.demographics:
-        sel += [f"{CATEGORY_MACROS[kind]}({raw}) AS {name}", f"trim({raw}) AS {name}_raw"]
-    sel += [
+        base += [f"{CATEGORY_MACROS[kind]}({raw}) AS {name}", f"trim({raw}) AS {name}_raw"]
+    base += [
         "$file AS source_file", "s.__row AS source_row", "$vintage AS vintage",
         f"nz({adapter.precinct}) AS _precinct_raw", f"nz({adapter.sector}) AS _sector_raw",
         f"nz({adapter.beat}) AS _beat_raw",
+    ]
+    base += [f"s.{f} AS _k_{f}" for f in adapter.key_fields if f in insp.positions]
+    base += [f"s.{f} AS _t_{f}" for f in _time_fields(adapter, insp)]
+    derived = [
+        "coalesce(_sector_c, _beat_c[1]) AS sector",
+        "coalesce(_precinct_c, sector_precinct(coalesce(_sector_c, _beat_c[1]))) AS precinct",
+        "_beat_c AS beat",
+        "CASE WHEN in_city(_lat_raw, _lon_raw) THEN _lat_raw END AS latitude",
+        "CASE WHEN in_city(_lat_raw, _lon_raw) THEN _lon_raw END AS longitude",
         f"{_reason_sql(adapter, insp)} AS _reason",
     ]
-    return f"CREATE OR REPLACE TEMP TABLE _stage AS SELECT {', '.join(sel)} FROM ({_source_sql(adapter, insp)}) s"
+    return (f"CREATE OR REPLACE TEMP TABLE _stage AS SELECT b.*, {', '.join(derived)} FROM "
+            f"(SELECT {', '.join(base)} FROM ({_source_sql(adapter, insp)}) s) b")
 
 
 def table_columns(adapter: Adapter) -> list[str]:

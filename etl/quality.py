@@ -53,11 +53,10 @@ def check_file(con, load_id: int, adapter, file: str, city: City, stage: str, du
     add("before_start", "event_time", early, f"before {adapter.start.isoformat()}")
     add("duplicate_keys", "event_key", duplicates, "later rows with an earlier row's key were dropped")
     for code in ("precinct", "sector", "beat"):
-        top = con.execute(
-            f"SELECT _{code}_raw, count(*) AS n FROM {stage} WHERE _reason IS NULL AND _{code}_raw IS NOT NULL "
-            f"AND {code} IS NULL GROUP BY 1 ORDER BY n DESC, 1 LIMIT 5").fetchall()
-        n, = con.execute(f"SELECT count(*) FROM {stage} WHERE _reason IS NULL AND _{code}_raw IS NOT NULL "
-                         f"AND {code} IS NULL").fetchone()
+        unknown = f"_reason IS NULL AND _{code}_raw IS NOT NULL AND {code}_code(_{code}_raw) IS NULL"
+        top = con.execute(f"SELECT _{code}_raw, count(*) AS n FROM {stage} WHERE {unknown} "
+                          "GROUP BY 1 ORDER BY n DESC, 1 LIMIT 5").fetchall()
+        n, = con.execute(f"SELECT count(*) FROM {stage} WHERE {unknown}").fetchone()
         add("unknown_codes", code, n, ", ".join(f"{v} ({k})" for v, k in top))
     con.executemany(INSERT, rows)
 

@@ -63,8 +63,8 @@ ADAPTER = Adapter(
         ("final_call_type", "VARCHAR", "regexp_replace(nz(s.final_call_type), '^-+\\s*', '')"),
         ("queued_at", "TIMESTAMP", "ts(s.original_time_queued)"),
         ("arrived_at", "TIMESTAMP", "ts(s.arrived_time)"),
-        ("response_seconds", "DOUBLE", "CASE WHEN arrived_at >= queued_at THEN "
-                                       "date_diff('second', queued_at, arrived_at) END"),
+        ("response_seconds", "DOUBLE", "CASE WHEN ts(s.arrived_time) >= ts(s.original_time_queued) THEN "
+                                       "date_diff('second', ts(s.original_time_queued), ts(s.arrived_time)) END"),
         ("block_address", "VARCHAR", "nz(s.hundred_block_location)"),
     ),
     natural_key_doc="CAD Event Number",
