@@ -423,7 +423,8 @@ def _load(dataset: str, path: Path, db_path: Path, settings, progress: bool) -> 
     try:
         results = load_files(dataset, [path], db_path, settings=settings, progress=progress)
     except LoadError as exc:
-        print(f"etl fetch {dataset}: {exc} (the download is kept at {path})", file=sys.stderr)
+        print(f"etl fetch {dataset}: {exc} (the download is kept; after a fix: python -m etl load {dataset} {path})",
+              file=sys.stderr)
         return 1
     for r in results:
         if r.skipped:

@@ -73,3 +73,15 @@ def test_an_incremental_fetch_adds_only_what_is_new(portal, tmp_path):
     # the 285 calls of January 31 were already there: nothing new, nothing lost
     assert query(db, "SELECT count(*) FROM fire_calls") == [(577,)]
     assert query(db, "SELECT sum(rows_loaded), sum(rows_duplicate) FROM load_log") == [(577, 285)]
+
+
+def test_a_download_the_loader_refuses_is_kept_and_named(seattle_data, tmp_path):
+    # portal.yaml pointing fire_calls at the wrong dataset: the portal serves Terry stops
+    with SodaServer({"kzjm-xkqj": seattle_data / "terry_stops/terry_stops__2023-11.csv"}) as wrong:
+        done = fetch(wrong, tmp_path, "fire_calls", "--db", str(tmp_path / "w.duckdb"))
+    assert done.returncode == 1
+    (line,) = done.stderr.strip().splitlines()
+    (kept,) = (tmp_path / "raw" / "fire_calls").glob("fire_calls_all_*.csv")
+    assert "wrong dataset" in line and "terry_stops" in line
+    assert line.endswith(f"python -m etl load fire_calls {kept})")
+    assert not (tmp_path / "w.duckdb").exists()  # nothing half-loaded
