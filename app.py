@@ -7,6 +7,7 @@ pieces in components/; Bootstrap and our CSS/JS are served from assets/, never a
 """
 from __future__ import annotations
 
+import logging
 from pathlib import Path
 
 import dash
@@ -51,6 +52,9 @@ def _shell():
         bar = topbar(getattr(eng.city, "name", city_name), eng.as_of(), bool(eng.is_demo()))
     except NoWarehouse:
         bar = topbar(city_name, has_warehouse=False)
+    except Exception as exc:  # e.g. a catalog error: the pages say what it is, the bar still shows
+        logging.getLogger("seastat.app").exception("top bar: engine unavailable")
+        bar = topbar(city_name, has_warehouse=False, problem=f"{type(exc).__name__}: {str(exc).splitlines()[0]}")
     return html.Div([
         bar,
         *maps.shell_stores(),

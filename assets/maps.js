@@ -25,7 +25,7 @@ window.dash_clientside = Object.assign({}, window.dash_clientside, {
           locations: values.ids,
           z: z,
           text: values.labels,
-          colorscale: "Blues",
+          colorscale: [[0, "#f7fbff"], [0.25, "#c6dbef"], [0.5, "#6baed6"], [0.75, "#2171b5"], [1, "#08306b"]],
           marker: {line: {width: widths, color: colours}, opacity: 0.85},
           hovertemplate: "%{text}: %{z:,.3~f}" + unit + "<extra></extra>",
           colorbar: {thickness: 10, len: 0.8, title: {text: values.unit || ""}}

@@ -56,3 +56,14 @@ def measure_card(page: str, measure, result, spark_df=None) -> html.Div:
         *([html.P(get(result, "note"), className="small mb-1")] if get(result, "note") else []),
         html.P(freshness_text(get(result, "freshness")), className="small text-body-secondary mb-0"),
     ], className="card-body"), className="card measure-card h-100", id=f"{page}-card-{mid}")
+
+
+def broken_card(page: str, measure, exc: Exception) -> html.Div:
+    """The card of a measure the engine could not compute: says so in one line instead of a number."""
+    mid = get(measure, "id")
+    return html.Div(html.Div([
+        html.H2(dcc.Link(get(measure, "title", mid), href=f"/measures/{mid}"), className="h6 mb-1"),
+        status_badge("no_data"),
+        html.P(f"Could not be computed: {type(exc).__name__}: {str(exc).splitlines()[0] if str(exc) else ''}",
+               className="small mt-2 mb-0"),
+    ], className="card-body"), className="card measure-card h-100", id=f"{page}-card-{mid}")

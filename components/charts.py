@@ -30,8 +30,8 @@ def chart(id: str, figure, title: str, summary: str, config: dict | None = None)
 
 
 def _base_layout(height: int, **kw) -> dict:
-    return dict(height=height, margin=dict(l=40, r=10, t=10, b=30), plot_bgcolor="white",
-                paper_bgcolor="white", font=dict(size=12), **kw)
+    return {**dict(height=height, margin=dict(l=40, r=10, t=10, b=30), plot_bgcolor="white",
+                   paper_bgcolor="white", font=dict(size=12)), **kw}
 
 
 def sparkline(df, value_col: str = "value") -> go.Figure:

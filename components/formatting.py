@@ -2,13 +2,22 @@
 from __future__ import annotations
 
 import datetime as dt
-import math
+
+import pandas as pd
 
 PERCENT_UNITS = {"%", "percent", "pct", "share"}
 
 
 def is_missing(x) -> bool:
-    return x is None or (isinstance(x, float) and math.isnan(x))
+    """None, NaN, NaT or pandas NA (not a list: a list is a value)."""
+    if x is None:
+        return True
+    if isinstance(x, (list, tuple, dict, str)):
+        return False
+    try:
+        return bool(pd.isna(x))
+    except (TypeError, ValueError):
+        return False
 
 
 def fmt_value(value, unit: str | None = None) -> str:
@@ -41,7 +50,7 @@ def fmt_change(change, change_pct=None) -> str:
 
 
 def fmt_date(d) -> str:
-    if d is None:
+    if is_missing(d):
         return "unknown"
     if isinstance(d, dt.datetime):
         d = d.date()

@@ -6,7 +6,7 @@ from __future__ import annotations
 import functools
 import logging
 
-from dash import dcc, html
+from dash import dcc, html, no_update
 
 from components import messages, urlstate
 from components.engine_access import NoWarehouse, get_engine
@@ -89,3 +89,15 @@ def filters_for(view: urlstate.View, with_areas: bool = True):
 def layer_label(eng, layer) -> str:
     labels = dict(zip(eng.layers()["layer"], eng.layers()["label"]))
     return labels.get(layer) or layer
+
+
+def view_store(prefix: str, view: urlstate.View, **extra) -> dcc.Store:
+    """What the page is showing, so the URL callback can tell a real change from a control settling."""
+    return dcc.Store(id=f"{prefix}-view", data={"search": urlstate.to_search(view), "areas": list(view.areas),
+                                                "layer": view.layer, **extra})
+
+
+def new_search(view: urlstate.View, current: dict | None):
+    """The URL query for `view`, or no_update when the page already shows exactly that view."""
+    search = urlstate.to_search(view)
+    return no_update if current and current.get("search") == search else search

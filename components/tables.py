@@ -31,7 +31,9 @@ def _plain(v):
     if hasattr(v, "isoformat"):
         return v.isoformat()[:10] if getattr(v, "hour", 0) == 0 and getattr(v, "minute", 0) == 0 else v.isoformat()
     if hasattr(v, "item"):
-        return v.item()
+        v = v.item()
+    if isinstance(v, float):
+        return round(v, 2)  # the grid and its CSV show the same rounded figure
     return v
 
 

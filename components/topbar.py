@@ -8,8 +8,10 @@ from components.formatting import fmt_date
 NAV = (("/", "Goals"), ("/neighborhoods", "Neighborhoods"), ("/data", "Data"))
 
 
-def topbar(city_name: str, as_of=None, demo: bool = False, has_warehouse: bool = True) -> html.Header:
-    if not has_warehouse:
+def topbar(city_name: str, as_of=None, demo: bool = False, has_warehouse: bool = True, problem: str = "") -> html.Header:
+    if problem:
+        as_of_text = "Data unavailable"
+    elif not has_warehouse:
         as_of_text = "No warehouse yet"
     else:
         as_of_text = f"Data as of {fmt_date(as_of)}"
@@ -26,6 +28,8 @@ def topbar(city_name: str, as_of=None, demo: bool = False, has_warehouse: bool =
         className="topbar",
     )
     children = [bar]
+    if problem:
+        children.append(html.Div(html.Div(problem, className="container-lg py-1 small"), className="alert-danger", role="alert"))
     if demo:
         children.append(html.Div(html.Div([
             html.Strong("Demo data. "),

@@ -4,13 +4,13 @@ from __future__ import annotations
 import datetime as dt
 
 import dash
-from dash import Input, Output, html
+from dash import Input, Output, State, html
 
 from components import messages, urlstate
-from components.cards import measure_card
+from components.cards import broken_card, measure_card
 from components.engine_access import get_engine
 from components.fields import get
-from components.pagekit import PAGES_LOCATION, guarded, page_header, period_controls, resolve_period, view_from_controls
+from components.pagekit import PAGES_LOCATION, guarded, new_search, view_store, log, page_header, period_controls, resolve_period, view_from_controls
 
 dash.register_page(__name__, path_template="/goals/<goal_id>", name="Goal", title="Goal", order=1)
 P = "gl"
@@ -39,12 +39,18 @@ def layout(goal_id=None, **query):
     cards = []
     for mid in measure_ids(goal):
         m = eng.catalog.measures[mid]
-        result = eng.measure(mid, period)
-        spark = eng.series(mid, "week", spark_start, period.end)
-        cards.append(html.Div(measure_card(P, m, result, spark), className="col-12 col-md-6 col-xl-4 mb-3"))
+        try:
+            result = eng.measure(mid, period)
+            spark = eng.series(mid, "week", spark_start, period.end)
+            card = measure_card(P, m, result, spark)
+        except Exception as exc:  # one measure that cannot be computed must not hide the others
+            log.exception("measure %s on the goal page", mid)
+            card = broken_card(P, m, exc)
+        cards.append(html.Div(card, className="col-12 col-md-6 col-xl-4 mb-3"))
     return html.Div([
         page_header(get(goal, "title", goal_id), get(goal, "statement", ""), id=f"{P}-title"),
         html.P(f"Department: {get(goal, 'department', '')}. {get(period, 'label', '')}.", className="small"),
+        view_store(P, view),
         html.Div(period_controls(P, view), className="row filters g-2 mb-2"),
         html.Div(cards or [html.P("This goal has no measures yet.")], className="row", id=f"{P}-cards"),
     ])
@@ -52,6 +58,6 @@ def layout(goal_id=None, **query):
 
 @dash.callback(Output(PAGES_LOCATION, "search", allow_duplicate=True),
                Input(f"{P}-period", "value"), Input(f"{P}-start", "value"), Input(f"{P}-end", "value"),
-               prevent_initial_call=True)
-def to_url(period, start, end):
-    return urlstate.to_search(view_from_controls(period, start, end))
+               State(f"{P}-view", "data"), prevent_initial_call=True)
+def to_url(period, start, end, current):
+    return new_search(view_from_controls(period, start, end), current)

@@ -15,7 +15,7 @@ from components.charts import bar_figure, chart, ranked_summary, trend_figure, t
 from components.engine_access import get_engine, settings
 from components.fields import get
 from components.formatting import fmt_change, fmt_date, fmt_value, is_missing
-from components.pagekit import PAGES_LOCATION, filters_for, guarded, labelled, layer_label, page_header, period_controls, resolve_period, view_from_controls
+from components.pagekit import PAGES_LOCATION, new_search, view_store, filters_for, guarded, labelled, layer_label, page_header, period_controls, resolve_period, view_from_controls
 from components.status import status_badge
 from components.tables import csv_of, grid
 
@@ -44,26 +44,32 @@ def target_text(target, unit) -> str:
     return text
 
 
+def grain_of(m) -> str:
+    """Weekly points, except for ratios between groups and percentiles: too noisy (and too costly) weekly."""
+    return "month" if m.computation.kind in ("disparity", "percentile") else "week"
+
+
 def _trend(eng, m, period, f):
     start = min(period.start, period.end - dt.timedelta(weeks=TREND_WEEKS))
-    df = eng.series(m.id, "week", start, period.end, f)
-    prior = eng.series(m.id, "week", start - dt.timedelta(days=364), period.end - dt.timedelta(days=364), f)
+    grain = grain_of(m)
+    df = eng.series(m.id, grain, start, period.end, f)
+    prior = eng.series(m.id, grain, start - dt.timedelta(days=364), period.end - dt.timedelta(days=364), f)
     prior = prior.assign(aligned_start=pd.to_datetime(prior["period_start"]) + pd.Timedelta(days=364))
     return df, prior
 
 
-def _flag_notes(df, unit) -> html.Div:
+def _flag_notes(df, unit, grain) -> html.Div:
     if "flagged" not in df.columns:
         return html.Div()
     flagged = df[df["flagged"].fillna(False).astype(bool)]
     if not len(flagged):
-        return html.P("No week in this chart changed beyond what noise explains.", className="small", id=f"{P}-flags")
+        return html.P(f"No {grain} in this chart changed beyond what noise explains.", className="small", id=f"{P}-flags")
     items = []
     for _, r in flagged.iterrows():
         why = r.get("explanation") if "explanation" in r and isinstance(r.get("explanation"), str) else (
-            f"p = {r['p_value']:.3g} (Poisson test against the prior weeks)" if not is_missing(r.get("p_value")) else "outside control limits")
-        items.append(html.Li(f"Week of {fmt_date(r['period_start'])}: {fmt_value(r['value'], unit)}. {why}"))
-    return html.Div([html.H3("Flagged weeks", className="h6"), html.Ul(items, className="small")], id=f"{P}-flags")
+            f"p = {r['p_value']:.3g}: differs from the previous {grain}s more than chance explains" if not is_missing(r.get("p_value")) else "outside control limits")
+        items.append(html.Li(f"{grain.capitalize()} of {fmt_date(r['period_start'])}: {fmt_value(r['value'], unit)}. {why}"))
+    return html.Div([html.H3(f"Flagged {grain}s", className="h6"), html.Ul(items, className="small")], id=f"{P}-flags")
 
 
 def _area_section(eng, m, view, period, unit):
@@ -84,28 +90,36 @@ def _area_section(eng, m, view, period, unit):
     ], className="row")
 
 
+# The group a disparity ratio compares with, when the catalog names none for a field.
+REFERENCE = {"subject_race": "White", "officer_race": "White", "subject_gender": "Male", "officer_gender": "Male"}
+
+
 def _group_section(eng, m, view, period, unit):
-    by = view.by
-    bd = eng.breakdown(m.id, period, by, filters_for(view))
-    bd = bd.sort_values("value", ascending=False, na_position="last").reset_index(drop=True)
-    parts = [chart(f"{P}-groups", bar_figure(bd["label"], bd["value"], bd.get("ci_low"), bd.get("ci_high"), unit=unit),
-                   f"{m.title} by {by.replace('_', ' ')}", ranked_summary(bd["label"], bd["value"], unit, "groups")
-                   + " Whiskers show 95% intervals.")]
-    reference = get(m.computation, "reference") if get(m.computation, "field") == by else None
-    if reference is None and "White" in set(bd["key"]):
-        reference = "White"
-    if reference is not None:
-        disp = eng.disparity(m.id, period, by, reference, filters_for(view))
-        rows = [html.Tr([html.Th(r["group"], scope="row"), html.Td(fmt_value(r["rate"], unit)),
-                         html.Td("reference" if r["group"] == reference else fmt_value(r["ratio"])),
-                         html.Td("" if r["group"] == reference or is_missing(r["ci_low"]) else
-                                 f"{fmt_value(r['ci_low'])} to {fmt_value(r['ci_high'])}")])
-                for r in disp.to_dict("records")]
-        parts.append(html.Div(html.Table([
-            html.Caption(f"Disparity ratios against {reference} (rate ÷ {reference} rate, 95% interval)"),
-            html.Thead(html.Tr([html.Th(h, scope="col") for h in ("Group", "Rate", "Ratio", "Interval")])),
-            html.Tbody(rows)], className="table table-sm bg-white", id=f"{P}-disparity"), className="table-responsive"))
-    return html.Div(parts)
+    """Breakdown by a demographic field (bar with intervals) and disparity ratios against a reference."""
+    comp = m.computation
+    by = comp.field if comp.kind == "disparity" and not view.by else view.by
+    parts = []
+    if comp.kind != "disparity":  # a disparity measure is itself a ratio between groups: its table says it all
+        bd = eng.breakdown(m.id, period, by, filters_for(view))
+        bd = bd.sort_values("value", ascending=False, na_position="last").reset_index(drop=True)
+        parts.append(chart(f"{P}-groups", bar_figure(bd["label"], bd["value"], bd.get("ci_low"), bd.get("ci_high"), unit=unit),
+                           f"{m.title} by {by.replace('_', ' ')}",
+                           ranked_summary(bd["label"], bd["value"], unit, "groups") + " Whiskers show 95% intervals."))
+    reference = comp.reference if comp.kind == "disparity" and by == comp.field else REFERENCE.get(by)
+    if reference is None or comp.kind not in ("count", "rate", "share", "disparity"):
+        return html.Div(parts)
+    disp = eng.disparity(m.id, period, by, reference, filters_for(view))
+    basis = "per contact" if comp.kind == "share" or comp.basis == "contacts" else "per 1,000 residents"
+    rows = [html.Tr([html.Th(r["group"], scope="row"), html.Td(fmt_value(r["numerator"])), html.Td(fmt_value(r["rate"])),
+                     html.Td("reference" if r["group"] == reference else fmt_value(r["ratio"])),
+                     html.Td("" if r["group"] == reference or is_missing(r["ci_low"]) else
+                             f"{fmt_value(r['ci_low'])} to {fmt_value(r['ci_high'])}")])
+            for r in disp.to_dict("records")]
+    parts.append(html.Div(html.Table([
+        html.Caption(f"Rates by {by.replace('_', ' ')} ({basis}) and disparity ratios against {reference}, with 95% intervals"),
+        html.Thead(html.Tr([html.Th(h, scope="col") for h in ("Group", "Count", "Rate", "Ratio to " + reference, "95% interval")])),
+        html.Tbody(rows)], className="table table-sm bg-white", id=f"{P}-disparity"), className="table-responsive"))
+    return html.Div([html.H2("For whom", className="h5"), *parts])
 
 
 def _about(eng, m, result) -> html.Div:
@@ -145,7 +159,7 @@ def layout(measure_id=None, **query):
     if problems:
         return messages.no_such_filter(problems, f"/measures/{measure_id}")
     if m.fields and view.by is None:
-        view = view.with_(by=m.fields[0])
+        view = view.with_(by=m.computation.field if m.computation.field in m.fields else m.fields[0])
     period = resolve_period(eng, view)
     f = filters_for(view)
     result = eng.measure(m.id, period, f)
@@ -183,7 +197,7 @@ def layout(measure_id=None, **query):
         area_block = html.Div(dcc.Graph(id={"type": "map", "page": P}), hidden=True)
 
     return html.Div([
-        dcc.Store(id=f"{P}-view", data={"areas": list(view.areas), "layer": view.layer}),
+        view_store(P, view),
         html.Div([page_header(m.title, m.definition, id=f"{P}-title"), status_badge(get(result, "status"), id=f"{P}-status")],
                  className="d-flex flex-wrap justify-content-between align-items-start gap-2"),
         html.Div([
@@ -196,9 +210,9 @@ def layout(measure_id=None, **query):
         *( [html.P([html.Strong("Flagged: "), get(get(result, 'flag'), 'explanation', '')], id=f"{P}-flag-note")]
            if get(get(result, "flag"), "flagged") else []),
         html.Div(controls, className="row filters g-2 mb-2"),
-        chart(f"{P}-trend", trend_figure(df, prior, target, unit), f"Weekly trend{where}",
-              trend_summary(df, prior, target, unit)),
-        _flag_notes(df, unit),
+        chart(f"{P}-trend", trend_figure(df, prior, target, unit), f"{grain_of(m).capitalize()}ly trend{where}",
+              trend_summary(df, prior, target, unit, grain_of(m))),
+        _flag_notes(df, unit, grain_of(m)),
         area_block,
         _group_section(eng, m, view, period, unit) if view.by else html.Div(),
         grid(P, table_df, columns, "Areas shown above" if area_df is not None else "Weeks shown above"),
@@ -222,7 +236,7 @@ def to_url(period, start, end, layer, areas, cats, by, click, current):
     if current and layer != current.get("layer"):
         areas = []
     view = view_from_controls(period, start, end, layer=layer, areas=tuple(areas), categories=tuple(cats or ()), by=by)
-    return urlstate.to_search(view)
+    return new_search(view, current)
 
 
 @dash.callback(Output(f"{P}-csv", "data"), Input(f"{P}-csv-btn", "n_clicks"),

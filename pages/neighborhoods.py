@@ -13,7 +13,7 @@ from components.charts import LINE_COLOUR, PRIOR_COLOUR, chart, ranked_summary
 from components.engine_access import get_engine, settings
 from components.fields import get
 from components.formatting import fmt_change, fmt_date, fmt_value
-from components.pagekit import PAGES_LOCATION, filters_for, guarded, labelled, layer_label, page_header, period_controls, resolve_period, view_from_controls
+from components.pagekit import PAGES_LOCATION, new_search, view_store, filters_for, guarded, labelled, layer_label, page_header, period_controls, resolve_period, view_from_controls
 
 dash.register_page(__name__, path="/neighborhoods", name="Neighborhoods", title="Neighborhood explorer", order=3)
 P = "nb"
@@ -107,7 +107,7 @@ def layout(**query):
                                                      options=eng.categories(m.id)), f"{P}-cats"), className="col-12 col-md-5"),
     ]
     return html.Div([
-        dcc.Store(id=f"{P}-view", data={"areas": list(view.areas), "layer": view.layer, "measure": m.id}),
+        view_store(P, view, measure=m.id),
         page_header("Neighborhood explorer", f"{get(period, 'label', '')}. Data as of {fmt_date(eng.as_of())}."),
         html.Div(controls, className="row filters g-2 mb-2"),
         html.P(f"Showing {', '.join(chosen_labels) if chosen_labels else 'the whole city'}"
@@ -138,4 +138,4 @@ def to_url(measure, layer, areas, period, start, end, cats, click, current):
     if layer != current.get("layer"):
         areas = []
     view = view_from_controls(period, start, end, layer=layer, areas=tuple(areas), categories=tuple(cats or ()), measure=measure)
-    return urlstate.to_search(view)
+    return new_search(view, current)

@@ -3,13 +3,13 @@ track, and the measures whose change since the prior period passed the noise tes
 from __future__ import annotations
 
 import dash
-from dash import Input, Output, dcc, html
+from dash import Input, Output, State, dcc, html
 
 from components import messages, urlstate
 from components.engine_access import get_engine
 from components.fields import get
 from components.formatting import fmt_change, fmt_value
-from components.pagekit import PAGES_LOCATION, guarded, page_header, period_controls, resolve_period, view_from_controls
+from components.pagekit import PAGES_LOCATION, guarded, new_search, view_store, page_header, period_controls, resolve_period, view_from_controls
 from components.status import ORDER, STATUS, status_badge
 
 dash.register_page(__name__, path="/", name="Goals", title="Goals overview", order=0)
@@ -95,6 +95,7 @@ def layout(**query):
     measures = eng.catalog.measures
     return html.Div([
         page_header("Goals overview", f"{get(period, 'label', '')}: where each goal stands against its targets."),
+        view_store(P, view),
         html.Div(period_controls(P, view), className="row filters g-2 mb-2"),
         html.Div([_goal_card(s, measures) for s in summaries], id=f"{P}-goals"),
         html.H2("What changed significantly", className="h4 mt-4"),
@@ -104,6 +105,6 @@ def layout(**query):
 
 @dash.callback(Output(PAGES_LOCATION, "search", allow_duplicate=True),
                Input(f"{P}-period", "value"), Input(f"{P}-start", "value"), Input(f"{P}-end", "value"),
-               prevent_initial_call=True)
-def to_url(period, start, end):
-    return urlstate.to_search(view_from_controls(period, start, end))
+               State(f"{P}-view", "data"), prevent_initial_call=True)
+def to_url(period, start, end, current):
+    return new_search(view_from_controls(period, start, end), current)
