@@ -33,7 +33,7 @@ def run(args) -> int:
 
     from settings import Settings
 
-    from .build import DemoError, DemoOptions, generate, load
+    from .build import DemoError, DemoOptions, check_target, generate, load
 
     settings = Settings.from_env()
     opts = DemoOptions(out_dir=Path(args.out or settings.demo_dir), db_path=Path(args.db or settings.db_path),
@@ -41,6 +41,8 @@ def run(args) -> int:
                        force=args.force)
     t0 = time.perf_counter()
     try:
+        if not args.no_load:
+            check_target(opts.db_path, opts.force)
         manifest = generate(opts)
         t_gen = time.perf_counter() - t0
         rows = sum(f["rows"] for f in manifest["files"])

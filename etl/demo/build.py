@@ -170,6 +170,19 @@ def is_demo_warehouse(db_path: Path) -> bool:
         con.close()
 
 
+def check_target(db_path: Path, force_overwrite: bool) -> None:
+    """Refuse to replace a warehouse built from real data (unless forced): the demo must never eat it."""
+    db_path = Path(db_path)
+    if not db_path.exists() or force_overwrite:
+        return
+    try:
+        demo = is_demo_warehouse(db_path)
+    except duckdb.Error as exc:
+        raise DemoError(f"{db_path}: cannot check whether it is a demo warehouse ({str(exc).splitlines()[0]})") from None
+    if not demo:
+        raise DemoError(f"{db_path}: holds a real (non-demo) warehouse; pass --force to replace it or --db to build elsewhere")
+
+
 def mark_demo(con, manifest: dict) -> None:
     """The marker the app reads (`Engine.is_demo()`): table meta(key, value) with is_demo = 'true'."""
     con.execute("CREATE OR REPLACE TABLE meta (key VARCHAR PRIMARY KEY, value VARCHAR)")
@@ -184,29 +197,32 @@ def load(manifest: dict, out_dir: Path, db_path: Path, settings, force_overwrite
     from etl import geo, load as loader, warehouse
 
     db_path = Path(db_path)
-    if db_path.exists() and not force_overwrite:
-        try:
-            demo = is_demo_warehouse(db_path)
-        except duckdb.Error as exc:
-            raise DemoError(f"{db_path}: cannot check whether it is a demo warehouse ({str(exc).splitlines()[0]})") from None
-        if not demo:
-            raise DemoError(f"{db_path}: holds a real (non-demo) warehouse; pass --force to replace it or --db to build elsewhere")
+    check_target(db_path, force_overwrite)
     tmp = Path(str(db_path) + ".demo-build")
     for stale in (tmp, Path(str(tmp) + ".wal"), Path(str(tmp) + ".lock")):
         stale.unlink(missing_ok=True)
+    from etl.boundaries import BoundaryError
+    from etl.layers import LayerConfigError
+    from etl.population import PopulationError
+
     timings = {}
-    t0 = time.perf_counter()
-    with warehouse.lock(tmp), warehouse.build(tmp) as con:
-        summary = geo.load_boundaries(con, settings, out_dir / "boundaries", out_dir / "population", approximate=True)
-        mark_demo(con, manifest)
-    timings["geo_s"] = time.perf_counter() - t0
-    batch: dict[str, list[Path]] = {}
-    for f in manifest["files"]:
-        batch.setdefault(f["dataset"], []).append(out_dir / f["path"])
-    t1 = time.perf_counter()
-    results = loader.load_many(batch, tmp, settings, progress=progress)
-    timings["load_s"] = time.perf_counter() - t1
-    with warehouse.lock(db_path):
-        os.replace(tmp, db_path)
-    Path(str(tmp) + ".lock").unlink(missing_ok=True)
+    try:
+        t0 = time.perf_counter()
+        with warehouse.lock(tmp), warehouse.build(tmp) as con:
+            summary = geo.load_boundaries(con, settings, out_dir / "boundaries", out_dir / "population", approximate=True)
+            mark_demo(con, manifest)
+        timings["geo_s"] = time.perf_counter() - t0
+        batch: dict[str, list[Path]] = {}
+        for f in manifest["files"]:
+            batch.setdefault(f["dataset"], []).append(out_dir / f["path"])
+        t1 = time.perf_counter()
+        results = loader.load_many(batch, tmp, settings, progress=progress)
+        timings["load_s"] = time.perf_counter() - t1
+        with warehouse.lock(db_path):
+            os.replace(tmp, db_path)
+    except (loader.LoadError, BoundaryError, LayerConfigError, PopulationError, geo.GeoError) as exc:
+        raise DemoError(str(exc)) from None
+    finally:
+        for stale in (tmp, Path(str(tmp) + ".lock")):
+            stale.unlink(missing_ok=True)
     return {"timings": timings, "results": results, "geo": summary}

@@ -22,6 +22,7 @@ from etl.demo import places
 from etl.demo.shapes import Geography
 from etl.demo.writers import FORMATS, write_csv
 
+FIXED_DATE = (120, 2, 15, 0, 0, 0)  # 2020-02-15 as the .dbf header (years since 1900) and zip entries
 APPROX = "SYNTHETIC DEMO CITY - approximate shapes"
 FEET = "EPSG:2926"  # Washington State Plane North (US feet), the unit of the real SHAPE_* fields
 TRACT_POP_2020 = 740_000
@@ -55,6 +56,10 @@ def _geojson(gdf: gpd.GeoDataFrame, path: Path, length: str, area: str) -> None:
 def _shapefile(gdf: gpd.GeoDataFrame, folder: Path, stem: str) -> list[Path]:
     folder.mkdir(parents=True, exist_ok=True)
     gdf.to_file(folder / f"{stem}.shp", driver="ESRI Shapefile", engine="pyogrio")
+    dbf = folder / f"{stem}.dbf"
+    with open(dbf, "r+b") as fh:  # the .dbf header stamps today's date: fix it so a seed gives the same bytes
+        fh.seek(1)
+        fh.write(bytes(FIXED_DATE[:3]))
     return sorted(folder.glob(f"{stem}.*"))
 
 
@@ -87,7 +92,7 @@ def write_boundaries(geo: Geography, folder: Path) -> list[Path]:
         parts = _shapefile(cra, Path(tmp), "Community_Reporting_Areas")
         with zipfile.ZipFile(folder / "community_reporting_areas_shapefile.zip", "w", zipfile.ZIP_DEFLATED) as zf:
             for p in parts:
-                zf.write(p, p.name)
+                zf.writestr(zipfile.ZipInfo(p.name, date_time=(1900 + FIXED_DATE[0], *FIXED_DATE[1:])), p.read_bytes())
 
     # Neighborhood Map Atlas: the small neighborhoods, here the tracts named after their MCPP.
     nma_rows, nma_geoms = [], []

@@ -93,10 +93,10 @@ def generate(rng: np.random.Generator, geo, window: timeline.Window, scale: floa
     address = events.block_address(geo, block, rng)
     lat = np.round(b.lat[block], 9)
     lon = np.round(b.lon[block], 9)
-    no_place = rng.random(n) < 0.03  # the real export: empty address with 0,0 coordinates
+    no_place = rng.random(n) < 0.03  # the real export: empty address with coordinates written 0,0
     address[no_place] = None
-    lat[no_place] = 0.0
-    lon[no_place] = 0.0
+    lat = np.where(no_place, "0", lat.astype(str)).astype(object)
+    lon = np.where(no_place, "0", lon.astype(str)).astype(object)
     return pd.DataFrame({
         "report_number": report_number, "offense_id": offense_id,
         "start": start.astype("datetime64[s]"), "end": pd.to_datetime(np.where(end < 0, np.datetime64("NaT"), end.astype("datetime64[s]"))),
