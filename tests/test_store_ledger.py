@@ -269,6 +269,8 @@ WORKER = textwrap.dedent("""
 
     url, city_dir, tag, go, shared = sys.argv[1], sys.argv[2], sys.argv[3], Path(sys.argv[4]), json.loads(sys.argv[5])
     ledger = Ledger(open_store(url), load_city(Path(city_dir)), {"violent_crime_rate"})
+    ledger.items(meeting_date="2024-01-15")  # warm up (imports the meeting calendar) before the start
+    Path(str(go) + "." + tag).touch()  # ready
     while not go.exists():
         time.sleep(0.002)
     conflicts = 0
@@ -294,7 +296,10 @@ def test_two_processes_writing_at_once_lose_nothing(ledger, ledger_url, city_dir
     procs = [subprocess.Popen([sys.executable, "-c", WORKER, ledger_url, str(city_dir), tag, str(go), json.dumps(shared)],
                               cwd=ROOT, env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
              for tag in ("p1", "p2")]
-    time.sleep(1.0)  # both have opened the store and are waiting
+    deadline = time.monotonic() + 120
+    while not all(Path(f"{go}.{tag}").exists() for tag in ("p1", "p2")):  # both opened and waiting
+        assert time.monotonic() < deadline and all(p.poll() is None for p in procs), "a worker did not start"
+        time.sleep(0.05)
     started = time.monotonic()
     go.touch()
     outputs = [p.communicate(timeout=240) for p in procs]
