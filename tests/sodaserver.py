@@ -24,6 +24,7 @@ Test hooks (set on the server object; requests are numbered from 1 in arrival or
 * `garbage = {n: bytes}` answers request n with 200 and those bytes as text/html (a proxy's page);
 * `last_modified` is sent as X-SODA2-Truth-Last-Modified and Last-Modified (change it to
   play a portal that updated the dataset between pages);
+* `slow = {n: seconds}` waits that long before answering request n (a client timeout);
 * `delay = seconds` sleeps before answering each data request (to kill a client mid-way).
 `requests` lists what arrived: dicts with path, params, n, outcome, headers.
 
@@ -160,6 +161,7 @@ class SodaServer:
         self.drop: set[int] = set()
         self.drop_from: int | None = None
         self.garbage: dict[int, bytes] = {}
+        self.slow: dict[int, float] = {}
         self.last_modified = "Tue, 01 Feb 2022 08:00:00 GMT"
         self.delay = 0.0
         self.requests: list[dict] = []
@@ -248,6 +250,9 @@ class _Handler(BaseHTTPRequestHandler):
             soda.requests.append(record)
         if soda.delay and params.get("$select") is None:
             time.sleep(soda.delay)
+        if n in soda.slow:
+            record["outcome"] = "slow"
+            time.sleep(soda.slow[n])
         if n in soda.fail:
             record["outcome"] = f"fail {soda.fail[n]}"
             return self._send(soda.fail[n], "application/json",
@@ -267,6 +272,12 @@ class _Handler(BaseHTTPRequestHandler):
         self._send(200, ctype, body)
 
     def _send(self, status: int, ctype: str, body: bytes) -> None:
+        try:
+            self._write(status, ctype, body)
+        except (BrokenPipeError, ConnectionResetError):  # the client gave up (timeout test)
+            self.close_connection = True
+
+    def _write(self, status: int, ctype: str, body: bytes) -> None:
         self.send_response(status)
         self.send_header("Content-Type", ctype)
         if status == 200:

@@ -187,6 +187,16 @@ def test_a_connection_dropped_mid_page_is_retried(soda, tmp_path):
     assert got.path.read_bytes() == clean.path.read_bytes()  # the half page left no trace
 
 
+def test_a_page_that_times_out_or_is_rate_limited_is_retried(soda, tmp_path):
+    soda.slow = {1: 2.0}   # page 1 answers after the client's 0.5 s timeout
+    soda.fail = {3: 429}   # then the portal asks us to slow down once
+    patient = SocrataClient(soda.url, retries=3, backoff=0.01, timeout=0.5)
+    got = download(PORTAL.sources["ois"], patient, tmp_path, page_size=100)
+    assert len(read_rows(got.path)) == 156
+    assert [(int(r["params"]["$offset"]), r["outcome"]) for r in soda.requests] == [
+        (0, "slow"), (0, "ok"), (100, "fail 429"), (100, "ok")]
+
+
 def test_retries_are_bounded_and_the_error_names_the_url(soda):
     soda.fail = {n: 503 for n in range(1, 10)}
     with pytest.raises(SocrataError) as exc:
