@@ -46,7 +46,7 @@ ADAPTER = Adapter(
     vintages=(
         Vintage("2021", ("offense_id", "offense_start_datetime", "report_datetime",
                          "offense_parent_group", "mcpp")),
-        Vintage("2025", ("offense_id", "offense_date", "nibrs_group_ab", "offense_sub_category",
+        Vintage("2025", ("offense_id", "offense_date", "group_a_b", "offense_sub_category",
                          "neighborhood"),
                 time="CASE WHEN nz(s.offense_date) IS NULL THEN ts(s.report_datetime) ELSE ts(s.offense_date) END",
                 time_fields=("offense_date", "report_datetime")),
