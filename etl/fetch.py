@@ -21,13 +21,14 @@ How it works (decisions the issue left open):
   warehouse or an empty table it fetches everything.
 * Files: data/raw/<dataset>/<label>.part plus <label>.state.json, label = `all` or
   `since-YYYY-MM-DD`. After each page: append, fsync, then atomically rewrite the state
-  (offset, rows, bytes written, header, query). A rerun with the same arguments truncates the
-  .part to the bytes the state vouches for and continues at the saved offset. A state written
-  for a different query (other dataset id or date field) is never overwritten: one-line error.
+  (offset reached, bytes written, header, query, Last-Modified). A rerun with the same
+  arguments truncates the .part to the bytes the state vouches for and continues at the saved
+  offset. A state written for another dataset id is never overwritten: one-line error.
   An flock on the data/raw/<dataset> folder (released when the process dies, even by kill -9)
-  stops two fetches of one dataset from writing the same files. When the last page is in, the .part becomes <dataset>_<label>_<UTC time>.csv, the state is
-  removed, and the file is loaded (`--no-load` stops after the download and prints the path).
-  A query that returns no rows loads nothing and exits 0.
+  stops two fetches of one dataset from writing the same files. When the last page is in, the
+  .part becomes <dataset>_<label>_<UTC time>.csv, the state is removed, and the file is loaded
+  (`--no-load` stops after the download and prints the path). A query that returns no rows
+  loads nothing and exits 0.
 * Offsets assume the dataset does not change while it is paged. The portal's
   X-SODA2-Truth-Last-Modified (or Last-Modified) of the first page is kept in the state; if a
   later page (also after a resume) says otherwise, the download still completes (rows that
