@@ -120,7 +120,8 @@ def open_store(url: str | None = None, *, create: bool = True) -> Store:
 
 def _create_engine(parsed, shown: str) -> Engine:
     backend = parsed.get_backend_name()
-    kwargs: dict = {"future": True}
+    # hide_parameters: if someone turns SQL logging on, password hashes and notes stay out of it.
+    kwargs: dict = {"future": True, "hide_parameters": True}
     if backend == "sqlite":
         database = parsed.database
         if database in (None, "", ":memory:"):

@@ -49,6 +49,25 @@ def test_password_is_stored_hashed_and_only_the_right_one_signs_in(users, tmp_pa
     assert users.authenticate("nobody", PASSWORD) is None
 
 
+def test_neither_password_nor_hash_reaches_the_logs_even_with_sql_logging_on(users, caplog):
+    """SQL logging at INFO (what echo=True gives) shows statements, never their values."""
+    import logging
+
+    with caplog.at_level(logging.INFO):
+        logging.getLogger("sqlalchemy.engine").setLevel(logging.INFO)
+        try:
+            users.add_user("ann", "viewer", PASSWORD)
+            users.set_password("ann", "a whole new secret")
+            assert users.authenticate("ann", "a whole new secret") is not None
+            users.authenticate("ann", PASSWORD)
+        finally:
+            logging.getLogger("sqlalchemy.engine").setLevel(logging.WARNING)
+    assert "INSERT INTO users" in caplog.text  # the SQL was logged...
+    hashed = stored_hash(users, "ann")
+    for secret in (PASSWORD, "a whole new secret", hashed, hashed.split("$")[-1]):
+        assert secret not in caplog.text  # ...its values were not
+
+
 def test_the_same_password_hashes_differently_for_two_users(users):
     users.add_user("ann", "viewer", PASSWORD)
     users.add_user("bob", "viewer", PASSWORD)
