@@ -8,7 +8,7 @@ from __future__ import annotations
 import plotly.graph_objects as go
 from dash import dcc, html
 
-from components.formatting import fmt_date, fmt_value, is_missing
+from components.formatting import finite, fmt_date, fmt_value, is_missing
 
 GRAPH_CONFIG = {"displayModeBar": False, "responsive": True}
 TARGET_COLOUR = "#6c4f00"
@@ -35,7 +35,7 @@ def _base_layout(height: int, **kw) -> dict:
 
 
 def sparkline(df, value_col: str = "value") -> go.Figure:
-    fig = go.Figure(go.Scatter(x=list(df["period_start"]), y=list(df[value_col]), mode="lines",
+    fig = go.Figure(go.Scatter(x=list(df["period_start"]), y=[finite(v) for v in df[value_col]], mode="lines",
                                line=dict(color=LINE_COLOUR, width=2), hoverinfo="skip"))
     fig.update_layout(_base_layout(60, margin=dict(l=0, r=0, t=0, b=0), showlegend=False))
     fig.update_xaxes(visible=False)
@@ -44,7 +44,7 @@ def sparkline(df, value_col: str = "value") -> go.Figure:
 
 
 def sparkline_summary(df, unit: str | None = None) -> str:
-    vals = [v for v in df["value"] if not is_missing(v)] if len(df) else []
+    vals = [finite(v) for v in df["value"] if finite(v) is not None] if len(df) else []
     if not vals:
         return "No values in this period."
     return (f"{len(vals)} periods from {fmt_date(df['period_start'].iloc[0])} to {fmt_date(df['period_start'].iloc[-1])}: "
@@ -56,14 +56,14 @@ def trend_figure(df, prior=None, target=None, unit: str | None = None) -> go.Fig
     """Series with the prior year aligned under it, the target as a dashed line, flagged points marked."""
     fig = go.Figure()
     if prior is not None and len(prior):
-        fig.add_trace(go.Scatter(x=list(prior["aligned_start"]), y=list(prior["value"]), name="Same period last year",
+        fig.add_trace(go.Scatter(x=list(prior["aligned_start"]), y=[finite(v) for v in prior["value"]], name="Same period last year",
                                  mode="lines", line=dict(color=PRIOR_COLOUR, width=1.5, dash="dot")))
-    fig.add_trace(go.Scatter(x=list(df["period_start"]), y=list(df["value"]), name="This period",
+    fig.add_trace(go.Scatter(x=list(df["period_start"]), y=[finite(v) for v in df["value"]], name="This period",
                              mode="lines+markers", line=dict(color=LINE_COLOUR, width=2), marker=dict(size=4)))
     if "flagged" in df.columns:
         flagged = df[df["flagged"].fillna(False).astype(bool)]
         if len(flagged):
-            fig.add_trace(go.Scatter(x=list(flagged["period_start"]), y=list(flagged["value"]), name="Flagged change",
+            fig.add_trace(go.Scatter(x=list(flagged["period_start"]), y=[finite(v) for v in flagged["value"]], name="Flagged change",
                                      mode="markers", marker=dict(symbol="diamond-open", size=12, color=FLAG_COLOUR,
                                                                  line=dict(width=2))))
     if not is_missing(target):
@@ -76,7 +76,7 @@ def trend_figure(df, prior=None, target=None, unit: str | None = None) -> go.Fig
 
 
 def trend_summary(df, prior=None, target=None, unit: str | None = None, grain: str = "week") -> str:
-    vals = df.dropna(subset=["value"]) if len(df) else df
+    vals = df[[finite(v) is not None for v in df["value"]]] if len(df) else df
     if not len(vals):
         return "No values in this period."
     last = vals.iloc[-1]
@@ -97,7 +97,7 @@ def trend_summary(df, prior=None, target=None, unit: str | None = None, grain: s
 def bar_figure(labels, values, errors_low=None, errors_high=None, unit: str | None = None, height=None,
                highlight=()) -> go.Figure:
     """Horizontal ranked bars, largest on top; optional interval whiskers; highlighted bars outlined."""
-    labels, values = list(labels), list(values)
+    labels, values = list(labels), [finite(v) for v in values]
     colours = [FLAG_COLOUR if lab in set(highlight) else LINE_COLOUR for lab in labels]
     err = None
     if errors_low is not None and errors_high is not None:

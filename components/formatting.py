@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import math
 
 import pandas as pd
 
@@ -25,6 +26,8 @@ def fmt_value(value, unit: str | None = None) -> str:
     if is_missing(value):
         return "no data"
     v = float(value)
+    if math.isinf(v):
+        return "not defined"  # a ratio whose reference group had no events
     text = f"{v:,.0f}" if abs(v) >= 100 or v == int(v) else f"{v:,.1f}" if abs(v) >= 10 else f"{v:,.2f}"
     unit = (unit or "").strip()
     if unit.lower() in PERCENT_UNITS:
@@ -57,3 +60,14 @@ def fmt_date(d) -> str:
     if isinstance(d, dt.date):
         return d.strftime("%-d %b %Y")
     return str(d)
+
+
+def finite(x):
+    """A number a chart can draw: None for missing or infinite values."""
+    if is_missing(x):
+        return None
+    try:
+        v = float(x)
+    except (TypeError, ValueError):
+        return None
+    return None if math.isinf(v) else v

@@ -13,6 +13,7 @@ import math
 from dash import ALL, MATCH, ClientsideFunction, Input, Output, Patch, State, dcc, html, no_update
 
 from components.engine_access import get_engine
+from components.formatting import finite
 
 GEO_STORE = "geo-store"
 
@@ -22,7 +23,7 @@ def shell_stores() -> list:
 
 
 def map_values(layer: str, ids, values, labels, selected=(), unit: str = "", style: str = "white-bg") -> dict:
-    return {"layer": layer, "ids": list(ids), "values": [None if v is None or (isinstance(v, float) and math.isnan(v)) else float(v) for v in values],
+    return {"layer": layer, "ids": list(ids), "values": [finite(v) for v in values],
             "labels": list(labels), "selected": list(selected), "unit": unit, "style": style}
 
 

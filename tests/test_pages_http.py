@@ -1,0 +1,96 @@
+"""Pages rendered over HTTP (the router callback a browser calls) on the small demo warehouse:
+bad URLs get a friendly message, and the numbers shown are the ones counted by hand in SQL.
+
+The demo ends on 2026-11-21 (tests/conftest.py DEMO_END is the day after), so the default
+period "last 28 days" is 2026-10-25 .. 2026-11-21 and "last 7 days" 2026-11-15 .. 2026-11-21.
+"""
+from __future__ import annotations
+
+import duckdb
+import pytest
+
+from bench.bench_pages import find_by_id, render_with_client, texts
+from components.formatting import fmt_value
+from settings import Settings
+
+
+@pytest.fixture(scope="module")
+def client(demo_db):
+    from app import create_app
+
+    return create_app(Settings(db_path=demo_db)).server.test_client()
+
+
+def count(db, where: str, params: list) -> int:
+    con = duckdb.connect(str(db), read_only=True)
+    try:
+        return con.execute(f"SELECT count(*) FROM crime WHERE {where}", params).fetchone()[0]
+    finally:
+        con.close()
+
+
+def page_text(client, path, search=""):
+    status, layout, _ = render_with_client(client, path, search)
+    assert status == 200
+    return layout, " ".join(texts(layout))
+
+
+@pytest.mark.parametrize("path, search, message", [
+    ("/goals/no_such_goal", "", "No such goal"),
+    ("/measures/no_such_measure", "", "No such measure"),
+    ("/measures/person_crimes", "?period=custom&start=2026-02-30&end=2026-03-05", "'2026-02-30' is not a date"),
+    ("/measures/person_crimes", "?layer=mcpp&area=ATLANTIS", "'ATLANTIS' is not an area of layer mcpp"),
+    ("/measures/person_crimes", "?layer=council", "layer: 'council' is not one of precinct, beat, mcpp"),
+    ("/measures/person_crimes", "?category=NOT%20A%20CRIME", "'NOT A CRIME' is not a category"),
+    ("/neighborhoods", "?area=ATLANTIS", "'ATLANTIS' is not an area of layer precinct"),
+    ("/neighborhoods", "?measure=nope", "measure: 'nope' is not a measure"),
+    ("/", "?period=fortnight", "period: 'fortnight' is not one of"),
+    ("/goals/safe_neighborhoods", "?period=custom&start=2026-05-01&end=2026-04-01", "is after end"),
+    ("/no/such/page", "", "No such page"),
+])
+def test_bad_urls_get_a_friendly_message(client, path, search, message):
+    layout, text = page_text(client, path, search)
+    assert message in text
+    assert "Traceback" not in text and "could not be built" not in text
+
+
+def test_measure_page_headline_is_the_hand_counted_number(client, demo_db):
+    expected = count(demo_db, "crime_against = 'PERSON' AND CAST(event_time AS DATE) BETWEEN ? AND ?",
+                     ["2026-10-25", "2026-11-21"])
+    layout, text = page_text(client, "/measures/person_crimes")
+    assert find_by_id(layout, "ms-value")["children"] == fmt_value(expected)
+    assert "28 days to Nov 21, 2026" in text
+
+
+def test_area_and_category_filters_in_the_url_change_the_headline(client, demo_db):
+    expected = count(demo_db, "crime_against = 'PERSON' AND area_precinct = 'N' AND category = 'ASSAULT OFFENSES' "
+                              "AND CAST(event_time AS DATE) BETWEEN ? AND ?", ["2026-11-15", "2026-11-21"])
+    city = count(demo_db, "crime_against = 'PERSON' AND CAST(event_time AS DATE) BETWEEN ? AND ?",
+                 ["2026-11-15", "2026-11-21"])
+    assert expected != city  # otherwise the test could not tell a filter from no filter
+    layout, text = page_text(client, "/measures/person_crimes", "?period=7d&area=N&category=ASSAULT%20OFFENSES")
+    assert find_by_id(layout, "ms-value")["children"] == fmt_value(expected)
+    assert "in N, ASSAULT OFFENSES" in text
+
+
+def test_neighborhood_explorer_compares_area_with_city(client, demo_db):
+    area = count(demo_db, "crime_against = 'PERSON' AND area_mcpp IN ('BALLARD NORTH', 'BALLARD SOUTH') "
+                          "AND CAST(event_time AS DATE) BETWEEN ? AND ?", ["2026-10-25", "2026-11-21"])
+    city = count(demo_db, "crime_against = 'PERSON' AND CAST(event_time AS DATE) BETWEEN ? AND ?",
+                 ["2026-10-25", "2026-11-21"])
+    layout, _ = page_text(client, "/neighborhoods", "?measure=person_crimes&layer=mcpp&area=BALLARD%20NORTH&area=BALLARD%20SOUTH")
+    assert find_by_id(layout, "nb-area-person_crimes")["children"] == fmt_value(area)
+    assert find_by_id(layout, "nb-city-person_crimes")["children"] == fmt_value(city)
+    assert find_by_id(layout, "nb-areas")["value"] == ["BALLARD NORTH", "BALLARD SOUTH"]
+
+
+def test_data_page_lists_every_dataset_with_its_rejects(client, demo_db):
+    con = duckdb.connect(str(demo_db), read_only=True)
+    rejected = dict(con.execute("SELECT dataset, CAST(sum(rows_rejected) AS BIGINT) FROM load_log GROUP BY 1").fetchall())
+    con.close()
+    layout, text = page_text(client, "/data")
+    for dataset, n in rejected.items():
+        row = " ".join(texts(find_by_id(layout, f"dt-row-{dataset}")["children"]))
+        assert row.split()[0] == dataset
+        assert f" {n} " in f" {row} "
+    assert "Quality checks: crime" in text
