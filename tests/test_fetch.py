@@ -284,6 +284,27 @@ def test_a_killed_client_resumes_when_rerun(soda, tmp_path):
     assert final.read_bytes() == clean.path.read_bytes()  # no page lost or written twice
 
 
+def test_ctrl_c_stops_with_one_line_and_the_rerun_resumes(soda, tmp_path):
+    soda.delay = 0.3
+    cmd = [sys.executable, "-m", "etl", "fetch", "ois", "--no-load", "--page-size", "20"]
+    env = cli_env(soda, tmp_path)
+    state_file = tmp_path / "ois" / "all.state.json"
+    proc = subprocess.Popen(cmd, cwd=ROOT, env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    deadline = time.monotonic() + 30
+    while time.monotonic() < deadline:
+        if state_file.exists() and json.loads(state_file.read_text())["offset"] >= 20:
+            break
+        time.sleep(0.05)
+    proc.send_signal(signal.SIGINT)
+    out, err = proc.communicate(timeout=30)
+    assert proc.returncode == 130
+    assert err.strip() == "etl fetch ois: interrupted; rerun the same command to resume"
+    saved = json.loads(state_file.read_text())["offset"]
+    soda.delay = 0
+    done = subprocess.run(cmd, cwd=ROOT, env=env, capture_output=True, text=True, timeout=60)
+    assert done.returncode == 0 and "156 rows" in done.stdout and f"resumed at row {saved}" in done.stdout
+
+
 def test_a_state_for_another_dataset_is_not_overwritten(soda, tmp_path):
     folder = tmp_path / "ois"
     folder.mkdir()
