@@ -15,7 +15,7 @@ import weakref
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Iterator
+from typing import Callable, Iterator
 
 from sqlalchemy import Connection, Engine, create_engine, event, insert, select
 from sqlalchemy.engine import make_url
@@ -28,7 +28,7 @@ from store.schema import SCHEMA_VERSION, metadata, schema_version
 BUSY_TIMEOUT_MS = 10_000
 
 # version -> function(conn) that upgrades a store from version-1 to version. None yet.
-MIGRATIONS: dict[int, object] = {}
+MIGRATIONS: dict[int, Callable[[Connection], None]] = {}
 
 
 def utcnow() -> dt.datetime:
@@ -182,5 +182,5 @@ def _create_schema(store: Store) -> None:
             raise StoreError(f"ledger {store.url}: schema version {current} is newer than this code "
                              f"understands ({SCHEMA_VERSION}); upgrade the app")
         for version in range(current + 1, SCHEMA_VERSION + 1):
-            MIGRATIONS[version](conn)  # type: ignore[operator]
+            MIGRATIONS[version](conn)
             conn.execute(insert(schema_version).values(version=version, applied_at=utcnow()))
