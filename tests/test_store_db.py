@@ -139,3 +139,26 @@ def test_a_worker_forked_after_the_store_was_opened_uses_its_own_connection(tmp_
     users.add_user("parent.after", "viewer")
     assert [u.username for u in users.list_users()] == ["child", "parent.after", "parent.before"]
     store.close()
+
+
+def test_an_older_store_is_upgraded_in_place_keeping_its_data(tmp_path, monkeypatch):
+    import store.db as db
+
+    url = f"sqlite:///{tmp_path / 'ledger.sqlite3'}"
+    old = open_store(url)
+    Users(old).add_user("ann", "viewer")
+    old.close()
+
+    def add_notes_table(conn):
+        conn.execute(text("CREATE TABLE meeting_notes (meeting_date DATE PRIMARY KEY, body TEXT NOT NULL)"))
+
+    monkeypatch.setattr(db, "SCHEMA_VERSION", 2)
+    monkeypatch.setattr(db, "MIGRATIONS", {2: add_notes_table})
+    upgraded = open_store(url)
+    assert upgraded.schema_version() == 2
+    with upgraded.read() as conn:
+        assert conn.execute(text("SELECT version FROM schema_version ORDER BY version")).all() == [(1,), (2,)]
+        assert conn.execute(text("SELECT count(*) FROM meeting_notes")).scalar() == 0
+    assert [u.username for u in Users(upgraded).list_users()] == ["ann"]
+    upgraded.close()
+    assert open_store(url).schema_version() == 2  # opening again runs nothing twice
