@@ -22,7 +22,7 @@ import duckdb
 import numpy as np
 
 from etl.demo import calls, census, crime, force, injections, services, shapes, timeline
-from etl.demo.writers import FORMATS, ISO_MIDNIGHT_Z, ISO_MILLIS, TIME_7, US_DATETIME, NIBRS_2025, write_csv
+from etl.demo.writers import FORMATS, write_csv
 
 MANIFEST = "manifest.json"
 OWN_FOLDERS = ("raw", "boundaries", "population")
@@ -89,9 +89,9 @@ def generate(opts: DemoOptions) -> dict:
     def rng(k: int) -> np.random.Generator:
         return np.random.default_rng([opts.seed, k])
 
-    def emit(dataset: str, name: str, layout: str, frame, dates: dict, bad: bool = True) -> Path:
+    def emit(dataset: str, name: str, layout: str, frame, sql: dict, bad: bool = True) -> Path:
         over, what = injections.overrides(dataset, len(frame)) if bad else ({}, [])
-        path = write_csv(raw / dataset / name, frame, FORMATS[layout], dates, over)
+        path = write_csv(raw / dataset / name, frame, FORMATS[layout], sql, over)
         injected.extend(what)
         files.append(DemoFile(dataset, str(path.relative_to(out)), layout, len(frame), ""))
         return path
@@ -100,25 +100,22 @@ def generate(opts: DemoOptions) -> dict:
     offenses = crime.generate(rng(1), geo, window, opts.scale)
     cut = np.datetime64(opts.end - dt.timedelta(days=CRIME_2025_DAYS))
     recent = offenses["report"].to_numpy() >= cut
-    us3 = {"Offense Start DateTime": US_DATETIME, "Offense End DateTime": US_DATETIME, "Report DateTime": US_DATETIME}
-    old = crime.frame_2021(offenses[~recent])
-    p2021 = emit("crime", "SPD_Crime_Data__2008-Present.csv", "crime/2021", old, us3)
+    p2021 = emit("crime", "SPD_Crime_Data__2008-Present.csv", "crime/2021", crime.frame_2021(offenses[~recent]), crime.SQL_2021)
     emit("crime", "SPD_Crime_Data__2008-Present__2025-layout.csv", "crime/2025", crime.frame_2025(offenses[recent]),
-         {"Report DateTime": NIBRS_2025, "Offense Date": NIBRS_2025}, bad=False)
-    _append_malformed(p2021, old, injected)
-    files[0].rows += 1
-    emit("calls", "Call_Data.csv", "calls/call_data", calls.generate(rng(2), geo, window, opts.scale),
-         {"Original Time Queued": US_DATETIME, "Arrived Time": US_DATETIME})
+         crime.SQL_2025, bad=False)
+    del offenses
+    _append_malformed(p2021, files[0], injected)
+    emit("calls", "Call_Data.csv", "calls/call_data", calls.generate(rng(2), geo, window, opts.scale), calls.SQL)
     emit("terry_stops", "Terry_Stops.csv", "terry_stops/2023", force.terry_stops(rng(3), geo, window, opts.scale, roster),
-         {"Reported Date": ISO_MIDNIGHT_Z, "Reported Time": TIME_7})
+         force.TERRY_SQL)
     emit("use_of_force", "Use_Of_Force.csv", "use_of_force/2022", force.use_of_force(rng(4), geo, window, opts.scale, roster),
-         {"Occured_date_time": US_DATETIME})
+         force.UOF_SQL)
     emit("ois", "SPD_Officer_Involved_Shooting__OIS__Data.csv", "ois/2019", force.ois(rng(5), geo, window, opts.scale),
-         {"Date / Time": US_DATETIME, "Subject DOB": ISO_MILLIS}, bad=False)
+         force.OIS_SQL, bad=False)
     emit("fire_calls", "Seattle_Real_Time_Fire_911_Calls.csv", "fire_calls/2022",
-         services.fire_calls(rng(6), geo, window, opts.scale), {"Datetime": US_DATETIME})
+         services.fire_calls(rng(6), geo, window, opts.scale), services.FIRE_SQL)
     emit("service_requests", "Customer_Service_Requests.csv", "service_requests/display",
-         services.service_requests(rng(7), geo, window, opts.scale), {"Created Date": US_DATETIME})
+         services.service_requests(rng(7), geo, window, opts.scale), services.SR_SQL)
 
     census.write_boundaries(geo, out / "boundaries")
     census.write_population(geo, out / "population", opts.end, window.start.year)
@@ -139,23 +136,19 @@ def generate(opts: DemoOptions) -> dict:
     return manifest
 
 
-def _append_malformed(path: Path, frame, injected: list[str]) -> None:
-    """Append one crime record with an unquoted comma (a field too many) at the end of the file."""
-    row = frame.iloc[len(frame) // 2]
-    text = []
-    for col in frame.columns:
-        v = row[col]
-        if col == "Offense ID":
-            v = "19999999999"
-        if v is None or v != v:  # None, NaN, NaT
-            text.append("")
-            continue
-        if hasattr(v, "strftime"):
-            v = v.strftime(US_DATETIME)
-        text.append(str(v).replace(",", " "))
+def _append_malformed(path: Path, entry: DemoFile, injected: list[str]) -> None:
+    """Append a copy of a middle record, with a new Offense ID and an address holding an unquoted
+    comma (so one field too many), at the end of the crime file."""
+    with open(path, "rb") as fh:
+        fh.seek(path.stat().st_size // 2)
+        fh.readline()  # skip to the start of a record (crime records never span lines)
+        line = next(ln for ln in fh if b'"' not in ln)
+    fields = line.rstrip(b"\r\n").decode("utf-8").split(",")
+    fields[1] = "19999999999"
     with open(path, "ab") as fh:
-        fh.write(injections.malformed_line(text, FORMATS["crime/2021"].eol))
-    injected.append(f"crime record {len(frame) + 1}: unquoted comma in 100 Block Address (one field too many)")
+        fh.write(injections.malformed_line(fields, FORMATS["crime/2021"].eol))
+    entry.rows += 1
+    injected.append(f"crime record {entry.rows}: unquoted comma in 100 Block Address (one field too many)")
 
 
 def is_demo_warehouse(db_path: Path) -> bool:

@@ -12,6 +12,7 @@ import pandas as pd
 from etl.demo import events, timeline
 from etl.demo.events import Category
 from etl.demo.places import ACTIVITY, MCPP, PRECINCT_UPPER, SECTOR_WORD
+from etl.demo.writers import US_DATETIME, as_date
 
 # final call type (category) -> (initial call type, priority choices)
 CALL_TYPES = {
@@ -63,6 +64,7 @@ CLEARANCE_P = [0.3, 0.2, 0.1, 0.12, 0.06, 0.08, 0.05, 0.05, 0.04]
 MEDIAN_MIN = {1: 7.0, 2: 14.0, 3: 38.0, 4: 70.0, 5: 90.0, 6: 100.0, 7: 0.0, 9: 120.0}
 PATTERN = timeline.Pattern(season_amp=0.1, weekday=timeline.WEEKEND_UP, hours=timeline.NIGHTLIFE)
 PER_YEAR = 80_000
+SQL = {"Original Time Queued": as_date(US_DATETIME), "Arrived Time": as_date(US_DATETIME)}
 
 
 def generate(rng: np.random.Generator, geo, window: timeline.Window, scale: float) -> pd.DataFrame:
@@ -98,17 +100,16 @@ def generate(rng: np.random.Generator, geo, window: timeline.Window, scale: floa
     for y in np.unique(year):
         sel = np.flatnonzero(year == y)
         seq[sel] = 1000 + np.arange(len(sel)) * 7 + rng.integers(0, 7, len(sel))
-    cad = (year.astype(np.int64) * 1_000_000_000 + seq).astype(str).astype(object)
+    cad = year.astype(np.int64) * 1_000_000_000 + seq
     beat = b.beat[ev.block]
-    precinct = np.array([MCPP[i][1] for i in mcpp_i], dtype=object)
     return pd.DataFrame({
         "CAD Event Number": cad,
         "Event Clearance Description": events.pick(rng, CLEARANCES, CLEARANCE_P, n),
-        "Call Type": call_type, "Priority": priority.astype(str).astype(object),
+        "Call Type": call_type, "Priority": priority,
         "Initial Call Type": initial, "Final Call Type": final,
         "Original Time Queued": ev.t.astype("datetime64[s]"), "Arrived Time": pd.to_datetime(arrived_dt),
-        "Precinct": np.array([PRECINCT_UPPER[p] for p in precinct], dtype=object),
-        "Sector": np.array([SECTOR_WORD[s[0]] for s in beat], dtype=object), "Beat": beat,
+        "Precinct": events.block_values(geo, ev.block, PRECINCT_UPPER, "precinct"),
+        "Sector": events.block_values(geo, ev.block, SECTOR_WORD, "sector"), "Beat": beat,
         # Call Data coordinates are blurred: snap to a ~300 m grid.
         "Blurred_Longitude": np.round(np.round(b.lon[ev.block] / 0.004) * 0.004, 8),
         "Blurred_Latitude": np.round(np.round(b.lat[ev.block] / 0.003) * 0.003, 8),

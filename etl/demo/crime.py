@@ -11,6 +11,7 @@ import pandas as pd
 from etl.demo import events, timeline
 from etl.demo.events import Category
 from etl.demo.places import MCPP
+from etl.demo.writers import NIBRS_2025, US_DATETIME, ZERO_AS_0, as_date
 
 # (parent group, offense, code, crime against, group A/B)
 OFFENSES = {
@@ -53,6 +54,12 @@ CATEGORIES = [
 ]
 PATTERN = timeline.Pattern(season_amp=0.15, weekday=timeline.WEEKEND_UP, hours=timeline.NIGHTLIFE)
 PER_YEAR = 75_000
+REPORT_NUMBER = "CAST({c} // 1000000 AS VARCHAR) || '-' || lpad(CAST({c} % 1000000 AS VARCHAR), 6, '0')"
+SQL_2021 = {"Report Number": REPORT_NUMBER, "Offense Start DateTime": as_date(US_DATETIME),
+            "Offense End DateTime": as_date(US_DATETIME), "Report DateTime": as_date(US_DATETIME),
+            "Longitude": ZERO_AS_0, "Latitude": ZERO_AS_0}
+SQL_2025 = {"Report Number": REPORT_NUMBER, "Report DateTime": as_date(NIBRS_2025), "Offense Date": as_date(NIBRS_2025),
+            "Longitude": ZERO_AS_0, "Latitude": ZERO_AS_0}
 
 
 def generate(rng: np.random.Generator, geo, window: timeline.Window, scale: float) -> pd.DataFrame:
@@ -83,20 +90,18 @@ def generate(rng: np.random.Generator, geo, window: timeline.Window, scale: floa
         sel = np.flatnonzero((year == y) & ~same)
         seq[sel] = np.arange(1, len(sel) + 1) * 3 + 10_000
     seq = seq[src]
-    report_number = np.char.add(np.char.add(year.astype(str), "-"), np.char.zfill(seq.astype(str), 6)).astype(object)
-    offense_id = (10_000_000_000 + np.arange(n, dtype=np.int64) * 97 + rng.integers(0, 97, n)).astype(str).astype(object)
+    report_number = year.astype(np.int64) * 1_000_000 + seq  # written as 2024-010003 by REPORT_NUMBER
+    offense_id = 10_000_000_000 + np.arange(n, dtype=np.int64) * 97 + rng.integers(0, 97, n)
 
     b = geo.blocks
     block = ev.block
-    precinct = np.array([MCPP[i][1] for i in b.mcpp[block]], dtype=object)
+    precinct = b.precinct[block]
     beat = b.beat[block]
     address = events.block_address(geo, block, rng)
-    lat = np.round(b.lat[block], 9)
-    lon = np.round(b.lon[block], 9)
     no_place = rng.random(n) < 0.03  # the real export: empty address with coordinates written 0,0
     address[no_place] = None
-    lat = np.where(no_place, "0", lat.astype(str)).astype(object)
-    lon = np.where(no_place, "0", lon.astype(str)).astype(object)
+    lat = np.where(no_place, 0.0, np.round(b.lat[block], 9))
+    lon = np.where(no_place, 0.0, np.round(b.lon[block], 9))
     return pd.DataFrame({
         "report_number": report_number, "offense_id": offense_id,
         "start": start.astype("datetime64[s]"), "end": pd.to_datetime(np.where(end < 0, np.datetime64("NaT"), end.astype("datetime64[s]"))),
@@ -104,8 +109,8 @@ def generate(rng: np.random.Generator, geo, window: timeline.Window, scale: floa
         "group_ab": np.where(np.isin(parent, list(GROUP_B)), "B", "A").astype(object),
         "against": np.array([AGAINST.get(p, "PROPERTY") for p in parent], dtype=object),
         "parent": parent, "offense": offense, "code": code, "precinct": precinct,
-        "sector": np.array([s[0] for s in beat], dtype=object), "beat": beat,
-        "mcpp": np.array([MCPP[i][0] for i in b.mcpp[block]], dtype=object),
+        "sector": b.sector[block], "beat": beat,
+        "mcpp": np.array([m[0] for m in MCPP], dtype=object)[b.mcpp[block]],
         "address": address, "lon": lon, "lat": lat,
     })
 
@@ -122,7 +127,7 @@ def frame_2021(df: pd.DataFrame) -> pd.DataFrame:
 def frame_2025(df: pd.DataFrame) -> pd.DataFrame:
     """Columns of the 2025+ export (`Offense Date`, `Neighborhood`, `NIBRS_offense_code`)."""
     shooting = np.where(df["parent"].isin(["ASSAULT OFFENSES", "HOMICIDE OFFENSES"]) & (df["code"] != "13C")
-                        & (df["offense_id"].str[-1] == "7"), "Shooting", None)
+                        & (df["offense_id"] % 10 == 7), "Shooting", None)
     return pd.DataFrame({
         "Report Number": df["report_number"], "Report DateTime": df["report"], "Offense ID": df["offense_id"],
         "Offense Date": df["start"], "NIBRS Group AB": df["group_ab"], "NIBRS Crime Against Category": df["against"],

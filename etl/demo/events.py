@@ -75,24 +75,16 @@ def pick(rng: np.random.Generator, options: list, probs, n: int) -> np.ndarray:
 def block_address(geo: Geography, block: np.ndarray, rng: np.random.Generator, style: str = "spd") -> np.ndarray:
     """Blurred addresses: '12XX BLOCK OF E HOWELL ST', or an intersection 'A / B' for ~20%."""
     b = geo.blocks
-    hundred = b.hundred[block].astype(str)
-    street = b.street[block].astype(str)
-    cross = b.cross[block].astype(str)
-    if style == "ois":
-        addr = np.char.add(np.char.add(hundred, "XX BLOCK "), street)
-    else:
-        addr = np.char.add(np.char.add(hundred, "XX BLOCK OF "), street)
-    inter = (rng.random(len(block)) < 0.2) & (street != cross)
-    addr = np.where(inter, np.char.add(np.char.add(street, " / "), cross), addr)
-    return addr.astype(object)
+    blurred = b.blurred_ois if style == "ois" else b.blurred
+    return np.where(rng.random(len(block)) < 0.2, b.corner[block], blurred[block])
 
 
-def street_address(geo: Geography, block: np.ndarray, rng: np.random.Generator) -> np.ndarray:
+def block_values(geo: Geography, block: np.ndarray, table: dict, key: str) -> np.ndarray:
+    """table[the block's precinct or sector] per event, looked up once per block (fast at 10M events)."""
+    keys = geo.blocks.precinct if key == "precinct" else geo.blocks.sector
+    return np.array([table[k] for k in keys], dtype=object)[block]
+
+
+def street_address(geo: Geography, block: np.ndarray) -> np.ndarray:
     """An exact-looking address, '5312 Rainier Ave S', in the mixed case the fire feed uses."""
-    b = geo.blocks
-    num = (b.hundred[block] * 100 + rng.integers(0, 100, len(block))).astype(str)
-    street = np.char.title(b.street[block].astype(str))
-    for wrong, right in (("Th ", "th "), ("1St ", "1st "), ("2Nd ", "2nd "), ("3Rd ", "3rd ")):
-        street = np.char.replace(np.char.add(street, " "), wrong, right)
-        street = np.char.rstrip(street)
-    return np.char.add(np.char.add(num, " "), street).astype(object)
+    return geo.blocks.address[block]

@@ -15,6 +15,7 @@ import pandas as pd
 from etl.demo import events, timeline
 from etl.demo.events import Category
 from etl.demo.places import MCPP, POC_SHARE, PRECINCT_UPPER, PRECINCT_WORD, SECTOR_WORD
+from etl.demo.writers import ISO_MIDNIGHT_Z, ISO_MILLIS, TIME_7, US_DATETIME, as_date
 
 RACES = ["White", "Black", "Hispanic", "Asian", "Native American", "Pacific Islander", "Multiracial", "Other", "Unknown"]
 # Each export's own spelling of the race categories (None: not used by that export).
@@ -50,6 +51,9 @@ PATTERN = timeline.Pattern(season_amp=0.12, weekday=timeline.WEEKEND_UP, hours=t
 TERRY_PER_YEAR = 5_000
 UOF_INCIDENTS_PER_YEAR = 1_000
 OIS_INCIDENTS_PER_YEAR = 6
+TERRY_SQL = {"Reported Date": as_date(ISO_MIDNIGHT_Z), "Reported Time": as_date(TIME_7)}
+UOF_SQL = {"Occured_date_time": as_date(US_DATETIME)}
+OIS_SQL = {"Date / Time": as_date(US_DATETIME), "Subject DOB": as_date(ISO_MILLIS)}
 
 
 def subject_race(rng: np.random.Generator, mcpp_i: np.ndarray, black_boost: float) -> np.ndarray:
@@ -87,7 +91,7 @@ class Roster:
 def _place(geo, block):
     b = geo.blocks
     beat = b.beat[block]
-    precinct = np.array([MCPP[i][1] for i in b.mcpp[block]], dtype=object)
+    precinct = b.precinct[block]
     return b.mcpp[block], beat, precinct
 
 
@@ -114,24 +118,24 @@ def terry_stops(rng, geo, window, scale, roster: Roster) -> pd.DataFrame:
                      dtype=object)
     squad[rng.random(n) < 0.1] = "TRAINING - FIELD TRAINING SQUAD"
     year = ev.t.astype("datetime64[s]").astype("datetime64[Y]").astype(int) + 1970
-    stop_id = (30_000_000_000 + np.arange(n, dtype=np.int64) * 211 + rng.integers(0, 211, n)).astype(str)
-    subject_id = np.where(rng.random(n) < 0.6, "-1", (30_000_000_000 + rng.integers(0, 10**10, n)).astype(str))
-    go = (year.astype(np.int64) * 10**10 + rng.integers(1, 600_000, n)).astype(str)
+    stop_id = 30_000_000_000 + np.arange(n, dtype=np.int64) * 211 + rng.integers(0, 211, n)
+    subject_id = np.where(rng.random(n) < 0.6, -1, 30_000_000_000 + rng.integers(0, 10**10, n))
+    go = year.astype(np.int64) * 10**10 + rng.integers(1, 600_000, n)
     t = ev.t.astype("datetime64[s]")
     gender = events.pick(rng, ["Male", "Female", "Unable to Determine", "-", "Unknown"], [0.78, 0.2, 0.008, 0.006, 0.006], n)
     race_raw = np.array([RACE_LABELS["terry"][r] for r in race], dtype=object)
     race_raw[rng.random(n) < 0.03] = "-"
     return pd.DataFrame({
-        "Subject Age Group": events.pick(rng, AGE_GROUPS, AGE_P, n), "Subject ID": subject_id.astype(object),
-        "GO / SC Num": go.astype(object), "Terry Stop ID": stop_id.astype(object), "Stop Resolution": resolution,
-        "Weapon Type": events.pick(rng, WEAPONS, WEAPON_P, n), "Officer ID": roster.id[off].astype(str).astype(object),
-        "Officer YOB": roster.yob[off].astype(str).astype(object), "Officer Gender": roster.gender[off],
+        "Subject Age Group": events.pick(rng, AGE_GROUPS, AGE_P, n), "Subject ID": subject_id,
+        "GO / SC Num": go, "Terry Stop ID": stop_id, "Stop Resolution": resolution,
+        "Weapon Type": events.pick(rng, WEAPONS, WEAPON_P, n), "Officer ID": roster.id[off],
+        "Officer YOB": roster.yob[off], "Officer Gender": roster.gender[off],
         "Officer Race": roster.race[off], "Subject Perceived Race": race_raw, "Subject Perceived Gender": gender,
         "Reported Date": t, "Reported Time": t,
         "Initial Call Type": initial, "Final Call Type": final, "Call Type": call_type.astype(object),
         "Officer Squad": squad, "Arrest Flag": arrest, "Frisk Flag": frisk,
-        "Precinct": np.where(no_place, "-", np.array([PRECINCT_WORD[p] for p in precinct], dtype=object)),
-        "Sector": np.where(no_place, "-", np.array([s[0] for s in beat], dtype=object)),
+        "Precinct": np.where(no_place, "-", events.block_values(geo, ev.block, PRECINCT_WORD, "precinct")),
+        "Sector": np.where(no_place, "-", geo.blocks.sector[ev.block]),
         "Beat": np.where(no_place, "-", beat),
     })
 
@@ -161,13 +165,13 @@ def use_of_force(rng, geo, window, scale, roster: Roster) -> pd.DataFrame:
                              [0.76, 0.21, 0.025, 0.004, 0.0007, 0.0003], len(ev))
     no_place = rng.random(n) < 0.03
     return pd.DataFrame({
-        "ID": np.array(uof_id, dtype=object), "Incident_Num": (60_000 + inc).astype(str).astype(object),
+        "ID": np.array(uof_id, dtype=object), "Incident_Num": 60_000 + inc,
         "Incident_Type": np.array([c.label for c in levels], dtype=object)[ev.cat[inc]],
         "Occured_date_time": (ev.t[inc] // 60 * 60).astype("datetime64[s]"),
-        "Precinct": np.where(no_place, "-", np.array([PRECINCT_WORD[p] for p in precinct], dtype=object)),
-        "Sector": np.where(no_place, None, np.array([SECTOR_WORD[s[0]] for s in beat], dtype=object)),
+        "Precinct": np.where(no_place, "-", events.block_values(geo, ev.block[inc], PRECINCT_WORD, "precinct")),
+        "Sector": np.where(no_place, None, events.block_values(geo, ev.block[inc], SECTOR_WORD, "sector")),
         "Beat": np.where(no_place, "-", beat),
-        "Officer_ID": roster.id[off].astype(str).astype(object), "Subject_ID": subject.astype(str).astype(object),
+        "Officer_ID": roster.id[off], "Subject_ID": subject,
         "Subject_Race": race, "Subject_Gender": gender_inc[inc],
     })
 
@@ -219,5 +223,5 @@ def _summary(t: int, address: str, weapon, fatal: str) -> str:
     outcome = ("The subject died at the scene." if fatal == "Yes"
                else "The subject was treated for a gunshot wound at Harborview Medical Center.")
     return (f"(Synthetic demo record.) On {when:%B} {when.day}, {when.year}, at approximately {when:%I:%M %p}, "
-            f"Seattle Police Officers responded to {address.title()} after a report of a person {armed}. "
+            f"Seattle Police Officers responded to {address} after a report of a person {armed}. "
             f"Officers gave commands; the subject did not comply and an officer fired.\n\n{outcome}")

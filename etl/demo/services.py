@@ -11,6 +11,7 @@ import pandas as pd
 from etl.demo import events, timeline
 from etl.demo.events import Category
 from etl.demo.places import MCPP, PRECINCT_UPPER, ZIP_BY_PRECINCT
+from etl.demo.writers import US_DATETIME, as_date
 
 FIRE_TYPES = [
     Category("Aid Response", 0.47, 0.03), Category("Medic Response", 0.095, 0.02), Category("Trans to AMR", 0.09, 0.0),
@@ -23,6 +24,15 @@ FIRE_TYPES = [
 ]
 FIRE_PATTERN = timeline.Pattern(season_amp=-0.08, hours=timeline.MEDICAL)
 FIRE_PER_YEAR = 40_000
+FIRE_SQL = {
+    "Datetime": as_date(US_DATETIME),
+    "Report Location": "CASE WHEN {Latitude} IS NOT NULL THEN "
+                       "'POINT (' || CAST({Longitude} AS VARCHAR) || ' ' || CAST({Latitude} AS VARCHAR) || ')' END",
+    "Incident Number": "'F' || lpad(CAST({c} AS VARCHAR), 9, '0')",  # F220009060: year, then 7 digits
+}
+SR_SQL = {"Created Date": as_date(US_DATETIME),
+          "Service Request Number": "lpad(CAST({c} // 100000000 AS VARCHAR), 2, '0') || '-' "
+                                    "|| lpad(CAST({c} % 100000000 AS VARCHAR), 8, '0')"}  # 24-00000003
 
 SR_TYPES = [  # (request type, department, share, trend)
     ("Abandoned Vehicle/72hr Parking Ordinance", "SPD-Seattle Police Department", 0.25, -0.1),
@@ -48,14 +58,10 @@ def fire_calls(rng, geo, window, scale) -> pd.DataFrame:
     b = geo.blocks
     lat = np.round(b.lat[ev.block] + rng.normal(0, 0.0003, n), 6)
     lon = np.round(b.lon[ev.block] + rng.normal(0, 0.0003, n), 6)
-    address = events.street_address(geo, ev.block, rng)
-    where = np.char.add(np.char.add(np.char.add(np.char.add("POINT (", lon.astype(str)), " "), lat.astype(str)), ")").astype(object)
+    address = events.street_address(geo, ev.block)
     unknown = rng.random(n) < 0.003  # the real feed: no location at all for a few calls
-    lat_o = lat.astype(object)
-    lon_o = lon.astype(object)
-    lat_o[unknown] = None
-    lon_o[unknown] = None
-    where[unknown] = None
+    lat[unknown] = np.nan
+    lon[unknown] = np.nan
     address[unknown & (rng.random(n) < 0.5)] = "Unk"
     t = ev.t // 60 * 60  # the feed's times have whole minutes
     year2 = (t.astype("datetime64[s]").astype("datetime64[Y]").astype(int) + 1970) % 100
@@ -63,11 +69,11 @@ def fire_calls(rng, geo, window, scale) -> pd.DataFrame:
     for y in np.unique(year2):
         sel = np.flatnonzero(year2 == y)
         seq[sel] = np.arange(1, len(sel) + 1)
-    number = np.char.add(np.char.add("F", np.char.zfill(year2.astype(str), 2)), np.char.zfill(seq.astype(str), 7)).astype(object)
+    number = year2.astype(np.int64) * 10_000_000 + seq  # written F + 2-digit year + 7 digits by FIRE_SQL
     return pd.DataFrame({
         "Address": address, "Type": np.array([c.label for c in FIRE_TYPES], dtype=object)[ev.cat],
-        "Datetime": t.astype("datetime64[s]"), "Latitude": lat_o, "Longitude": lon_o,
-        "Report Location": where, "Incident Number": number,
+        "Datetime": t.astype("datetime64[s]"), "Latitude": lat, "Longitude": lon,
+        "Report Location": None, "Incident Number": number,
     })
 
 
@@ -77,18 +83,20 @@ def service_requests(rng, geo, window, scale) -> pd.DataFrame:
                      int(SR_PER_YEAR * scale * window.days / 365.25), place_kind="residents")
     n = len(ev)
     b = geo.blocks
-    precinct = np.array([MCPP[i][1] for i in b.mcpp[ev.block]], dtype=object)
-    zip_code = np.array([ZIP_BY_PRECINCT[p][int(h) % len(ZIP_BY_PRECINCT[p])] for p, h in zip(precinct, b.hundred[ev.block])],
-                        dtype=object)
-    district = np.array([COUNCIL_DISTRICT[p][int(h) % len(COUNCIL_DISTRICT[p])] for p, h in zip(precinct, b.hundred[ev.block])],
-                        dtype=object)
-    location = np.char.add(events.street_address(geo, ev.block, rng).astype(str), ", Seattle, WA").astype(object)
+    # ZIP code and council district are fixed per block (a block lies in one of each)
+    block_precinct = b.precinct
+    zip_of_block = np.array([ZIP_BY_PRECINCT[p][h % len(ZIP_BY_PRECINCT[p])] for p, h in zip(block_precinct, b.hundred)],
+                            dtype=object)
+    district_of_block = np.array([COUNCIL_DISTRICT[p][h % len(COUNCIL_DISTRICT[p])]
+                                  for p, h in zip(block_precinct, b.hundred)], dtype=object)
+    zip_code, district = zip_of_block[ev.block], district_of_block[ev.block]
+    location = (geo.blocks.address + ", Seattle, WA")[ev.block]
     year2 = (ev.t.astype("datetime64[s]").astype("datetime64[Y]").astype(int) + 1970) % 100
     seq = np.zeros(n, dtype=np.int64)
     for y in np.unique(year2):
         sel = np.flatnonzero(year2 == y)
         seq[sel] = np.arange(1, len(sel) + 1) * 3
-    number = np.char.add(np.char.add(np.char.zfill(year2.astype(str), 2), "-"), np.char.zfill(seq.astype(str), 8)).astype(object)
+    number = year2.astype(np.int64) * 100_000_000 + seq  # written 24-00000003 by SR_SQL
     age_days = (ev.t.max() - ev.t) / 86_400
     closed = rng.random(n) < np.minimum(0.97, 0.35 + age_days / 30)
     return pd.DataFrame({
@@ -101,6 +109,6 @@ def service_requests(rng, geo, window, scale) -> pd.DataFrame:
         "Service Request Status Name": np.where(closed, "Closed", "Reported").astype(object),
         "Location": location, "Latitude": np.round(b.lat[ev.block], 8), "Longitude": np.round(b.lon[ev.block], 8),
         "ZIP Code": zip_code, "Council District": district,
-        "Police Precinct": np.array([PRECINCT_UPPER[p] for p in precinct], dtype=object),
-        "Community Reporting Area": np.array([MCPP[i][0].title() for i in b.mcpp[ev.block]], dtype=object),
+        "Police Precinct": np.array([PRECINCT_UPPER[m[1]] for m in MCPP], dtype=object)[b.mcpp[ev.block]],
+        "Community Reporting Area": np.array([m[0].title() for m in MCPP], dtype=object)[b.mcpp[ev.block]],
     })

@@ -39,10 +39,16 @@ class Blocks:
     lat: np.ndarray
     lon: np.ndarray
     beat: np.ndarray      # beat code (str)
+    precinct: np.ndarray  # precinct code of the block's neighborhood (str)
+    sector: np.ndarray    # sector letter, the beat's first letter (str)
     tract: np.ndarray     # index into Geography.tracts
     hundred: np.ndarray   # block number (e.g. 12 for "12XX BLOCK OF")
     street: np.ndarray    # street name (str)
     cross: np.ndarray     # cross street (str) for intersections
+    blurred: np.ndarray   # "12XX BLOCK OF E HOWELL ST" (object array, like the ones below)
+    blurred_ois: np.ndarray  # "12XX BLOCK E HOWELL ST" (the OIS file drops the OF)
+    corner: np.ndarray    # "E HOWELL ST / 15TH AVE E", or the blurred block when both streets are the same
+    address: np.ndarray   # "1234 E Howell St": the exact-looking address the fire feed uses
 
 
 def _voronoi_in(points: list[tuple[float, float]], clip: shapely.Geometry) -> list[shapely.Geometry]:
@@ -146,4 +152,17 @@ def _blocks(rng, names, mcpp, beats, tracts) -> Blocks:
         street[sel] = rng.choice(names_p, sel.sum())
         cross[sel] = rng.choice(names_p, sel.sum())
     hundred = rng.integers(1, 130, len(lat))
-    return Blocks(idx[keep], lat[keep], lon[keep], beat[keep], tract[keep], hundred[keep], street[keep], cross[keep])
+    number = hundred * 100 + rng.integers(0, 100, len(lat))
+    blurred = np.array([f"{h}XX BLOCK OF {s}" for h, s in zip(hundred, street)], dtype=object)
+    blurred_ois = np.array([f"{h}XX BLOCK {s}" for h, s in zip(hundred, street)], dtype=object)
+    corner = np.array([f"{s} / {c}" if s != c else b for s, c, b in zip(street, cross, blurred)], dtype=object)
+    address = np.array([f"{n} {_mixed_case(s)}" for n, s in zip(number, street)], dtype=object)
+    k = keep
+    sector = np.array([b[:1] for b in beat], dtype=object)
+    return Blocks(idx[k], lat[k], lon[k], beat[k], precinct[k].astype(object), sector[k], tract[k], hundred[k], street[k], cross[k],
+                  blurred[k], blurred_ois[k], corner[k], address[k])
+
+
+def _mixed_case(street: str) -> str:
+    """'24TH AVE NE' -> '24th Ave Ne', the fire feed's capitalisation."""
+    return " ".join(w.capitalize() if not w[:1].isdigit() else w.lower() for w in street.split())

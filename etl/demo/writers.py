@@ -3,11 +3,12 @@
 Each dataset's layout (the exact header line, UTF-8 BOM or not, LF or CRLF) lives in FORMATS, the
 one place the test compares against the real samples. Rows are written by DuckDB's CSV writer
 (fast, and it quotes only when a value needs it, as Socrata does); dates are formatted in the
-same pass with strftime.
+same pass with strftime, and numbers are turned into ids there too.
 """
 from __future__ import annotations
 
 import os
+import re
 import shutil
 from dataclasses import dataclass
 from pathlib import Path
@@ -86,21 +87,37 @@ def _literal(value: str | None) -> str:
     return "NULL" if value is None else "'" + str(value).replace("'", "''") + "'"
 
 
-def write_csv(path: Path, frame: pd.DataFrame, fmt: FileFormat, dates: dict[str, str] | None = None,
+def as_date(pattern: str) -> str:
+    """SQL template formatting a datetime64 column with a strftime pattern."""
+    return f"strftime({{c}}, '{pattern}')"
+
+
+ZERO_AS_0 = "CASE WHEN {c} = 0 THEN '0' ELSE CAST({c} AS VARCHAR) END"  # the crime export writes 0, not 0.0
+
+
+def _ident(name: str) -> str:
+    return re.sub(r"\W", "_", name)
+
+
+def write_csv(path: Path, frame: pd.DataFrame, fmt: FileFormat, sql: dict[str, str] | None = None,
               overrides: dict[str, dict[int, str | None]] | None = None) -> Path:
-    """Write frame's columns in order under fmt's header; columns named in `dates` are datetime64
-    and are formatted with the given strftime pattern. None/NaN/NaT become empty fields.
-    `overrides` {column: {row index: raw text}} replaces single values verbatim (bad rows on purpose)."""
-    dates, overrides = dates or {}, overrides or {}
+    """Write frame's columns in order under fmt's header. None/NaN/NaT become empty fields.
+
+    `sql` {column: template} writes a column through a DuckDB expression: `{c}` is the column
+    itself and `{Other_Name}` another column (non-word characters as `_`), e.g. as_date(...).
+    `overrides` {column: {row index: raw text}} replaces single values verbatim (bad rows on purpose).
+    """
+    sql, overrides = sql or {}, overrides or {}
     header = fmt.header
     if len(header.split(",")) != frame.shape[1]:
         raise ValueError(f"{path.name}: header has {len(header.split(','))} fields, frame {frame.shape[1]}")
     path.parent.mkdir(parents=True, exist_ok=True)
     cols = [f"c{i}" for i in range(frame.shape[1])]
+    names = {_ident(name): c for c, name in zip(cols, frame.columns)}
     data = frame.set_axis(cols, axis=1).assign(__i=range(len(frame)))
     exprs = []
     for c, name in zip(cols, frame.columns):
-        expr = f"strftime({c}, '{dates[name]}')" if name in dates else c
+        expr = sql[name].format(c=c, **names) if name in sql else c
         if name in overrides:
             whens = " ".join(f"WHEN {int(i)} THEN {_literal(v)}" for i, v in overrides[name].items())
             expr = f"CASE __i {whens} ELSE CAST({expr} AS VARCHAR) END"
