@@ -1,0 +1,584 @@
+"""Engine: the one object pages, the packet, downloads and the public API ask for numbers.
+
+It owns the read-only warehouse, the validated catalog and the city's calendar, and turns
+"measure X for period P with filters F" into results with targets, comparisons, noise-aware
+flags and freshness. Pages never write SQL; everything here returns dataclasses or DataFrames.
+"""
+from __future__ import annotations
+
+import datetime as dt
+import json
+import math
+from dataclasses import dataclass, field
+
+import pandas as pd
+
+from city import City, load_city
+from engine import compute, stats, suppression
+from engine.aggregates import signature
+from engine.catalog import Catalog, Measure, load_catalog, parts_of, validate
+from engine.periods import GRAINS, Period, make_period, meeting_dates, meeting_start
+from engine.query import AGG_META, By, FilterError, Filters, NO_FILTERS, q
+from engine.schema import event_schema
+from engine.status import status as status_of
+from engine.warehouse import Warehouse
+
+
+@dataclass(frozen=True)
+class Freshness:
+    as_of: dt.date | None        # newest event among the measure's datasets
+    cadence: str
+    lag_days: int
+    fresh: bool
+    note: str = ""
+
+
+@dataclass
+class MeasureResult:
+    measure_id: str
+    title: str
+    unit: str
+    direction: str
+    period: Period
+    filters: Filters
+    value: float | None
+    numerator: float | None
+    denominator: float | None
+    ci_low: float | None
+    ci_high: float | None
+    n: float | None
+    target: float | None
+    status: str
+    prior: float | None
+    prior_year: float | None
+    change: float | None
+    change_pct: float | None
+    change_year: float | None
+    change_year_pct: float | None
+    flag: stats.Flag
+    flag_year: stats.Flag
+    freshness: Freshness
+    small_number_threshold: int
+    note: str = ""
+    prior_period: Period | None = None
+    prior_year_period: Period | None = None
+
+
+@dataclass
+class GoalSummary:
+    goal: object
+    counts: dict = field(default_factory=dict)
+    results: list = field(default_factory=list)
+
+
+def _num(x):
+    if x is None:
+        return None
+    x = float(x)
+    return None if math.isnan(x) else x
+
+
+class Engine:
+    def __init__(self, city: City, catalog: Catalog, warehouse: Warehouse, mode: str = "internal"):
+        self.city = city
+        self.catalog = catalog
+        self.warehouse = warehouse
+        self.mode = mode
+        self._meta_gen = -1
+        self._meta: dict = {}
+
+    # ---- opening -------------------------------------------------------------------------
+    @classmethod
+    def open(cls, settings, validate_catalog: bool = True) -> "Engine":
+        """City + catalog (validated against the warehouse schema) + read-only warehouse.
+
+        A missing warehouse raises WarehouseMissing telling the user how to build one; a catalog
+        error raises CatalogError naming file, measure and key.
+        """
+        city = load_city(settings.city_config)
+        catalog = load_catalog(settings.catalog_dir)
+        wh = Warehouse(settings.db_path)
+        eng = cls(city, catalog, wh, getattr(settings, "mode", "internal"))
+        if validate_catalog:
+            schema, strict = event_schema(catalog, wh, city.folder)
+            validate(catalog, schema, strict=strict)
+        return eng
+
+    # ---- metadata cached per warehouse generation ------------------------------------------
+    def _m(self) -> dict:
+        self.warehouse.scalar("SELECT 1")  # reconnects if the file was swapped
+        if self._meta_gen != self.warehouse.generation:
+            tables = self.warehouse.tables()
+            meta = {"tables": tables, "coverage": {}, "agg": {}, "city_layer": None, "pop_years": {}}
+            for d in self.catalog.datasets:
+                if d in tables:
+                    row = self.warehouse.execute(
+                        f"SELECT CAST(min(event_time) AS DATE) AS lo, CAST(max(event_time) AS DATE) AS hi FROM {q(d)}")
+                    lo, hi = row.iloc[0]["lo"], row.iloc[0]["hi"]
+                    meta["coverage"][d] = (None if pd.isna(lo) else pd.Timestamp(lo).date(),
+                                           None if pd.isna(hi) else pd.Timestamp(hi).date())
+            if AGG_META in tables:
+                meta["agg"] = dict(self.warehouse.execute(f"SELECT measure_id, signature FROM {AGG_META}")
+                                   .itertuples(index=False, name=None))
+            if "denominators" in tables:
+                layers = self.warehouse.execute(
+                    "SELECT layer, sum(population) AS p FROM denominators WHERE group_field = 'total' "
+                    "GROUP BY 1 ORDER BY 2 DESC")
+                names = list(layers["layer"])
+                meta["city_layer"] = "city" if "city" in names else ("tract" if "tract" in names else
+                                                                     (names[0] if names else None))
+            self._meta, self._meta_gen = meta, self.warehouse.generation
+        return self._meta
+
+    def _agg_ok(self, measure_id: str) -> bool:
+        return self._m()["agg"].get(measure_id) == signature(self.catalog.measures[measure_id])
+
+    def _population(self, layer, areas, fld, value, year, by: By) -> pd.DataFrame:
+        meta = self._m()
+        if "denominators" not in meta["tables"]:
+            return pd.DataFrame({"key": [], "pop": []})
+        if by.kind == "area":
+            lay = by.name
+        elif areas:
+            lay = layer
+        else:
+            lay = meta["city_layer"]
+        gf = fld or "total"
+        conds = ["layer = ?", "group_field = ?"]
+        params = [lay, gf]
+        if areas and (by.kind != "area" or by.name == layer):
+            conds.append(f"area_id IN ({', '.join('?' for _ in areas)})")
+            params += list(areas)
+        if value is not None:
+            conds.append("group_value = ?")
+            params.append(str(value))
+        elif gf == "total":
+            conds.append("group_value = 'all'")
+        key = {"area": "area_id", "field": "group_value"}.get(by.kind, "'all'")
+        where = " AND ".join(conds)
+        sql = (f"SELECT {key} AS key, CAST(sum(population) AS DOUBLE) AS pop FROM denominators WHERE {where} "
+               f"AND year = (SELECT coalesce(max(year) FILTER (WHERE year <= ?), min(year)) FROM denominators "
+               f"WHERE layer = ? AND group_field = ?) GROUP BY 1")
+        return self.warehouse.execute(sql, params + [year, lay, gf])
+
+    def _source(self) -> compute.Source:
+        return compute.Source(self.warehouse.execute, self._agg_ok, self.city.meeting_anchor,
+                              self.city.meeting_every_days, self._population)
+
+    # ---- dates ---------------------------------------------------------------------------
+    def as_of(self) -> dt.date | None:
+        his = [hi for _, hi in self._m()["coverage"].values() if hi]
+        return max(his) if his else None
+
+    def is_demo(self) -> bool:
+        if "meta" not in self._m()["tables"]:
+            return False
+        v = self.warehouse.scalar("SELECT value FROM meta WHERE key = ?", ["is_demo"])
+        return str(v).lower() == "true"
+
+    def period(self, kind: str, end: dt.date | None = None, start: dt.date | None = None) -> Period:
+        complete = end is None
+        end = end or self.as_of() or dt.date.today()
+        return make_period(kind, end, start, self.city.meeting_anchor, self.city.meeting_every_days,
+                           complete=complete and kind == "meeting")
+
+    def meeting_dates(self, n_back: int = 6, n_forward: int = 1) -> list[dt.date]:
+        return meeting_dates(self.as_of() or dt.date.today(), self.city.meeting_anchor,
+                             self.city.meeting_every_days, n_back, n_forward)
+
+    # ---- measures ------------------------------------------------------------------------
+    def _measure(self, measure_id: str) -> Measure:
+        try:
+            return self.catalog.measures[measure_id]
+        except KeyError:
+            raise FilterError(f"unknown measure {measure_id!r}") from None
+
+    def _missing(self, m: Measure) -> str:
+        """Why this measure cannot be computed from this warehouse, or ''."""
+        tables = self._m()["tables"]
+        if m.computation.kind == "freshness":
+            return ""
+        gone = [p.dataset for p in parts_of(m.computation) if p.dataset not in tables]
+        return f"dataset {', '.join(gone)} is not loaded" if gone else ""
+
+    def _covered(self, m: Measure, start: dt.date, end: dt.date) -> bool:
+        cov = self._m()["coverage"]
+        for p in parts_of(m.computation):
+            lo, hi = cov.get(p.dataset, (None, None))
+            if lo is None or end < lo or start > hi:
+                return False
+        return True
+
+    def _row(self, m: Measure, start, end, f: Filters) -> dict | None:
+        if m.computation.kind == "freshness":
+            return self._freshness_row(m, end)
+        if self._missing(m) or not self._covered(m, start, end):
+            return None
+        t = compute.table(self._source(), m, start, end, f, By())
+        if not len(t):
+            return None
+        r = t.iloc[0].to_dict()
+        if m.computation.kind in ("percentile", "share") and (r["n"] or 0) < max(m.small_number_threshold, 1):
+            r["value"] = float("nan")  # too few cases for a stable percentile or share
+        return r
+
+    def _target(self, m: Measure, period: Period, f: Filters) -> tuple[float | None, str]:
+        t = m.target
+        if t is None:
+            return None, ""
+        scale = period.days / t.per_days if (t.per_days and m.computation.kind == "count") else 1.0
+        if t.value is not None:
+            if m.computation.kind == "count" and (f.areas or f.group_value is not None or f.categories):
+                return None, "The target is citywide; it does not apply to a filtered view."
+            return float(t.value) * scale, ""
+        if t.baseline == "prior_year":
+            py = period.prior_year()
+            base = self._row(m, py.start, py.end, f)
+        else:
+            bs, be = t.baseline
+            base = self._row(m, bs, be, f)
+            if m.computation.kind == "count":
+                scale = period.days / ((be - bs).days + 1)
+        bv = _num(base["value"]) if base else None
+        if bv is None:
+            return None, "No baseline to compute the target from."
+        return bv * scale * (1 + t.change_pct / 100.0), ""
+
+    def _flag(self, m: Measure, cur: dict | None, old: dict | None, days: int, days0: int) -> stats.Flag:
+        if not cur or not old:
+            return stats.NO_TEST
+        kind = m.computation.kind
+        if kind == "count":
+            return stats.compare_counts(int(cur["numerator"]), int(old["numerator"]), days, days0, what=m.unit)
+        if kind == "rate":
+            e, e0 = (cur["denominator"] or 0) * days, (old["denominator"] or 0) * days0
+            return stats.compare_counts(int(cur["numerator"]), int(old["numerator"]), e, e0, what="rate")
+        if kind == "ratio":
+            return stats.compare_counts(int(cur["numerator"]), int(old["numerator"]), cur["denominator"] or 0,
+                                        old["denominator"] or 0, what="ratio")
+        if kind == "share":
+            return stats.compare_shares(int(cur["numerator"]), int(cur["denominator"]), int(old["numerator"]),
+                                        int(old["denominator"]))
+        if kind in ("percentile", "disparity"):
+            if _num(cur["value"]) is None or _num(old["value"]) is None:
+                return stats.NO_TEST
+            return stats.compare_intervals((cur["ci_low"], cur["ci_high"]), (old["ci_low"], old["ci_high"]),
+                                           what="percentile" if kind == "percentile" else "disparity ratio")
+        return stats.NO_TEST
+
+    def freshness(self, m: Measure) -> Freshness:
+        cov = self._m()["coverage"]
+        ds = [p.dataset for p in parts_of(m.computation)] if m.computation.kind != "freshness" else list(self.catalog.datasets)
+        his = [cov.get(d, (None, None))[1] for d in ds]
+        as_of = min((h for h in his if h), default=None)
+        fresh = all(self._dataset_fresh(d, dt.date.today()) for d in ds) if ds else False
+        note = "" if fresh else "Some of this measure's data is older than its update cadence."
+        return Freshness(as_of, m.cadence, m.lag_days, fresh, note)
+
+    def _dataset_fresh(self, dataset: str, at: dt.date) -> bool:
+        """A dataset is fresh at a date when its newest event on or before that date is within
+        its cadence plus its publication lag."""
+        d = self.catalog.datasets.get(dataset)
+        if d is None or dataset not in self._m()["tables"]:
+            return False
+        lo, hi = self._m()["coverage"].get(dataset, (None, None))
+        if hi is None or lo > at:
+            return False
+        newest = min(hi, at)
+        if hi > at:
+            newest = self.warehouse.scalar(
+                f"SELECT CAST(max(event_time) AS DATE) FROM {q(dataset)} WHERE event_time < ?",
+                [at + dt.timedelta(days=1)])
+        return (at - newest).days <= d.cadence_days + d.lag_days
+
+    def _freshness_row(self, m: Measure, at: dt.date) -> dict:
+        ds = list(m.computation.datasets) or list(self.catalog.datasets)
+        fresh = sum(self._dataset_fresh(d, at) for d in ds)
+        n = len(ds)
+        lo, hi = stats.proportion_ci(fresh, n) if n else (math.nan, math.nan)
+        return {"key": "all", "value": 100.0 * fresh / n if n else math.nan, "numerator": float(fresh),
+                "denominator": float(n), "ci_low": 100 * lo, "ci_high": 100 * hi, "n": float(n)}
+
+    def measure(self, measure_id: str, period: Period, f: Filters = NO_FILTERS) -> MeasureResult:
+        m = self._measure(measure_id)
+        f = f or NO_FILTERS
+        f.check(m)
+        cur = self._row(m, period.start, period.end, f)
+        pp, py = period.prior(), period.prior_year()
+        old = self._row(m, pp.start, pp.end, f)
+        year = self._row(m, py.start, py.end, f)
+        value = _num(cur["value"]) if cur else None
+        prior = _num(old["value"]) if old else None
+        prior_year = _num(year["value"]) if year else None
+        target, note = self._target(m, period, f)
+        st = status_of(value, target, m.direction, m.target.tolerance_pct if m.target else 0)
+        missing = self._missing(m)
+        if missing:
+            note = f"No data: {missing}."
+        elif value is None:
+            note = "Not enough data in this period."
+        elif m.target is None or m.direction == "none":
+            note = note or "This measure is reported for context and has no target."
+        change = None if value is None or prior is None else value - prior
+        change_y = None if value is None or prior_year is None else value - prior_year
+        return MeasureResult(
+            measure_id=m.id, title=m.title, unit=m.unit, direction=m.direction, period=period, filters=f,
+            value=value, numerator=_num(cur["numerator"]) if cur else None,
+            denominator=_num(cur["denominator"]) if cur else None,
+            ci_low=_num(cur["ci_low"]) if cur else None, ci_high=_num(cur["ci_high"]) if cur else None,
+            n=_num(cur["n"]) if cur else None, target=target, status=st, prior=prior, prior_year=prior_year,
+            change=change, change_pct=(100 * change / prior) if change is not None and prior else None,
+            change_year=change_y,
+            change_year_pct=(100 * change_y / prior_year) if change_y is not None and prior_year else None,
+            flag=self._flag(m, cur, old, period.days, pp.days) if value is not None else stats.NO_TEST,
+            flag_year=self._flag(m, cur, year, period.days, py.days) if value is not None else stats.NO_TEST,
+            freshness=self.freshness(m), small_number_threshold=m.small_number_threshold, note=note,
+            prior_period=pp, prior_year_period=py,
+        )
+
+    def series(self, measure_id: str, grain: str, start: dt.date, end: dt.date, f: Filters = NO_FILTERS,
+               baseline_points: int = 8) -> pd.DataFrame:
+        """One row per time bucket (empty buckets count zero). Each count-like point is flagged when
+        it differs from the pooled previous `baseline_points` buckets more than chance explains."""
+        m = self._measure(measure_id)
+        f = f or NO_FILTERS
+        f.check(m)
+        if grain not in GRAINS:
+            raise FilterError(f"unknown grain {grain!r} (allowed: {', '.join(GRAINS)})")
+        buckets = _buckets(grain, start, end, self.city.meeting_anchor, self.city.meeting_every_days)
+        cols = ["period_start", "period_end", "value", "numerator", "denominator", "flagged", "p_value"]
+        if m.computation.kind == "freshness":
+            rows = [{"period_start": b, "period_end": e, **self._freshness_row(m, e)} for b, e in buckets]
+            df = pd.DataFrame(rows)
+            df["flagged"], df["p_value"] = False, None
+            return df[cols]
+        if self._missing(m):
+            return pd.DataFrame(columns=cols)
+        if m.computation.kind == "disparity":
+            rows = []
+            for b, e in buckets:
+                r = compute.table(self._source(), m, b, e, f, By())
+                rows.append({"period_start": b, "period_end": e, **(r.iloc[0].to_dict() if len(r) else {})})
+            t = pd.DataFrame(rows)
+        else:
+            t = compute.table(self._source(), m, start, end, f, By("grain", grain), keys=[b for b, _ in buckets])
+            t = t.set_index("key").reindex([b for b, _ in buckets]).reset_index(names="period_start")
+            t["period_end"] = [e for _, e in buckets]
+        cov = self._m()["coverage"]
+        lo = max((cov.get(p.dataset, (None, None))[0] or dt.date.max) for p in parts_of(m.computation))
+        hi = min((cov.get(p.dataset, (None, None))[1] or dt.date.min) for p in parts_of(m.computation))
+        flags, pvals = [], []
+        for i, r in t.iterrows():
+            b, e = max(r["period_start"], start, lo), min(r["period_end"], end, hi)
+            if e < b:  # bucket outside the data: unknown, not zero
+                for c in ("value", "numerator", "denominator"):
+                    t.at[i, c] = float("nan")
+            flags.append(False)
+            pvals.append(None)
+        t["days"] = [max((min(e, end, hi) - max(b, start, lo)).days + 1, 0) for b, e in buckets]
+        if m.computation.kind == "rate":  # annualise each bucket by the days it covers
+            t["value"] = t["value"] * compute.YEAR_DAYS / t["days"].where(t["days"] > 0)
+        kind = m.computation.kind
+        if kind in ("count", "rate", "ratio", "share"):
+            for i in range(len(t)):
+                prev = t.iloc[max(0, i - baseline_points):i]
+                prev = prev[prev["days"] > 0]
+                cur = t.iloc[i]
+                if cur["days"] <= 0 or len(prev) < 2 or pd.isna(cur["numerator"]):
+                    continue
+                if kind == "share":
+                    fl = stats.compare_shares(int(cur["numerator"]), int(cur["denominator"]),
+                                              int(prev["numerator"].sum()), int(prev["denominator"].sum()))
+                else:
+                    if kind == "ratio":
+                        e, e0 = cur["denominator"], prev["denominator"].sum()
+                    elif kind == "rate":
+                        e, e0 = cur["denominator"] * cur["days"], (prev["denominator"] * prev["days"]).sum()
+                    else:
+                        e, e0 = cur["days"], prev["days"].sum()
+                    fl = stats.compare_counts(int(cur["numerator"]), int(prev["numerator"].sum()), e, e0)
+                flags[i], pvals[i] = fl.flagged, fl.p_value
+        t["flagged"], t["p_value"] = flags, pvals
+        return t[cols]
+
+    def breakdown(self, measure_id: str, period: Period, by: str, f: Filters = NO_FILTERS,
+                  suppress: bool | None = None) -> pd.DataFrame:
+        """One row per area of a layer ('area:<layer>') or value of a demographic field.
+
+        Areas with no events are listed with zero. suppress (default: on in public mode) applies
+        small-number and complementary suppression (engine.suppression) to the counts and rates.
+        """
+        m = self._measure(measure_id)
+        f = f or NO_FILTERS
+        f.check(m)
+        b = By.parse(by, m)
+        cols = ["key", "label", "value", "numerator", "denominator", "ci_low", "ci_high"]
+        if m.computation.kind == "freshness" or self._missing(m) or not self._covered(m, period.start, period.end):
+            return pd.DataFrame(columns=cols)
+        labels = self.areas(b.name) if b.kind == "area" else pd.DataFrame(columns=["area_id", "label"])
+        keys = list(labels["area_id"]) if len(labels) else None
+        t = compute.table(self._source(), m, period.start, period.end, f, b, keys=keys)
+        lab = dict(zip(labels["area_id"], labels["label"]))
+        t["label"] = [lab.get(k, k) for k in t["key"]]
+        t = t[cols + ["n"]]
+        if m.computation.kind in ("percentile", "share"):
+            t.loc[t["n"] < max(m.small_number_threshold, 1), "value"] = float("nan")
+        if suppress is None:
+            suppress = self.mode == "public"
+        if suppress:
+            count_col = "numerator" if m.computation.kind not in ("percentile",) else "denominator"
+            t = suppression.suppress_breakdown(
+                t, m.small_number_threshold, count_col=count_col,
+                denom_col="denominator" if m.computation.kind in ("share", "ratio", "rate") else None)
+        return t.drop(columns=["n"])
+
+    def disparity(self, measure_id: str, period: Period, fld: str, reference: str,
+                  f: Filters = NO_FILTERS, suppress: bool | None = None) -> pd.DataFrame:
+        """Every group's rate (per resident, or per contact for shares) and its ratio to the reference
+        group's rate, with exact 95% intervals."""
+        m = self._measure(measure_id)
+        f = f or NO_FILTERS
+        f.check(m)
+        if fld not in m.fields and fld != m.computation.field:
+            raise FilterError(f"measure '{m.id}' cannot be broken down by {fld!r}")
+        cols = ["group", "numerator", "denominator", "rate", "ratio", "ci_low", "ci_high"]
+        if self._missing(m) or m.computation.kind not in ("count", "rate", "share", "disparity"):
+            return pd.DataFrame(columns=cols)
+        g = compute.group_rates(self._source(), m, period.start, period.end, f, fld)
+        ref = g[g["group"] == reference]
+        ra, re_ = (float(ref["a"].iloc[0]), float(ref["e"].iloc[0])) if len(ref) else (0.0, math.nan)
+        rows = []
+        for _, r in g.iterrows():
+            ratio, lo, hi = (stats.rate_ratio(int(r["a"]), r["e"], int(ra), re_)
+                             if r["e"] == r["e"] and re_ == re_ else (math.nan,) * 3)
+            rows.append({"group": r["group"], "numerator": r["a"], "denominator": r["e"], "rate": r["rate"],
+                         "ratio": ratio, "ci_low": lo, "ci_high": hi})
+        out = pd.DataFrame(rows, columns=cols).sort_values("group").reset_index(drop=True)
+        if suppress is None:
+            suppress = self.mode == "public"
+        if suppress:
+            basis = m.computation.basis if m.computation.kind == "disparity" else ("contacts" if m.computation.kind == "share" else "residents")
+            out = suppression.suppress_breakdown(out, m.small_number_threshold, count_col="numerator",
+                                                 denom_col="denominator", denom_is_count=True,
+                                                 value_cols=("rate", "ratio", "ci_low", "ci_high"))
+        return out
+
+    def goal_overview(self, period: Period) -> list[GoalSummary]:
+        out = []
+        for g in self.catalog.goals:
+            s = GoalSummary(g)
+            for mid in g.measures:
+                r = self.measure(mid, period)
+                s.results.append(r)
+                s.counts[r.status] = s.counts.get(r.status, 0) + 1
+            out.append(s)
+        return out
+
+    # ---- geography and inventory ------------------------------------------------------------
+    def layers(self) -> pd.DataFrame:
+        if "layers" not in self._m()["tables"]:
+            return pd.DataFrame(columns=["layer", "label"])
+        return self.warehouse.execute("SELECT layer, label FROM layers ORDER BY layer")
+
+    def areas(self, layer: str) -> pd.DataFrame:
+        if "areas" not in self._m()["tables"]:
+            return pd.DataFrame(columns=["area_id", "label"])
+        return self.warehouse.execute("SELECT area_id, coalesce(label, area_id) AS label FROM areas "
+                                      "WHERE layer = ? ORDER BY label", [layer])
+
+    def geojson(self, layer: str) -> dict:
+        feats = []
+        if "areas" in self._m()["tables"]:
+            df = self.warehouse.execute("SELECT area_id, label, geojson FROM areas WHERE layer = ? "
+                                        "AND geojson IS NOT NULL", [layer])
+            for area_id, label, gj in df.itertuples(index=False, name=None):
+                geom = json.loads(gj)
+                if geom.get("type") == "Feature":
+                    geom = geom["geometry"]
+                feats.append({"type": "Feature", "id": area_id, "properties": {"area_id": area_id, "label": label},
+                              "geometry": geom})
+        return {"type": "FeatureCollection", "features": feats}
+
+    def categories(self, measure_id: str) -> list[str]:
+        m = self._measure(measure_id)
+        if m.computation.kind == "freshness" or self._missing(m):
+            return []
+        if self._agg_ok(m.id):
+            df = self.warehouse.execute("SELECT DISTINCT category FROM agg_measure_daily WHERE measure_id = ? "
+                                        "AND part = 'num' AND layer = '' AND group_field = '' "
+                                        "AND category IS NOT NULL ORDER BY 1", [m.id])
+        else:
+            from engine.query import where_sql
+            conds, params = where_sql(m.computation.part.where)
+            where = " AND ".join(["category IS NOT NULL", *conds])
+            df = self.warehouse.execute(f"SELECT DISTINCT category FROM {q(m.computation.part.dataset)} "
+                                        f"WHERE {where} ORDER BY 1", params)
+        return [str(x) for x in df["category"]]
+
+    def inventory(self) -> pd.DataFrame:
+        """DM2 data inventory: one row per catalog dataset, loaded or not."""
+        meta = self._m()
+        tables = meta["tables"]
+        rows = []
+        today = dt.date.today()
+        for d in self.catalog.datasets.values():
+            row = {"dataset": d.id, "title": d.title, "source": d.portal_id, "vintage": None, "rows": 0,
+                   "rejects": 0, "top_reasons": "", "last_load": None, "newest_event": None,
+                   "cadence_days": d.cadence_days, "lag_days": d.lag_days, "fresh": False}
+            if d.id in tables:
+                row["rows"] = int(self.warehouse.scalar(f"SELECT count(*) FROM {q(d.id)}"))
+                row["newest_event"] = meta["coverage"].get(d.id, (None, None))[1]
+                row["fresh"] = self._dataset_fresh(d.id, today)
+            if "load_log" in tables:
+                ll = self.warehouse.execute(
+                    "SELECT string_agg(DISTINCT vintage, ', ') AS vintage, CAST(sum(rows_rejected) AS BIGINT) AS rej, "
+                    "max(finished_at) AS last FROM load_log WHERE dataset = ?", [d.id]).iloc[0]
+                row["vintage"] = ll["vintage"] if isinstance(ll["vintage"], str) else None
+                row["rejects"] = 0 if pd.isna(ll["rej"]) else int(ll["rej"])
+                row["last_load"] = None if pd.isna(ll["last"]) else ll["last"]
+            if "rejects" in tables:
+                rr = self.warehouse.execute("SELECT reason, count(*) AS n FROM rejects WHERE dataset = ? "
+                                            "GROUP BY 1 ORDER BY 2 DESC, 1 LIMIT 3", [d.id])
+                row["top_reasons"] = "; ".join(f"{r} ({n})" for r, n in rr.itertuples(index=False, name=None))
+            rows.append(row)
+        return pd.DataFrame(rows)
+
+    def quality(self, dataset: str) -> pd.DataFrame:
+        if "quality_checks" not in self._m()["tables"]:
+            return pd.DataFrame(columns=["load_id", "dataset", "file", "check", "column_name", "value", "detail",
+                                         "checked_at"])
+        return self.warehouse.execute(
+            "SELECT * FROM quality_checks WHERE dataset = ? AND load_id = (SELECT load_id FROM quality_checks "
+            "WHERE dataset = ? ORDER BY checked_at DESC LIMIT 1) ORDER BY 1, 4", [dataset, dataset])
+
+
+def _buckets(grain: str, start: dt.date, end: dt.date, anchor: dt.date, every: int) -> list[tuple]:
+    """(first day, last day) of each bucket touching [start, end], matching query.bucket_sql."""
+    def first(d):
+        if grain == "day":
+            return d
+        if grain == "week":
+            return d - dt.timedelta(days=d.weekday())
+        if grain == "month":
+            return d.replace(day=1)
+        if grain == "year":
+            return d.replace(month=1, day=1)
+        return meeting_start(d, anchor, every)
+
+    def nxt(b):
+        if grain == "day":
+            return b + dt.timedelta(days=1)
+        if grain == "week":
+            return b + dt.timedelta(days=7)
+        if grain == "month":
+            return (b.replace(day=28) + dt.timedelta(days=4)).replace(day=1)
+        if grain == "year":
+            return b.replace(year=b.year + 1)
+        return b + dt.timedelta(days=every)
+
+    out, b = [], first(start)
+    while b <= end:
+        n = nxt(b)
+        out.append((b, n - dt.timedelta(days=1)))
+        b = n
+    return out

@@ -1,0 +1,211 @@
+"""The engine's SQL, in one place: counts and values of a measure's events for a date range.
+
+Two sources answer the same question: the pre-aggregated `agg_measure_daily` table (fast; built
+at ETL time by engine.aggregates) and the event tables (always correct; used when the aggregate
+is missing, stale or lacks the combination asked for). Identifiers are checked against the
+measure's catalog entry before they are put in SQL; every value is a bound parameter.
+"""
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+
+import pandas as pd
+
+from engine.catalog import Measure, Part
+
+AGG_TABLE = "agg_measure_daily"
+AGG_META = "agg_meta"
+
+
+class FilterError(ValueError):
+    """A filter or breakdown names a layer, field or grain the measure does not allow."""
+
+
+@dataclass(frozen=True)
+class Filters:
+    layer: str | None = None
+    areas: tuple = ()
+    group_field: str | None = None
+    group_value: str | None = None
+    categories: tuple = ()
+
+    def check(self, m: Measure) -> None:
+        if self.areas and self.layer not in m.layers:
+            raise FilterError(f"measure '{m.id}' cannot be filtered by layer {self.layer!r} "
+                              f"(allowed: {', '.join(m.layers) or 'none'})")
+        if self.group_value is not None and self.group_field not in m.fields:
+            raise FilterError(f"measure '{m.id}' cannot be filtered by field {self.group_field!r} "
+                              f"(allowed: {', '.join(m.fields) or 'none'})")
+
+
+NO_FILTERS = Filters()
+
+
+def q(ident: str) -> str:
+    """Quote an identifier that has already been checked against the catalog."""
+    if not ident.replace("_", "").isalnum():
+        raise FilterError(f"not a valid identifier: {ident!r}")
+    return '"' + ident + '"'
+
+
+def where_sql(where: tuple) -> tuple[list[str], list]:
+    """Catalog filter triples -> SQL conditions with bound parameters."""
+    conds, params = [], []
+    ops = {"eq": "=", "ne": "<>", "lt": "<", "le": "<=", "gt": ">", "ge": ">="}
+    for col, op, val in where:
+        c = q(col)
+        if op in ops:
+            conds.append(f"{c} {ops[op]} ?")
+            params.append(val)
+        elif op in ("in", "not_in"):
+            marks = ", ".join("?" for _ in val) or "NULL"
+            conds.append(f"{c} {'NOT ' if op == 'not_in' else ''}IN ({marks})")
+            params.extend(val)
+        elif op == "is_null":
+            conds.append(f"{c} IS {'' if val else 'NOT '}NULL")
+        elif op == "not_null":
+            conds.append(f"{c} IS {'NOT ' if val else ''}NULL")
+    return conds, params
+
+
+def bucket_sql(grain: str, col: str, anchor: dt.date, every: int) -> tuple[str, list]:
+    if grain == "day":
+        return col, []
+    if grain in ("week", "month", "year"):
+        return f"CAST(date_trunc('{grain}', {col}) AS DATE)", []
+    if grain == "meeting":
+        return (f"CAST(? AS DATE) + CAST(floor(date_diff('day', CAST(? AS DATE), {col}) / {int(every)}) "
+                f"* {int(every)} AS INTEGER)"), [anchor, anchor]
+    raise FilterError(f"unknown grain {grain!r} (allowed: day, week, meeting, month, year)")
+
+
+@dataclass(frozen=True)
+class By:
+    """What rows to group by: nothing, an area layer, a demographic field, or a time grain."""
+    kind: str = "none"      # none | area | field | grain
+    name: str | None = None
+
+    @staticmethod
+    def parse(text: str | None, m: Measure) -> "By":
+        if not text:
+            return By()
+        if text.startswith("area:"):
+            layer = text[5:]
+            if layer not in m.layers:
+                raise FilterError(f"measure '{m.id}' cannot be broken down by layer {layer!r} "
+                                  f"(allowed: {', '.join(m.layers) or 'none'})")
+            return By("area", layer)
+        if text in m.fields or (m.computation.field == text):
+            return By("field", text)
+        raise FilterError(f"measure '{m.id}' cannot be broken down by {text!r} "
+                          f"(allowed: {', '.join(['area:' + x for x in m.layers] + list(m.fields)) or 'none'})")
+
+
+def _range(start: dt.date, end: dt.date) -> list:
+    return [start, end + dt.timedelta(days=1)]
+
+
+def event_counts(run, part: Part, start, end, f: Filters, by: By, condition: tuple = (),
+                 anchor=None, every=14, group_override: tuple | None = None) -> pd.DataFrame:
+    """count(*) and count meeting `condition` of part's events in [start, end], grouped by `by`.
+
+    group_override: (field, value) replacing the user's group filter (a disparity's group).
+    """
+    table = q(part.dataset)
+    conds, params = ["event_time >= ?", "event_time < ?"], _range(start, end)
+    c2, p2 = where_sql(part.where)
+    conds += c2
+    params += p2
+    conds, params = _filter_events(conds, params, f, group_override)
+    key, kparams = _event_key(by, anchor, every)
+    met_conds, met_params = where_sql(condition)
+    met = f"count(*) FILTER (WHERE {' AND '.join(met_conds)})" if met_conds else "count(*)"
+    sql = (f"SELECT {key} AS key, count(*) AS n, {met} AS n_met FROM {table} "
+           f"WHERE {' AND '.join(conds)} GROUP BY 1")
+    return run(sql, kparams + met_params + params)
+
+
+def _filter_events(conds, params, f: Filters, group_override=None):
+    conds, params = list(conds), list(params)
+    if f.areas:
+        conds.append(f"{q('area_' + f.layer)} IN ({', '.join('?' for _ in f.areas)})")
+        params += list(f.areas)
+    gf, gv = group_override or (f.group_field, f.group_value)
+    if gv is not None:
+        conds.append(f"{q(gf)} = ?")
+        params.append(gv)
+    if f.categories:
+        conds.append(f"category IN ({', '.join('?' for _ in f.categories)})")
+        params += list(f.categories)
+    return conds, params
+
+
+def _event_key(by: By, anchor, every):
+    if by.kind == "none":
+        return "'all'", []
+    if by.kind == "area":
+        return f"coalesce({q('area_' + by.name)}, 'UNKNOWN')", []
+    if by.kind == "field":
+        return f"coalesce(CAST({q(by.name)} AS VARCHAR), 'Unknown')", []
+    return bucket_sql(by.name, "CAST(event_time AS DATE)", anchor, every)
+
+
+def agg_usable(f: Filters, by: By, group_override=None) -> tuple[str, str] | None:
+    """The (layer, group_field) grouping set that answers this question, or None if there is none."""
+    layers = {x for x in (f.layer if f.areas else None, by.name if by.kind == "area" else None) if x}
+    gf = (group_override or (f.group_field, f.group_value))
+    fields = {x for x in (gf[0] if gf[1] is not None else None, by.name if by.kind == "field" else None) if x}
+    if len(layers) > 1 or len(fields) > 1:
+        return None
+    return (layers.pop() if layers else "", fields.pop() if fields else "")
+
+
+def agg_counts(run, measure_id: str, part_name: str, start, end, f: Filters, by: By, gset: tuple,
+               anchor=None, every=14, group_override=None) -> pd.DataFrame:
+    layer, field = gset
+    conds = ["measure_id = ?", "part = ?", "day >= ?", "day <= ?", "layer = ?", "group_field = ?"]
+    params = [measure_id, part_name, start, end, layer, field]
+    if f.areas:
+        conds.append(f"area_id IN ({', '.join('?' for _ in f.areas)})")
+        params += list(f.areas)
+    gf, gv = group_override or (f.group_field, f.group_value)
+    if gv is not None:
+        conds.append("group_value = ?")
+        params.append(gv)
+    if f.categories:
+        conds.append(f"category IN ({', '.join('?' for _ in f.categories)})")
+        params += list(f.categories)
+    if by.kind == "none":
+        key, kp = "'all'", []
+    elif by.kind == "area":
+        key, kp = "area_id", []
+    elif by.kind == "field":
+        key, kp = "group_value", []
+    else:
+        key, kp = bucket_sql(by.name, "day", anchor, every)
+    sql = (f"SELECT {key} AS key, CAST(sum(n) AS BIGINT) AS n, CAST(sum(n_met) AS BIGINT) AS n_met "
+           f"FROM {AGG_TABLE} WHERE {' AND '.join(conds)} GROUP BY 1")
+    return run(sql, kp + params)
+
+
+def event_values(run, part: Part, column: str, start, end, f: Filters, by: By, anchor=None, every=14) -> pd.DataFrame:
+    """The non-null values of `column` (e.g. response_seconds) of part's events, with their group key."""
+    conds, params = ["event_time >= ?", "event_time < ?", f"{q(column)} IS NOT NULL"], _range(start, end)
+    c2, p2 = where_sql(part.where)
+    conds, params = _filter_events(conds + c2, params + p2, f)
+    key, kparams = _event_key(by, anchor, every)
+    sql = f"SELECT {key} AS key, CAST({q(column)} AS DOUBLE) AS v FROM {q(part.dataset)} WHERE {' AND '.join(conds)}"
+    return run(sql, kparams + params)
+
+
+def event_quantiles(run, part: Part, column: str, qv: float, start, end, f: Filters, by: By,
+                    anchor=None, every=14) -> pd.DataFrame:
+    """quantile and count per group, computed inside DuckDB (for long series)."""
+    conds, params = ["event_time >= ?", "event_time < ?", f"{q(column)} IS NOT NULL"], _range(start, end)
+    c2, p2 = where_sql(part.where)
+    conds, params = _filter_events(conds + c2, params + p2, f)
+    key, kparams = _event_key(by, anchor, every)
+    sql = (f"SELECT {key} AS key, quantile_cont(CAST({q(column)} AS DOUBLE), ?) AS v, count(*) AS n "
+           f"FROM {q(part.dataset)} WHERE {' AND '.join(conds)} GROUP BY 1")
+    return run(sql, kparams + [qv] + params)

@@ -1,0 +1,93 @@
+"""Tiny real DuckDB warehouses for the engine tests, with the columns docs/SCHEMA.md gives.
+
+Not a test module itself (no tests here): the engine and catalog tests import `make_warehouse`
+and describe their events row by row, so every expected number can be worked out by hand.
+"""
+from __future__ import annotations
+
+import datetime as dt
+from pathlib import Path
+
+import duckdb
+
+LAYERS = ("mcpp", "beat", "precinct", "cra", "tract")
+COMMON = [("event_key", "VARCHAR"), ("event_time", "TIMESTAMP"), ("category", "VARCHAR"), ("precinct", "VARCHAR"),
+          ("sector", "VARCHAR"), ("beat", "VARCHAR"), ("latitude", "DOUBLE"), ("longitude", "DOUBLE")] + \
+         [(f"area_{x}", "VARCHAR") for x in LAYERS] + \
+         [("source_file", "VARCHAR"), ("source_row", "BIGINT"), ("vintage", "VARCHAR")]
+DEMOGRAPHIC = [("subject_race", "VARCHAR"), ("subject_race_raw", "VARCHAR"), ("subject_gender", "VARCHAR"),
+               ("subject_gender_raw", "VARCHAR")]
+SPECIFIC = {
+    "crime": [("report_number", "VARCHAR"), ("offense_id", "VARCHAR"), ("offense_start", "TIMESTAMP"),
+              ("offense_end", "TIMESTAMP"), ("reported_at", "TIMESTAMP"), ("group_ab", "VARCHAR"),
+              ("crime_against", "VARCHAR"), ("offense_parent_group", "VARCHAR"), ("offense", "VARCHAR"),
+              ("offense_code", "VARCHAR"), ("offense_sub_category", "VARCHAR"), ("shooting_type_group", "VARCHAR"),
+              ("mcpp", "VARCHAR"), ("reporting_area", "VARCHAR"), ("block_address", "VARCHAR")],
+    "calls": [("cad_event_number", "VARCHAR"), ("event_clearance_description", "VARCHAR"), ("call_type", "VARCHAR"),
+              ("priority", "INTEGER"), ("initial_call_type", "VARCHAR"), ("final_call_type", "VARCHAR"),
+              ("queued_at", "TIMESTAMP"), ("arrived_at", "TIMESTAMP"), ("response_seconds", "DOUBLE")],
+    "use_of_force": [("uof_id", "VARCHAR"), ("incident_num", "VARCHAR"), ("incident_type", "VARCHAR"),
+                     ("officer_id", "VARCHAR"), ("subject_id", "VARCHAR")] + DEMOGRAPHIC,
+    "terry_stops": [("terry_stop_id", "VARCHAR"), ("subject_id", "VARCHAR"), ("stop_resolution", "VARCHAR"),
+                    ("weapon_type", "VARCHAR"), ("officer_id", "VARCHAR"), ("subject_age_group", "VARCHAR"),
+                    ("arrest_flag", "BOOLEAN"), ("frisk_flag", "BOOLEAN")] + DEMOGRAPHIC,
+    "ois": [("frb_number", "VARCHAR"), ("incident_number", "VARCHAR")] + DEMOGRAPHIC,
+    "fire_calls": [("incident_number", "VARCHAR"), ("address", "VARCHAR"), ("type", "VARCHAR")],
+    "service_requests": [("service_request_number", "VARCHAR"), ("department", "VARCHAR")],
+}
+
+
+def columns(dataset: str) -> list[tuple[str, str]]:
+    return COMMON + SPECIFIC[dataset]
+
+
+def make_warehouse(path: Path, events: dict | None = None, denominators: list | None = None,
+                   areas: list | None = None, meta: dict | None = None, load_log: list | None = None,
+                   datasets=tuple(SPECIFIC)) -> Path:
+    """Write a warehouse file. events: {dataset: [ {column: value}, ... ]}; event_key defaults to a
+    row number, unknown area columns to 'UNKNOWN'. denominators: (layer, area_id, group_field,
+    group_value, year, population) tuples. areas: (layer, area_id, label) tuples."""
+    events = events or {}
+    path = Path(path)
+    con = duckdb.connect(str(path))
+    for ds in datasets:
+        cols = columns(ds)
+        con.execute(f"CREATE TABLE {ds} ({', '.join(f'{c} {t}' for c, t in cols)})")
+        rows = []
+        for i, ev in enumerate(events.get(ds, [])):
+            row = {f"area_{x}": "UNKNOWN" for x in LAYERS}
+            row["event_key"] = f"{ds}-{i}"
+            row.update(ev)
+            rows.append(tuple(row.get(c) for c, _ in cols))
+        if rows:
+            con.executemany(f"INSERT INTO {ds} VALUES ({', '.join('?' for _ in cols)})", rows)
+    con.execute("CREATE TABLE denominators (layer VARCHAR, area_id VARCHAR, group_field VARCHAR, "
+                "group_value VARCHAR, year INTEGER, population DOUBLE)")
+    if denominators:
+        con.executemany("INSERT INTO denominators VALUES (?, ?, ?, ?, ?, ?)", denominators)
+    con.execute("CREATE TABLE layers (layer VARCHAR, label VARCHAR, id_field VARCHAR, label_field VARCHAR, "
+                "parent_layer VARCHAR, source VARCHAR)")
+    con.executemany("INSERT INTO layers VALUES (?, ?, NULL, NULL, NULL, 'test')", [(x, x.upper()) for x in LAYERS])
+    con.execute("CREATE TABLE areas (layer VARCHAR, area_id VARCHAR, label VARCHAR, parent_id VARCHAR, "
+                "centroid_lat DOUBLE, centroid_lon DOUBLE, geojson VARCHAR, approximate BOOLEAN)")
+    if areas:
+        con.executemany("INSERT INTO areas VALUES (?, ?, ?, NULL, NULL, NULL, ?, false)",
+                        [(a[0], a[1], a[2], a[3] if len(a) > 3 else None) for a in areas])
+    con.execute("CREATE TABLE meta (key VARCHAR, value VARCHAR)")
+    for k, v in (meta or {}).items():
+        con.execute("INSERT INTO meta VALUES (?, ?)", [k, v])
+    con.execute("CREATE TABLE load_log (load_id VARCHAR, file VARCHAR, dataset VARCHAR, vintage VARCHAR, "
+                "checksum VARCHAR, started_at TIMESTAMP, finished_at TIMESTAMP, rows_read BIGINT, rows_loaded BIGINT, "
+                "rows_rejected BIGINT, rows_duplicate BIGINT)")
+    for r in load_log or []:
+        con.execute("INSERT INTO load_log VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)", r)
+    con.execute("CREATE TABLE rejects (load_id VARCHAR, dataset VARCHAR, file VARCHAR, line BIGINT, raw VARCHAR, "
+                "reason VARCHAR)")
+    con.execute("CREATE TABLE quality_checks (load_id VARCHAR, dataset VARCHAR, file VARCHAR, \"check\" VARCHAR, "
+                "column_name VARCHAR, value DOUBLE, detail VARCHAR, checked_at TIMESTAMP)")
+    con.close()
+    return path
+
+
+def ts(text: str) -> dt.datetime:
+    return dt.datetime.fromisoformat(text)
