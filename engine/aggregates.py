@@ -14,8 +14,9 @@ import datetime as dt
 import hashlib
 from pathlib import Path
 
-from engine.catalog import Catalog, Measure, load_catalog
+from engine.catalog import Catalog, Measure, load_catalog, validate
 from engine.query import AGG_META, AGG_TABLE, q, where_sql
+from engine.schema import event_schema
 
 AGGREGATED_KINDS = ("count", "rate", "share", "ratio", "disparity")
 
@@ -56,15 +57,19 @@ def _selects(m: Measure, part_name, part, condition, columns: set[str]) -> tuple
     return sqls, all_params
 
 
-def build(con, catalog: Catalog | Path | None = None) -> dict[str, int]:
+def build(con, catalog: Catalog | Path | None = None, city_folder: Path | None = None) -> dict[str, int]:
     """(Re)write agg_measure_daily and agg_meta in an open read-write DuckDB connection.
 
-    Returns {measure_id: aggregate rows}. Measures whose tables or columns are absent from this
-    warehouse are skipped (the engine reports them as no data).
+    catalog: a Catalog, or the folder to load (and validate: a broken catalog stops the ETL with
+    CatalogError before anything is written). Returns {measure_id: aggregate rows}. Measures whose
+    tables or columns are absent from this warehouse are skipped (the engine reports no data).
     """
     if catalog is None or isinstance(catalog, (str, Path)):
-        from settings import Settings
+        from settings import Settings  # noqa: PLC0415
         catalog = load_catalog(Path(catalog) if catalog else Settings.from_env().catalog_dir)
+        schema, strict = event_schema(catalog, None, city_folder)
+        if strict:
+            validate(catalog, schema, strict=True)
     cols: dict[str, set[str]] = {}
     for t, c in con.execute("SELECT table_name, column_name FROM information_schema.columns").fetchall():
         cols.setdefault(t, set()).add(c)

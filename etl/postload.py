@@ -24,4 +24,7 @@ def run(con, datasets: list[str], settings: Settings) -> None:
 
         for table in datasets:
             geo.assign_areas(con, table, settings)
-    # 3. aggregates (engine/aggregates.py): added by the engine owner
+    # 3. aggregates (engine/aggregates.py): per-measure daily counts the app reads first
+    from engine import aggregates
+
+    aggregates.build(con, settings.catalog_dir, settings.city_config)
