@@ -31,6 +31,8 @@ class Settings:
     # with internet may name a tiled style such as "carto-positron".
     map_style: str = "white-bg"
     secret_key: str = field(default="", repr=False)
+    # Who is recorded as the author of ledger edits until sign-in exists (SEASTAT_AUTHOR).
+    author: str = "meeting-facilitator"
 
     @classmethod
     def from_env(cls, env: dict | None = None) -> "Settings":
@@ -46,6 +48,7 @@ class Settings:
             "SEASTAT_DEMO_DIR": ("demo_dir", Path),
             "SEASTAT_MAP_STYLE": ("map_style", str),
             "SEASTAT_SECRET_KEY": ("secret_key", str),
+            "SEASTAT_AUTHOR": ("author", str),
         }
         changes = {attr: kind(env[name]) for name, (attr, kind) in mapping.items() if env.get(name)}
         s = replace(s, **changes)
