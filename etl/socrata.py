@@ -3,14 +3,16 @@
 Kept apart from fetch.py (which pages, resumes and loads) so the network rules live in one
 place: query parameters are always URL-encoded here (user text never reaches a URL unescaped),
 the app token travels in the X-App-Token header (never in a URL that gets printed), 5xx / 429 /
-dropped connections / timeouts are retried with exponential backoff a bounded number of times,
+dropped connections / timeouts / a truncated gzip body are retried with exponential backoff a bounded number of times,
 and any other 4xx stops at once with one line naming the URL and the portal's own message.
 Standard library only (urllib), so the ETL needs no extra HTTP dependency.
 """
 from __future__ import annotations
 
 import csv
+import gzip
 import http.client
+import zlib
 import io
 import json
 import socket
@@ -58,7 +60,8 @@ class SocrataClient:
     def page(self, resource: str, params: dict[str, object], form: str = "csv") -> Page:
         """One whole page; retries transient failures, raises SocrataError otherwise."""
         url = build_url(self.base_url, resource, form, params)
-        headers = {"User-Agent": USER_AGENT, "Accept": "text/csv" if form == "csv" else "application/json"}
+        headers = {"User-Agent": USER_AGENT, "Accept": "text/csv" if form == "csv" else "application/json",
+                   "Accept-Encoding": "gzip"}  # CSV shrinks about 8x; Socrata compresses when asked
         if self.app_token:
             headers["X-App-Token"] = self.app_token
         last = ""
@@ -68,6 +71,8 @@ class SocrataClient:
             try:
                 with urllib.request.urlopen(urllib.request.Request(url, headers=headers), timeout=self.timeout) as resp:
                     body = resp.read()
+                    if resp.headers.get("Content-Encoding", "").lower() == "gzip":
+                        body = gzip.decompress(body)
                     modified = resp.headers.get("X-SODA2-Truth-Last-Modified") or resp.headers.get("Last-Modified")
                     return Page(body, modified)
             except urllib.error.HTTPError as exc:
@@ -76,7 +81,7 @@ class SocrataClient:
                     continue
                 raise SocrataError(f"HTTP {exc.code} {exc.reason}{_portal_message(exc)} for {url}") from None
             except (urllib.error.URLError, http.client.HTTPException, socket.timeout, TimeoutError,
-                    ConnectionError) as exc:
+                    ConnectionError, EOFError, gzip.BadGzipFile, zlib.error) as exc:  # EOFError: gzip cut short
                 last = _describe(exc)
                 continue
         raise SocrataError(f"gave up after {self.retries + 1} attempts ({last}) for {url}")
@@ -96,9 +101,12 @@ class SocrataClient:
 def _portal_message(exc: urllib.error.HTTPError) -> str:
     """Socrata answers errors with JSON {"message": ...}; keep it, on one line."""
     try:
-        body = json.loads(exc.read().decode("utf-8", "replace") or "{}")
+        raw = exc.read()
+        if (exc.headers.get("Content-Encoding") or "").lower() == "gzip":
+            raw = gzip.decompress(raw)
+        body = json.loads(raw.decode("utf-8", "replace") or "{}")
         message = body.get("message") if isinstance(body, dict) else None
-    except (ValueError, OSError):
+    except (ValueError, OSError, EOFError, zlib.error):
         message = None
     return f" ({' '.join(str(message).split())})" if message else ""
 

@@ -10,6 +10,7 @@ data.seattle.gov serves a dataset at `/resource/<4x4>.csv` and `/resource/<4x4>.
   date columns are rewritten the way the real portal serves floating timestamps
   (`02/05/2020 09:39:33 AM` -> `2020-02-05T09:39:33.000`, `2015-03-15T00:00:00Z` ->
   `2015-03-15T00:00:00.000`), so the loaders are tested against both forms;
+* bodies are gzip-compressed when the client sends `Accept-Encoding: gzip`, as the portal does;
 * CSV has a header line on every page and every field quoted; JSON is a list of objects that
   omit empty fields;
 * `$limit`, `$offset`, `$order` (`:id` = file order, or one field with ASC/DESC),
@@ -34,6 +35,7 @@ from __future__ import annotations
 
 import csv
 import datetime as dt
+import gzip
 import io
 import json
 import re
@@ -277,9 +279,17 @@ class _Handler(BaseHTTPRequestHandler):
         except (BrokenPipeError, ConnectionResetError):  # the client gave up (timeout test)
             self.close_connection = True
 
+    def _encode(self, body: bytes) -> tuple[bytes, bool]:
+        if "gzip" in self.headers.get("Accept-Encoding", ""):
+            return gzip.compress(body, compresslevel=1), True
+        return body, False
+
     def _write(self, status: int, ctype: str, body: bytes) -> None:
+        body, zipped = self._encode(body)
         self.send_response(status)
         self.send_header("Content-Type", ctype)
+        if zipped:
+            self.send_header("Content-Encoding", "gzip")
         if status == 200:
             self.send_header("X-SODA2-Truth-Last-Modified", self.soda.last_modified)
             self.send_header("Last-Modified", self.soda.last_modified)
@@ -288,8 +298,11 @@ class _Handler(BaseHTTPRequestHandler):
         self.wfile.write(body)
 
     def _send_half_and_drop(self, ctype: str, body: bytes) -> None:
+        body, zipped = self._encode(body)
         self.send_response(200)
         self.send_header("Content-Type", ctype)
+        if zipped:
+            self.send_header("Content-Encoding", "gzip")
         self.send_header("Content-Length", str(len(body)))
         self.end_headers()
         self.wfile.write(body[: len(body) // 2])

@@ -16,6 +16,7 @@ import signal
 import subprocess
 import sys
 import time
+import urllib.request
 from pathlib import Path
 
 import duckdb
@@ -80,6 +81,15 @@ def test_paging_assembles_every_ois_record_including_multiline_summaries(soda, t
     assert "\n" in rows[-1]["summary"]
     assert got.path.name.startswith("ois_all_") and got.path.suffix == ".csv"
     assert sorted(p.name for p in got.path.parent.iterdir()) == [got.path.name]  # no .part / state left
+
+
+def test_pages_travel_gzipped_and_assemble_to_what_one_big_page_gives(soda, tmp_path):
+    got = download(PORTAL.sources["ois"], client(soda), tmp_path, page_size=30)
+    assert got.pages == 6 and all(r["headers"].get("Accept-Encoding") == "gzip" for r in soda.requests)
+    # the same query in one uncompressed page, asked for with plain urllib
+    with urllib.request.urlopen(f"{soda.url}/resource/mg5r-efcm.csv?%24limit=1000&%24order=%3Aid", timeout=10) as resp:
+        assert "Content-Encoding" not in resp.headers
+        assert got.path.read_bytes() == resp.read()
 
 
 def test_paging_crime_20000_rows_in_7_pages_with_api_field_names(soda, tmp_path):
@@ -324,7 +334,7 @@ def test_a_404_is_one_line_naming_dataset_and_url_and_exits_nonzero(soda, tmp_pa
     assert done.returncode == 1
     lines = done.stderr.strip().splitlines()
     assert len(lines) == 1, done.stderr
-    assert lines[0].startswith("etl fetch service_requests: HTTP 404")
+    assert lines[0].startswith("etl fetch service_requests: HTTP 404 Not Found (Cannot find view with id 5ngg-rpne) for ")
     assert f"{soda.url}/resource/5ngg-rpne.csv?" in lines[0]
     assert len(soda.requests) == 1  # a 4xx is not retried
     assert not any((tmp_path / "service_requests").glob("*"))  # no empty .part left behind
