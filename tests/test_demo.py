@@ -227,3 +227,25 @@ def test_cli_refuses_a_folder_that_is_not_a_demo_folder(tmp_path, capsys):
     rc = main(["demo", "--no-load", "--out", str(tmp_path / "mine"), "--years", "0.1", "--scale", "0.01"])
     assert rc == 1 and "not a demo folder" in capsys.readouterr().err
     assert (tmp_path / "mine" / "notes.txt").read_text() == "keep me"
+
+
+def test_some_categories_rise_and_others_fall():
+    # Generator level (no load), 2 years at half the default size: drug offenses fall 20% a year,
+    # motor-vehicle theft rises 18% a year (its SODO hot spot excluded here).
+    import numpy as np
+
+    from etl.demo import crime, shapes, timeline
+
+    geo = shapes.build_geography()
+    window = timeline.Window(dt.date(2024, 11, 22), dt.date(2026, 11, 22))
+    rows = crime.generate(np.random.default_rng([7, 1]), geo, window, 0.5)
+    first = rows["start"] < np.datetime64("2025-11-22")
+    sodo = rows["mcpp"] == "SODO"
+
+    def ratio(group, mask):
+        sel = (rows["parent"] == group) & mask
+        return (sel & ~first).sum() / (sel & first).sum()
+
+    assert ratio("DRUG/NARCOTIC OFFENSES", True) < 0.9
+    assert ratio("MOTOR VEHICLE THEFT", ~sodo) > 1.1
+    assert 0.85 < ratio("DESTRUCTION/DAMAGE/VANDALISM OF PROPERTY", True) < 1.15  # flat
