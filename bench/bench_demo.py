@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import argparse
 import datetime as dt
+import os
 import resource
 import shutil
 import sys
@@ -27,17 +28,25 @@ from settings import Settings  # noqa: E402
 END = dt.date(2026, 11, 22)
 
 
+def cpu() -> float:
+    """CPU seconds used by this process so far (all threads, user + system): unlike wall time,
+    it does not grow when other work shares the machine."""
+    r = resource.getrusage(resource.RUSAGE_SELF)
+    return r.ru_utime + r.ru_stime
+
+
 def build(folder: Path, scale: float, years: float) -> dict:
     opts = DemoOptions(out_dir=folder / "demo", db_path=folder / "demo.duckdb", years=years, scale=scale, seed=2026, end=END)
-    t0 = time.perf_counter()
+    t0, c0 = time.perf_counter(), cpu()
     manifest = generate(opts)
-    t_files = time.perf_counter() - t0
+    t_files, c_files = time.perf_counter() - t0, cpu() - c0
     out = load(manifest, opts.out_dir, opts.db_path, Settings.from_env())
-    total = time.perf_counter() - t0
+    total, c_total = time.perf_counter() - t0, cpu() - c0
     rows = sum(r.rows_read for r in out["results"])
     raw_mb = sum(p.stat().st_size for p in (opts.out_dir / "raw").rglob("*.csv")) / 1e6
     return {"scale": scale, "years": years, "events": rows, "files_s": t_files, "geo_s": out["timings"]["geo_s"],
             "load_s": out["timings"]["load_s"], "total_s": total, "raw_mb": raw_mb,
+            "cpu_files_s": c_files, "cpu_total_s": c_total, "load_avg": os.getloadavg()[0],
             "db_mb": opts.db_path.stat().st_size / 1e6}
 
 
@@ -46,6 +55,8 @@ def report(label: str, r: dict) -> None:
           f"warehouse {r['db_mb']:,.0f} MB", flush=True)
     print(f"  total {r['total_s']:.1f} s = files {r['files_s']:.1f} s + geography {r['geo_s']:.1f} s + load {r['load_s']:.1f} s"
           f"   (peak RSS so far {resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024:,.0f} MB)", flush=True)
+    print(f"  CPU {r['cpu_total_s']:.1f} s (files {r['cpu_files_s']:.1f} s); machine load average {r['load_avg']:.1f} "
+          f"on {os.cpu_count()} cores", flush=True)
 
 
 def main() -> int:
