@@ -106,8 +106,7 @@ class Engine:
 
     # ---- metadata cached per warehouse generation ------------------------------------------
     def _m(self) -> dict:
-        self.warehouse.scalar("SELECT 1")  # reconnects if the file was swapped
-        if self._meta_gen != self.warehouse.generation:
+        if self._meta_gen != self.warehouse.refresh():  # reconnects if the file was swapped
             tables = self.warehouse.tables()
             meta = {"tables": tables, "coverage": {}, "agg": {}, "city_layer": None, "pop_years": {}}
             for d in self.catalog.datasets:
@@ -133,10 +132,11 @@ class Engine:
     def _agg_ok(self, measure_id: str) -> bool:
         return self._m()["agg"].get(measure_id) == signature(self.catalog.measures[measure_id])
 
-    def _population(self, layer, areas, fld, value, year, by: By) -> pd.DataFrame:
+    def _population(self, layer, areas, fld, value, year, by: By) -> dict:
+        """{key: residents} for the areas / groups asked for, from the nearest year at or before `year`."""
         meta = self._m()
         if "denominators" not in meta["tables"]:
-            return pd.DataFrame({"key": [], "pop": []})
+            return {}
         if by.kind == "area":
             lay = by.name
         elif areas:
@@ -159,10 +159,10 @@ class Engine:
         sql = (f"SELECT {key} AS key, CAST(sum(population) AS DOUBLE) AS pop FROM denominators WHERE {where} "
                f"AND year = (SELECT coalesce(max(year) FILTER (WHERE year <= ?), min(year)) FROM denominators "
                f"WHERE layer = ? AND group_field = ?) GROUP BY 1")
-        return self.warehouse.execute(sql, params + [year, lay, gf])
+        return dict(self.warehouse.rows(sql, params + [year, lay, gf]))
 
     def _source(self) -> compute.Source:
-        return compute.Source(self.warehouse.execute, self._agg_ok, self.city.meeting_anchor,
+        return compute.Source(self.warehouse.rows, self._agg_ok, self.city.meeting_anchor,
                               self.city.meeting_every_days, self._population)
 
     # ---- dates ---------------------------------------------------------------------------
@@ -209,20 +209,36 @@ class Engine:
                 return False
         return True
 
-    def _row(self, m: Measure, start, end, f: Filters) -> dict | None:
-        if m.computation.kind == "freshness":
-            return self._freshness_row(m, end)
-        if self._missing(m) or not self._covered(m, start, end):
-            return None
-        t = compute.table(self._source(), m, start, end, f, By())
-        if not len(t):
-            return None
-        r = t.iloc[0].to_dict()
-        if m.computation.kind in ("percentile", "share") and (r["n"] or 0) < max(m.small_number_threshold, 1):
-            r["value"] = float("nan")  # too few cases for a stable percentile or share
-        return r
+    def _rows(self, m: Measure, ranges: list[tuple], f: Filters) -> list[dict | None]:
+        """The measure's row for each (start, end) range, in one query where the kind allows;
+        None for a range outside the data or a dataset not loaded."""
+        kind = m.computation.kind
+        if kind == "freshness":
+            return [self._freshness_row(m, e) for _, e in ranges]
+        if self._missing(m):
+            return [None] * len(ranges)
+        covered = [self._covered(m, s, e) for s, e in ranges]
+        want = [r for r, c in zip(ranges, covered) if c]
+        if not want:
+            return [None] * len(ranges)
+        if kind == "disparity":
+            got = [compute.table_rows(self._source(), m, s, e, f, By())[0] for s, e in want]
+        else:
+            got = compute.table_rows(self._source(), m, None, None, f, By("periods", ranges=tuple(want)))
+        it = iter(got)
+        out = []
+        for c in covered:
+            r = next(it) if c else None
+            if r is not None and kind in ("percentile", "share") and (r["n"] or 0) < max(m.small_number_threshold, 1):
+                r["value"] = float("nan")  # too few cases for a stable percentile or share
+            out.append(r)
+        return out
 
-    def _target(self, m: Measure, period: Period, f: Filters) -> tuple[float | None, str]:
+    def _row(self, m: Measure, start, end, f: Filters) -> dict | None:
+        return self._rows(m, [(start, end)], f)[0]
+
+    def _target(self, m: Measure, period: Period, f: Filters, base: dict | None) -> tuple[float | None, str]:
+        """The target for this period; `base` is the baseline row for a % change target."""
         t = m.target
         if t is None:
             return None, ""
@@ -231,14 +247,9 @@ class Engine:
             if m.computation.kind == "count" and (f.areas or f.group_value is not None or f.categories):
                 return None, "The target is citywide; it does not apply to a filtered view."
             return float(t.value) * scale, ""
-        if t.baseline == "prior_year":
-            py = period.prior_year()
-            base = self._row(m, py.start, py.end, f)
-        else:
+        if t.baseline != "prior_year" and m.computation.kind == "count":
             bs, be = t.baseline
-            base = self._row(m, bs, be, f)
-            if m.computation.kind == "count":
-                scale = period.days / ((be - bs).days + 1)
+            scale = period.days / ((be - bs).days + 1)
         bv = _num(base["value"]) if base else None
         if bv is None:
             return None, "No baseline to compute the target from."
@@ -303,14 +314,17 @@ class Engine:
         m = self._measure(measure_id)
         f = f or NO_FILTERS
         f.check(m)
-        cur = self._row(m, period.start, period.end, f)
         pp, py = period.prior(), period.prior_year()
-        old = self._row(m, pp.start, pp.end, f)
-        year = self._row(m, py.start, py.end, f)
+        ranges = [(period.start, period.end), (pp.start, pp.end), (py.start, py.end)]
+        fixed = m.target is not None and m.target.change_pct is not None and m.target.baseline != "prior_year"
+        if fixed:
+            ranges.append(tuple(m.target.baseline))
+        rows = self._rows(m, ranges, f)
+        cur, old, year = rows[:3]
         value = _num(cur["value"]) if cur else None
         prior = _num(old["value"]) if old else None
         prior_year = _num(year["value"]) if year else None
-        target, note = self._target(m, period, f)
+        target, note = self._target(m, period, f, rows[3] if fixed else year)
         st = status_of(value, target, m.direction, m.target.tolerance_pct if m.target else 0)
         missing = self._missing(m)
         if missing:
@@ -338,8 +352,10 @@ class Engine:
 
     def series(self, measure_id: str, grain: str, start: dt.date, end: dt.date, f: Filters = NO_FILTERS,
                baseline_points: int = 8) -> pd.DataFrame:
-        """One row per time bucket (empty buckets count zero). Each count-like point is flagged when
-        it differs from the pooled previous `baseline_points` buckets more than chance explains."""
+        """One row per time bucket of [start, end] (empty buckets count zero; buckets outside the
+        data are blank). Count-like points are flagged when they differ from the pooled
+        `baseline_points` buckets before them more than chance explains (exact test, exposure =
+        days, residents x days, or calls); percentile points are not flagged."""
         m = self._measure(measure_id)
         f = f or NO_FILTERS
         f.check(m)
@@ -347,59 +363,47 @@ class Engine:
             raise FilterError(f"unknown grain {grain!r} (allowed: {', '.join(GRAINS)})")
         buckets = _buckets(grain, start, end, self.city.meeting_anchor, self.city.meeting_every_days)
         cols = ["period_start", "period_end", "value", "numerator", "denominator", "flagged", "p_value"]
-        if m.computation.kind == "freshness":
-            rows = [{"period_start": b, "period_end": e, **self._freshness_row(m, e)} for b, e in buckets]
-            df = pd.DataFrame(rows)
-            df["flagged"], df["p_value"] = False, None
-            return df[cols]
-        if self._missing(m):
-            return pd.DataFrame(columns=cols)
-        if m.computation.kind == "disparity":
-            rows = []
-            for b, e in buckets:
-                r = compute.table(self._source(), m, b, e, f, By())
-                rows.append({"period_start": b, "period_end": e, **(r.iloc[0].to_dict() if len(r) else {})})
-            t = pd.DataFrame(rows)
-        else:
-            t = compute.table(self._source(), m, start, end, f, By("grain", grain), keys=[b for b, _ in buckets])
-            t = t.set_index("key").reindex([b for b, _ in buckets]).reset_index(names="period_start")
-            t["period_end"] = [e for _, e in buckets]
-        cov = self._m()["coverage"]
-        lo = max((cov.get(p.dataset, (None, None))[0] or dt.date.max) for p in parts_of(m.computation))
-        hi = min((cov.get(p.dataset, (None, None))[1] or dt.date.min) for p in parts_of(m.computation))
-        flags, pvals = [], []
-        for i, r in t.iterrows():
-            b, e = max(r["period_start"], start, lo), min(r["period_end"], end, hi)
-            if e < b:  # bucket outside the data: unknown, not zero
-                for c in ("value", "numerator", "denominator"):
-                    t.at[i, c] = float("nan")
-            flags.append(False)
-            pvals.append(None)
-        t["days"] = [max((min(e, end, hi) - max(b, start, lo)).days + 1, 0) for b, e in buckets]
-        if m.computation.kind == "rate":  # annualise each bucket by the days it covers
-            t["value"] = t["value"] * compute.YEAR_DAYS / t["days"].where(t["days"] > 0)
         kind = m.computation.kind
+        if kind == "freshness":
+            rows = [{"period_start": b, "period_end": e, **self._freshness_row(m, e)} for b, e in buckets]
+        elif self._missing(m):
+            return pd.DataFrame(columns=cols)
+        elif kind == "disparity":
+            rows = [{"period_start": b, "period_end": e,
+                     **compute.table_rows(self._source(), m, max(b, start), min(e, end), f, By())[0]}
+                    for b, e in buckets]
+        else:
+            got = {r["key"]: r for r in compute.table_rows(self._source(), m, start, end, f, By("grain", grain),
+                                                            keys=[b for b, _ in buckets])}
+            rows = [{"period_start": b, "period_end": e, **got[b]} for b, e in buckets]
+        cov = self._m()["coverage"]
+        parts = parts_of(m.computation)
+        lo = max((cov.get(p.dataset, (None, None))[0] or dt.date.max for p in parts), default=start)
+        hi = min((cov.get(p.dataset, (None, None))[1] or dt.date.min for p in parts), default=end)
+        for r in rows:
+            r["days"] = max((min(r["period_end"], end, hi) - max(r["period_start"], start, lo)).days + 1, 0)
+            if r["days"] == 0 and kind != "freshness":  # outside the data: unknown, not zero
+                r["value"] = r["numerator"] = r["denominator"] = math.nan
+            elif kind == "rate":  # annualise each bucket by the days it covers
+                r["value"] = r["value"] * compute.YEAR_DAYS / r["days"]
+            r["flagged"], r["p_value"] = False, None
         if kind in ("count", "rate", "ratio", "share"):
-            for i in range(len(t)):
-                prev = t.iloc[max(0, i - baseline_points):i]
-                prev = prev[prev["days"] > 0]
-                cur = t.iloc[i]
-                if cur["days"] <= 0 or len(prev) < 2 or pd.isna(cur["numerator"]):
+            for i, cur in enumerate(rows):
+                prev = [r for r in rows[max(0, i - baseline_points):i] if r["days"] > 0]
+                if cur["days"] == 0 or len(prev) < 2:
                     continue
+                num, num0 = int(cur["numerator"]), int(sum(r["numerator"] for r in prev))
                 if kind == "share":
-                    fl = stats.compare_shares(int(cur["numerator"]), int(cur["denominator"]),
-                                              int(prev["numerator"].sum()), int(prev["denominator"].sum()))
+                    fl = stats.compare_shares(num, int(cur["denominator"]), num0, int(sum(r["denominator"] for r in prev)))
+                elif kind == "ratio":
+                    fl = stats.compare_counts(num, num0, cur["denominator"], sum(r["denominator"] for r in prev))
+                elif kind == "rate":
+                    fl = stats.compare_counts(num, num0, cur["denominator"] * cur["days"],
+                                              sum(r["denominator"] * r["days"] for r in prev))
                 else:
-                    if kind == "ratio":
-                        e, e0 = cur["denominator"], prev["denominator"].sum()
-                    elif kind == "rate":
-                        e, e0 = cur["denominator"] * cur["days"], (prev["denominator"] * prev["days"]).sum()
-                    else:
-                        e, e0 = cur["days"], prev["days"].sum()
-                    fl = stats.compare_counts(int(cur["numerator"]), int(prev["numerator"].sum()), e, e0)
-                flags[i], pvals[i] = fl.flagged, fl.p_value
-        t["flagged"], t["p_value"] = flags, pvals
-        return t[cols]
+                    fl = stats.compare_counts(num, num0, cur["days"], sum(r["days"] for r in prev))
+                cur["flagged"], cur["p_value"] = fl.flagged, fl.p_value
+        return pd.DataFrame(rows, columns=cols)
 
     def breakdown(self, measure_id: str, period: Period, by: str, f: Filters = NO_FILTERS,
                   suppress: bool | None = None) -> pd.DataFrame:
@@ -444,11 +448,11 @@ class Engine:
         cols = ["group", "numerator", "denominator", "rate", "ratio", "ci_low", "ci_high"]
         if self._missing(m) or m.computation.kind not in ("count", "rate", "share", "disparity"):
             return pd.DataFrame(columns=cols)
-        g = compute.group_rates(self._source(), m, period.start, period.end, f, fld)
-        ref = g[g["group"] == reference]
-        ra, re_ = (float(ref["a"].iloc[0]), float(ref["e"].iloc[0])) if len(ref) else (0.0, math.nan)
+        g = compute.group_rates(self._source(), m, period.start, period.end, f, fld, groups=[reference])
+        ref = [r for r in g if r["group"] == reference]
+        ra, re_ = (ref[0]["a"], ref[0]["e"]) if ref else (0.0, math.nan)
         rows = []
-        for _, r in g.iterrows():
+        for r in g:
             ratio, lo, hi = (stats.rate_ratio(int(r["a"]), r["e"], int(ra), re_)
                              if r["e"] == r["e"] and re_ == re_ else (math.nan,) * 3)
             rows.append({"group": r["group"], "numerator": r["a"], "denominator": r["e"], "rate": r["rate"],

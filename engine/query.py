@@ -10,8 +10,6 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass
 
-import pandas as pd
-
 from engine.catalog import Measure, Part
 
 AGG_TABLE = "agg_measure_daily"
@@ -83,8 +81,9 @@ def bucket_sql(grain: str, col: str, anchor: dt.date, every: int) -> tuple[str, 
 @dataclass(frozen=True)
 class By:
     """What rows to group by: nothing, an area layer, a demographic field, or a time grain."""
-    kind: str = "none"      # none | area | field | grain
+    kind: str = "none"      # none | area | field | grain | periods
     name: str | None = None
+    ranges: tuple = ()      # periods: ((start, end), ...); the key is the range's index
 
     @staticmethod
     def parse(text: str | None, m: Measure) -> "By":
@@ -102,18 +101,27 @@ class By:
                           f"(allowed: {', '.join(['area:' + x for x in m.layers] + list(m.fields)) or 'none'})")
 
 
-def _range(start: dt.date, end: dt.date) -> list:
-    return [start, end + dt.timedelta(days=1)]
+def when_sql(col: str, start, end, by: By) -> tuple[str, list]:
+    """Date condition on col: [start, end], or any of by.ranges when grouping by periods."""
+    ranges = by.ranges if by.kind == "periods" else ((start, end),)
+    sql = " OR ".join(f"({col} >= ? AND {col} < ?)" for _ in ranges)
+    return f"({sql})", [x for s, e in ranges for x in (s, e + dt.timedelta(days=1))]
+
+
+def periods_key(col: str, by: By) -> tuple[str, list]:
+    whens = " ".join(f"WHEN {col} >= ? AND {col} < ? THEN {i}" for i in range(len(by.ranges)))
+    return f"CASE {whens} END", [x for s, e in by.ranges for x in (s, e + dt.timedelta(days=1))]
 
 
 def event_counts(run, part: Part, start, end, f: Filters, by: By, condition: tuple = (),
-                 anchor=None, every=14, group_override: tuple | None = None) -> pd.DataFrame:
+                 anchor=None, every=14, group_override: tuple | None = None) -> list:
     """count(*) and count meeting `condition` of part's events in [start, end], grouped by `by`.
 
     group_override: (field, value) replacing the user's group filter (a disparity's group).
     """
     table = q(part.dataset)
-    conds, params = ["event_time >= ?", "event_time < ?"], _range(start, end)
+    w, params = when_sql("event_time", start, end, by)
+    conds = [w]
     c2, p2 = where_sql(part.where)
     conds += c2
     params += p2
@@ -148,6 +156,8 @@ def _event_key(by: By, anchor, every):
         return f"coalesce({q('area_' + by.name)}, 'UNKNOWN')", []
     if by.kind == "field":
         return f"coalesce(CAST({q(by.name)} AS VARCHAR), 'Unknown')", []
+    if by.kind == "periods":
+        return periods_key("event_time", by)
     return bucket_sql(by.name, "CAST(event_time AS DATE)", anchor, every)
 
 
@@ -162,10 +172,11 @@ def agg_usable(f: Filters, by: By, group_override=None) -> tuple[str, str] | Non
 
 
 def agg_counts(run, measure_id: str, part_name: str, start, end, f: Filters, by: By, gset: tuple,
-               anchor=None, every=14, group_override=None) -> pd.DataFrame:
+               anchor=None, every=14, group_override=None) -> list:
     layer, field = gset
-    conds = ["measure_id = ?", "part = ?", "day >= ?", "day <= ?", "layer = ?", "group_field = ?"]
-    params = [measure_id, part_name, start, end, layer, field]
+    w, wp = when_sql("day", start, end, by)
+    conds = ["measure_id = ?", "part = ?", "layer = ?", "group_field = ?", w]
+    params = [measure_id, part_name, layer, field, *wp]
     if f.areas:
         conds.append(f"area_id IN ({', '.join('?' for _ in f.areas)})")
         params += list(f.areas)
@@ -182,6 +193,8 @@ def agg_counts(run, measure_id: str, part_name: str, start, end, f: Filters, by:
         key, kp = "area_id", []
     elif by.kind == "field":
         key, kp = "group_value", []
+    elif by.kind == "periods":
+        key, kp = periods_key("day", by)
     else:
         key, kp = bucket_sql(by.name, "day", anchor, every)
     sql = (f"SELECT {key} AS key, CAST(sum(n) AS BIGINT) AS n, CAST(sum(n_met) AS BIGINT) AS n_met "
@@ -189,9 +202,10 @@ def agg_counts(run, measure_id: str, part_name: str, start, end, f: Filters, by:
     return run(sql, kp + params)
 
 
-def event_values(run, part: Part, column: str, start, end, f: Filters, by: By, anchor=None, every=14) -> pd.DataFrame:
+def event_values(run, part: Part, column: str, start, end, f: Filters, by: By, anchor=None, every=14) -> list:
     """The non-null values of `column` (e.g. response_seconds) of part's events, with their group key."""
-    conds, params = ["event_time >= ?", "event_time < ?", f"{q(column)} IS NOT NULL"], _range(start, end)
+    w, params = when_sql("event_time", start, end, by)
+    conds = [w, f"{q(column)} IS NOT NULL"]
     c2, p2 = where_sql(part.where)
     conds, params = _filter_events(conds + c2, params + p2, f)
     key, kparams = _event_key(by, anchor, every)
@@ -200,9 +214,10 @@ def event_values(run, part: Part, column: str, start, end, f: Filters, by: By, a
 
 
 def event_quantiles(run, part: Part, column: str, qv: float, start, end, f: Filters, by: By,
-                    anchor=None, every=14) -> pd.DataFrame:
+                    anchor=None, every=14) -> list:
     """quantile and count per group, computed inside DuckDB (for long series)."""
-    conds, params = ["event_time >= ?", "event_time < ?", f"{q(column)} IS NOT NULL"], _range(start, end)
+    w, params = when_sql("event_time", start, end, by)
+    conds = [w, f"{q(column)} IS NOT NULL"]
     c2, p2 = where_sql(part.where)
     conds, params = _filter_events(conds + c2, params + p2, f)
     key, kparams = _event_key(by, anchor, every)

@@ -55,6 +55,17 @@ class Warehouse:
             con = self._connection()
             return con.execute(sql, params or []).df()
 
+    def rows(self, sql: str, params: list | tuple | dict | None = None) -> list[tuple]:
+        """Like execute, as a list of tuples (no DataFrame overhead for small answers)."""
+        with self._lock:
+            return self._connection().execute(sql, params or []).fetchall()
+
+    def refresh(self) -> int:
+        """Reconnect now if the file was replaced; returns the connection generation."""
+        with self._lock:
+            self._connection()
+        return self.generation
+
     def scalar(self, sql: str, params: list | tuple | dict | None = None):
         with self._lock:
             row = self._connection().execute(sql, params or []).fetchone()
