@@ -33,6 +33,11 @@ class Settings:
     secret_key: str = field(default="", repr=False)
     # Who is recorded as the author of ledger edits until sign-in exists (SEASTAT_AUTHOR).
     author: str = "meeting-facilitator"
+    # Internal sign-in (auth/README.md). Settings.from_env() turns it on unless SEASTAT_AUTH=off;
+    # a Settings built in code (tests, scripts) has it off unless it asks for it.
+    auth: bool = False
+    trusted_header: str = ""      # SEASTAT_TRUSTED_HEADER, e.g. X-Forwarded-User: the proxy's single sign-on
+    secure_cookies: str = "auto"  # SEASTAT_SECURE_COOKIES: auto (Secure unless on localhost) | on | off
 
     @classmethod
     def from_env(cls, env: dict | None = None) -> "Settings":
@@ -51,7 +56,18 @@ class Settings:
             "SEASTAT_AUTHOR": ("author", str),
         }
         changes = {attr: kind(env[name]) for name, (attr, kind) in mapping.items() if env.get(name)}
+        changes["auth"] = _on_off("SEASTAT_AUTH", env.get("SEASTAT_AUTH") or "on") == "on"
+        changes["trusted_header"] = (env.get("SEASTAT_TRUSTED_HEADER") or "").strip()
+        changes["secure_cookies"] = _on_off("SEASTAT_SECURE_COOKIES", env.get("SEASTAT_SECURE_COOKIES") or "auto", "auto")
         s = replace(s, **changes)
         if s.mode not in MODES:
             raise SettingsError(f"SEASTAT_MODE={s.mode!r}: expected one of {', '.join(MODES)}")
         return s
+
+
+def _on_off(name: str, value: str, *extra: str) -> str:
+    allowed = ("on", "off", *extra)
+    value = value.strip().lower()
+    if value not in allowed:
+        raise SettingsError(f"{name}={value!r}: expected one of {', '.join(allowed)}")
+    return value
