@@ -91,3 +91,38 @@ def make_warehouse(path: Path, events: dict | None = None, denominators: list | 
 
 def ts(text: str) -> dt.datetime:
     return dt.datetime.fromisoformat(text)
+
+
+GOALS = [{"id": "g", "title": "Goal", "statement": "A goal.", "department": "Dept", "order": 1}]
+DATASETS = [{"id": d, "title": d, "cadence_days": 1, "lag_days": 0} for d in SPECIFIC]
+
+
+def measure(mid: str, computation: dict, **over) -> dict:
+    """A catalog measure entry with sensible defaults; `over` replaces any key."""
+    m = {"id": mid, "goal": "g", "title": mid, "definition": f"{mid}.", "computation": computation,
+         "unit": "things", "direction": "down", "cadence": "daily",
+         "breakdowns": {"layers": ["mcpp", "precinct"]}, "small_number_threshold": 10}
+    m.update(over)
+    return {k: v for k, v in m.items() if v is not None}
+
+
+def write_catalog(folder: Path, measures: list[dict], goals=None, datasets=None) -> Path:
+    import yaml
+
+    folder = Path(folder)
+    folder.mkdir(parents=True, exist_ok=True)
+    (folder / "goals.yaml").write_text(yaml.safe_dump({"goals": goals or GOALS}))
+    (folder / "datasets.yaml").write_text(yaml.safe_dump({"datasets": datasets or DATASETS}))
+    (folder / "measures.yaml").write_text(yaml.safe_dump({"measures": measures}, sort_keys=False))
+    return folder
+
+
+def open_engine(tmp_path: Path, measures: list[dict], events=None, denominators=None, areas=None,
+                datasets=None, mode="internal", **kw):
+    """Build a warehouse and a catalog in tmp_path and open the real Engine on them."""
+    from engine import Engine
+    from settings import ROOT, Settings
+
+    db = make_warehouse(tmp_path / "w.duckdb", events, denominators, areas, **kw)
+    cat = write_catalog(tmp_path / "catalog", measures, datasets=datasets)
+    return Engine.open(Settings(db_path=db, catalog_dir=cat, city_config=ROOT / "config" / "seattle", mode=mode))
