@@ -249,3 +249,34 @@ def test_some_categories_rise_and_others_fall():
     assert ratio("DRUG/NARCOTIC OFFENSES", True) < 0.9
     assert ratio("MOTOR VEHICLE THEFT", ~sodo) > 1.1
     assert 0.85 < ratio("DESTRUCTION/DAMAGE/VANDALISM OF PROPERTY", True) < 1.15  # flat
+
+
+def test_cli_rebuilds_over_an_older_demo(tmp_path, demo_db, capsys):
+    import shutil
+
+    db = tmp_path / "w.duckdb"
+    shutil.copyfile(demo_db, db)  # an older demo (seed 7): the CLI may replace it without --force
+    rc = main(["demo", "--db", str(db), "--out", str(tmp_path / "demo"), "--years", "0.2", "--scale", "0.02",
+               "--seed", "11", "--end", "2026-06-01"])
+    out = capsys.readouterr().out
+    assert rc == 0
+    manifest = json.loads((tmp_path / "demo" / "manifest.json").read_text())
+    c = duckdb.connect(str(db), read_only=True)
+    try:
+        meta = dict(c.execute("SELECT key, value FROM meta").fetchall())
+        rejected, newest = c.execute("SELECT (SELECT sum(rows_rejected) FROM load_log), "
+                                     "(SELECT max(event_time) FROM crime)").fetchone()
+    finally:
+        c.close()
+    assert meta["demo_seed"] == "11" and meta["demo_end"] == "2026-06-01"
+    assert newest.date() == dt.date(2026, 5, 31)
+    assert rejected == len(manifest["injected_rejects"]) > 0
+    assert f"{rejected} rows rejected (injected on purpose: {rejected})" in out
+    assert not Path(str(db) + ".demo-build").exists()
+
+
+def test_cli_rejects_impossible_options(tmp_path, capsys):
+    rc = main(["demo", "--no-load", "--out", str(tmp_path / "d"), "--years", "0"])
+    assert rc == 1
+    err = capsys.readouterr().err.strip()
+    assert err == "python -m etl demo: --years 0.0: expected a number of years between 0 and 20"

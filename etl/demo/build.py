@@ -26,7 +26,7 @@ from etl.demo.writers import FORMATS, write_csv
 
 MANIFEST = "manifest.json"
 OWN_FOLDERS = ("raw", "boundaries", "population")
-CRIME_2025_DAYS = 90  # the newest offenses come in the portal's 2025 layout, the rest in the 2021 one
+CRIME_2025_DAYS = 90  # the newest offenses (at most a quarter) come in the portal's 2025 layout, the rest in the 2021 one
 
 
 class DemoError(RuntimeError):
@@ -98,13 +98,14 @@ def generate(opts: DemoOptions) -> dict:
 
     roster = force.Roster(rng(99))
     offenses = crime.generate(rng(1), geo, window, opts.scale)
-    cut = np.datetime64(opts.end - dt.timedelta(days=CRIME_2025_DAYS))
+    cut = np.datetime64(opts.end - dt.timedelta(days=min(CRIME_2025_DAYS, window.days // 4)))
     recent = offenses["report"].to_numpy() >= cut
     p2021 = emit("crime", "SPD_Crime_Data__2008-Present.csv", "crime/2021", crime.frame_2021(offenses[~recent]), crime.SQL_2021)
     emit("crime", "SPD_Crime_Data__2008-Present__2025-layout.csv", "crime/2025", crime.frame_2025(offenses[recent]),
          crime.SQL_2025, bad=False)
     del offenses
-    _append_malformed(p2021, files[0], injected)
+    if files[0].rows >= 3:
+        _append_malformed(p2021, files[0], injected)
     emit("calls", "Call_Data.csv", "calls/call_data", calls.generate(rng(2), geo, window, opts.scale), calls.SQL)
     emit("terry_stops", "Terry_Stops.csv", "terry_stops/2023", force.terry_stops(rng(3), geo, window, opts.scale, roster),
          force.TERRY_SQL)
