@@ -1,0 +1,171 @@
+"""The catalog: Seattle's default validates; every kind of mistake stops start-up with one line
+naming the file, the measure and the key."""
+from __future__ import annotations
+
+import re
+
+import pytest
+import yaml
+
+from engine.catalog import KINDS, CatalogError, load_catalog, validate
+from engine.schema import declared_schema
+from settings import ROOT
+from test_engine_fixtures import measure, write_catalog
+
+SEATTLE = ROOT / "config" / "seattle"
+
+
+def strict_schema():
+    schema = declared_schema(SEATTLE)
+    assert schema is not None, "etl.sources.canonical_schemas() should be importable"
+    return schema
+
+
+def test_default_catalog_validates_against_the_etl_schemas():
+    cat = load_catalog(ROOT / "catalog")
+    validate(cat, strict_schema(), strict=True)
+    assert len(cat.goals) >= 4
+    assert len(cat.measures) >= 14
+    kinds = {m.computation.kind for m in cat.measures.values()}
+    assert kinds == set(KINDS)  # counts, rates, percentiles, shares, ratios, disparities, freshness
+    datasets = {d for m in cat.measures.values() for d in m.datasets}
+    assert datasets == set(cat.datasets)  # every dataset has a measure
+    assert all(g.measures for g in cat.goals)
+
+
+def test_every_default_target_is_a_documented_placeholder():
+    cat = load_catalog(ROOT / "catalog")
+    for m in cat.measures.values():
+        assert m.history, m.id
+        if m.target is not None:
+            assert m.target.placeholder and len(m.target.rationale) > 20, m.id
+
+
+def test_default_catalog_validates_against_a_warehouse(tmp_path):
+    from engine.warehouse import Warehouse
+    from test_engine_fixtures import make_warehouse
+
+    wh = Warehouse(make_warehouse(tmp_path / "w.duckdb"))
+    cat = load_catalog(ROOT / "catalog")
+    schema = {d: cols for d, cols in wh.columns().items() if d in cat.datasets}
+    validate(cat, schema, strict=True)
+
+
+def _error(tmp_path, measures, **kw) -> str:
+    folder = write_catalog(tmp_path / "cat", measures, **kw)
+    with pytest.raises(CatalogError) as exc:
+        cat = load_catalog(folder)
+        validate(cat, strict_schema(), strict=True)
+    msg = str(exc.value)
+    assert "\n" not in msg
+    return msg
+
+
+COUNT = {"kind": "count", "dataset": "crime", "where": {"category": "ROBBERY"}}
+
+
+def test_unknown_key(tmp_path):
+    msg = _error(tmp_path, [measure("m1", COUNT, colour="red")])
+    assert re.search(r"measures\.yaml: measure 'm1': key 'colour': unknown key", msg)
+
+
+def test_unknown_key_inside_computation(tmp_path):
+    msg = _error(tmp_path, [measure("m1", {**COUNT, "filter": {"x": 1}})])
+    assert "measure 'm1': key 'computation.filter': unknown key" in msg
+
+
+def test_unknown_dataset(tmp_path):
+    msg = _error(tmp_path, [measure("m1", {"kind": "count", "dataset": "crimes"})])
+    assert "measure 'm1': key 'computation.dataset': unknown dataset 'crimes'" in msg
+
+
+def test_unknown_column(tmp_path):
+    msg = _error(tmp_path, [measure("m1", {"kind": "count", "dataset": "crime", "where": {"offence": "X"}})])
+    assert "measure 'm1': key 'computation.where.offence': dataset 'crime' has no column 'offence'" in msg
+
+
+def test_unknown_column_in_ratio_denominator(tmp_path):
+    msg = _error(tmp_path, [measure("m1", {"kind": "ratio", "numerator": {"dataset": "use_of_force"},
+                                           "denominator": {"dataset": "calls", "where": {"priorty": 1}}})])
+    assert "key 'computation.denominator.where.priorty'" in msg
+
+
+def test_target_without_direction(tmp_path):
+    msg = _error(tmp_path, [measure("m1", COUNT, direction="none", target={"value": 5})])
+    assert "measure 'm1': key 'target': a target needs a direction" in msg
+
+
+def test_breakdown_the_dataset_cannot_give(tmp_path):
+    msg = _error(tmp_path, [measure("m1", COUNT, breakdowns={"fields": ["subject_race"]})])
+    assert "measure 'm1': key 'breakdowns.fields': dataset 'crime' has no field 'subject_race'" in msg
+    msg = _error(tmp_path, [measure("m2", COUNT, breakdowns={"layers": ["ward"]})])
+    assert "measure 'm2': key 'breakdowns.layers': dataset 'crime' cannot be broken down by layer 'ward'" in msg
+
+
+def test_ratio_breakdown_needs_the_field_in_both_datasets(tmp_path):
+    msg = _error(tmp_path, [measure("m1", {"kind": "ratio", "numerator": {"dataset": "use_of_force"},
+                                           "denominator": {"dataset": "calls"}},
+                                    breakdowns={"fields": ["subject_race"]})])
+    assert "dataset 'calls' has no field 'subject_race'" in msg
+
+
+def test_change_target_needs_a_baseline(tmp_path):
+    msg = _error(tmp_path, [measure("m1", COUNT, target={"change_pct": -5})])
+    assert "measure 'm1': key 'target.baseline'" in msg
+
+
+def test_unknown_kind_and_bad_quantile(tmp_path):
+    assert "key 'computation.kind': unknown kind 'mean'" in _error(tmp_path, [measure("m1", {"kind": "mean", "dataset": "calls"})])
+    msg = _error(tmp_path, [measure("m1", {"kind": "percentile", "dataset": "calls", "column": "response_seconds", "q": 90})])
+    assert "key 'computation.q'" in msg
+
+
+def test_measure_of_unknown_goal_and_duplicate_id(tmp_path):
+    assert "key 'goal': unknown goal 'nope'" in _error(tmp_path, [measure("m1", COUNT, goal="nope")])
+    assert "key 'id': duplicate" in _error(tmp_path, [measure("m1", COUNT), measure("m1", COUNT)])
+
+
+def test_broken_yaml_names_the_file(tmp_path):
+    folder = write_catalog(tmp_path / "cat", [measure("m1", COUNT)])
+    (folder / "extra.yaml").write_text("measures: [\n")
+    with pytest.raises(CatalogError, match=r"extra\.yaml: not valid YAML"):
+        load_catalog(folder)
+
+
+def test_app_start_refuses_a_broken_catalog(tmp_path):
+    """Engine.open (what the app calls at start-up) validates the catalog."""
+    from engine import Engine
+    from settings import Settings
+    from test_engine_fixtures import make_warehouse
+
+    folder = write_catalog(tmp_path / "cat", [measure("m1", {"kind": "count", "dataset": "crime",
+                                                            "where": {"nope": 1}})])
+    db = make_warehouse(tmp_path / "w.duckdb")
+    with pytest.raises(CatalogError, match="key 'computation.where.nope'"):
+        Engine.open(Settings(db_path=db, catalog_dir=folder, city_config=SEATTLE))
+
+
+def test_etl_refuses_a_broken_catalog_before_writing_aggregates(tmp_path):
+    import duckdb
+
+    from engine import aggregates
+
+    folder = write_catalog(tmp_path / "cat", [measure("m1", COUNT, breakdowns={"layers": ["ward"]})])
+    con = duckdb.connect()
+    with pytest.raises(CatalogError, match="breakdowns.layers"):
+        aggregates.build(con, folder, SEATTLE)
+
+
+def test_warehouse_fallback_skips_datasets_not_loaded(tmp_path):
+    """Without the ETL's declaration, a dataset the warehouse lacks is not a catalog error."""
+    cat = load_catalog(ROOT / "catalog")
+    schema = {d: c for d, c in strict_schema().items() if d != "ois"}
+    validate(cat, schema, strict=False)
+    with pytest.raises(CatalogError, match="unknown dataset 'ois'"):
+        validate(cat, schema, strict=True)
+
+
+def test_yaml_files_are_plain_data():
+    for path in sorted((ROOT / "catalog").glob("*.yaml")):
+        raw = yaml.safe_load(path.read_text())
+        assert set(raw) <= {"goals", "measures", "datasets"}, path
