@@ -181,11 +181,51 @@ def event_tables(con) -> list[str]:
     return sorted(t for t in _tables(con) if {"event_key", "event_time"} <= set(_columns(con, t)))
 
 
-def assign_areas(con, table: str, settings=None) -> AssignResult:
-    """Fill `area_<layer>` for every row of an event table, in the open write connection.
+def _prepare_columns(con, table: str, layer_ids: list[str], reassign: bool) -> list[str]:
+    """Drop area columns of layers no longer configured (all of them when reassigning); add missing ones."""
+    columns = _columns(con, table)
+    for col in columns:
+        if col.startswith("area_") and (reassign or col[5:] not in layer_ids):
+            con.execute(f'ALTER TABLE "{table}" DROP COLUMN "{col}"')
+    columns = _columns(con, table)
+    for lid in layer_ids:
+        if f"area_{lid}" not in columns:
+            con.execute(f'ALTER TABLE "{table}" ADD COLUMN "area_{lid}" VARCHAR')
+    return _columns(con, table)
 
-    Uses only what the warehouse holds (layers, area_shapes, area_codes), so it gives the same
-    answer whoever calls it; `settings` is accepted for the callers' convenience and not needed.
+
+def _code_fallback_sql(con, table: str, columns: list[str], layer_ids: list[str], pending: str) -> tuple[str, list[str]]:
+    """A query: each distinct combination of the table's code columns (among pending rows) and
+    the area each combination names per layer (`f_<layer>`), nearest level first."""
+    ranked = con.execute("SELECT source_column, layer, min(rank) AS rank FROM area_codes "
+                         "GROUP BY ALL ORDER BY rank, source_column").fetchall()
+    usable = [(c, lid) for c, lid, _rank in ranked if c in columns and IDENT.match(c) and lid in layer_ids]
+    code_cols = sorted({c for c, _ in usable})
+    joins = []
+    for c in code_cols:
+        pivot = ", ".join(f"max(area_id) FILTER (WHERE layer = '{lid}') AS \"{lid}\"" for lid in layer_ids)
+        joins.append(f" LEFT JOIN (SELECT code, {pivot} FROM area_codes WHERE source_column = '{c}' GROUP BY code) "
+                     f"\"c_{c}\" ON \"c_{c}\".code = upper(trim(k.\"{c}\"::VARCHAR))")
+    exprs = []
+    for lid in layer_ids:
+        parts = [f'"c_{c}"."{lid}"' for c, l2 in usable if l2 == lid]
+        exprs.append(f"coalesce({', '.join(parts + ['NULL'])}) AS \"f_{lid}\"")
+    keys = ", ".join(f'"{c}"' for c in code_cols)
+    k_keys = ", ".join(f'k."{c}"' for c in code_cols)
+    return (f'SELECT {k_keys}, {", ".join(exprs)} '
+            f'FROM (SELECT DISTINCT {keys} FROM "{table}" WHERE {pending}) k{"".join(joins)}'), code_cols
+
+
+def assign_areas(con, table: str, settings=None, *, reassign: bool = False) -> AssignResult:
+    """Fill `area_<layer>` for the rows of an event table that have none yet, in the open write connection.
+
+    A load inserts new and revised rows with empty area columns, so after a load only those rows
+    are joined; `reassign=True` (what `load_boundaries` uses: the boundaries changed) starts
+    every row afresh. Two set-wise UPDATEs, never row by row: (1) the DISTINCT points of those
+    rows are located in every layer (etl/spatial.py) and joined back on (latitude, longitude);
+    (2) rows still without an area get the one their codes name (per distinct combination of
+    code columns), else UNKNOWN. Uses only what the warehouse holds (layers, area_shapes,
+    area_codes); `settings` is accepted for the callers' convenience and not needed.
     """
     started = time.perf_counter()
     join_seconds = 0.0
@@ -198,53 +238,43 @@ def assign_areas(con, table: str, settings=None) -> AssignResult:
     for lid in layer_ids:
         if not IDENT.match(lid):
             raise GeoError(f"assign_areas: layer id {lid!r} cannot name a column")
-    columns = _columns(con, table)
-    for col in columns:  # columns of layers that are no longer configured would go stale
-        if col.startswith("area_") and col[5:] not in layer_ids:
-            con.execute(f'ALTER TABLE "{table}" DROP COLUMN "{col}"')
-    for lid in layer_ids:
-        if f"area_{lid}" not in columns:
-            con.execute(f'ALTER TABLE "{table}" ADD COLUMN "area_{lid}" VARCHAR')
-
-    has_coords = {"latitude", "longitude"} <= set(columns)
+    columns = _prepare_columns(con, table, layer_ids, reassign)
+    pending = "(" + " OR ".join(f'"area_{lid}" IS NULL' for lid in layer_ids) + ")"
+    t_pending = "(" + " OR ".join(f't."area_{lid}" IS NULL' for lid in layer_ids) + ")"
     n_points = 0
-    point_sql = ""
-    if has_coords:
+    if {"latitude", "longitude"} <= set(columns):
         pts = con.execute(f'SELECT DISTINCT latitude, longitude FROM "{table}" '
-                          "WHERE latitude IS NOT NULL AND longitude IS NOT NULL").fetchnumpy()
+                          f"WHERE latitude IS NOT NULL AND longitude IS NOT NULL AND {pending}").fetchnumpy()
         lat, lon = np.asarray(pts["latitude"], dtype=float), np.asarray(pts["longitude"], dtype=float)
         n_points = len(lat)
-        frame = {"latitude": lat, "longitude": lon}
-        shapes = con.execute("SELECT layer, area_id, wkb FROM area_shapes").df()
-        t0 = time.perf_counter()
-        for lid in layer_ids:
-            frame[f"p_{lid}"] = locate(lat, lon, shapes[shapes["layer"] == lid])
-        join_seconds = time.perf_counter() - t0
-        con.complete()
-        con.register("_geo_points", pd.DataFrame(frame))
-        point_sql = " LEFT JOIN _geo_points p ON t.latitude = p.latitude AND t.longitude = p.longitude"
-
-    # One lookup per source column the table has: code -> area id per layer, nearest level first.
-    codes = con.execute("SELECT source_column, layer, min(rank) AS rank FROM area_codes GROUP BY ALL ORDER BY rank, source_column").fetchall()
-    usable = [(c, lid, rank) for c, lid, rank in codes if c in columns and IDENT.match(c)]
-    joins, alias = [], {}
-    for c in sorted({c for c, _, _ in usable}):
-        alias[c] = f"c_{c}"
-        pivot = ", ".join(f"max(area_id) FILTER (WHERE layer = '{lid}') AS \"{lid}\"" for lid in layer_ids)
-        joins.append(f" LEFT JOIN (SELECT code, {pivot} FROM area_codes WHERE source_column = '{c}' GROUP BY code) "
-                     f"{alias[c]} ON {alias[c]}.code = upper(trim(t.\"{c}\"))")
-    exprs = []
-    for lid in layer_ids:
-        parts = [f'p."p_{lid}"'] if has_coords else []
-        parts += [f'{alias[c]}."{lid}"' for c, l2, _ in usable if l2 == lid]
-        exprs.append(f"coalesce({', '.join(parts + [repr(UNKNOWN)])}) AS \"area_{lid}\"")
-    select = f'SELECT t.rowid AS _rid, {", ".join(exprs)} FROM "{table}" t{point_sql}{"".join(joins)}'
-    sets = ", ".join(f'"area_{lid}" = a."area_{lid}"' for lid in layer_ids)
-    try:
-        con.execute(f'UPDATE "{table}" SET {sets} FROM ({select}) a WHERE "{table}".rowid = a._rid')
-    finally:
-        if has_coords:
-            con.unregister("_geo_points")
+        if n_points:
+            shapes = con.execute("SELECT layer, area_id, wkb FROM area_shapes").df()
+            t0 = time.perf_counter()
+            frame = {"latitude": lat, "longitude": lon}
+            for lid in layer_ids:
+                frame[f"p_{lid}"] = locate(lat, lon, shapes[shapes["layer"] == lid])
+            join_seconds = time.perf_counter() - t0
+            con.complete()
+            con.register("_geo_frame", pd.DataFrame(frame))
+            try:  # a DuckDB copy with plain VARCHARs joins faster than the categorical frame
+                casts = ", ".join(f'"p_{lid}"::VARCHAR AS "p_{lid}"' for lid in layer_ids)
+                con.execute(f"CREATE OR REPLACE TEMP TABLE _geo_points AS SELECT latitude, longitude, {casts} FROM _geo_frame")
+            finally:
+                con.unregister("_geo_frame")
+            # No pending filter here: boundaries unchanged, a point's areas are the same for every
+            # row at that point, and the filter measured slower than rewriting equal values.
+            sets = ", ".join(f'"area_{lid}" = p."p_{lid}"' for lid in layer_ids)
+            con.execute(f'UPDATE "{table}" AS t SET {sets} FROM _geo_points p '
+                        "WHERE t.latitude = p.latitude AND t.longitude = p.longitude")
+            con.execute("DROP TABLE _geo_points")
+    codes_sql, code_cols = _code_fallback_sql(con, table, columns, layer_ids, pending)
+    if code_cols:
+        match = " AND ".join(f't."{c}" IS NOT DISTINCT FROM c."{c}"' for c in code_cols)
+        sets = ", ".join(f'"area_{lid}" = coalesce(t."area_{lid}", c."f_{lid}", \'{UNKNOWN}\')' for lid in layer_ids)
+        con.execute(f'UPDATE "{table}" AS t SET {sets} FROM ({codes_sql}) c WHERE {match} AND {t_pending}')
+    else:
+        sets = ", ".join(f'"area_{lid}" = coalesce("area_{lid}", \'{UNKNOWN}\')' for lid in layer_ids)
+        con.execute(f'UPDATE "{table}" SET {sets} WHERE {pending}')
     counts = ", ".join(f"count(*) FILTER (WHERE \"area_{lid}\" = '{UNKNOWN}')" for lid in layer_ids)
     row = con.execute(f'SELECT count(*), {counts} FROM "{table}"').fetchall()[0]
     return AssignResult(table=table, rows=int(row[0]), distinct_points=n_points,
@@ -266,7 +296,7 @@ def load_boundaries(con, settings, boundaries_dir: Path, population_dir: Path | 
     if population_dir is not None and config.population is not None:
         denominators = build_denominators(config.population, layers, Path(population_dir))
     write_geo_tables(con, config, layers, denominators, approximate)
-    assigned = [assign_areas(con, t) for t in event_tables(con)]
+    assigned = [assign_areas(con, t, reassign=True) for t in event_tables(con)]
     return GeoSummary(areas={lid: len(g) for lid, g in layers.items()},
                       denominator_rows=0 if denominators is None else len(denominators), assigned=assigned)
 

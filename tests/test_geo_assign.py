@@ -195,3 +195,20 @@ def test_real_crime_rows_without_a_point_keep_their_own_codes(seattle_events):
 def test_real_fire_calls_land_in_their_neighborhood_or_the_unknown_bucket(seattle_events):
     got = dict(seattle_events.execute("SELECT event_key, area_mcpp FROM fire_calls").fetchall())
     assert got == FIRE_ROWS
+
+
+def test_after_a_load_only_rows_without_areas_are_assigned(tmp_path):
+    settings = write_city(tmp_path, population=False)
+    con = duckdb.connect(str(tmp_path / "w.duckdb"))
+    make_events(con)
+    load_boundaries(con, settings, tmp_path / "boundaries", None)
+    con.execute("UPDATE crime SET area_hood = 'KEPT' WHERE event_key = 'e4'")  # stands for an earlier answer
+    con.execute("INSERT INTO crime (event_key, event_time, latitude, longitude, beat) "
+                "VALUES ('n1', '2024-02-01', 47.605, -122.395, NULL), ('n2', '2024-02-01', NULL, NULL, 'Y1')")
+    result = assign_areas(con, "crime", settings)
+    got = areas_of(con)
+    assert got["n1"] == ("P1", "X", "X1", "A", "53033000100")
+    assert got["n2"] == ("P2", "Y", "Y1", "UNKNOWN", "UNKNOWN")
+    assert got["e4"][3] == "KEPT" and result.distinct_points == 1
+    assign_areas(con, "crime", reassign=True)   # what `python -m etl geo` does: everything afresh
+    assert areas_of(con)["e4"] == EXPECTED["e4"]
