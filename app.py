@@ -13,6 +13,7 @@ from pathlib import Path
 import dash
 from dash import _callback, html
 
+import auth
 import settings as settings_mod
 from city import load_city
 from components import maps
@@ -83,6 +84,8 @@ def create_app(config: settings_mod.Settings | None = None) -> dash.Dash:
     app.server.config[ENGINE_KEY] = None
     app.layout = _shell
     maps.register_callbacks(app)
+    if s.mode == "internal":
+        auth.install(app, s)  # sign-in for every route (auth/README.md); a no-op check when SEASTAT_AUTH=off
     return app
 
 

@@ -1,0 +1,44 @@
+"""What sign-in keeps per app: its settings, the users store (opened on first use), and
+whether the app may only run under the development server.
+
+Kept on the Flask app (config[STATE_KEY]) rather than in module globals, so a test process can
+build an internal app with sign-in and another without it side by side.
+"""
+from __future__ import annotations
+
+import threading
+from dataclasses import dataclass, field
+
+import flask
+
+from settings import Settings
+
+STATE_KEY = "SEASTAT_AUTH_STATE"
+
+
+@dataclass
+class AuthState:
+    settings: Settings
+    header: str                 # trusted identity header, "" when local passwords are used
+    dev_server_only: str        # "" or why only Flask's development server may serve this app
+    login_css: str              # URL of the Bootstrap CSS the sign-in page uses
+    first_start_admin: bool = False  # this process made the first admin account (shown on the sign-in page)
+    _store: object = field(default=None, repr=False)
+    _lock: threading.RLock = field(default_factory=threading.RLock, repr=False)
+
+    def users(self):
+        """store.Users on the ledger store (SEASTAT_LEDGER), opened once per process."""
+        from store import Users, open_store
+
+        if self._store is None:
+            with self._lock:
+                if self._store is None:
+                    self._store = open_store(self.settings.ledger_url)
+        return Users(self._store)
+
+
+def state() -> AuthState | None:
+    """This app's sign-in state, or None when the app has no sign-in (public mode, SEASTAT_AUTH=off)."""
+    if not flask.has_app_context():
+        return None
+    return flask.current_app.config.get(STATE_KEY)
