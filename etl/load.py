@@ -19,6 +19,7 @@ from __future__ import annotations
 
 import datetime as dt
 import hashlib
+import re
 import sys
 from dataclasses import asdict, dataclass
 from pathlib import Path
@@ -32,7 +33,7 @@ from . import postload, quality, warehouse
 from .sources import ADAPTERS, get
 from .sources.base import Adapter
 from .sources.sniff import FileProblem, Inspected, inspect
-from .sources.sqlfuncs import CATEGORY_MACROS, install
+from .sources.sqlfuncs import CATEGORY_MACROS, install, install_formats
 
 BOOK = ("source_file", "source_row", "vintage")
 STEPS = ("read", "normalise", "rejects", "upsert", "quality")
@@ -139,24 +140,18 @@ def _bar(total: int, progress: bool):
     return tqdm(total=total, unit="step", file=sys.stderr, leave=False)
 
 
-def _source_sql(adapter: Adapter, insp: Inspected) -> str:
-    cols = [f"c{insp.positions[f]} AS {f}" if f in insp.positions else f"CAST(NULL AS VARCHAR) AS {f}"
-            for f in adapter.fields]
-    return f"SELECT {', '.join(cols)}, rowid + 1 AS __row FROM _raw"
-
-
 def _reason_sql(adapter: Adapter, insp: Inspected) -> str:
     """SQL (over the staged columns) for why a row cannot be loaded; NULL = it can."""
     whens = []
     for f in adapter.key_fields:
         if f in insp.positions:
             whens.append(
-                f"WHEN regexp_matches(_k_{f}, '^\\s*-?[0-9]+(\\.[0-9]+)?[eE][+-]?[0-9]+\\s*$') THEN "
-                f"'Excel-mangled number ''' || trim(_k_{f}) || ''' in {_sql_text(insp.header[insp.positions[f]])}: "
+                f"WHEN regexp_matches(f.{f}, '^\\s*-?[0-9]+(\\.[0-9]+)?[eE][+-]?[0-9]+\\s*$') THEN "
+                f"'Excel-mangled number ''' || trim(f.{f}) || ''' in {_sql_text(insp.header[insp.positions[f]])}: "
                 "digits lost, unrecoverable'")
     whens.append(f"WHEN event_key IS NULL THEN 'missing natural key ({_sql_text(adapter.natural_key_doc)})'")
     fields = _time_fields(adapter, insp)
-    bad = [f"CASE WHEN nz(_t_{f}) IS NOT NULL THEN 'unparseable or impossible date ''' || trim(_t_{f}) || "
+    bad = [f"CASE WHEN nz(f.{f}) IS NOT NULL THEN 'unparseable or impossible date ''' || trim(f.{f}) || "
            f"''' in {_sql_text(insp.header[insp.positions[f]])}' END" for f in fields]
     missing = "'missing date (" + ", ".join(_sql_text(insp.header[insp.positions[f]]) for f in fields) + ")'"
     whens.append(f"WHEN event_time IS NULL THEN coalesce({', '.join(bad + [missing])})")
@@ -172,48 +167,82 @@ def _time_fields(adapter: Adapter, insp: Inspected) -> list[str]:
     return [f for f in (insp.vintage.time_fields or adapter.time_fields) if f in insp.positions]
 
 
-def _stage_sql(adapter: Adapter, insp: Inspected) -> str:
-    """Two levels: typed values from the source fields, then codes, bounds and reject reasons.
+def _read_sql(insp: Inspected) -> str:
+    """The file as all-VARCHAR columns c0..cN plus its record number (__row), in file order.
 
-    (Nested SELECTs rather than lateral aliases: DuckDB re-binds an alias at every use, which
-    made binding this statement take seconds.)
+    `row_number() OVER ()` runs as DuckDB's streaming window, which keeps the scan's order.
+    Lines DuckDB cannot split go to the `_csv_rejects` table.
+    """
+    columns = "{" + ", ".join(f"'c{i}': 'VARCHAR'" for i in range(len(insp.header))) + "}"
+    return (f"SELECT *, row_number() OVER () AS __row FROM read_csv($path, header = true, auto_detect = false, "
+            f"columns = {columns}, delim = $delim, quote = '\"', escape = '\"', strict_mode = true, "
+            "store_rejects = true, rejects_table = '_csv_rejects', rejects_scan = '_csv_scan', max_line_size = 20000000)")
+
+
+def _source_sql(adapter: Adapter, insp: Inspected) -> str:
+    cols = [f"c{insp.positions[f]} AS {f}" if f in insp.positions else f"CAST(NULL AS VARCHAR) AS {f}"
+            for f in adapter.fields]
+    raw = [f"c{i}" for i in range(len(insp.header))]
+    return f"SELECT {', '.join(cols + raw)}, __row FROM ({_read_sql(insp)})"
+
+
+HELPERS = ("_reason", "_raw_text", "_lat_raw", "_lon_raw", "_precinct_raw", "_sector_raw", "_beat_raw")
+
+
+def _late(expr: str) -> str:
+    """key / time / category run after the typed columns: there `s.<field>` is the raw field `f.<field>`."""
+    return re.sub(r"\bs\.", "f.", expr)
+
+
+def _stage_sql(adapter: Adapter, insp: Inspected) -> str:
+    """One pass over the file, four cheap levels (DuckDB runs them as one pipeline):
+
+    1. typed columns from the raw fields (`s.<field>`; the raw row is kept as struct `f`),
+    2. key, event_time, category (may name level-1 columns, so each timestamp is parsed once),
+       codes and city bounds,
+    3. the reject reason, 4. the table's column order plus helpers (reject text only for rejects).
+    Nested SELECTs rather than lateral aliases: DuckDB re-binds an alias at every use.
     """
     v = insp.vintage
-    base = [
-        f"CAST({v.key or adapter.key} AS VARCHAR) AS event_key",
-        f"CAST({v.time or adapter.time} AS TIMESTAMP) AS event_time",
-        f"CAST({adapter.category} AS VARCHAR) AS category",
+    typed = [
         f"precinct_code({adapter.precinct}) AS _precinct_c",
         f"sector_code({adapter.sector}) AS _sector_c",
         f"beat_code({adapter.beat}) AS _beat_c",
         f"CAST({adapter.lat} AS DOUBLE) AS _lat_raw",
         f"CAST({adapter.lon} AS DOUBLE) AS _lon_raw",
-    ]
-    base += [f"CAST({expr} AS {typ}) AS {name}" for name, typ, expr in adapter.columns]
-    for name, kind, raw in adapter.demographics:
-        base += [f"{CATEGORY_MACROS[kind]}({raw}) AS {name}", f"trim({raw}) AS {name}_raw"]
-    base += [
-        "$file AS source_file", "s.__row AS source_row", "$vintage AS vintage",
         f"nz({adapter.precinct}) AS _precinct_raw", f"nz({adapter.sector}) AS _sector_raw",
         f"nz({adapter.beat}) AS _beat_raw",
+        "$file AS source_file", "s.__row AS source_row", "$vintage AS vintage",
     ]
-    base += [f"s.{f} AS _k_{f}" for f in adapter.key_fields if f in insp.positions]
-    base += [f"s.{f} AS _t_{f}" for f in _time_fields(adapter, insp)]
+    typed += [f"CAST({expr} AS {typ}) AS {name}" for name, typ, expr in adapter.columns]
+    for name, kind, rawf in adapter.demographics:
+        typed += [f"{CATEGORY_MACROS[kind]}({rawf}) AS {name}", f"trim({rawf}) AS {name}_raw"]
     derived = [
+        f"CAST({_late(v.key or adapter.key)} AS VARCHAR) AS event_key",
+        f"CAST({_late(v.time or adapter.time)} AS TIMESTAMP) AS event_time",
+        f"CAST({_late(adapter.category)} AS VARCHAR) AS category",
         "coalesce(_sector_c, _beat_c[1]) AS sector",
         "coalesce(_precinct_c, sector_precinct(coalesce(_sector_c, _beat_c[1]))) AS precinct",
         "_beat_c AS beat",
         "CASE WHEN in_city(_lat_raw, _lon_raw) THEN _lat_raw END AS latitude",
         "CASE WHEN in_city(_lat_raw, _lon_raw) THEN _lon_raw END AS longitude",
-        f"{_reason_sql(adapter, insp)} AS _reason",
     ]
-    return (f"CREATE OR REPLACE TEMP TABLE _stage AS SELECT b.*, {', '.join(derived)} FROM "
-            f"(SELECT {', '.join(base)} FROM ({_source_sql(adapter, insp)}) s) b")
+    text = "concat_ws($delim, " + ", ".join(f"coalesce(f.c{i}, '')" for i in range(len(insp.header))) + ")"
+    final = list(adapter.schema()) + [h for h in HELPERS if h != "_raw_text"]
+    final.append(f"CASE WHEN _reason IS NOT NULL THEN {text} END AS _raw_text")
+    level1 = f"SELECT s AS f, {', '.join(typed)} FROM ({_source_sql(adapter, insp)}) s"
+    level2 = f"SELECT b.*, {', '.join(derived)} FROM ({level1}) b"
+    level3 = f"SELECT d.*, {_reason_sql(adapter, insp)} AS _reason FROM ({level2}) d"
+    return f"CREATE TABLE _stage AS SELECT {', '.join(final)} FROM ({level3})"
 
 
 def table_columns(adapter: Adapter) -> list[str]:
     """The event table's columns, in order (see docs/SCHEMA.md)."""
     return list(adapter.schema())
+
+
+def _tables(con) -> set[str]:
+    return {r[0] for r in con.execute("SELECT table_name FROM duckdb_tables() WHERE NOT temporary").fetchall()}
 
 
 def _load_one(con, adapter: Adapter, insp: Inspected, digest: str, city, bar) -> LoadResult:
@@ -222,64 +251,59 @@ def _load_one(con, adapter: Adapter, insp: Inspected, digest: str, city, bar) ->
     load_id = con.execute("SELECT coalesce(max(load_id), 0) + 1 FROM load_log").fetchone()[0]
     res = LoadResult(insp.path.name, str(insp.path.resolve()), adapter.name, insp.vintage.name, digest,
                      started_at=started, load_id=load_id)
-    n = len(insp.header)
-    columns = "{" + ", ".join(f"'c{i}': 'VARCHAR'" for i in range(n)) + "}"
-    con.execute("DROP TABLE IF EXISTS _csv_rejects; DROP TABLE IF EXISTS _csv_scan")
-    con.execute(
-        f"CREATE OR REPLACE TEMP TABLE _raw AS SELECT * FROM read_csv($path, header = true, auto_detect = false, "
-        f"columns = {columns}, delim = $delim, quote = '\"', escape = '\"', strict_mode = true, "
-        "store_rejects = true, rejects_table = '_csv_rejects', rejects_scan = '_csv_scan', max_line_size = 20000000)",
-        {"path": str(insp.path), "delim": insp.delimiter})
+    ids = {"id": load_id, "ds": adapter.name, "file": insp.path.name}
+    install_formats(con, insp.sample)
+    con.execute("DROP TABLE IF EXISTS _csv_rejects; DROP TABLE IF EXISTS _csv_scan; DROP TABLE IF EXISTS _stage")
     bar.update()
-    con.execute(_stage_sql(adapter, insp), {"file": insp.path.name, "vintage": insp.vintage.name})
+    con.execute(_stage_sql(adapter, insp), {"path": str(insp.path), "delim": insp.delimiter,
+                                            "file": insp.path.name, "vintage": insp.vintage.name})
     bar.update()
-    # rejects: malformed lines (DuckDB's line number) and unusable rows (record number)
+    n_raw, n_reject, n_unique = con.execute(
+        "SELECT count(*), count(*) FILTER (_reason IS NOT NULL), count(DISTINCT event_key) FILTER (_reason IS NULL) "
+        "FROM _stage").fetchone()
+    n_bad_lines, = con.execute("SELECT count(DISTINCT line) FROM _csv_rejects").fetchone()
+    # rejects: lines DuckDB could not split (physical line number) and unusable rows (record number)
     con.execute(
         "INSERT INTO rejects SELECT $id, $ds, $file, line, trim(any_value(csv_line), chr(10) || chr(13)), "
-        "'malformed CSV line: ' || string_agg(DISTINCT error_message, '; ') FROM _csv_rejects GROUP BY line",
-        {"id": load_id, "ds": adapter.name, "file": insp.path.name})
-    raw_text = "concat_ws(" + "$delim, " + ", ".join(f"coalesce(r.c{i}, '')" for i in range(n)) + ")"
-    con.execute(
-        f"INSERT INTO rejects SELECT $id, $ds, $file, st.source_row, {raw_text}, st._reason "
-        "FROM _stage st JOIN _raw r ON r.rowid + 1 = st.source_row WHERE st._reason IS NOT NULL",
-        {"id": load_id, "ds": adapter.name, "file": insp.path.name, "delim": insp.delimiter})
+        "'malformed CSV line: ' || string_agg(DISTINCT error_message, '; ') FROM _csv_rejects GROUP BY line", ids)
+    con.execute("INSERT INTO rejects SELECT $id, $ds, $file, source_row, _raw_text, _reason FROM _stage "
+                "WHERE _reason IS NOT NULL ORDER BY source_row", ids)
+    n_dup_in_file = n_raw - n_reject - n_unique
+    quality.check_file(con, load_id, adapter, insp.path.name, city, stage="_stage", duplicates=n_dup_in_file)
     bar.update()
+    if n_reject:
+        con.execute("DELETE FROM _stage WHERE _reason IS NOT NULL")
+    if n_dup_in_file:  # keep the first row of each natural key
+        con.execute("DELETE FROM _stage WHERE rowid IN (SELECT rowid FROM (SELECT rowid, row_number() OVER "
+                    "(PARTITION BY event_key ORDER BY source_row) AS n FROM _stage) WHERE n > 1)")
+    table = adapter.table
     cols = table_columns(adapter)
     collist = ", ".join(cols)
-    con.execute(f"CREATE OR REPLACE TEMP TABLE _good AS SELECT {collist} FROM _stage WHERE _reason IS NULL "
-                "QUALIFY row_number() OVER (PARTITION BY event_key ORDER BY source_row) = 1")
-    n_raw, = con.execute("SELECT count(*) FROM _raw").fetchone()
-    n_bad_lines, = con.execute("SELECT count(DISTINCT line) FROM _csv_rejects").fetchone()
-    n_reject, = con.execute("SELECT count(*) FROM _stage WHERE _reason IS NOT NULL").fetchone()
-    n_good, = con.execute("SELECT count(*) FROM _good").fetchone()
-    table = adapter.table
-    con.execute(f"CREATE TABLE IF NOT EXISTS {table} ("
-                + ", ".join(f"{c} {t}" for c, t in adapter.schema().items()) + ")")
-    has_rows = con.execute(f"SELECT count(*) > 0 FROM (SELECT 1 FROM {table} LIMIT 1)").fetchone()[0]
     n_same = 0
-    if has_rows:
+    if table not in _tables(con):  # first load of this dataset: the staged table becomes the table
+        for h in HELPERS:
+            con.execute(f"ALTER TABLE _stage DROP COLUMN {h}")
+        con.execute(f"ALTER TABLE _stage RENAME TO {table}")
+    else:
         content = [c for c in cols if c not in BOOK and c != "event_key"]
         same = " AND ".join(f"g.{c} IS NOT DISTINCT FROM t.{c}" for c in content)
-        con.execute(f"CREATE OR REPLACE TEMP TABLE _same AS SELECT g.event_key FROM _good g "
+        con.execute(f"CREATE OR REPLACE TEMP TABLE _same AS SELECT g.event_key FROM _stage g "
                     f"JOIN {table} t ON g.event_key = t.event_key WHERE {same}")
         n_same, = con.execute("SELECT count(*) FROM _same").fetchone()
-        con.execute(f"DELETE FROM {table} WHERE event_key IN (SELECT event_key FROM _good "
+        con.execute(f"DELETE FROM {table} WHERE event_key IN (SELECT event_key FROM _stage "
                     "EXCEPT SELECT event_key FROM _same)")
-        con.execute(f"INSERT INTO {table} ({collist}) SELECT {collist} FROM _good "
+        con.execute(f"INSERT INTO {table} ({collist}) SELECT {collist} FROM _stage "
                     "WHERE event_key NOT IN (SELECT event_key FROM _same)")
-    else:
-        con.execute(f"INSERT INTO {table} ({collist}) SELECT {collist} FROM _good")
+        con.execute("DROP TABLE _stage; DROP TABLE _same")
     bar.update()
     res.rows_read = n_raw + n_bad_lines
     res.rows_rejected = n_reject + n_bad_lines
-    res.rows_duplicate = (n_raw - n_reject - n_good) + n_same
-    res.rows_loaded = n_good - n_same
-    quality.check_file(con, load_id, adapter, insp.path.name, city, stage="_stage", duplicates=n_raw - n_reject - n_good)
-    bar.update()
+    res.rows_duplicate = n_dup_in_file + n_same
+    res.rows_loaded = n_unique - n_same
     res.finished_at = dt.datetime.now()
     con.execute("INSERT INTO load_log VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12)",
                 [load_id, res.file, res.path, res.dataset, res.vintage, digest, res.started_at, res.finished_at,
                  res.rows_read, res.rows_loaded, res.rows_rejected, res.rows_duplicate])
-    con.execute("DROP TABLE IF EXISTS _raw; DROP TABLE IF EXISTS _stage; DROP TABLE IF EXISTS _good; "
-                "DROP TABLE IF EXISTS _same")
+    con.execute("DROP TABLE IF EXISTS _csv_rejects; DROP TABLE IF EXISTS _csv_scan")
+    bar.update()
     return res

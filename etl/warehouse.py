@@ -89,6 +89,7 @@ def build(db_path: Path, memory_limit: str = "1200MB"):
         con.execute(f"SET memory_limit = '{memory_limit}'")
         con.execute("SET temp_directory = ?", [tmpdir])
         con.execute("SET preserve_insertion_order = true")
+        con.execute("SET enable_progress_bar = false")
         for stmt in BOOKKEEPING:
             con.execute(stmt)
         yield con

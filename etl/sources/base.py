@@ -37,9 +37,9 @@ class Adapter:
     title: str
     fields: dict[str, tuple[str, ...]]          # field id -> other accepted header spellings
     vintages: tuple[Vintage, ...]
-    key: str                                    # SQL -> event_key (natural key)
+    key: str                                    # SQL -> event_key (natural key); may name columns
     key_fields: tuple[str, ...]                 # fields whose raw text the key comes from
-    time: str                                   # SQL -> event_time (TIMESTAMP, local)
+    time: str                                   # SQL -> event_time (TIMESTAMP, local); may name columns
     time_fields: tuple[str, ...]
     category: str                               # SQL -> category
     start: dt.date                              # first date the dataset covers (quality check)

@@ -47,7 +47,7 @@ ADAPTER = Adapter(
     ),
     key="nz(s.cad_event_number)",
     key_fields=("cad_event_number",),
-    time="ts(s.original_time_queued)",
+    time="queued_at",
     time_fields=("original_time_queued",),
     category="regexp_replace(coalesce(nz(s.final_call_type), nz(s.initial_call_type)), '^-+\\s*', '')",
     start=dt.date(2009, 1, 1),

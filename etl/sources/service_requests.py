@@ -34,7 +34,7 @@ ADAPTER = Adapter(
     ),
     key="nz(s.servicerequestnumber)",
     key_fields=("servicerequestnumber",),
-    time="ts(s.createddate)",
+    time="created_at",
     time_fields=("createddate",),
     category="nz(s.webintakeservicerequests)",
     start=dt.date(2010, 1, 1),

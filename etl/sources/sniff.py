@@ -30,10 +30,11 @@ class Inspected:
     normalised: list[str]
     vintage: Vintage
     positions: dict[str, int]  # field id -> column position
+    sample: list[str]          # values of the first records (to order date formats)
 
 
-def read_header(path: Path) -> tuple[str, list[str]]:
-    """(delimiter, header fields) of a text file; FileProblem when it is not a usable text file."""
+def read_header(path: Path) -> tuple[str, list[str], list[str]]:
+    """(delimiter, header fields, sample values) of a text file; FileProblem when it is not usable."""
     try:
         with open(path, "rb") as fh:
             head = fh.read(HEAD_BYTES)
@@ -55,12 +56,17 @@ def read_header(path: Path) -> tuple[str, list[str]]:
     if first.count(delimiter) == 0:
         raise FileProblem(f"{path}: no delimited header line (first line: {first[:80]!r})")
     header = next(csv.reader(io.StringIO(first), delimiter=delimiter))
-    return delimiter, header
+    lines = text.replace("\r\n", "\n").replace("\r", "\n").split("\n")[1:-1][:200]
+    try:
+        sample = [v for rec in csv.reader(lines, delimiter=delimiter) for v in rec]
+    except csv.Error:  # odd quoting in the first lines: DuckDB will report the rows themselves
+        sample = []
+    return delimiter, header, sample
 
 
 def inspect(path: Path, adapter: Adapter, others: dict[str, Adapter]) -> Inspected:
     """Match the header to one of the adapter's vintages, or say which dataset it belongs to."""
-    delimiter, header = read_header(path)
+    delimiter, header, sample = read_header(path)
     normalised = [norm_header(h) for h in header]
     vintage, score, missing = adapter.match(normalised)
     better = None
@@ -76,4 +82,4 @@ def inspect(path: Path, adapter: Adapter, others: dict[str, Adapter]) -> Inspect
     if vintage is None:
         raise FileProblem(
             f"{path}: unrecognised header for {adapter.name}: missing column(s) {', '.join(missing)}")
-    return Inspected(path, delimiter, header, normalised, vintage, adapter.field_positions(normalised))
+    return Inspected(path, delimiter, header, normalised, vintage, adapter.field_positions(normalised), sample)

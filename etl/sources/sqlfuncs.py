@@ -9,6 +9,7 @@ live in the tables below; another city would add its own table here.
 """
 from __future__ import annotations
 
+import datetime as dt
 import re
 
 from city import City
@@ -92,26 +93,24 @@ def macros(city: City) -> list[str]:
         raise ValueError(f"city timezone {city.timezone!r} is not a time zone name")
     b = city.bounds
     word_to_letter = {k: (k, v) for k, v in SECTOR_WORDS.items()}
-    fmts, dfmts = _list(TS_FORMATS), _list(DATE_FORMATS)
     return [
         # nz: trimmed text, NULL for a null marker
-        f"CREATE OR REPLACE MACRO nz(x) AS CASE WHEN upper(trim(x)) IN ({', '.join(_lit(m) for m in NULL_MARKERS)}) "
-        "THEN NULL ELSE trim(x) END",
+        # (written so the common case - a clean value - costs two length checks and no new string)
+        f"CREATE OR REPLACE MACRO nz(x) AS CASE WHEN length(x) <= {max(map(len, NULL_MARKERS)) + 2} "
+        f"AND upper(trim(x)) IN ({', '.join(_lit(m) for m in NULL_MARKERS)}) THEN NULL "
+        "WHEN starts_with(x, ' ') OR ends_with(x, ' ') THEN trim(x) ELSE x END",
         "CREATE OR REPLACE MACRO num(x) AS try_cast(nz(x) AS DOUBLE)",
         "CREATE OR REPLACE MACRO int_(x) AS try_cast(try_cast(nz(x) AS DOUBLE) AS BIGINT)",
         "CREATE OR REPLACE MACRO flag(x) AS CASE WHEN upper(nz(x)) IN ('Y','YES','TRUE','1','T') THEN TRUE "
         "WHEN upper(nz(x)) IN ('N','NO','FALSE','0','F') THEN FALSE END",
-        # a naive local timestamp; hour 24 means midnight of the next day
-        f"CREATE OR REPLACE MACRO ts_naive(x) AS coalesce(try_strptime(x, {fmts}), "
-        f"CASE WHEN x LIKE '% 24:%' OR x LIKE '%T24:%' THEN try_strptime(regexp_replace(x, '([ T])24:', '\\100:'), {fmts}) "
-        "+ INTERVAL 1 DAY END)",
+        *format_macros(TS_FORMATS, DATE_FORMATS),
         # ts: any vintage's timestamp -> Seattle local; a Z / +0000 suffix means UTC
         "CREATE OR REPLACE MACRO ts(x) AS CASE WHEN nz(x) IS NULL THEN NULL "
-        "WHEN regexp_matches(trim(x), '(Z|\\s?[+-]00:?00)$') THEN "
+        "WHEN ends_with(x, 'Z') OR ends_with(x, '00') AND regexp_matches(x, '\\s?[+-]00:?00$') THEN "
         f"timezone({_lit(city.timezone)}, timezone('UTC', ts_naive(regexp_replace(trim(x), '\\s?(Z|[+-]00:?00)$', '')))) "
-        "ELSE ts_naive(trim(x)) END",
+        "ELSE ts_naive(nz(x)) END",
         # dt: the date part of a date-only field (a Socrata '2015-03-15T00:00:00Z' is a date, not an instant)
-        f"CREATE OR REPLACE MACRO dt(x) AS try_strptime(split_part(split_part(nz(x), 'T', 1), ' ', 1), {dfmts})",
+
         # hhmm: '930' / '0930' / '09:30' / '21:08:00.0000000' -> INTERVAL since midnight
         "CREATE OR REPLACE MACRO hhmm(x) AS CASE WHEN regexp_matches(nz(x), '^[0-9]{1,4}$') THEN "
         "CASE WHEN try_cast(lpad(nz(x), 4, '0')[1:2] AS INT) < 24 AND try_cast(lpad(nz(x), 4, '0')[3:4] AS INT) < 60 THEN "
@@ -135,6 +134,47 @@ def macros(city: City) -> list[str]:
         f"CREATE OR REPLACE MACRO resolution_cat(x) AS coalesce(({_map(RESOLUTIONS)})[upper(trim(x))], "
         "CASE WHEN nz(x) IS NULL THEN 'Unknown' ELSE 'Other' END)",
     ]
+
+
+def format_macros(ts_formats, date_formats) -> list[str]:
+    """ts_naive / dt with the formats in the given order.
+
+    A format that fails costs about ten times one that matches (DuckDB's try_strptime), so the
+    loader re-installs these per file with the formats that file's first rows use first.
+    """
+    fmts, dfmts = _list(ts_formats), _list(date_formats)
+    return [
+        # a naive local timestamp; hour 24 means midnight of the next day
+        f"CREATE OR REPLACE MACRO ts_naive(x) AS coalesce(try_strptime(x, {fmts}), "
+        f"CASE WHEN x LIKE '% 24:%' OR x LIKE '%T24:%' THEN try_strptime(regexp_replace(x, '([ T])24:', '\\100:'), {fmts}) "
+        "+ INTERVAL 1 DAY END)",
+        # dt: the date part of a date-only field (a Socrata '2015-03-15T00:00:00Z' is a date, not an instant)
+        f"CREATE OR REPLACE MACRO dt(x) AS try_strptime(left(nz(x), 10), {dfmts})",
+    ]
+
+
+def order_formats(values: list[str]) -> tuple[list[str], list[str]]:
+    """TS_FORMATS and DATE_FORMATS, those matching most of these sample values first."""
+    values = [re.sub(r"\s?(Z|[+-]00:?00)$", "", v.strip()) for v in values if v and v.strip()]
+
+    def hits(fmt, cut=None):
+        n = 0
+        for v in values:
+            try:
+                dt.datetime.strptime(v[:cut] if cut else v, fmt)
+                n += 1
+            except ValueError:
+                pass
+        return n
+
+    ts = sorted(TS_FORMATS, key=lambda f: -hits(f))
+    dates = sorted(DATE_FORMATS, key=lambda f: -hits(f, 10))
+    return ts, dates
+
+
+def install_formats(con, sample_values: list[str]) -> None:
+    for stmt in format_macros(*order_formats(sample_values)):
+        con.execute(stmt)
 
 
 CATEGORY_MACROS = {"race": "race_cat", "gender": "gender_cat", "age": "age_cat", "resolution": "resolution_cat"}

@@ -1,0 +1,115 @@
+"""End-to-end load speed and peak memory: `python -m etl load crime FILE` on a generated file.
+
+Why: the issue's target is >= 250,000 rows/s end to end on a 2-core machine and < 2 GB peak
+memory at 10M rows. The file is generated in the real 2021 crime format (BOM, quoted text,
+`MM/DD/YYYY hh:mm:ss AM` dates, empty end dates, `UNKNOWN` codes, 0/0 coordinates) in a temp
+dir; the load runs in a child process, timed from start to exit (interpreter start, sniffing,
+checksum, parse, normalise, rejects, upsert, quality checks, CHECKPOINT, swap), and its peak
+RSS comes from os.wait4's rusage of that child.
+
+    .venv/bin/python bench/bench_etl_load.py                    # 1M and 10M rows
+    .venv/bin/python bench/bench_etl_load.py --rows 200000      # a quick run
+"""
+from __future__ import annotations
+
+import argparse
+import os
+import shutil
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT))
+
+import duckdb  # noqa: E402
+
+HEADER = ("Report Number,Offense ID,Offense Start DateTime,Offense End DateTime,Report DateTime,Group A B,"
+          "Crime Against Category,Offense Parent Group,Offense,Offense Code,Precinct,Sector,Beat,MCPP,"
+          "100 Block Address,Longitude,Latitude")
+
+GENERATE = """
+COPY (
+  WITH base AS (
+    SELECT i, TIMESTAMP '2008-01-01' + to_seconds(CAST(hash(i) % 500000000 AS BIGINT)) AS t,
+           CAST(hash(i * 7 + 1) % 1000 AS BIGINT) AS r
+    FROM range($n) AS g(i)
+  )
+  SELECT
+    strftime(t, '%Y') || '-' || lpad(CAST(i % 999999 AS VARCHAR), 6, '0') AS "Report Number",
+    CAST(10000000000 + i AS VARCHAR) AS "Offense ID",
+    CASE WHEN r = 3 THEN NULL ELSE strftime(t, '%m/%d/%Y %I:%M:%S %p') END AS "Offense Start DateTime",
+    CASE WHEN r < 700 THEN NULL ELSE strftime(t + INTERVAL 1 HOUR, '%m/%d/%Y %I:%M:%S %p') END AS "Offense End DateTime",
+    strftime(t + INTERVAL 3 HOUR, '%m/%d/%Y %I:%M:%S %p') AS "Report DateTime",
+    CASE WHEN r % 10 = 0 THEN 'B' ELSE 'A' END AS "Group A B",
+    ['PROPERTY', 'PERSON', 'SOCIETY'][1 + r % 3] AS "Crime Against Category",
+    ['LARCENY-THEFT', 'ASSAULT OFFENSES', 'BURGLARY/BREAKING&ENTERING', 'DESTRUCTION/DAMAGE/VANDALISM OF PROPERTY',
+     'MOTOR VEHICLE THEFT', 'ROBBERY', 'FRAUD OFFENSES', 'DRUG/NARCOTIC OFFENSES'][1 + r % 8] AS "Offense Parent Group",
+    ['Theft From Motor Vehicle', 'Simple Assault', 'Burglary/Breaking & Entering', 'Destruction/Damage/Vandalism of Property',
+     'Motor Vehicle Theft', 'Robbery', 'Identity Theft', 'Drug/Narcotic Violations'][1 + r % 8] AS "Offense",
+    ['23F', '13B', '220', '290', '240', '120', '26F', '35A'][1 + r % 8] AS "Offense Code",
+    CASE WHEN r = 999 THEN 'UNKNOWN' ELSE ['N', 'E', 'S', 'SW', 'W'][1 + r % 5] END AS "Precinct",
+    CASE WHEN r = 999 THEN 'UNKNOWN' ELSE ['B', 'C', 'O', 'F', 'K'][1 + r % 5] END AS "Sector",
+    CASE WHEN r = 999 THEN 'UNKNOWN' ELSE ['B', 'C', 'O', 'F', 'K'][1 + r % 5] || CAST(1 + r % 3 AS VARCHAR) END AS "Beat",
+    ['BALLARD NORTH', 'CAPITOL HILL', 'SODO', 'ALKI', 'DOWNTOWN COMMERCIAL'][1 + r % 5] AS "MCPP",
+    CASE WHEN r BETWEEN 990 AND 995 THEN NULL ELSE CAST(r AS VARCHAR) || 'XX BLOCK OF ' ||
+         ['PINE ST', '3RD AVE', 'E HOWELL ST', 'AURORA AVE N, SEATTLE'][1 + r % 4] END AS "100 Block Address",
+    CASE WHEN r BETWEEN 990 AND 995 THEN 0 ELSE -122.40 + (hash(i + 3) % 15000) / 100000.0 END AS "Longitude",
+    CASE WHEN r BETWEEN 990 AND 995 THEN 0 ELSE 47.50 + (hash(i + 5) % 22000) / 100000.0 END AS "Latitude"
+  FROM base
+) TO '{path}' (HEADER false, DELIMITER ',', QUOTE '"')
+"""
+
+
+def generate(path: Path, n: int) -> None:
+    """Rows by DuckDB (fast), then the real export's UTF-8 BOM + header line in front."""
+    body = path.with_suffix(".body")
+    con = duckdb.connect()
+    con.execute(GENERATE.replace("{path}", str(body).replace("'", "''")), {"n": n})
+    con.close()
+    with open(path, "wb") as out, open(body, "rb") as src:
+        out.write(b"\xef\xbb\xbf" + HEADER.encode() + b"\n")
+        shutil.copyfileobj(src, out, 16 * 1024 * 1024)
+    body.unlink()
+
+
+def run_load(path: Path, db: Path) -> tuple[float, float, str]:
+    env = {**os.environ, "SEASTAT_DB": str(db)}
+    t0 = time.perf_counter()
+    proc = subprocess.Popen([sys.executable, "-m", "etl", "load", "crime", str(path)], cwd=ROOT, env=env,
+                            stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+    _pid, status, usage = os.wait4(proc.pid, 0)
+    elapsed = time.perf_counter() - t0
+    out = proc.stdout.read().decode() + proc.stderr.read().decode()
+    if os.waitstatus_to_exitcode(status) != 0:
+        raise SystemExit(f"load failed: {out}")
+    return elapsed, usage.ru_maxrss / 1024, out.strip().splitlines()[0]
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--rows", type=int, nargs="+", default=[1_000_000, 10_000_000],
+                        help="rows per generated file (default: 1000000 10000000)")
+    args = parser.parse_args(argv)
+    ok = True
+    for n in args.rows:
+        with tempfile.TemporaryDirectory(prefix="bench-etl-") as tmp:
+            path, db = Path(tmp) / f"crime_{n}.csv", Path(tmp) / "wh.duckdb"
+            t = time.perf_counter()
+            generate(path, n)
+            size_mb = path.stat().st_size / 1e6
+            print(f"{n:>11,} rows: generated {size_mb:,.0f} MB in {time.perf_counter() - t:.1f} s", flush=True)
+            elapsed, peak_mb, line = run_load(path, db)
+            rate = n / elapsed
+            print(f"{n:>11,} rows: load {elapsed:.1f} s end to end = {rate:,.0f} rows/s; "
+                  f"peak RSS {peak_mb:,.0f} MB; warehouse {db.stat().st_size / 1e6:,.0f} MB", flush=True)
+            print(f"             {line}")
+            ok &= rate >= 250_000 and peak_mb < 2048
+    print("target (>= 250,000 rows/s, < 2 GB): " + ("met" if ok else "NOT met"))
+    return 0 if ok else 1
+
+
+if __name__ == "__main__":
+    sys.exit(main())
