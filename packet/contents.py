@@ -1,0 +1,284 @@
+"""The packet for one meeting, computed once as plain data: the page, the PDF and the tests read it.
+
+For every goal and measure: the meeting period against the previous period and the same period
+last year, the 28 days and the year to date to the period's end, and the status. Then, first in
+the packet: the flags (measures off track, and changes the engine's tests call real, each with
+the test in words), the hot spots (packet.hotspots), what changed since the last packet
+(packet.snapshots) and the commitments ledger (open items carried over with their age and the
+related measure's movement since the item's meeting; items recorded at this meeting).
+"""
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass, field
+
+import pandas as pd
+
+from engine import Filters, FilterError, MeasureResult, Period
+from engine.status import LABELS as STATUS_LABELS
+from packet.calendar import meeting_period
+from packet.hotspots import HotSpots, hot_spots
+
+SERIES_POINTS = 26  # meeting periods on each chart: about a year
+# Disparity and freshness series are computed one bucket at a time (engine.series): fewer points.
+SHORT_SERIES = {"disparity": 8, "freshness": 8}
+FLAG_ORDER = {"off_track": 0, "change_prior": 1, "change_year": 2}
+
+
+@dataclass
+class MeasureRow:
+    measure_id: str
+    title: str
+    unit: str
+    direction: str
+    meeting: MeasureResult
+    d28: MeasureResult
+    ytd: MeasureResult
+    series: pd.DataFrame  # meeting-period buckets: period_start, period_end, value, flagged, ...
+    chart_target: float | None = None  # a fixed target the chart can draw (None: it moves with the period)
+
+
+@dataclass
+class GoalSection:
+    goal_id: str
+    title: str
+    statement: str
+    rows: list[MeasureRow]
+
+    @property
+    def counts(self) -> dict[str, int]:
+        out: dict[str, int] = {}
+        for r in self.rows:
+            out[r.meeting.status] = out.get(r.meeting.status, 0) + 1
+        return out
+
+
+@dataclass(frozen=True)
+class FlagItem:
+    measure_id: str
+    title: str
+    kind: str          # off_track | change_prior | change_year
+    headline: str      # what happened, in one sentence
+    test: str          # the rule or test that flagged it, in words
+    p_value: float | None = None
+
+
+@dataclass(frozen=True)
+class Movement:
+    """The related measure at the item's meeting and now (same filters: its area if it has one)."""
+    then: float | None
+    now: float | None
+    then_period: Period | None
+    area_note: str = ""
+
+    @property
+    def change(self) -> float | None:
+        return None if self.then is None or self.now is None else self.now - self.then
+
+    @property
+    def change_pct(self) -> float | None:
+        return None if self.change is None or not self.then else 100.0 * self.change / self.then
+
+
+@dataclass(frozen=True)
+class CarriedItem:
+    item: object       # store.Item, as it is now
+    age_days: int
+    overdue: bool
+    measure_title: str
+    unit: str
+    movement: Movement | None
+
+
+@dataclass(frozen=True)
+class Change:
+    measure_id: str
+    title: str
+    kind: str          # revised | status
+    text: str
+
+
+@dataclass
+class Packet:
+    city: str
+    meeting: dt.date
+    full_period: Period          # what the meeting reviews
+    period: Period               # what is compared (shorter when the data stop inside the period)
+    as_of: dt.date | None
+    generated_at: dt.datetime
+    goals: list[GoalSection]
+    flags: list[FlagItem]
+    hotspot_layer_label: str
+    hotspots: HotSpots
+    last_packet: dt.date | None  # the meeting whose packet "what changed" compares with
+    changes: list[Change]
+    carried: list[CarriedItem]
+    new_items: list = field(default_factory=list)  # store.Item made at this meeting
+    is_demo: bool = False
+
+    @property
+    def partial(self) -> bool:
+        return self.period.end < self.full_period.end
+
+    def rows(self) -> list[MeasureRow]:
+        return [r for g in self.goals for r in g.rows]
+
+    def row(self, measure_id: str) -> MeasureRow:
+        return next(r for r in self.rows() if r.measure_id == measure_id)
+
+    def figures(self) -> list[dict]:
+        """What a snapshot keeps of this packet (packet.snapshots): each measure's meeting-period figure."""
+        return [{"measure_id": r.measure_id, "window": "meeting", "period_start": r.meeting.period.start,
+                 "period_end": r.meeting.period.end, "value": r.meeting.value, "status": r.meeting.status}
+                for r in self.rows()]
+
+
+def build_packet(eng, meeting: dt.date, ledger=None, snapshots=None, layer: str = "mcpp",
+                 now: dt.datetime | None = None) -> Packet:
+    """Everything the meeting on `meeting` (a meeting date) looks at. `ledger` (store.Ledger) and
+    `snapshots` (packet.snapshots.Snapshots) are optional: without them those sections are empty."""
+    as_of = eng.as_of()
+    full, period = meeting_period(eng.city, meeting, as_of)
+    d28, ytd = eng.period("28d", end=period.end), eng.period("ytd", end=period.end)
+    every = eng.city.meeting_every_days
+    goals = []
+    for g in eng.catalog.goals:
+        rows = []
+        for mid in g.measures:
+            m = eng.catalog.measures[mid]
+            points = SHORT_SERIES.get(m.computation.kind, SERIES_POINTS)
+            series_start = full.start - dt.timedelta(days=every * (points - 1))
+            rows.append(MeasureRow(mid, m.title, m.unit, m.direction, eng.measure(mid, period),
+                                   eng.measure(mid, d28), eng.measure(mid, ytd),
+                                   eng.series(mid, "meeting", series_start, period.end),
+                                   _fixed_target(m)))
+        goals.append(GoalSection(g.id, g.title, g.statement, rows))
+    rows = [r for s in goals for r in s.rows]
+    spots = hot_spots(eng, period, layer)
+    labels = dict(zip(eng.layers()["layer"], eng.layers()["label"]))
+    last, changes = (None, [])
+    if snapshots is not None:
+        last, changes = what_changed(eng, snapshots, meeting, rows)
+    carried = carried_items(eng, ledger, meeting, rows) if ledger is not None else []
+    new_items = ledger.items(meeting_date=meeting) if ledger is not None else []
+    return Packet(
+        city=eng.city.name, meeting=meeting, full_period=full, period=period, as_of=as_of,
+        generated_at=now or dt.datetime.now(dt.timezone.utc), goals=goals, flags=flags_of(rows),
+        hotspot_layer_label=labels.get(layer, layer), hotspots=spots, last_packet=last, changes=changes, carried=carried, new_items=new_items,
+        is_demo=bool(eng.is_demo()))
+
+
+def _fixed_target(m) -> float | None:
+    """A target that is the same number for every meeting period (not a count scaled by the
+    period's days, not a change from a baseline), so a chart can draw it as one line."""
+    t = m.target
+    if t is None or t.value is None or m.computation.kind == "count" or m.direction == "none":
+        return None
+    return float(t.value)
+
+
+def flags_of(rows: list[MeasureRow]) -> list[FlagItem]:
+    """Off-track measures first, then real changes (smallest p-value first); noise is not listed."""
+    from components.formatting import fmt_change, fmt_value
+
+    out = []
+    for r in rows:
+        res = r.meeting
+        if res.status == "off_track":
+            m_tol = "" if res.target is None else f"{fmt_value(res.target, r.unit)}"
+            out.append(FlagItem(r.measure_id, r.title, "off_track",
+                                f"{r.title}: off track, {fmt_value(res.value, r.unit)} against a target of {m_tol}.",
+                                "Status rule: beyond the target by more than its tolerance band "
+                                f"({'lower' if r.direction == 'up' else 'higher'} is worse for this measure)."))
+        for kind, flag, before, change, pct, what in (
+                ("change_prior", res.flag, res.prior, res.change, res.change_pct, "the previous period"),
+                ("change_year", res.flag_year, res.prior_year, res.change_year, res.change_year_pct,
+                 "the same period last year")):
+            if flag.flagged:
+                out.append(FlagItem(
+                    r.measure_id, r.title, kind,
+                    f"{r.title}: {_word(change, r.direction)} than {what} ({fmt_value(before, r.unit)} → "
+                    f"{fmt_value(res.value, r.unit)}, {fmt_change(change, pct)}).",
+                    f"{flag.test}: {flag.explanation}", flag.p_value))
+    return sorted(out, key=lambda f: (FLAG_ORDER[f.kind] > 0, f.p_value if f.p_value is not None else 1.0,
+                                      FLAG_ORDER[f.kind]))
+
+
+def _word(change, direction: str) -> str:
+    if change is None:
+        return "different"
+    up = change > 0
+    if direction == "none":
+        return "higher" if up else "lower"
+    better = up == (direction == "up")
+    return ("higher" if up else "lower") + (" (better)" if better else " (worse)")
+
+
+def carried_items(eng, ledger, meeting: dt.date, rows: list[MeasureRow]) -> list[CarriedItem]:
+    """Open items from earlier meetings, with the related measure then (the period reviewed at the
+    item's meeting) and now (this packet's period), for the item's area when it names one."""
+    now_by_id = {r.measure_id: r.meeting for r in rows}
+    out = []
+    for oi in ledger.open_items(meeting):
+        it = oi.item
+        m = eng.catalog.measures.get(it.measure_id) if it.measure_id else None
+        movement = None
+        if m is not None:
+            movement = _movement(eng, m, it, now_by_id[m.id])
+        out.append(CarriedItem(it, oi.age_days, oi.overdue, m.title if m else "", m.unit if m else "", movement))
+    return out
+
+
+def _movement(eng, m, item, now_citywide: MeasureResult) -> Movement:
+    _, then_period = meeting_period(eng.city, item.meeting_date, eng.as_of())
+    f, note = Filters(), ""
+    if item.area_layer and item.area_id:
+        f = Filters(layer=item.area_layer, areas=(item.area_id,))
+        try:
+            f.check(m)
+        except FilterError:
+            f, note = Filters(), f"citywide: {m.title} has no figures by {item.area_layer}"
+    if f == Filters():
+        now = now_citywide.value
+    else:
+        now = eng.measure(m.id, now_citywide.period, f).value
+        note = f"{item.area_id} ({item.area_layer})"
+    then = eng.measure(m.id, then_period, f).value
+    return Movement(then, now, then_period, note)
+
+
+def what_changed(eng, snapshots, meeting: dt.date, rows: list[MeasureRow]) -> tuple[dt.date | None, list[Change]]:
+    """Against the last packet made for an earlier meeting: past figures revised since (late or
+    corrected records) and measures whose status changed."""
+    from components.formatting import fmt_change, fmt_value
+
+    last = snapshots.last_before(meeting)
+    if last is None:
+        return None, []
+    last_meeting, figures = last
+    by_id = {r.measure_id: r for r in rows}
+    out = []
+    for fig in figures:
+        r = by_id.get(fig["measure_id"])
+        if r is None:
+            continue
+        res = r.meeting
+        same_as_prior = (res.prior_period is not None and res.prior_period.start == fig["period_start"]
+                         and res.prior_period.end == fig["period_end"])
+        if same_as_prior:
+            now_value = res.prior
+        else:
+            p = Period(fig["period_start"], fig["period_end"], "", "meeting")
+            now_value = eng.measure(r.measure_id, p).value
+        old = fig["value"]
+        if old is not None and now_value is not None and abs(now_value - old) > 1e-9 * max(1.0, abs(old)):
+            out.append(Change(r.measure_id, r.title, "revised",
+                              f"{r.title} for {fig['period_start']:%b %-d} – {fig['period_end']:%b %-d, %Y} was "
+                              f"{fmt_value(old, r.unit)} in the {last_meeting:%b %-d} packet and is now "
+                              f"{fmt_value(now_value, r.unit)} ({fmt_change(now_value - old)}): records were "
+                              "added or corrected since."))
+        if fig["status"] and fig["status"] != res.status:
+            out.append(Change(r.measure_id, r.title, "status",
+                              f"{r.title}: {STATUS_LABELS.get(fig['status'], fig['status'])} in the "
+                              f"{last_meeting:%b %-d} packet, {STATUS_LABELS.get(res.status, res.status)} now."))
+    return last_meeting, out

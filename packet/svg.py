@@ -1,0 +1,157 @@
+"""Charts and maps as plain SVG text: the same picture in the PDF and on the meeting page.
+
+Plain SVG needs no browser to render (kaleido starts Chromium, 3-7 s for the first figure), so a
+whole packet's charts take milliseconds; WeasyPrint and browsers both draw it. Maps use the
+warehouse's own simplified GeoJSON with no base-map tiles (works offline).
+"""
+from __future__ import annotations
+
+import base64
+import math
+from html import escape
+
+LINE, FLAG, GRID, TEXT, PARTIAL = "#0b5cad", "#b00020", "#d0d0d0", "#333333", "#767676"
+
+
+def data_uri(svg: str) -> str:
+    return "data:image/svg+xml;base64," + base64.b64encode(svg.encode("utf-8")).decode("ascii")
+
+
+def _num(v) -> float | None:
+    try:
+        v = float(v)
+    except (TypeError, ValueError):
+        return None
+    return None if math.isnan(v) or math.isinf(v) else v
+
+
+def _short(v: float) -> str:
+    a = abs(v)
+    if a >= 10000:
+        return f"{v / 1000:,.0f}k"
+    if a >= 100 or v == int(v):
+        return f"{v:,.0f}"
+    return f"{v:,.1f}" if a >= 10 else f"{v:,.2f}"
+
+
+def line_chart(series, target: float | None = None, partial: bool = False, width: int = 330,
+               height: int = 110, title: str = "") -> str:
+    """Meeting-period values as a line; flagged points red, the last point hollow when partial,
+    the target dashed. `series` has period_start, value, flagged (engine.series)."""
+    pts = [(d, _num(v), bool(f)) for d, v, f in zip(series["period_start"], series["value"], series["flagged"])]
+    left, right, top, bottom = 38, 8, 8, 20
+    w, h = width - left - right, height - top - bottom
+    vals = [v for _, v, _ in pts if v is not None] + ([target] if _num(target) is not None else [])
+    out = [f'<svg xmlns="http://www.w3.org/2000/svg" width="{width}" height="{height}" '
+           f'viewBox="0 0 {width} {height}" font-family="DejaVu Sans, Arial, sans-serif" font-size="9">',
+           f"<title>{escape(title)}</title>" if title else ""]
+    if not vals or len(pts) == 0:
+        out.append(f'<text x="{width / 2}" y="{height / 2}" text-anchor="middle" fill="{TEXT}">no data</text></svg>')
+        return "".join(out)
+    lo, hi = min(vals + [0.0]), max(vals)
+    if hi == lo:
+        hi = lo + 1
+    n = len(pts)
+
+    def x(i):
+        return left + (w * i / (n - 1) if n > 1 else w / 2)
+
+    def y(v):
+        return top + h - (v - lo) / (hi - lo) * h
+
+    for v in (lo, hi):
+        out.append(f'<line x1="{left}" x2="{left + w}" y1="{y(v):.1f}" y2="{y(v):.1f}" stroke="{GRID}" stroke-width="0.6"/>')
+        out.append(f'<text x="{left - 3}" y="{y(v) + 3:.1f}" text-anchor="end" fill="{TEXT}">{_short(v)}</text>')
+    if _num(target) is not None:
+        out.append(f'<line x1="{left}" x2="{left + w}" y1="{y(target):.1f}" y2="{y(target):.1f}" stroke="#6c4f00" '
+                   f'stroke-dasharray="4 3" stroke-width="1"/>')
+        out.append(f'<text x="{left + w}" y="{y(target) - 2:.1f}" text-anchor="end" fill="#6c4f00">target</text>')
+    segs, cur = [], []
+    for i, (_, v, _) in enumerate(pts):
+        if v is None:
+            if cur:
+                segs.append(cur)
+            cur = []
+        else:
+            cur.append(f"{x(i):.1f},{y(v):.1f}")
+    if cur:
+        segs.append(cur)
+    for s in segs:
+        out.append(f'<polyline points="{" ".join(s)}" fill="none" stroke="{LINE}" stroke-width="1.6"/>')
+    for i, (_, v, flagged) in enumerate(pts):
+        if v is None:
+            continue
+        last_partial = partial and i == n - 1
+        colour = FLAG if flagged else LINE
+        fill = "white" if last_partial else colour
+        r = 3 if flagged or i == n - 1 else 1.6
+        out.append(f'<circle cx="{x(i):.1f}" cy="{y(v):.1f}" r="{r}" fill="{fill}" stroke="{colour}" stroke-width="1.2"/>')
+    first, last = pts[0][0], pts[-1][0]
+    out.append(f'<text x="{left}" y="{height - 5}" fill="{TEXT}">{first:%b %-d, %Y}</text>')
+    out.append(f'<text x="{left + w}" y="{height - 5}" text-anchor="end" fill="{TEXT}">'
+               f'{last:%b %-d, %Y}{" (so far)" if partial else ""}</text>')
+    out.append("</svg>")
+    return "".join(out)
+
+
+def _rings(geom: dict) -> list[list]:
+    t = geom.get("type")
+    if t == "Polygon":
+        return list(geom["coordinates"])
+    if t == "MultiPolygon":
+        return [ring for poly in geom["coordinates"] for ring in poly]
+    if t == "GeometryCollection":
+        return [r for g in geom.get("geometries", []) for r in _rings(g)]
+    return []
+
+
+def change_map(geojson: dict, changes: dict, marked: dict, width: int = 330, height: int = 360,
+               title: str = "") -> str:
+    """Areas shaded by their change (red: up, blue: down, pale: no change or no events); areas in
+    `marked` ({area_id: number}) get a thick outline and their number."""
+    feats = [(f["id"], _rings(f["geometry"])) for f in geojson.get("features", []) if f.get("geometry")]
+    xs = [p[0] for _, rings in feats for r in rings for p in r]
+    ys = [p[1] for _, rings in feats for r in rings for p in r]
+    head = (f'<svg xmlns="http://www.w3.org/2000/svg" width="{width}" height="{height}" '
+            f'viewBox="0 0 {width} {height}" font-family="DejaVu Sans, Arial, sans-serif" font-size="9">'
+            + (f"<title>{escape(title)}</title>" if title else ""))
+    if not xs:
+        return head + f'<text x="{width / 2}" y="{height / 2}" text-anchor="middle">no boundaries loaded</text></svg>'
+    kx = math.cos(math.radians((min(ys) + max(ys)) / 2))
+    pad = 6
+    sx = (width - 2 * pad) / max((max(xs) - min(xs)) * kx, 1e-9)
+    sy = (height - 2 * pad) / max(max(ys) - min(ys), 1e-9)
+    s = min(sx, sy)
+    ox = pad + ((width - 2 * pad) - (max(xs) - min(xs)) * kx * s) / 2
+    oy = pad + ((height - 2 * pad) - (max(ys) - min(ys)) * s) / 2
+
+    def pt(p):
+        return (ox + (p[0] - min(xs)) * kx * s, oy + (max(ys) - p[1]) * s)
+
+    top = max([abs(v) for v in changes.values() if _num(v) is not None] + [1])
+    body, outlines, labels = [], [], []
+    for area_id, rings in feats:
+        d = "".join("M" + "L".join(f"{a:.1f},{b:.1f}" for a, b in map(pt, r)) + "Z" for r in rings if len(r) > 2)
+        body.append(f'<path d="{d}" fill="{_shade(_num(changes.get(area_id)), top)}" stroke="#ffffff" '
+                    f'stroke-width="0.5" fill-rule="evenodd"/>')
+        if area_id in marked:
+            outlines.append(f'<path d="{d}" fill="none" stroke="#000000" stroke-width="1.8"/>')
+            ring = max(rings, key=len)
+            cx = sum(pt(p)[0] for p in ring) / len(ring)
+            cy = sum(pt(p)[1] for p in ring) / len(ring)
+            labels.append(f'<circle cx="{cx:.1f}" cy="{cy:.1f}" r="6.5" fill="#000000"/>'
+                          f'<text x="{cx:.1f}" y="{cy + 3:.1f}" text-anchor="middle" fill="#ffffff" '
+                          f'font-weight="bold">{marked[area_id]}</text>')
+    return head + "".join(body + outlines + labels) + "</svg>"
+
+
+def _shade(v: float | None, top: float) -> str:
+    if v is None or v == 0:
+        return "#eeeeee"
+    t = min(abs(v) / top, 1.0)
+    if v > 0:
+        a, b = (0xfc, 0xe0, 0xd6), (0xa5, 0x0f, 0x15)
+    else:
+        a, b = (0xde, 0xeb, 0xf7), (0x21, 0x66, 0xac)
+    r, g, bl = (round(a[i] + (b[i] - a[i]) * (0.15 + 0.85 * t)) for i in range(3))
+    return f"#{r:02x}{g:02x}{bl:02x}"

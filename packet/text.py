@@ -1,0 +1,95 @@
+"""The packet's tables as rows of text: the page and the PDF both lay out these same cells.
+
+Numbers go through components.formatting, as on every other page, so a figure reads the same in
+the packet, on the page and on the measure's own page.
+"""
+from __future__ import annotations
+
+from components.formatting import fmt_change, fmt_date, fmt_value
+from engine.status import LABELS as STATUS_LABELS
+
+MEASURE_HEAD = ("Measure", "This period", "Previous period", "Change", "Same period last year", "Change",
+                "28 days", "Year to date", "Target", "Status")
+CARRIED_HEAD = ("Item", "Owner", "Due", "Made at", "Age", "Measure", "Then → now")
+NEW_HEAD = ("Item", "Kind", "Owner", "Due", "Measure", "Status")
+HOTSPOT_HEAD = ("#", "Area", "Measure", "Previous period", "This period", "Increase", "p-value")
+
+
+def status_label(status: str) -> str:
+    return STATUS_LABELS.get(status, status)
+
+
+def _mark(flag) -> str:
+    return " ▲" if flag.flagged else ""
+
+
+def measure_cells(row) -> list[str]:
+    r, u = row.meeting, row.unit
+    return [
+        row.title,
+        fmt_value(r.value, u),
+        fmt_value(r.prior, u),
+        fmt_change(r.change, r.change_pct) + _mark(r.flag),
+        fmt_value(r.prior_year, u),
+        fmt_change(r.change_year, r.change_year_pct) + _mark(r.flag_year),
+        fmt_value(row.d28.value, u),
+        fmt_value(row.ytd.value, u),
+        "none" if r.target is None else fmt_value(r.target, u),
+        status_label(r.status),
+    ]
+
+
+def movement_text(ci) -> str:
+    mv = ci.movement
+    if mv is None:
+        return "no measure named"
+    where = f" ({mv.area_note})" if mv.area_note else ""
+    return (f"{fmt_value(mv.then, ci.unit)} → {fmt_value(mv.now, ci.unit)} "
+            f"{fmt_change(mv.change, mv.change_pct)}{where}")
+
+
+def carried_cells(ci) -> list[str]:
+    it = ci.item
+    area = f", {it.area_id}" if it.area_id else ""
+    return [
+        f"{it.text}" + (f" (notes: {it.notes})" if it.notes else ""),
+        it.owner,
+        (fmt_date(it.due_date) + (" OVERDUE" if ci.overdue else "")) if it.due_date else "none",
+        fmt_date(it.meeting_date),
+        f"{ci.age_days} days",
+        (ci.measure_title + area) if ci.measure_title else "none",
+        movement_text(ci),
+    ]
+
+
+def item_cells(it, titles: dict) -> list[str]:
+    return [it.text + (f" (notes: {it.notes})" if it.notes else ""), it.kind, it.owner,
+            fmt_date(it.due_date) if it.due_date else "none",
+            (titles.get(it.measure_id, it.measure_id) + (f", {it.area_id}" if it.area_id else "")) if it.measure_id else "none",
+            it.status]
+
+
+def hotspot_cells(i: int, h) -> list[str]:
+    return [str(i), h.label, h.title, fmt_value(h.prior_count), fmt_value(h.count), f"+{h.increase:,}",
+            f"{h.p_value:.4f}"]
+
+
+def period_sentence(pkt) -> str:
+    s = f"Period reviewed: {pkt.full_period.start:%-d %b} – {pkt.full_period.end:%-d %b %Y}."
+    if pkt.partial:
+        s += (f" The data run to {fmt_date(pkt.as_of)}, so this packet compares the {pkt.period.days} days "
+              f"{pkt.period.start:%-d %b} – {pkt.period.end:%-d %b} with the {pkt.period.days} days before "
+              "and the same days 52 weeks earlier.")
+    return s
+
+
+def hotspot_sentence(pkt) -> str:
+    hs = pkt.hotspots
+    if not hs.titles:
+        return f"No count measure can be broken down by {pkt.hotspot_layer_label}."
+    base = (f"Each area of {pkt.hotspot_layer_label} was compared with the previous period for "
+            f"{len(hs.titles)} count measures ({hs.tests} comparisons), by the exact Poisson test; to keep chance "
+            "findings out, an area needs p below 0.05 divided by the number of areas tested (Bonferroni).")
+    if not hs.spots:
+        return base + " No area passed: no significant increase this period."
+    return base + f" {len(hs.spots)} significant increase{'s' if len(hs.spots) != 1 else ''}, largest first."
