@@ -1,0 +1,133 @@
+"""Noise-aware flags and status rules on constructed numbers.
+
+A real doubling is flagged; Poisson noise of the same mean is flagged no more often than the
+stated 5% false-alarm rate, over many seeds.
+"""
+from __future__ import annotations
+
+import datetime as dt
+import math
+
+import numpy as np
+import pytest
+
+from engine import stats
+from engine.status import status
+from test_engine_fixtures import measure, open_engine
+
+
+def test_doubling_is_flagged_and_explained():
+    f = stats.compare_counts(100, 50)
+    assert f.flagged and f.p_value < 0.001
+    assert "higher" in f.explanation and "0.000" in f.explanation
+
+
+def test_same_counts_are_not_flagged():
+    f = stats.compare_counts(50, 50)
+    assert not f.flagged and f.p_value == pytest.approx(1.0)
+
+
+def test_exposure_matters():
+    # 30 events in 14 days against 30 in 28 days: the rate doubled
+    assert stats.compare_counts(30, 30, 14, 28).flagged
+    assert not stats.compare_counts(30, 60, 14, 28).flagged  # same rate
+
+
+def test_zero_counts_have_no_test():
+    f = stats.compare_counts(0, 0)
+    assert not f.flagged and f.p_value is None
+
+
+def test_poisson_noise_false_alarm_rate_and_power_over_many_seeds():
+    rng = np.random.default_rng(20240601)
+    trials = 2000
+    noise = sum(stats.compare_counts(int(a), int(b)).flagged
+                for a, b in rng.poisson(40, size=(trials, 2)))
+    # exact test: at most 5% false alarms (conservative); allow binomial sampling slack
+    assert noise / trials <= 0.05 + 2 * math.sqrt(0.05 * 0.95 / trials)
+    power = sum(stats.compare_counts(int(a), int(b)).flagged
+                for a, b in zip(rng.poisson(80, 500), rng.poisson(40, 500)))
+    assert power / 500 > 0.9
+
+
+def test_control_limits_of_a_point():
+    f = stats.poisson_point(20, 10.0)
+    assert f.flagged and f.limits == (4, 17)  # Poisson(10): P(X<=3)=0.010, P(X>=18)=0.014 -> 95% range 4..17
+    assert not stats.poisson_point(12, 10.0).flagged
+
+
+def test_exact_intervals_known_values():
+    assert stats.poisson_ci(0) == pytest.approx((0.0, 3.6889), abs=1e-4)
+    assert stats.poisson_ci(4) == pytest.approx((1.0899, 10.2416), abs=1e-4)
+    assert stats.proportion_ci(6, 10) == pytest.approx((0.2624, 0.8784), abs=1e-4)
+
+
+def test_quantile_interval_and_flag():
+    values = np.arange(1, 101)  # 1..100
+    lo, hi = stats.quantile_ci(values, 0.5)
+    # n=100, B~Bin(100, .5): P(B<=39)=0.018 <= 0.025 < P(B<=40)=0.028 -> order statistics 40 and 61
+    assert (lo, hi) == (40.0, 61.0)
+    f = stats.compare_intervals((40.0, 61.0), (70.0, 90.0))
+    assert f.flagged and f.limits == ((40.0, 61.0), (70.0, 90.0))
+    assert not stats.compare_intervals((40.0, 61.0), (60.0, 80.0)).flagged
+
+
+def test_rate_ratio_with_zero_counts():
+    ratio, lo, hi = stats.rate_ratio(0, 1000, 5, 1000)
+    assert ratio == 0 and lo == 0 and hi < math.inf
+    ratio, lo, hi = stats.rate_ratio(5, 1000, 0, 1000)
+    assert ratio == math.inf and hi == math.inf and lo > 0
+
+
+@pytest.mark.parametrize("value,expected", [(9, "on_track"), (10, "on_track"), (10.9, "at_risk"),
+                                            (11, "at_risk"), (11.1, "off_track"), (None, "no_data")])
+def test_status_lower_is_better(value, expected):
+    assert status(value, 10.0, "down", 10) == expected
+
+
+@pytest.mark.parametrize("value,expected", [(60, "on_track"), (50, "on_track"), (45, "at_risk"),
+                                            (44.9, "off_track"), (float("nan"), "no_data")])
+def test_status_higher_is_better(value, expected):
+    assert status(value, 50.0, "up", 10) == expected
+
+
+def test_status_without_target():
+    assert status(5, None, "down", 10) == "no_target"
+    assert status(5, 5, "none", 10) == "no_target"
+
+
+def _weekly(start, counts, seed_area="A"):
+    """Events spread over each week (one a day round-robin, noon)."""
+    out = []
+    for w, n in enumerate(counts):
+        for i in range(n):
+            t = dt.datetime.combine(start + dt.timedelta(days=7 * w + i % 7), dt.time(12, i % 60))
+            out.append({"event_time": t, "category": "ROBBERY", "area_mcpp": seed_area})
+    return out
+
+
+def test_series_flags_a_real_doubling_and_not_steady_weeks(tmp_path):
+    start = dt.date(2024, 1, 1)  # Monday
+    counts = [30] * 10 + [60]
+    e = open_engine(tmp_path, [measure("robberies", {"kind": "count", "dataset": "crime"})],
+                    {"crime": _weekly(start, counts)})
+    s = e.series("robberies", "week", start, start + dt.timedelta(days=7 * len(counts) - 1))
+    assert list(s["value"]) == counts
+    assert list(s["flagged"]) == [False] * 10 + [True]
+    assert s["p_value"].iloc[-1] < 0.001
+
+
+def test_measure_flag_target_and_status_together(tmp_path):
+    start = dt.date(2024, 1, 1)
+    counts = [30, 30, 60, 60]  # two fortnights: 60 then 120 robberies
+    e = open_engine(tmp_path, [measure("robberies", {"kind": "count", "dataset": "crime"},
+                                       target={"value": 1560, "per_days": 364, "tolerance_pct": 10,
+                                               "rationale": "test"})],
+                    {"crime": _weekly(start, counts)})
+    p = e.period("meeting", end=dt.date(2024, 1, 28))
+    r = e.measure("robberies", p)
+    assert (r.value, r.prior) == (120, 60)
+    assert r.flag.flagged and r.flag.test.startswith("exact Poisson")
+    assert r.target == pytest.approx(60)         # 1,560 a year = 60 a fortnight
+    assert r.status == "off_track"                # 120 > 60 x 1.1
+    assert r.change == 60 and r.change_pct == pytest.approx(100)
