@@ -17,6 +17,8 @@ from etl.demo.build import DemoOptions, generate
 from etl.sources import ADAPTERS
 from etl.sources.sniff import inspect
 
+pytestmark = pytest.mark.slow  # the session demo warehouse takes ~20 s to build
+
 # demo file (relative to the demo folder) -> the real sample of the same dataset and vintage
 SAME_LAYOUT = {
     "raw/crime/SPD_Crime_Data__2008-Present.csv": "crime/spd_crime_data_2008-present__2021-09_robbery_only.csv",
@@ -56,6 +58,7 @@ def con(demo_db):
     c.close()
 
 
+@pytest.mark.real_data
 def test_every_header_is_the_real_samples_header_byte_for_byte(demo_dir, seattle_data):
     for demo, real in SAME_LAYOUT.items():
         # BOM, field names and line ending all included in the first line
@@ -88,6 +91,7 @@ def test_line_endings_and_values_look_like_the_exports(demo_dir):
     assert '."\n' not in ois.splitlines()[0] and "\n\nThe subject" in ois  # multi-line Summary inside quotes
 
 
+@pytest.mark.real_data
 def test_loaded_vintages_are_those_of_the_real_samples(con, seattle_data):
     loaded = dict(con.execute("SELECT file, vintage FROM load_log").fetchall())
     for demo, real in SAME_LAYOUT.items():

@@ -95,12 +95,9 @@ def generate(rng: np.random.Generator, geo, window: timeline.Window, scale: floa
     missing = (rng.random(n) < 0.2) & ~onview
     arrived_dt = np.where(missing, np.datetime64("NaT"), arrived.astype("datetime64[s]"))
 
-    year = ev.t.astype("datetime64[s]").astype("datetime64[Y]").astype(int) + 1970
-    seq = np.zeros(n, dtype=np.int64)
-    for y in np.unique(year):
-        sel = np.flatnonzero(year == y)
-        seq[sel] = 1000 + np.arange(len(sel)) * 7 + rng.integers(0, 7, len(sel))
-    cad = year.astype(np.int64) * 1_000_000_000 + seq
+    year = events.year_of(ev.t)
+    seq = 1000 + (events.number_in_year(year) - 1) * 7 + rng.integers(0, 7, n)  # gaps: other units' events
+    cad = year * 1_000_000_000 + seq
     beat = b.beat[ev.block]
     return pd.DataFrame({
         "CAD Event Number": cad,

@@ -84,13 +84,9 @@ def generate(rng: np.random.Generator, geo, window: timeline.Window, scale: floa
     idx = np.arange(n)
     src = np.maximum.accumulate(np.where(same, 0, idx))
     report = report[src]
-    year = (report.astype("datetime64[s]").astype("datetime64[Y]").astype(int) + 1970)
-    seq = np.zeros(n, dtype=np.int64)
-    for y in np.unique(year):
-        sel = np.flatnonzero((year == y) & ~same)
-        seq[sel] = np.arange(1, len(sel) + 1) * 3 + 10_000
-    seq = seq[src]
-    report_number = year.astype(np.int64) * 1_000_000 + seq  # written as 2024-010003 by REPORT_NUMBER
+    year = events.year_of(report)
+    seq = np.where(same, 0, events.number_in_year(year, ~same) * 3 + 10_000)[src]
+    report_number = year * 1_000_000 + seq  # written as 2024-010003 by REPORT_NUMBER
     offense_id = 10_000_000_000 + np.arange(n, dtype=np.int64) * 97 + rng.integers(0, 97, n)
 
     b = geo.blocks

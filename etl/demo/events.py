@@ -65,6 +65,21 @@ def draw(rng: np.random.Generator, geo: Geography, window: timeline.Window, data
     return Events(t[srt], np.concatenate(cats)[srt], np.concatenate(blks)[srt])
 
 
+def year_of(t: np.ndarray) -> np.ndarray:
+    """Calendar year of epoch-second times."""
+    return t.astype("datetime64[s]").astype("datetime64[Y]").astype(np.int64) + 1970
+
+
+def number_in_year(year: np.ndarray, mask: np.ndarray | None = None) -> np.ndarray:
+    """1, 2, 3, ... for the events of each year in array (= time) order; 0 where mask is False.
+    Record numbers in the exports restart every year (2024-000001, F240000001, ...)."""
+    out = np.zeros(len(year), dtype=np.int64)
+    for y in np.unique(year):
+        sel = np.flatnonzero(year == y if mask is None else (year == y) & mask)
+        out[sel] = np.arange(1, len(sel) + 1)
+    return out
+
+
 def pick(rng: np.random.Generator, options: list, probs, n: int) -> np.ndarray:
     """n draws from options with the given relative probabilities, as an object array."""
     p = np.asarray(probs, dtype=float)

@@ -117,10 +117,10 @@ def terry_stops(rng, geo, window, scale, roster: Roster) -> pd.DataFrame:
                       for p, s, w, k in zip(precinct, beat, rng.choice(["1ST", "2ND", "3RD"], n), rng.integers(1, 3, n))],
                      dtype=object)
     squad[rng.random(n) < 0.1] = "TRAINING - FIELD TRAINING SQUAD"
-    year = ev.t.astype("datetime64[s]").astype("datetime64[Y]").astype(int) + 1970
+    year = events.year_of(ev.t)
     stop_id = 30_000_000_000 + np.arange(n, dtype=np.int64) * 211 + rng.integers(0, 211, n)
     subject_id = np.where(rng.random(n) < 0.6, -1, 30_000_000_000 + rng.integers(0, 10**10, n))
-    go = year.astype(np.int64) * 10**10 + rng.integers(1, 600_000, n)
+    go = year * 10**10 + rng.integers(1, 600_000, n)
     t = ev.t.astype("datetime64[s]")
     gender = events.pick(rng, ["Male", "Female", "Unable to Determine", "-", "Unknown"], [0.78, 0.2, 0.008, 0.006, 0.006], n)
     race_raw = np.array([RACE_LABELS["terry"][r] for r in race], dtype=object)
@@ -155,11 +155,8 @@ def use_of_force(rng, geo, window, scale, roster: Roster) -> pd.DataFrame:
     race_inc = subject_race(rng, geo.blocks.mcpp[ev.block], black_boost=1.8)
     race = np.array([RACE_LABELS["uof"][r] for r in race_inc[inc]], dtype=object)
     off = roster.draw(rng, n)
-    year = ev.t[inc].astype("datetime64[s]").astype("datetime64[Y]").astype(int) + 1970
-    seq = np.zeros(n, dtype=np.int64)
-    for y in np.unique(year):
-        sel = np.flatnonzero(year == y)
-        seq[sel] = np.arange(1, len(sel) + 1)
+    year = events.year_of(ev.t[inc])
+    seq = events.number_in_year(year)
     uof_id = [f"{y}UOF-{s:04d}-{o}-{sub}" for y, s, o, sub in zip(year, seq, roster.id[off], subject)]
     gender_inc = events.pick(rng, ["Male", "Female", "Unknown", "-", "Transgender Female", "Non-binary"],
                              [0.76, 0.21, 0.025, 0.004, 0.0007, 0.0003], len(ev))
@@ -183,8 +180,8 @@ def ois(rng, geo, window, scale) -> pd.DataFrame:
     inc = np.repeat(np.arange(len(ev)), rows)
     n = len(inc)
     t = ev.t // 60 * 60
-    year = t.astype("datetime64[s]").astype("datetime64[Y]").astype(int) + 1970
-    incident_number = (year.astype(np.int64) * 10**10 + 100_000 + np.arange(len(ev)) * 977).astype(str)
+    year = events.year_of(t)
+    incident_number = (year * 10**10 + 100_000 + np.arange(len(ev)) * 977).astype(str)
     frb = np.array([f"FRB {y % 100:02d}-{i % 20 + 1:02d}" if rng.random() < 0.5 else None for i, y in enumerate(year)], dtype=object)
     address = events.block_address(geo, ev.block, rng, style="ois")
     race = subject_race(rng, geo.blocks.mcpp[ev.block], black_boost=1.8)

@@ -64,12 +64,8 @@ def fire_calls(rng, geo, window, scale) -> pd.DataFrame:
     lon[unknown] = np.nan
     address[unknown & (rng.random(n) < 0.5)] = "Unk"
     t = ev.t // 60 * 60  # the feed's times have whole minutes
-    year2 = (t.astype("datetime64[s]").astype("datetime64[Y]").astype(int) + 1970) % 100
-    seq = np.zeros(n, dtype=np.int64)
-    for y in np.unique(year2):
-        sel = np.flatnonzero(year2 == y)
-        seq[sel] = np.arange(1, len(sel) + 1)
-    number = year2.astype(np.int64) * 10_000_000 + seq  # written F + 2-digit year + 7 digits by FIRE_SQL
+    year2 = events.year_of(t) % 100
+    number = year2 * 10_000_000 + events.number_in_year(year2)  # written F + 2-digit year + 7 digits by FIRE_SQL
     return pd.DataFrame({
         "Address": address, "Type": np.array([c.label for c in FIRE_TYPES], dtype=object)[ev.cat],
         "Datetime": t.astype("datetime64[s]"), "Latitude": lat, "Longitude": lon,
@@ -91,12 +87,8 @@ def service_requests(rng, geo, window, scale) -> pd.DataFrame:
                                   for p, h in zip(block_precinct, b.hundred)], dtype=object)
     zip_code, district = zip_of_block[ev.block], district_of_block[ev.block]
     location = (geo.blocks.address + ", Seattle, WA")[ev.block]
-    year2 = (ev.t.astype("datetime64[s]").astype("datetime64[Y]").astype(int) + 1970) % 100
-    seq = np.zeros(n, dtype=np.int64)
-    for y in np.unique(year2):
-        sel = np.flatnonzero(year2 == y)
-        seq[sel] = np.arange(1, len(sel) + 1) * 3
-    number = year2.astype(np.int64) * 100_000_000 + seq  # written 24-00000003 by SR_SQL
+    year2 = events.year_of(ev.t) % 100
+    number = year2 * 100_000_000 + events.number_in_year(year2) * 3  # written 24-00000003 by SR_SQL
     age_days = (ev.t.max() - ev.t) / 86_400
     closed = rng.random(n) < np.minimum(0.97, 0.35 + age_days / 30)
     return pd.DataFrame({
