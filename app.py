@@ -69,10 +69,14 @@ def create_app(config: settings_mod.Settings | None = None) -> dash.Dash:
     # modules declared for an earlier app that never served a request would be registered twice.
     _callback.GLOBAL_CALLBACK_LIST.clear()
     _callback.GLOBAL_CALLBACK_MAP.clear()
+    # Dash's page registry is process-wide: start empty so public mode never inherits internal
+    # pages (and the reverse). SEASTAT_MODE=public serves only public/pages (public/site.py).
+    dash.page_registry.clear()
+    public = s.mode == "public"
     app = dash.Dash(
         __name__,
         use_pages=True,
-        pages_folder=str(HERE / "pages"),
+        pages_folder=str(HERE / ("public/pages" if public else "pages")),
         assets_folder=str(HERE / "assets"),
         suppress_callback_exceptions=True,
         title="SeaStat",
@@ -82,6 +86,11 @@ def create_app(config: settings_mod.Settings | None = None) -> dash.Dash:
     )
     app.server.config[SETTINGS_KEY] = s
     app.server.config[ENGINE_KEY] = None
+    if public:
+        from public.site import install
+
+        install(app)  # public pages' layout, the open-data API, 404 for everything else
+        return app
     app.layout = _shell
     maps.register_callbacks(app)
     if s.mode == "internal":
