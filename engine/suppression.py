@@ -15,6 +15,8 @@ import numpy as np
 import pandas as pd
 
 DEFAULT_THRESHOLD = 10
+# What a cell hidden by complementary suppression shows: it may be large, so not "fewer than 10".
+HIDDEN_LABEL = "not shown (protects a small number)"
 
 
 def label(threshold: int = DEFAULT_THRESHOLD) -> str:
@@ -40,10 +42,18 @@ def complementary(table: np.ndarray, threshold: int = DEFAULT_THRESHOLD) -> np.n
 
     table: 2-D counts WITHOUT totals (a 1-D list is one row). The mask returned has the shape of
     the table plus a totals row and column (last row / column; the corner is the grand total).
-    Primary: every entry (totals included) from 1 to threshold - 1. Complementary: while some row or column
-    of the augmented table has exactly one hidden entry, hide its smallest visible entry, so no
-    hidden value can be recovered by subtraction.
+    Primary: every entry (totals included) from 1 to threshold - 1. Complementary: while some row or
+    column of the augmented table lets a reader pin down a hidden entry, hide its smallest visible
+    entry (inner cells before totals). A hidden entry is pinned down when it is the only hidden
+    entry of its line (total minus the others), or when the line's other hidden entries are all
+    small counts whose known range (1 to threshold - 1) leaves it one possible value: [1, 1, 50]
+    with its total 52 shown gives 2 for the two hidden cells, so both must be 1.
     """
+    return _masks(table, threshold)[0]
+
+
+def _masks(table, threshold: int) -> tuple[np.ndarray, np.ndarray]:
+    """(hidden, primary) masks over the table augmented with its totals."""
     t = np.atleast_2d(np.asarray(table, dtype=float))
     r, c = t.shape
     full = np.zeros((r + 1, c + 1))
@@ -51,7 +61,8 @@ def complementary(table: np.ndarray, threshold: int = DEFAULT_THRESHOLD) -> np.n
     full[:r, c] = t.sum(axis=1)
     full[r, :c] = t.sum(axis=0)
     full[r, c] = t.sum()
-    mask = (full > 0) & (full < threshold)
+    primary = (full > 0) & (full < threshold)
+    mask = primary.copy()
     lines = [("row", i) for i in range(r + 1)] + [("col", j) for j in range(c + 1)]
     changed = True
     while changed:
@@ -59,7 +70,8 @@ def complementary(table: np.ndarray, threshold: int = DEFAULT_THRESHOLD) -> np.n
         for kind, i in lines:
             m = mask[i, :] if kind == "row" else mask[:, i]
             v = full[i, :] if kind == "row" else full[:, i]
-            if m.sum() != 1 or len(v) < 2:
+            p = primary[i, :] if kind == "row" else primary[:, i]
+            if len(v) < 2 or not m.any() or not _pinned(v, m, p, threshold):
                 continue
             # Hide the smallest visible entry; prefer inner cells over totals (the last entry).
             cand = [(v[k], k == len(v) - 1, k) for k in range(len(v)) if not m[k]]
@@ -71,7 +83,34 @@ def complementary(table: np.ndarray, threshold: int = DEFAULT_THRESHOLD) -> np.n
             else:
                 mask[k, i] = True
             changed = True
-    return mask
+    return mask, primary
+
+
+def _pinned(v: np.ndarray, hidden: np.ndarray, primary: np.ndarray, threshold: int) -> bool:
+    """True when a reader can work out some hidden entry of this line exactly.
+
+    The line says sum(inner entries) = total (the last entry). A reader knows the visible entries,
+    that a small-count entry lies in 1..threshold-1 and that any other hidden entry is >= 0."""
+    if hidden.sum() == 1:
+        return True
+    sign = np.ones(len(v))
+    sign[-1] = -1.0  # inner - total = 0
+    known = -float((sign * v)[~hidden].sum())  # sum over hidden entries of sign * x
+    lo = np.where(primary, 1.0, 0.0)
+    hi = np.where(primary, threshold - 1.0, np.inf)
+    idx = np.flatnonzero(hidden)
+    for e in idx:
+        others = [j for j in idx if j != e]
+        # sign_e * x_e = known - sum(sign_j * x_j): range over the others' ranges.
+        smin = sum(sign[j] * (lo[j] if sign[j] > 0 else hi[j]) for j in others)
+        smax = sum(sign[j] * (hi[j] if sign[j] > 0 else lo[j]) for j in others)
+        a, b = known - smax, known - smin
+        if sign[e] < 0:
+            a, b = -b, -a
+        a, b = max(a, lo[e]), min(b, hi[e])
+        if np.isfinite(a) and np.isfinite(b) and a == b:
+            return True
+    return False
 
 
 def suppress_breakdown(df: pd.DataFrame, threshold: int = DEFAULT_THRESHOLD, count_col: str = "numerator",
@@ -91,14 +130,17 @@ def suppress_breakdown(df: pd.DataFrame, threshold: int = DEFAULT_THRESHOLD, cou
         out["rate_suppressed"] = pd.Series(dtype=bool)
         out["display"] = pd.Series(dtype=str)
         return out
-    count_hidden = complementary(counts.reshape(1, -1), threshold)[0, :-1]
+    hidden, primary = _masks(counts.reshape(1, -1), threshold)
+    count_hidden, count_small = hidden[0, :-1], primary[0, :-1]
     rate_hidden = count_hidden.copy()
     if denom_col and denom_is_count and denom_col in out:
         den = out[denom_col].to_numpy(dtype=float)
         rate_hidden |= np.where(np.isnan(den), False, (den > 0) & (den < threshold))
     out["suppressed"] = count_hidden
     out["rate_suppressed"] = rate_hidden
-    out["display"] = [label(threshold) if h else show_count(n, threshold) for n, h in zip(out[count_col], count_hidden)]
+    # A cell hidden only to protect another is not "fewer than 10": it says so.
+    out["display"] = [label(threshold) if small else HIDDEN_LABEL if h else show_count(n, threshold)
+                      for n, h, small in zip(out[count_col], count_hidden, count_small)]
     out[count_col] = out[count_col].astype(float).mask(count_hidden)
     for col in value_cols:
         if col in out:
