@@ -1,0 +1,112 @@
+"""Interface text in English and Spanish. Measure text (titles, definitions) stays in the catalog's
+language; only the words around it are translated here, so a page reads in one language."""
+from __future__ import annotations
+
+LANGS = ("en", "es")
+
+STRINGS = {
+    "site_title": {"en": "{city} progress report", "es": "Informe de avance de {city}"},
+    "skip": {"en": "Skip to main content", "es": "Saltar al contenido principal"},
+    "nav_home": {"en": "Goals", "es": "Metas"},
+    "nav_hood": {"en": "My neighborhood", "es": "Mi vecindario"},
+    "nav_data": {"en": "Open data", "es": "Datos abiertos"},
+    "other_lang": {"en": "Español", "es": "English"},
+    "other_lang_name": {"en": "Leer en español", "es": "Read in English"},
+    "home_intro": {"en": "These are the city's goals and how we measure them. Numbers cover {period}. "
+                         "Data last updated {as_of}.",
+                   "es": "Estas son las metas de la ciudad y cómo las medimos. Las cifras cubren {period}. "
+                         "Datos actualizados por última vez el {as_of}."},
+    "privacy_note": {"en": "To protect privacy, counts from 1 to {k} are shown as \"fewer than {n}\", and some "
+                           "other numbers are hidden so the small ones cannot be worked out.",
+                     "es": "Para proteger la privacidad, los conteos de 1 a {k} se muestran como \"menos de {n}\", y "
+                           "se ocultan otras cifras para que no se puedan calcular las pequeñas."},
+    "what_we_measure": {"en": "What we measure", "es": "Qué medimos"},
+    "why": {"en": "Why it matters", "es": "Por qué importa"},
+    "how_doing": {"en": "How we are doing", "es": "Cómo vamos"},
+    "doing_about": {"en": "What we are doing about it", "es": "Qué estamos haciendo"},
+    "doing_none": {"en": "The city has not published actions for this goal yet.",
+                   "es": "La ciudad aún no ha publicado acciones para esta meta."},
+    "lead": {"en": "Lead: {dept}", "es": "Responsable: {dept}"},
+    "see_measure": {"en": "Details: {title}", "es": "Detalles: {title}"},
+    "fewer_than": {"en": "fewer than {n}", "es": "menos de {n}"},
+    "not_shown": {"en": "not shown (protects a small number)", "es": "no se muestra (protege una cifra pequeña)"},
+    "no_data": {"en": "no data", "es": "sin datos"},
+    "status_on_track": {"en": "On track", "es": "Vamos bien"},
+    "status_at_risk": {"en": "Close to target", "es": "Cerca de la meta"},
+    "status_off_track": {"en": "Off track", "es": "No vamos bien"},
+    "status_no_data": {"en": "Not enough data", "es": "No hay datos suficientes"},
+    "status_no_target": {"en": "No target (reported for context)", "es": "Sin meta (dato de contexto)"},
+    "status_hidden": {"en": "Not shown (small numbers)", "es": "No se muestra (cifras pequeñas)"},
+    "this_year": {"en": "This year so far", "es": "En lo que va del año"},
+    "last_year": {"en": "Same dates last year", "es": "Mismas fechas el año pasado"},
+    "change": {"en": "Change from last year", "es": "Cambio respecto al año pasado"},
+    "target": {"en": "Target", "es": "Meta"},
+    "target_none": {"en": "No target", "es": "Sin meta"},
+    "placeholder": {"en": "(placeholder the city has not yet set)", "es": "(provisional; la ciudad aún no la fija)"},
+    "definition": {"en": "Definition", "es": "Definición"},
+    "methodology": {"en": "How it is counted", "es": "Cómo se cuenta"},
+    "freshness": {"en": "How fresh the data is", "es": "Actualidad de los datos"},
+    "fresh_yes": {"en": "Newest data: {as_of}. Updated {cadence}, about {lag} days after events.",
+                  "es": "Datos más recientes: {as_of}. Se actualiza con frecuencia \"{cadence}\", unos {lag} días después de los hechos."},
+    "fresh_late": {"en": "Some of this data is older than usual.", "es": "Algunos de estos datos son más antiguos de lo normal."},
+    "history": {"en": "Changes to the definition and target", "es": "Cambios en la definición y la meta"},
+    "monthly": {"en": "By month", "es": "Por mes"},
+    "month": {"en": "Month", "es": "Mes"},
+    "by_area": {"en": "By area ({layer})", "es": "Por zona ({layer})"},
+    "by_group": {"en": "By group: {field}", "es": "Por grupo: {field}"},
+    "area": {"en": "Area", "es": "Zona"},
+    "group": {"en": "Group", "es": "Grupo"},
+    "value": {"en": "Value", "es": "Valor"},
+    "count": {"en": "Count", "es": "Conteo"},
+    "unknown_place": {"en": "Location not known", "es": "Lugar desconocido"},
+    "download": {"en": "Download CSV: {what}", "es": "Descargar CSV: {what}"},
+    "json": {"en": "This measure as JSON", "es": "Esta medida en JSON"},
+    "hood_title": {"en": "My neighborhood", "es": "Mi vecindario"},
+    "hood_pick": {"en": "Pick your neighborhood to see its public measures next to the whole city.",
+                  "es": "Elija su vecindario para ver sus medidas públicas junto a toda la ciudad."},
+    "hood_intro": {"en": "{area} compared with the whole city, {period}.",
+                   "es": "{area} comparado con toda la ciudad, {period}."},
+    "hood_here": {"en": "{area}", "es": "{area}"},
+    "city": {"en": "Whole city", "es": "Toda la ciudad"},
+    "measure": {"en": "Measure", "es": "Medida"},
+    "hood_none": {"en": "No public measure is published by neighborhood yet.",
+                  "es": "Aún no se publica ninguna medida por vecindario."},
+    "not_found": {"en": "Page not found", "es": "Página no encontrada"},
+    "not_found_text": {"en": "There is no public page at this address.", "es": "No hay una página pública en esta dirección."},
+    "back_home": {"en": "Back to the goals", "es": "Volver a las metas"},
+    "no_warehouse": {"en": "The numbers are not available yet.", "es": "Las cifras aún no están disponibles."},
+    "data_title": {"en": "Open data", "es": "Datos abiertos"},
+    "data_intro": {"en": "Every published table can be downloaded as CSV, and the same numbers are in a read-only "
+                         "JSON API. Small numbers are hidden the same way as on these pages.",
+                   "es": "Cada tabla publicada se puede descargar en CSV, y las mismas cifras están en una API JSON de "
+                         "solo lectura. Las cifras pequeñas se ocultan igual que en estas páginas."},
+    "api_index": {"en": "API index (JSON)", "es": "Índice de la API (JSON)"},
+    "chart_title": {"en": "{title}, by month", "es": "{title}, por mes"},
+    "sum_count": {"en": "From {start} to {end}: {value} {unit}.", "es": "Del {start} al {end}: {value} ({unit})."},
+    "sum_change": {"en": " That is {pct} {dir} than the same dates last year ({prior}).",
+                   "es": " Es un {pct} {dir} que en las mismas fechas del año pasado ({prior})."},
+    "more": {"en": "more", "es": "más"},
+    "less": {"en": "less", "es": "menos"},
+    "sum_trend": {"en": "The chart shows {title} for each month from {first} to {last}. Highest: {hi_month} ({hi}). "
+                        "Lowest: {lo_month} ({lo}). {hidden}",
+                  "es": "El gráfico muestra {title} para cada mes de {first} a {last}. Más alto: {hi_month} ({hi}). "
+                        "Más bajo: {lo_month} ({lo}). {hidden}"},
+    "sum_hidden": {"en": "{n} months are not shown to protect privacy.", "es": "{n} meses no se muestran para proteger la privacidad."},
+    "sum_empty": {"en": "No month has a number that can be shown.", "es": "Ningún mes tiene una cifra que se pueda mostrar."},
+    "hood_compare_hi": {"en": "higher than the city", "es": "más alto que la ciudad"},
+    "hood_compare_lo": {"en": "lower than the city", "es": "más bajo que la ciudad"},
+    "hood_compare_eq": {"en": "about the same as the city", "es": "casi igual que la ciudad"},
+    "compare": {"en": "Compared with the city", "es": "Comparado con la ciudad"},
+    "rates_only": {"en": "Comparison shown for rates and percentages only (counts depend on the area's size).",
+                   "es": "La comparación se muestra solo para tasas y porcentajes (los conteos dependen del tamaño de la zona)."},
+}
+
+
+def lang_of(value) -> str:
+    """The language asked for, or English for anything else (a URL may carry any text)."""
+    return value if isinstance(value, str) and value in LANGS else "en"
+
+
+def t(key: str, lang: str, **kw) -> str:
+    text = STRINGS[key][lang_of(lang)]
+    return text.format(**kw) if kw else text

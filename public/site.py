@@ -1,0 +1,94 @@
+"""Public mode wiring: which addresses exist, the page builder both the live app and the static
+export call, and `install(app)` that create_app runs when SEASTAT_MODE=public.
+
+Anything that is not a public page, a public API file or Dash's own plumbing answers 404 before
+Dash sees it, so internal pages and unpublished measures do not exist in public mode whatever
+URL is asked for; Dash callbacks (the page router) go through the same page builder, which
+answers "not found" for anything unpublished.
+"""
+from __future__ import annotations
+
+import re
+
+import flask
+from dash import html
+
+from public import published, views
+from public.i18n import lang_of, t
+from public.links import Links
+
+DASH_PREFIXES = ("/_dash-", "/assets/", "/_favicon.ico", "/_reload-hash")
+_MEASURE = re.compile(r"^/measure/([a-z0-9_]+)/?$")
+_HOOD = re.compile(r"^/neighborhood/([a-z0-9-]+)/?$")
+
+
+def page(eng, kind: str, ident, lang: str, links: Links) -> tuple[bool, str, html.Div]:
+    """(found, title, tree) for one public page; unknown or unpublished -> not found."""
+    lang = lang_of(lang)
+    city = eng.city.name
+    here = (kind, ident)
+    found, title, body = True, t("site_title", lang, city=city), None
+    if kind == "home":
+        mv = {m.id: published.measure(eng, m.id) for m in published.public_measures(eng)}
+        body = views.home(lang, links, city, published.index(eng), mv)
+    elif kind == "measure" and (v := published.measure(eng, ident)):
+        title, body = v["title"], views.measure(lang, links, city, v)
+    elif kind == "hoods":
+        title, body = t("hood_title", lang), views.hoods(lang, links, published.neighborhoods(eng))
+    elif kind == "hood" and (h := published.neighborhood(eng, ident)):
+        title, body = h["label"], views.hood(lang, links, h)
+    elif kind == "data":
+        mv = {m.id: published.measure(eng, m.id) for m in published.public_measures(eng)}
+        title, body = t("data_title", lang), views.open_data(lang, links, mv)
+    if body is None:
+        found, title, body, here = False, t("not_found", lang), views.not_found(lang, links), ("home", None)
+    return found, title, views.frame(lang, links, city, body, here)
+
+
+def live(kind: str, ident=None, lang=None) -> html.Div:
+    """What a Dash page layout returns (no warehouse -> a plain message, never a traceback)."""
+    from components.engine_access import NoWarehouse, get_engine
+
+    lang = lang_of(lang)
+    try:
+        eng = get_engine()
+    except NoWarehouse:
+        return html.Div(html.P(t("no_warehouse", lang)), lang=lang)
+    return page(eng, kind, ident if isinstance(ident, str) else None, lang, Links(lang))[2]
+
+
+def known_path(eng, path: str) -> bool:
+    """True for an address the public site serves (pages with a published id, API, Dash plumbing)."""
+    if path in ("/", "/neighborhood", "/neighborhood/", "/open-data", "/open-data/") or path.startswith("/api/v1/"):
+        return True
+    if path.startswith(DASH_PREFIXES):
+        return True
+    if m := _MEASURE.match(path):
+        return m.group(1) in published.public_ids(eng)
+    if m := _HOOD.match(path):
+        return any(a["slug"] == m.group(1) for a in published.neighborhoods(eng))
+    return False
+
+
+def install(app) -> None:
+    """Public mode: the page container as the whole layout, the API, and the 404 guard."""
+    import dash
+
+    from components.engine_access import NoWarehouse, get_engine
+    from public import api
+
+    app.layout = html.Div(dash.page_container)
+    app.server.register_blueprint(api.blueprint())
+
+    @app.server.before_request
+    def only_public():
+        path = flask.request.path
+        if path.startswith(DASH_PREFIXES) or path.startswith("/api/v1/"):
+            return None
+        try:
+            eng = get_engine()
+        except NoWarehouse:
+            return None if path == "/" else flask.abort(404)
+        if not known_path(eng, path):
+            flask.abort(404)
+        return None

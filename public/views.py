@@ -1,0 +1,255 @@
+"""Public pages as Dash components, built from `published` dictionaries only (never the engine's
+raw numbers). The live app returns these trees; the static export turns the same trees into HTML.
+Plain language, every number defined, status in words and icon, charts with a text summary."""
+from __future__ import annotations
+
+import datetime as dt
+
+import plotly.graph_objects as go
+from dash import dcc, html
+
+from components.charts import GRAPH_CONFIG, LINE_COLOUR
+from components.formatting import fmt_value
+from components.status import STATUS
+from public import published
+from public.i18n import STRINGS, t
+
+MONTHS_ES = ["ene", "feb", "mar", "abr", "may", "jun", "jul", "ago", "sep", "oct", "nov", "dic"]
+FIELD_NAMES = {"subject_race": {"en": "race", "es": "raza"}, "subject_gender": {"en": "gender", "es": "género"},
+               "subject_age_group": {"en": "age group", "es": "grupo de edad"}}
+CADENCE_ES = {"daily": "diaria", "weekly": "semanal", "monthly": "mensual", "quarterly": "trimestral", "yearly": "anual"}
+
+
+def fdate(text, lang: str) -> str:
+    if not text:
+        return t("no_data", lang)
+    d = dt.date.fromisoformat(str(text)[:10])
+    return f"{d.day} {MONTHS_ES[d.month - 1]} {d.year}" if lang == "es" else d.strftime("%B %-d, %Y")
+
+
+def fmonth(key: str, lang: str) -> str:
+    d = dt.date.fromisoformat(key + "-01")
+    return f"{MONTHS_ES[d.month - 1]} {d.year}" if lang == "es" else d.strftime("%b %Y")
+
+
+def shown(cell: dict, unit: str, lang: str, threshold: int, what: str = "value") -> str:
+    """The text for a published cell: the number, or why it is not shown."""
+    if cell.get("hidden") == "small":
+        return t("fewer_than", lang, n=threshold)
+    if cell.get("hidden") == "protect":
+        return t("not_shown", lang)
+    v = cell.get(what)
+    return t("no_data", lang) if v is None else fmt_value(v, unit if what == "value" else None)
+
+
+def badge(status: str, lang: str) -> html.Span:
+    icon, _, colour = STATUS.get(status, ("\u2014", "", "secondary"))
+    words = t(f"status_{status}", lang) if f"status_{status}" in STRINGS else status
+    dark = " text-dark" if colour == "warning" else ""
+    return html.Span([html.Span(icon, className="me-1", **{"aria-hidden": "true"}), words],
+                     className=f"badge rounded-pill bg-{colour}{dark} status-badge")
+
+
+def frame(lang: str, links, city: str, body: list, here: tuple = ("home", None)) -> html.Div:
+    """Header (skip link, site name, nav, language switch), main content, privacy footer."""
+    kind, ident = here
+    other = "es" if lang == "en" else "en"
+    nav = html.Nav(html.Ul([
+        html.Li(html.A(t("nav_home", lang), href=links.page("home"), className="nav-link text-white")),
+        html.Li(html.A(t("nav_hood", lang), href=links.page("hoods"), className="nav-link text-white")),
+        html.Li(html.A(t("nav_data", lang), href=links.page("data"), className="nav-link text-white")),
+        html.Li(html.A(t("other_lang", lang), href=links.page(kind, ident, lang=other), lang=other,
+                       hrefLang=other, title=t("other_lang_name", lang), className="nav-link text-white",
+                       id="lang-switch")),
+    ], className="nav flex-wrap"), **{"aria-label": t("nav_home", lang)})
+    return html.Div([
+        html.A(t("skip", lang), href="#public-main", className="visually-hidden-focusable"),
+        html.Header(html.Div([html.A(t("site_title", lang, city=city), href=links.page("home"),
+                                     className="navbar-brand text-white fw-bold"), nav],
+                             className="container-lg d-flex flex-wrap align-items-center justify-content-between"),
+                    className="bg-dark py-2 public-header"),
+        html.Main(html.Div(body, className="container-lg py-3"), id="public-main", tabIndex="-1"),
+        html.Footer(html.Div(html.P(t("privacy_note", lang, n=10, k=9), className="small mb-0"),
+                             className="container-lg py-2"), className="border-top public-footer"),
+    ], lang=lang, className="public-site")
+
+
+def _measure_summary(v: dict, lang: str) -> str:
+    h, thr = v["headline"], v["small_number_threshold"]
+    text = t("sum_count", lang, start=fdate(v["period"]["start"], lang), end=fdate(v["period"]["end"], lang),
+             value=shown(h["current"], v["unit"], lang, thr), unit=v["unit"])
+    if h["change_pct"] is not None and h["last_year"]["value"] is not None:
+        pct = f"{abs(h['change_pct']):.0f}%"
+        text += t("sum_change", lang, pct=pct, dir=t("more" if h["change_pct"] > 0 else "less", lang),
+                  prior=shown(h["last_year"], v["unit"], lang, thr))
+    return text
+
+
+def home(lang: str, links, city: str, index: dict, views: dict) -> list:
+    """One section per goal: what we measure, why, how we are doing, what we are doing about it."""
+    first = next(iter(views.values()), None)
+    body = [html.H1(t("site_title", lang, city=city), className="h3"),
+            html.P(t("home_intro", lang, period=(first or {}).get("period", {}).get("label", ""),
+                     as_of=fdate(index["as_of"], lang)))]
+    for g in index["goals"]:
+        items = []
+        for mid in g["measures"]:
+            v = views.get(mid)
+            if not v:
+                continue
+            items.append(html.Li([
+                html.A(v["title"], href=links.page("measure", mid), className="fw-semibold"), " ",
+                badge(v["headline"]["status"], lang),
+                html.P(_measure_summary(v, lang), className="mb-1 small"),
+                html.P(v["definition"], className="mb-0 small text-body-secondary"),
+            ], className="list-group-item"))
+        actions = g.get("actions")
+        body.append(html.Section([
+            html.H2(g["title"], className="h4", id=f"goal-{g['id']}"),
+            html.H3(t("why", lang), className="h6 mt-2"), html.P(g["statement"]),
+            html.P(t("lead", lang, dept=g["department"]), className="small text-body-secondary"),
+            html.H3(t("what_we_measure", lang) + " / " + t("how_doing", lang), className="h6"),
+            html.Ul(items, className="list-group mb-2"),
+            html.H3(t("doing_about", lang), className="h6"),
+            html.P(actions if actions else t("doing_none", lang), className="small"),
+        ], className="card card-body mb-3", **{"aria-labelledby": f"goal-{g['id']}"}))
+    return body
+
+
+def _table(caption: str, head: list, rows: list, tid: str) -> html.Div:
+    return html.Div(html.Table([
+        html.Caption(caption, className="caption-top"),
+        html.Thead(html.Tr([html.Th(h, scope="col") for h in head])),
+        html.Tbody([html.Tr([html.Th(r[0], scope="row"), *[html.Td(c) for c in r[1:]]]) for r in rows]),
+    ], className="table table-sm", id=tid), className="table-responsive")
+
+
+def _row_label(r: dict, lang: str) -> str:
+    return t("unknown_place", lang) if r["key"] == published.UNKNOWN_KEY else r["label"]
+
+
+def month_chart(v: dict, lang: str) -> html.Figure:
+    months = [m for m in v["months"]]
+    unit, thr = v["unit"], v["small_number_threshold"]
+    x = [fmonth(m["key"], lang) for m in months]
+    y = [m["value"] if not m["hidden"] else None for m in months]
+    fig = go.Figure(go.Bar(x=x, y=y, marker_color=LINE_COLOUR, hovertemplate="%{x}: %{y}<extra></extra>"))
+    fig.update_layout(height=260, margin=dict(l=40, r=10, t=10, b=40), plot_bgcolor="white", paper_bgcolor="white",
+                      font=dict(size=12))
+    pairs = [(xx, m) for xx, m in zip(x, months) if m["value"] is not None and not m["hidden"]]
+    n_hidden = sum(1 for m in months if m["hidden"])
+    if pairs:
+        hi = max(pairs, key=lambda p: p[1]["value"])
+        lo = min(pairs, key=lambda p: p[1]["value"])
+        summary = t("sum_trend", lang, title=v["title"], first=pairs[0][0], last=pairs[-1][0], hi_month=hi[0],
+                    hi=fmt_value(hi[1]["value"], unit), lo_month=lo[0], lo=fmt_value(lo[1]["value"], unit),
+                    hidden=t("sum_hidden", lang, n=n_hidden) if n_hidden else "")
+    else:
+        summary = t("sum_empty", lang)
+    sid = "month-chart-summary"
+    return html.Figure([
+        html.Figcaption(t("chart_title", lang, title=v["title"]), className="h6 mb-1"),
+        dcc.Graph(id="month-chart", figure=fig, config=GRAPH_CONFIG, className="chart-graph"),
+        html.P(summary, id=sid, className="chart-summary small mb-0"),
+    ], className="chart mb-3", **{"aria-describedby": sid})
+
+
+def measure(lang: str, links, city: str, v: dict) -> list:
+    thr, unit, h = v["small_number_threshold"], v["unit"], v["headline"]
+    tg = v["target"]
+    if tg is None or h["target"] is None:
+        target_text = t("target_none", lang)
+    else:
+        target_text = fmt_value(h["target"], unit) + " " + (unit if unit != "%" else "")
+        if tg.get("placeholder"):
+            target_text += " " + t("placeholder", lang)
+    facts = [
+        (t("this_year", lang) + f" ({fdate(v['period']['start'], lang)} – {fdate(v['period']['end'], lang)})",
+         shown(h["current"], unit, lang, thr)),
+        (t("last_year", lang), shown(h["last_year"], unit, lang, thr)),
+        (t("change", lang), t("no_data", lang) if h["change_pct"] is None else f"{h['change_pct']:+.0f}%"),
+        (t("target", lang), target_text),
+    ]
+    cad = CADENCE_ES.get(v["cadence"], v["cadence"]) if lang == "es" else v["cadence"]
+    body = [
+        html.P(html.A(v["goal_title"], href=links.page("home") + f"#goal-{v['goal']}"), className="small mb-1"),
+        html.H1(v["title"], className="h3"),
+        html.P([badge(h["status"], lang)]),
+        html.P(_measure_summary(v, lang), id="measure-summary"),
+        html.Dl([x for k, val in facts for x in (html.Dt(k), html.Dd(val))], className="facts"),
+        html.H2(t("definition", lang), className="h5"), html.P(v["definition"]),
+        html.H2(t("methodology", lang), className="h5"), html.P(v["methodology"]),
+        html.H2(t("freshness", lang), className="h5"),
+        html.P(t("fresh_yes", lang, as_of=fdate(v["freshness"]["as_of"], lang), cadence=cad, lag=v["lag_days"])
+               + ("" if v["freshness"]["fresh"] else " " + t("fresh_late", lang))),
+        html.H2(t("history", lang), className="h5"),
+        html.Ul([html.Li([html.Time(fdate(e["date"], lang), dateTime=e["date"]), ": ", e["change"]])
+                 for e in v["history"]]),
+        html.H2(t("monthly", lang), className="h5"),
+        month_chart(v, lang),
+        _table(t("monthly", lang), [t("month", lang), t("value", lang)],
+               [(fmonth(m["key"], lang), shown(m, unit, lang, thr)) for m in v["months"]], "month-table"),
+        html.P(html.A(t("download", lang, what=t("monthly", lang)), href=links.api(f"api/v1/measures/{v['id']}/months.csv"))),
+    ]
+    if v["areas"]:
+        cap = t("by_area", lang, layer=v["areas"]["layer_label"])
+        body += [html.H2(cap, className="h5"),
+                 _table(cap, [t("area", lang), t("value", lang)],
+                        [(_row_label(r, lang), shown(r, unit, lang, thr)) for r in v["areas"]["rows"]], "area-table"),
+                 html.P(html.A(t("download", lang, what=cap), href=links.api(f"api/v1/measures/{v['id']}/areas.csv")))]
+    for fld, rows in v["groups"].items():
+        cap = t("by_group", lang, field=FIELD_NAMES.get(fld, {}).get(lang, fld))
+        body += [html.H2(cap, className="h5"),
+                 _table(cap, [t("group", lang), t("value", lang)],
+                        [(_row_label(r, lang), shown(r, unit, lang, thr)) for r in rows], f"group-table-{fld}"),
+                 html.P(html.A(t("download", lang, what=cap), href=links.api(f"api/v1/measures/{v['id']}/{fld}.csv")))]
+    body.append(html.P(html.A(t("json", lang), href=links.api(f"api/v1/measures/{v['id']}.json"))))
+    return body
+
+
+def hoods(lang: str, links, hood_list: list) -> list:
+    if not hood_list:
+        return [html.H1(t("hood_title", lang), className="h3"), html.P(t("hood_none", lang))]
+    return [html.H1(t("hood_title", lang), className="h3"), html.P(t("hood_pick", lang)),
+            html.Ul([html.Li(html.A(a["label"], href=links.page("hood", a["slug"]))) for a in hood_list],
+                    className="hood-list")]
+
+
+def hood(lang: str, links, h: dict) -> list:
+    rows = []
+    for r in h["measures"]:
+        thr = 10
+        a, c = r["area"], r["city"]
+        comp = ""
+        if r["kind"] in ("rate", "share", "percentile") and a["value"] is not None and c["value"] is not None and c["value"]:
+            ratio = a["value"] / c["value"]
+            comp = t("hood_compare_hi" if ratio > 1.1 else "hood_compare_lo" if ratio < 0.9 else "hood_compare_eq", lang)
+        rows.append((html.A(r["title"], href=links.page("measure", r["measure"])),
+                     shown(a, r["unit"], lang, thr), shown(c, r["unit"], lang, thr), comp))
+    period = h["measures"][0]["period"]["label"] if h["measures"] else ""
+    return [html.H1(h["label"], className="h3"),
+            html.P(t("hood_intro", lang, area=h["label"], period=period)),
+            _table(t("hood_intro", lang, area=h["label"], period=period),
+                   [t("measure", lang), h["label"], t("city", lang), t("compare", lang)], rows, "hood-table"),
+            html.P(t("rates_only", lang), className="small"),
+            html.P(html.A(t("hood_title", lang), href=links.page("hoods")))]
+
+
+def open_data(lang: str, links, views: dict) -> list:
+    items = []
+    for mid, v in views.items():
+        files = [html.A("JSON", href=links.api(f"api/v1/measures/{mid}.json")), " · ",
+                 html.A("CSV " + t("monthly", lang), href=links.api(f"api/v1/measures/{mid}/months.csv"))]
+        if v["areas"]:
+            files += [" · ", html.A("CSV " + v["areas"]["layer_label"], href=links.api(f"api/v1/measures/{mid}/areas.csv"))]
+        for fld in v["groups"]:
+            files += [" · ", html.A("CSV " + FIELD_NAMES.get(fld, {}).get(lang, fld),
+                                    href=links.api(f"api/v1/measures/{mid}/{fld}.csv"))]
+        items.append(html.Li([html.Span(v["title"], className="fw-semibold"), ": ", *files]))
+    return [html.H1(t("data_title", lang), className="h3"), html.P(t("data_intro", lang)),
+            html.P(html.A(t("api_index", lang), href=links.api("api/v1/index.json"))), html.Ul(items)]
+
+
+def not_found(lang: str, links) -> list:
+    return [html.H1(t("not_found", lang), className="h3"), html.P(t("not_found_text", lang)),
+            html.P(html.A(t("back_home", lang), href=links.page("home")))]
