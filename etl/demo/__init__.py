@@ -23,9 +23,18 @@ def configure(parser) -> None:
                         help="multiplies event counts (1 = about 480k events over 2 years; 20 = about 10M)")
     parser.add_argument("--seed", type=int, default=2026, help="random seed: the same seed and end give the same files")
     parser.add_argument("--end", type=dt.date.fromisoformat, default=None,
-                        help="the day after the last day with events, YYYY-MM-DD (default: today)")
+                        help="the day after the last day with events, YYYY-MM-DD (default: today in the city's time zone)")
     parser.add_argument("--no-load", action="store_true", help="only write the files; do not build the warehouse")
     parser.add_argument("--force", action="store_true", help="replace a warehouse that is not a demo")
+
+
+def city_today(settings) -> dt.date:
+    """Today in the city's time zone: events stop at yesterday's midnight there, never in its future."""
+    from zoneinfo import ZoneInfo
+
+    from city import load_city
+
+    return dt.datetime.now(ZoneInfo(load_city(settings.city_config).timezone)).date()
 
 
 def run(args) -> int:
@@ -37,7 +46,7 @@ def run(args) -> int:
 
     settings = Settings.from_env()
     opts = DemoOptions(out_dir=Path(args.out or settings.demo_dir), db_path=Path(args.db or settings.db_path),
-                       years=args.years, scale=args.scale, seed=args.seed, end=args.end or dt.date.today(),
+                       years=args.years, scale=args.scale, seed=args.seed, end=args.end or city_today(settings),
                        force=args.force)
     t0 = time.perf_counter()
     try:
