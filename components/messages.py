@@ -9,7 +9,7 @@ NO_WAREHOUSE = "No warehouse yet: run make run or python -m etl demo"
 def no_warehouse() -> html.Div:
     return html.Div(
         [html.H1("No data yet", className="h3"), html.P(NO_WAREHOUSE, className="lead")],
-        className="alert alert-info mt-3", role="status", id="msg-no-warehouse",
+        className="notice mt-3", role="status", id="msg-no-warehouse",
     )
 
 
@@ -20,7 +20,7 @@ def not_found(what: str, ident: str, back_href: str = "/", back_text: str = "Bac
             html.P([f"There is no {what} called ", html.Code(str(ident)), "."]),
             dcc.Link(back_text, href=back_href),
         ],
-        className="alert alert-warning mt-3", role="alert", id="msg-not-found",
+        className="notice mt-3", role="alert", id="msg-not-found",
     )
 
 
@@ -31,5 +31,5 @@ def no_such_filter(problems: list[str], reset_href: str) -> html.Div:
             html.Ul([html.Li(p) for p in problems]),
             dcc.Link("Show the page without these filters", href=reset_href),
         ],
-        className="alert alert-warning mt-3", role="alert", id="msg-no-such-filter",
+        className="notice mt-3", role="alert", id="msg-no-such-filter",
     )

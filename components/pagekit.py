@@ -6,6 +6,7 @@ from __future__ import annotations
 import functools
 import logging
 
+import dash_bootstrap_components as dbc
 from dash import dcc, html, no_update
 
 from components import messages, urlstate
@@ -27,7 +28,7 @@ def guarded(layout):
             log.exception("page %s failed", layout.__module__)
             return html.Div([html.H1("This page could not be built", className="h3"),
                              html.P(f"{type(exc).__name__}: {str(exc).splitlines()[0] if str(exc) else ''}")],
-                            className="alert alert-danger mt-3", role="alert", id="msg-page-error")
+                            className="notice notice-error mt-3", role="alert", id="msg-page-error")
     return wrapper
 
 
@@ -36,13 +37,30 @@ def labelled(label: str, control, id: str, help_text: str | None = None) -> html
                      *([html.Div(help_text, className="form-text")] if help_text else [])], className="mb-2")
 
 
+def select(id: str, options, value) -> dbc.Select:
+    """A native <select>: keyboard, screen readers and phones all know it (dcc.Dropdown in Dash 4
+    puts a focusable element under aria-hidden, which axe reports as serious)."""
+    opts = [o if isinstance(o, dict) else {"label": str(o), "value": o} for o in options]
+    return dbc.Select(id=id, options=opts, value=value)
+
+
+def checklist(id: str, label: str, options, value) -> html.Details:
+    """Several choices as checkboxes in a collapsible, scrollable box; the summary says how many are on."""
+    opts = [o if isinstance(o, dict) else {"label": str(o), "value": o} for o in options]
+    chosen = len(value or [])
+    return html.Details([
+        html.Summary(f"{label}: {chosen} selected" if chosen else f"{label}: all", className="form-label fw-semibold"),
+        html.Div(dbc.Checklist(id=id, options=opts, value=list(value or [])), className="checklist-box",
+                 role="group", **{"aria-label": label}),
+    ], className="mb-2", open=False)
+
+
 def period_controls(prefix: str, view: urlstate.View) -> list:
     """Period kind plus start/end dates (used when the kind is 'custom')."""
     return [
-        html.Div(labelled("Period", dcc.Dropdown(
-            id=f"{prefix}-period", value=view.period, clearable=False, searchable=False,
-            options=[{"label": urlstate.PERIOD_LABELS[k], "value": k} for k in urlstate.PERIOD_KINDS]),
-            f"{prefix}-period"), className="col-12 col-md-3"),
+        html.Div(labelled("Period", select(
+            f"{prefix}-period", [{"label": urlstate.PERIOD_LABELS[k], "value": k} for k in urlstate.PERIOD_KINDS],
+            view.period), f"{prefix}-period"), className="col-12 col-md-3"),
         html.Div(labelled("From (custom)", dcc.Input(id=f"{prefix}-start", type="date", debounce=True,
                                                       value=view.start.isoformat() if view.start else None,
                                                       className="form-control"), f"{prefix}-start"),
@@ -101,3 +119,9 @@ def new_search(view: urlstate.View, current: dict | None):
     """The URL query for `view`, or no_update when the page already shows exactly that view."""
     search = urlstate.to_search(view)
     return no_update if current and current.get("search") == search else search
+
+
+def scroll_table(table, label: str) -> html.Div:
+    """A table that may scroll sideways on a phone: the scroll box is focusable and named, so a
+    keyboard user can scroll it too."""
+    return html.Div(table, className="table-responsive", tabIndex="0", role="region", **{"aria-label": label})

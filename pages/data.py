@@ -9,7 +9,7 @@ from dash import html
 from components.engine_access import get_engine
 from components.fields import get
 from components.formatting import fmt_date, fmt_value, is_missing
-from components.pagekit import guarded, page_header
+from components.pagekit import scroll_table, guarded, page_header
 
 dash.register_page(__name__, path="/data", name="Data", title="Data inventory", order=4)
 P = "dt"
@@ -41,8 +41,8 @@ def inventory_table(inv) -> html.Div:
     body = [html.Tr([html.Th(_cell(r[c]), scope="row") if i == 0 else html.Td(_cell(r[c])) for i, c in enumerate(cols)]
                     + [html.Td(_fresh(r.get("fresh")))], id=f"{P}-row-{r[cols[0]]}")
             for r in inv.to_dict("records")]
-    return html.Div(html.Table([html.Caption("Every dataset the warehouse holds"), html.Thead(html.Tr(head)), html.Tbody(body)],
-                               className="table table-sm bg-white align-top", id=f"{P}-inventory"), className="table-responsive")
+    return scroll_table(html.Table([html.Caption("Every dataset the warehouse holds"), html.Thead(html.Tr(head)), html.Tbody(body)],
+                               className="table table-sm bg-white align-top", id=f"{P}-inventory"), "Data inventory")
 
 
 def quality_section(eng, dataset) -> html.Details:
@@ -51,9 +51,9 @@ def quality_section(eng, dataset) -> html.Details:
         body = html.P("No quality checks recorded.")
     else:
         cols = [c for c in ("check", "column_name", "value", "detail", "checked_at") if c in q.columns] or list(q.columns)
-        body = html.Div(html.Table([html.Thead(html.Tr([html.Th(c.replace("_", " "), scope="col") for c in cols])),
+        body = scroll_table(html.Table([html.Thead(html.Tr([html.Th(c.replace("_", " "), scope="col") for c in cols])),
                                     html.Tbody([html.Tr([html.Td(_cell(r[c])) for c in cols]) for r in q.to_dict("records")])],
-                                   className="table table-sm"), className="table-responsive")
+                                   className="table table-sm"), "Quality checks")
     return html.Details([html.Summary(f"Quality checks: {dataset}"), body], className="mb-2 bg-white border rounded p-2")
 
 

@@ -15,7 +15,7 @@ from components.charts import bar_figure, chart, ranked_summary, trend_figure, t
 from components.engine_access import get_engine, settings
 from components.fields import get
 from components.formatting import fmt_change, fmt_date, fmt_value, is_missing
-from components.pagekit import PAGES_LOCATION, new_search, view_store, filters_for, guarded, labelled, layer_label, page_header, period_controls, resolve_period, view_from_controls
+from components.pagekit import scroll_table, PAGES_LOCATION, checklist, select, new_search, view_store, filters_for, guarded, labelled, layer_label, page_header, period_controls, resolve_period, view_from_controls
 from components.status import status_badge
 from components.tables import csv_of, grid
 
@@ -115,10 +115,10 @@ def _group_section(eng, m, view, period, unit):
                      html.Td("" if r["group"] == reference or is_missing(r["ci_low"]) else
                              f"{fmt_value(r['ci_low'])} to {fmt_value(r['ci_high'])}")])
             for r in disp.to_dict("records")]
-    parts.append(html.Div(html.Table([
+    parts.append(scroll_table(html.Table([
         html.Caption(f"Rates by {by.replace('_', ' ')} ({basis}) and disparity ratios against {reference}, with 95% intervals"),
         html.Thead(html.Tr([html.Th(h, scope="col") for h in ("Group", "Count", "Rate", "Ratio to " + reference, "95% interval")])),
-        html.Tbody(rows)], className="table table-sm bg-white", id=f"{P}-disparity"), className="table-responsive"))
+        html.Tbody(rows)], className="table table-sm bg-white", id=f"{P}-disparity"), "Disparity ratios"))
     return html.Div([html.H2("For whom", className="h5"), *parts])
 
 
@@ -181,17 +181,14 @@ def layout(measure_id=None, **query):
     area_opts = eng.areas(view.layer).to_dict("records") if view.layer else []
     cat_options = eng.categories(m.id)
     controls = period_controls(P, view) + [
-        _control("Map layer", dcc.Dropdown(id=f"{P}-layer", value=view.layer, clearable=False,
-                                           options=[{"label": layer_label(eng, x), "value": x} for x in layers]),
+        _control("Map layer", select(f"{P}-layer", [{"label": layer_label(eng, x), "value": x} for x in layers], view.layer),
                  f"{P}-layer", "col-12 col-md-2", bool(layers)),
-        _control("Areas", dcc.Dropdown(id=f"{P}-areas", value=list(view.areas), multi=True,
-                                       options=[{"label": r["label"], "value": r["area_id"]} for r in area_opts]),
-                 f"{P}-areas", "col-12 col-md-3", bool(layers)),
-        _control("Categories", dcc.Dropdown(id=f"{P}-cats", value=list(view.categories), multi=True, options=cat_options),
-                 f"{P}-cats", "col-12 col-md-4", bool(cat_options)),
-        _control("Breakdown by", dcc.Dropdown(id=f"{P}-by", value=view.by, clearable=False,
-                                              options=[{"label": x.replace("_", " "), "value": x} for x in m.fields]),
-                 f"{P}-by", "col-12 col-md-3", bool(m.fields)),
+        _control("Breakdown by", select(f"{P}-by", [{"label": x.replace("_", " "), "value": x} for x in m.fields], view.by),
+                 f"{P}-by", "col-12 col-md-2", bool(m.fields)),
+        html.Div(checklist(f"{P}-areas", "Areas", [{"label": r["label"], "value": r["area_id"]} for r in area_opts], view.areas),
+                 className="col-12 col-md-6", hidden=not layers),
+        html.Div(checklist(f"{P}-cats", "Categories", cat_options, view.categories),
+                 className="col-12 col-md-6", hidden=not cat_options),
     ]
     if not view.layer:
         area_block = html.Div(dcc.Graph(id={"type": "map", "page": P}), hidden=True)

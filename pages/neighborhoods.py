@@ -13,7 +13,7 @@ from components.charts import LINE_COLOUR, PRIOR_COLOUR, chart, ranked_summary
 from components.engine_access import get_engine, settings
 from components.fields import get
 from components.formatting import fmt_change, fmt_date, fmt_value
-from components.pagekit import PAGES_LOCATION, new_search, view_store, filters_for, guarded, labelled, layer_label, page_header, period_controls, resolve_period, view_from_controls
+from components.pagekit import scroll_table, PAGES_LOCATION, checklist, select, new_search, view_store, filters_for, guarded, labelled, layer_label, page_header, period_controls, resolve_period, view_from_controls
 
 dash.register_page(__name__, path="/neighborhoods", name="Neighborhoods", title="Neighborhood explorer", order=3)
 P = "nb"
@@ -42,10 +42,10 @@ def _comparison_table(eng, measures, view, period):
             html.Td(fmt_value(get(city, "value"), unit), id=f"{P}-city-{m.id}"),
             html.Td(fmt_change(get(city, "change"), get(city, "change_pct"))),
         ]))
-    return html.Div(html.Table([
+    return scroll_table(html.Table([
         html.Caption("Selected areas against the whole city, for every measure this layer can show"),
         html.Thead(html.Tr([html.Th(h, scope="col") for h in ("Measure", "Selected areas", "Change", "City", "Change")])),
-        html.Tbody(rows)], className="table table-sm bg-white align-middle", id=f"{P}-compare"), className="table-responsive")
+        html.Tbody(rows)], className="table table-sm bg-white align-middle", id=f"{P}-compare"), "Selected areas against the city")
 
 
 def _trend(eng, m, view, period, unit):
@@ -93,18 +93,14 @@ def layout(**query):
         f" Selected: {', '.join(chosen_labels)}." if chosen_labels else " No area selected: click one or pick it in Areas.")
     areas = eng.areas(view.layer).to_dict("records")
     controls = [
-        html.Div(labelled("Measure", dcc.Dropdown(id=f"{P}-measure", value=m.id, clearable=False,
-                                                  options=[{"label": x.title, "value": x.id} for x in measures]), f"{P}-measure"),
-                 className="col-12 col-md-4"),
-        html.Div(labelled("Layer", dcc.Dropdown(id=f"{P}-layer", value=view.layer, clearable=False,
-                                                options=[{"label": layer_label(eng, x), "value": x} for x in m.layers]), f"{P}-layer"),
-                 className="col-12 col-md-2"),
-        html.Div(labelled("Areas", dcc.Dropdown(id=f"{P}-areas", value=list(view.areas), multi=True,
-                                                options=[{"label": r["label"], "value": r["area_id"]} for r in areas]), f"{P}-areas"),
-                 className="col-12 col-md-6"),
+        html.Div(labelled("Measure", select(f"{P}-measure", [{"label": x.title, "value": x.id} for x in measures], m.id),
+                          f"{P}-measure"), className="col-12 col-md-5"),
+        html.Div(labelled("Layer", select(f"{P}-layer", [{"label": layer_label(eng, x), "value": x} for x in m.layers],
+                                          view.layer), f"{P}-layer"), className="col-12 col-md-3"),
         *period_controls(P, view),
-        html.Div(labelled("Categories", dcc.Dropdown(id=f"{P}-cats", value=list(view.categories), multi=True,
-                                                     options=eng.categories(m.id)), f"{P}-cats"), className="col-12 col-md-5"),
+        html.Div(checklist(f"{P}-areas", "Areas", [{"label": r["label"], "value": r["area_id"]} for r in areas], view.areas),
+                 className="col-12 col-md-6"),
+        html.Div(checklist(f"{P}-cats", "Categories", eng.categories(m.id), view.categories), className="col-12 col-md-6"),
     ]
     return html.Div([
         view_store(P, view, measure=m.id),

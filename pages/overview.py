@@ -9,7 +9,7 @@ from components import messages, urlstate
 from components.engine_access import get_engine
 from components.fields import get
 from components.formatting import fmt_change, fmt_value
-from components.pagekit import PAGES_LOCATION, guarded, new_search, view_store, page_header, period_controls, resolve_period, view_from_controls
+from components.pagekit import scroll_table, PAGES_LOCATION, guarded, new_search, view_store, page_header, period_controls, resolve_period, view_from_controls
 from components.status import ORDER, STATUS, status_badge
 
 dash.register_page(__name__, path="/", name="Goals", title="Goals overview", order=0)
@@ -77,11 +77,11 @@ def _changes_table(summaries, measures) -> html.Div:
             ]))
     if not rows:
         return html.P("No measure changed beyond what noise explains since the prior period.", id=f"{P}-no-changes")
-    return html.Div(html.Table([
+    return scroll_table(html.Table([
         html.Caption("Measures whose change since the prior period passed the noise test"),
         html.Thead(html.Tr([html.Th(h, scope="col") for h in ("Measure", "Value", "Change", "Why it is flagged")])),
         html.Tbody(rows),
-    ], className="table table-sm align-middle bg-white", id=f"{P}-changes"), className="table-responsive")
+    ], className="table table-sm align-middle bg-white", id=f"{P}-changes"), "Measures that changed significantly")
 
 
 @guarded

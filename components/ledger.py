@@ -1,0 +1,114 @@
+"""The commitments ledger on the meeting page: the form that records an item, the items carried
+over from earlier meetings, the items recorded at this meeting, and each item's history.
+
+Only layout lives here; pages/meeting.py owns the callbacks. The cells are the packet's own
+(packet.text), so the page and the PDF list an item the same way.
+"""
+from __future__ import annotations
+
+from dash import dcc, html
+
+from components.formatting import fmt_date
+from components.pagekit import labelled, select
+from packet import text
+
+P = "mt"
+
+
+def form(measures: list[tuple[str, str]], areas: list[tuple[str, str]], layer_label: str) -> html.Div:
+    """measures: (id, title); areas: (area id, label) of the hot-spot layer."""
+    return html.Div([
+        html.H3("Record a decision or action item", className="h5"),
+        html.Div([
+            html.Div(labelled("Kind", select(f"{P}-kind", [{"label": "Action item", "value": "action"},
+                                                            {"label": "Decision", "value": "decision"}], "action"),
+                              f"{P}-kind"), className="col-12 col-md-3"),
+            html.Div(labelled("Owner", dcc.Input(id=f"{P}-owner", type="text", className="form-control",
+                                                 maxLength=200, autoComplete="off"), f"{P}-owner",
+                              "A person or a unit, e.g. North Precinct"), className="col-12 col-md-5"),
+            html.Div(labelled("Due date", dcc.Input(id=f"{P}-due", type="text", className="form-control",
+                                                    placeholder="YYYY-MM-DD", autoComplete="off"), f"{P}-due",
+                              "Needed for an action item"), className="col-12 col-md-4"),
+            html.Div(labelled("What", dcc.Textarea(id=f"{P}-text", className="form-control", rows=2,
+                                                   maxLength=2000), f"{P}-text"), className="col-12"),
+            html.Div(labelled("Related measure", select(f"{P}-measure", [{"label": "None", "value": ""}] +
+                                                        [{"label": t, "value": m} for m, t in measures], ""),
+                              f"{P}-measure"), className="col-12 col-md-6"),
+            html.Div(labelled(f"Area ({layer_label})", select(f"{P}-area", [{"label": "Citywide", "value": ""}] +
+                                                              [{"label": lab, "value": a} for a, lab in areas], ""),
+                              f"{P}-area"), className="col-12 col-md-6"),
+            html.Div(labelled("Notes", dcc.Textarea(id=f"{P}-notes", className="form-control", rows=2),
+                              f"{P}-notes"), className="col-12"),
+        ], className="row g-2"),
+        html.Button("Save item", id=f"{P}-save", className="btn btn-primary mt-1", n_clicks=0),
+        html.Div(id=f"{P}-msg", className="mt-2", role="status", **{"aria-live": "polite"}),
+    ], className="ledger-form no-print card card-body mb-3")
+
+
+def history(entries) -> html.Details:
+    def line(h):
+        what = "; ".join(f"{f}: {_v(a)} → {_v(b)}" for f, (a, b) in h.changes.items())
+        return html.Li(f"v{h.version} {h.action} by {h.changed_by}, {h.changed_at:%Y-%m-%d %H:%M} UTC: {what}")
+    return html.Details([html.Summary(f"History ({len(entries)})", className="small"),
+                         html.Ul([line(h) for h in entries], className="small mb-0")], className="item-history")
+
+
+def _v(x) -> str:
+    return "—" if x in (None, "") else str(x)
+
+
+def _buttons(item) -> html.Div:
+    if item.status != "open":
+        return html.Div()
+    return html.Div([
+        html.Button("Done", id={"type": f"{P}-close", "item": item.id, "to": "done"}, n_clicks=0,
+                    className="btn btn-outline-success btn-sm me-1", **{"aria-label": f"Mark item {item.id} done"}),
+        html.Button("Drop", id={"type": f"{P}-close", "item": item.id, "to": "dropped"}, n_clicks=0,
+                    className="btn btn-outline-secondary btn-sm", **{"aria-label": f"Drop item {item.id}"}),
+    ], className="no-print mt-1")
+
+
+def _table(head, rows, id: str) -> html.Div:
+    return html.Div(html.Table([
+        html.Thead(html.Tr([html.Th(h, scope="col") for h in head])),
+        html.Tbody(rows),
+    ], className="table table-sm align-top mb-0", id=id), className="table-responsive bg-white")
+
+
+def carried(items, ledger) -> html.Div:
+    """Open items from earlier meetings (packet.CarriedItem), with age and movement, status now."""
+    if not items:
+        return html.P("No open items from earlier meetings.", id=f"{P}-carried-none")
+    rows = []
+    for ci in items:
+        cells = text.carried_cells(ci)
+        rows.append(html.Tr([html.Td(c) for c in cells] + [html.Td([
+            html.Span(ci.item.status, id={"type": f"{P}-carried-status", "item": ci.item.id}),
+            _buttons(ci.item), history(ledger.history(ci.item.id))])], id=f"{P}-carried-{ci.item.id}"))
+    return _table(list(text.CARRIED_HEAD) + ["Status"], rows, f"{P}-carried")
+
+
+def recorded(items, titles: dict, ledger) -> html.Div:
+    """Items recorded at this meeting, newest last, each with its buttons and history."""
+    if not items:
+        return html.P("Nothing recorded at this meeting yet.", id=f"{P}-new-none")
+    rows = []
+    for it in items:
+        cells = text.item_cells(it, titles)
+        rows.append(html.Tr([html.Td(c) for c in cells[:-1]] + [html.Td([
+            html.Span(cells[-1]), _buttons(it), history(ledger.history(it.id))])], id=f"{P}-item-{it.id}"))
+    return _table(text.NEW_HEAD, rows, f"{P}-new")
+
+
+def versions(items) -> dict:
+    """{item id: version shown}: what an edit from this page expects to find."""
+    return {str(it.id): it.version for it in items}
+
+
+def saved_message(item) -> html.Div:
+    due = f", due {fmt_date(item.due_date)}" if item.due_date else ""
+    return html.Div(f"Saved: {item.kind} “{item.text}” for {item.owner}{due}.", className="alert alert-success py-2")
+
+
+def error_message(message: str) -> html.Div:
+    return html.Div(message, className="alert alert-danger py-2", role="alert", id=f"{P}-error")

@@ -1,0 +1,264 @@
+"""Meeting page (`/meetings/<date>`): the packet for one SeaStat meeting, on screen, with the
+commitments ledger to record decisions and action items during the meeting.
+
+Everything shown comes from packet.build_packet, the same data the PDF prints. The PDF button
+makes the packet on demand and records its figures, so the next packet can say what changed.
+Ledger writes are recorded under settings.author (SEASTAT_AUTHOR) until sign-in exists.
+"""
+from __future__ import annotations
+
+import datetime as dt
+
+import dash
+from dash import ALL, Input, Output, State, ctx, dcc, html, no_update
+
+from components import ledger as ledger_ui
+from components.engine_access import get_engine, settings
+from components.formatting import fmt_date
+from components.pagekit import guarded, log, page_header
+from components.store_access import author, get_ledger, get_snapshots, may_write
+from packet import text
+from packet.calendar import MeetingDateError, meeting_dates_around, next_meeting, parse_meeting_date
+from packet.html import chart_for, hotspot_maps
+from packet.svg import data_uri
+
+dash.register_page(__name__, path_template="/meetings/<date>", name="Meeting", title="Meeting", order=5)
+P = ledger_ui.P
+LAYER = "mcpp"  # hot spots and the ledger's area list use this boundary layer when it is loaded
+
+
+def _layer(eng) -> str:
+    layers = list(eng.layers()["layer"])
+    return LAYER if LAYER in layers else (layers[0] if layers else LAYER)
+
+
+def not_a_meeting(eng, message: str) -> html.Div:
+    nxt = next_meeting(eng.city)
+    return html.Div([
+        html.H1("No such meeting", className="h3"), html.P(message, id=f"{P}-bad-date"),
+        dcc.Link(f"Go to the next meeting ({fmt_date(nxt)})", href=f"/meetings/{nxt.isoformat()}"),
+    ], className="alert alert-warning mt-3", role="alert", id="msg-not-a-meeting")
+
+
+@guarded
+def layout(date=None, **_query):
+    eng = get_engine()
+    if settings().mode != "internal":
+        return html.Div([html.H1("Meeting mode is internal", className="h3"),
+                         html.P("Meeting packets and the commitments ledger are not part of the public site.")],
+                        className="alert alert-info mt-3", role="status", id="msg-internal-only")
+    try:
+        meeting = parse_meeting_date(eng.city, date) if date else next_meeting(eng.city)
+    except MeetingDateError as exc:
+        return not_a_meeting(eng, str(exc))
+    return meeting_view(eng, meeting)
+
+
+def meeting_view(eng, meeting: dt.date) -> html.Div:
+    from packet.contents import build_packet
+    from store import StoreError
+
+    layer = _layer(eng)
+    problem = ""
+    try:
+        ledger, snaps = get_ledger(eng), get_snapshots(eng)
+    except StoreError as exc:
+        ledger = snaps = None
+        problem = f"The commitments ledger cannot be opened: {exc}"
+    pkt = build_packet(eng, meeting, ledger=ledger, snapshots=snaps, layer=layer)
+    titles = {r.measure_id: r.title for r in pkt.rows()}
+    return html.Div([
+        dcc.Store(id=f"{P}-meeting", data=meeting.isoformat()),
+        dcc.Store(id=f"{P}-versions", data=ledger_ui.versions([c.item for c in pkt.carried] + list(pkt.new_items))),
+        page_header(f"Meeting of {meeting:%A %-d %B %Y}", text.period_sentence(pkt), id=f"{P}-title"),
+        html.P([html.Strong(f"Data as of {fmt_date(pkt.as_of)}. "),
+                f"{len(pkt.flags)} flags, {len(pkt.carried)} open items carried over."], className="small"),
+        _nav(eng, meeting),
+        *([html.Div(problem, className="alert alert-danger", role="alert")] if problem else []),
+        _section("Flags", f"{P}-flags", _flags(pkt)),
+        _section("What changed since the last packet", f"{P}-changed", _changes(pkt)),
+        _section(f"Hot spots by {pkt.hotspot_layer_label}", f"{P}-hotspots", _hotspots(pkt, eng.geojson(layer))),
+        _section("Commitments ledger", f"{P}-ledger", _ledger(pkt, eng, ledger, titles, layer)),
+        *[_section(g.title, f"{P}-goal-{g.goal_id}", _goal(pkt, g)) for g in pkt.goals],
+    ], className="meeting-page")
+
+
+def _nav(eng, meeting: dt.date) -> html.Nav:
+    dates = meeting_dates_around(eng.city, meeting, 3, 2)
+    links = [html.Li(html.A(f"{d:%-d %b %Y}", href=f"/meetings/{d.isoformat()}",
+                              className="nav-link" + (" fw-bold" if d == meeting else ""),
+                              **({"aria-current": "page"} if d == meeting else {})), className="nav-item")
+             for d in dates]
+    return html.Nav([
+        html.Ul(links, className="nav nav-pills flex-wrap small"),
+        html.Div([
+            html.Button("Download the packet (PDF)", id=f"{P}-pdf-btn", n_clicks=0, className="btn btn-primary btn-sm me-2"),
+            dcc.Loading(html.Span(id=f"{P}-pdf-status", className="small"), type="dot"),
+            dcc.Download(id=f"{P}-pdf"),
+        ], className="d-flex align-items-center mt-2"),
+    ], className="no-print mb-3", **{"aria-label": "Meetings"})
+
+
+def _section(title: str, id: str, body) -> html.Section:
+    return html.Section([html.H2(title, className="h4 mt-4", id=f"{id}-h"), body], id=id, className="packet-section",
+                        **{"aria-labelledby": f"{id}-h"})
+
+
+def _flags(pkt):
+    note = html.P("Off-track measures first, then changes the statistical tests call real (5% false-alarm rate), "
+                  "smallest p-value first. Changes within chance are not listed.", className="small text-body-secondary")
+    if not pkt.flags:
+        return html.Div([note, html.P("No measure is off track and no change passed its test.")])
+    return html.Div([note, html.Ol([html.Li([html.Strong(f.headline), html.Br(), html.Span(f.test, className="small")],
+                                            className=f"flag-{f.kind} mb-2") for f in pkt.flags])])
+
+
+def _changes(pkt):
+    if pkt.last_packet is None:
+        return html.P("No packet was generated for an earlier meeting, so there is nothing to compare with yet. "
+                      "Generating the PDF records this packet's figures.")
+    if not pkt.changes:
+        return html.P(f"Compared with the packet for {fmt_date(pkt.last_packet)}: no past figure was revised and "
+                      "no measure changed status.")
+    return html.Div([html.P(f"Compared with the packet for {fmt_date(pkt.last_packet)}:"),
+                     html.Ul([html.Li(c.text) for c in pkt.changes])])
+
+
+def _hotspots(pkt, geojson):
+    parts = [html.P(text.hotspot_sentence(pkt), className="small")]
+    if pkt.hotspots.spots:
+        parts.append(_table(text.HOTSPOT_HEAD, [text.hotspot_cells(i, h) for i, h in enumerate(pkt.hotspots.spots, 1)],
+                            f"{P}-hotspot-table"))
+    parts.append(html.Div([html.Figure([html.Img(src=data_uri(svg), alt=f"{title}. {cap}", className="img-fluid"),
+                                        html.Figcaption([html.Strong(title), ". ", cap], className="small")],
+                                       className="col-12 col-md-6")
+                           for title, svg, cap in hotspot_maps(pkt, geojson)], className="row"))
+    return html.Div(parts)
+
+
+def _goal(pkt, g):
+    charts = []
+    for r in g.rows:
+        picture, caption = chart_for(pkt, r)
+        charts.append(html.Figure([html.Img(src=data_uri(picture), alt=caption, className="img-fluid"),
+                                   html.Figcaption(caption, className="small")], className="col-12 col-md-6 col-xl-4"))
+    return html.Div([html.P(g.statement, className="fst-italic"),
+                     _table(text.MEASURE_HEAD, [text.measure_cells(r) for r in g.rows], f"{P}-table-{g.goal_id}"),
+                     html.P(f"▲ the change passed its test. 28 days and year to date end {fmt_date(pkt.period.end)}.",
+                            className="small text-body-secondary"),
+                     html.Div(charts, className="row")])
+
+
+def _table(head, rows, id: str) -> html.Div:
+    return html.Div(html.Table([html.Thead(html.Tr([html.Th(h, scope="col") for h in head])),
+                                html.Tbody([html.Tr([html.Td(c) for c in r]) for r in rows])],
+                               className="table table-sm table-striped mb-1", id=id),
+                    className="table-responsive bg-white")
+
+
+def _ledger(pkt, eng, ledger, titles, layer):
+    if ledger is None:
+        return html.P("The ledger is unavailable.")
+    areas = list(eng.areas(layer).itertuples(index=False, name=None))
+    return html.Div([
+        ledger_ui.form(list(titles.items()), areas, pkt.hotspot_layer_label) if may_write() else
+        html.P("Your role can read the ledger but not record items (editors and admins can).", className="small"),
+        html.H3("Open items from earlier meetings", className="h5"),
+        html.Div(ledger_ui.carried(pkt.carried, ledger), id=f"{P}-carried-box"),
+        html.H3("Recorded at this meeting", className="h5 mt-3"),
+        html.Div(ledger_ui.recorded(pkt.new_items, titles, ledger), id=f"{P}-new-items"),
+    ])
+
+
+def _one_line(exc) -> str:
+    """A store error's message, or a 403's description, as one line."""
+    return str(getattr(exc, "description", None) or exc).splitlines()[0]
+
+
+def _context():
+    """(engine, ledger, titles) for a callback."""
+    eng = get_engine()
+    return eng, get_ledger(eng), {m.id: m.title for m in eng.catalog.measures.values()}
+
+
+@dash.callback(Output(f"{P}-msg", "children"), Output(f"{P}-new-items", "children"),
+               Output(f"{P}-versions", "data"),
+               Output(f"{P}-text", "value"), Output(f"{P}-owner", "value"), Output(f"{P}-due", "value"),
+               Output(f"{P}-notes", "value"),
+               Input(f"{P}-save", "n_clicks"),
+               State(f"{P}-kind", "value"), State(f"{P}-text", "value"), State(f"{P}-owner", "value"),
+               State(f"{P}-due", "value"), State(f"{P}-measure", "value"), State(f"{P}-area", "value"),
+               State(f"{P}-notes", "value"), State(f"{P}-meeting", "data"), State(f"{P}-versions", "data"),
+               prevent_initial_call=True)
+def save(n, kind, what, owner, due, measure, area, notes, meeting, seen):
+    from auth import Forbidden
+    from store import StoreInputError
+
+    if not n:
+        return (no_update,) * 7
+    eng, ledger, titles = _context()
+    try:
+        item = ledger.create(kind=kind or "action", text=what or "", owner=owner or "", meeting_date=meeting,
+                             due_date=(due or "").strip() or None, measure_id=measure or None,
+                             area=(_layer(eng), area) if area else None, notes=notes or "", by=author())
+    except (StoreInputError, Forbidden) as exc:
+        return ledger_ui.error_message(_one_line(exc)), no_update, no_update, no_update, no_update, no_update, no_update
+    except Exception as exc:  # the store is down or locked too long: say so, keep what was typed
+        log.exception("ledger save")
+        return (ledger_ui.error_message(f"Not saved: {type(exc).__name__}: {str(exc).splitlines()[0]}"),
+                *(no_update,) * 6)
+    items = ledger.items(meeting_date=meeting)
+    return (ledger_ui.saved_message(item), ledger_ui.recorded(items, titles, ledger),
+            {**(seen or {}), **ledger_ui.versions(items)}, "", "", "", "")
+
+
+@dash.callback(Output(f"{P}-msg", "children", allow_duplicate=True),
+               Output(f"{P}-new-items", "children", allow_duplicate=True),
+               Output(f"{P}-versions", "data", allow_duplicate=True),
+               Output({"type": f"{P}-carried-status", "item": ALL}, "children"),
+               Input({"type": f"{P}-close", "item": ALL, "to": ALL}, "n_clicks"),
+               State({"type": f"{P}-carried-status", "item": ALL}, "id"),
+               State(f"{P}-meeting", "data"), State(f"{P}-versions", "data"),
+               prevent_initial_call=True)
+def close(clicks, carried_ids, meeting, seen):
+    from auth import Forbidden
+    from store import ConflictError, StoreInputError
+
+    trig = ctx.triggered_id
+    if not trig or not any(t.get("value") for t in ctx.triggered):
+        return no_update, no_update, no_update, [no_update] * len(carried_ids)
+    eng, ledger, titles = _context()
+    seen = dict(seen or {})
+    item_id = int(trig["item"])
+    try:
+        expected = seen.get(str(item_id)) or ledger.get(item_id).version
+        item = ledger.close(item_id, expected_version=int(expected), by=author(), status=trig["to"])
+        msg = html.Div(f"Item {item_id} marked {item.status}.", className="alert alert-success py-2")
+    except (ConflictError, StoreInputError, Forbidden) as exc:
+        msg = ledger_ui.error_message(_one_line(exc))
+    items = ledger.items(meeting_date=meeting)
+    current = {i["item"]: ledger.get(int(i["item"])) for i in carried_ids}
+    seen.update(ledger_ui.versions(list(current.values()) + items))
+    return (msg, ledger_ui.recorded(items, titles, ledger), seen,
+            [current[i["item"]].status for i in carried_ids])
+
+
+@dash.callback(Output(f"{P}-pdf", "data"), Output(f"{P}-pdf-status", "children"),
+               Input(f"{P}-pdf-btn", "n_clicks"), State(f"{P}-meeting", "data"), prevent_initial_call=True)
+def pdf(n, meeting):
+    from packet.pdf import packet_pdf
+
+    if not n:
+        return no_update, no_update
+    import auth
+
+    eng = get_engine()
+    day = dt.date.fromisoformat(meeting)
+    try:
+        auth.require("download")
+        pkt, data = packet_pdf(eng, day, ledger=get_ledger(eng), snapshots=get_snapshots(eng), layer=_layer(eng))
+    except Exception as exc:
+        log.exception("packet PDF")
+        return no_update, f"The PDF could not be made: {type(exc).__name__}: {str(exc).splitlines()[0]}"
+    return (dash.dcc.send_bytes(data, f"seastat-packet-{meeting}.pdf"),
+            f"Packet made ({len(data) // 1024} KB); its figures are recorded for the next packet's comparison.")
