@@ -129,7 +129,7 @@ def _hotspots(pkt, geojson):
     if pkt.hotspots.spots:
         parts.append(_table(text.HOTSPOT_HEAD, [text.hotspot_cells(i, h) for i, h in enumerate(pkt.hotspots.spots, 1)],
                             f"{P}-hotspot-table"))
-    parts.append(html.Div([html.Figure([html.Img(src=data_uri(svg), alt=f"{title}. {cap}", className="img-fluid"),
+    parts.append(html.Div([html.Figure([html.Img(src=data_uri(svg), alt=f"{title}. {cap}", className="img-fluid", style={"width": "100%", "maxWidth": "520px"}),
                                         html.Figcaption([html.Strong(title), ". ", cap], className="small")],
                                        className="col-12 col-md-6")
                            for title, svg, cap in hotspot_maps(pkt, geojson)], className="row"))
