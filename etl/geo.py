@@ -284,7 +284,8 @@ def assign_areas(con, table: str, settings=None, *, reassign: bool = False) -> A
 
 def load_boundaries(con, settings, boundaries_dir: Path, population_dir: Path | None,
                     approximate: bool | None = None) -> GeoSummary:
-    """(Re)build layers / areas / denominators in an open write connection, then re-assign events.
+    """(Re)build layers / areas / denominators in an open write connection, then re-assign events
+    (and rebuild the engine's aggregates, which count by area).
 
     boundaries_dir / population_dir hold files with the names layers.yaml gives (settings.city_config);
     population_dir None skips denominators. approximate overrides every layer's flag (the demo
@@ -297,6 +298,10 @@ def load_boundaries(con, settings, boundaries_dir: Path, population_dir: Path | 
         denominators = build_denominators(config.population, layers, Path(population_dir))
     write_geo_tables(con, config, layers, denominators, approximate)
     assigned = [assign_areas(con, t, reassign=True) for t in event_tables(con)]
+    if assigned and any(t.startswith("agg_") for t in _tables(con)):
+        from engine import aggregates  # they count by area: rebuild them from the new columns
+
+        aggregates.build(con, settings.catalog_dir, settings.city_config)
     return GeoSummary(areas={lid: len(g) for lid, g in layers.items()},
                       denominator_rows=0 if denominators is None else len(denominators), assigned=assigned)
 
