@@ -9,7 +9,6 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 
-
 @dataclass(frozen=True)
 class Injection:
     dataset: str
@@ -27,7 +26,7 @@ ROW_FIXES = [
     Injection("fire_calls", "Datetime", "01/32/2026 10:00:00 AM", "day 32"),
     Injection("service_requests", "Service Request Number", None, "empty service request number"),
 ]
-MALFORMED_DATASET = "crime"  # one extra line with an unquoted comma: a field too many
+ADDRESS_FIELD = 14  # "100 Block Address" in the 2021 crime layout
 
 
 def overrides(dataset: str, n_rows: int) -> tuple[dict[str, dict[int, str | None]], list[str]]:
@@ -43,8 +42,8 @@ def overrides(dataset: str, n_rows: int) -> tuple[dict[str, dict[int, str | None
     return out, done
 
 
-def malformed_line(frame_2021_text_row: list[str], eol: str) -> bytes:
-    """One record whose address has an unquoted comma, so it has one field too many."""
-    fields = list(frame_2021_text_row)
-    fields[14] = "15XX BLOCK OF PIKE ST, SUITE 3"
+def malformed_line(crime_fields: list[str], eol: str) -> bytes:
+    """A 2021-layout crime record whose address has an unquoted comma: one field too many."""
+    fields = list(crime_fields)
+    fields[ADDRESS_FIELD] = "15XX BLOCK OF PIKE ST, SUITE 3"
     return (",".join(fields) + eol).encode("utf-8")
