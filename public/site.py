@@ -70,6 +70,30 @@ def known_path(eng, path: str) -> bool:
     return False
 
 
+def well_formed_callback(app, body) -> bool:
+    """A callback request names a callback this app has and gives each input as {id, property, value}
+    with text values (the public router's only inputs are the address's path and query), so a
+    crafted payload is a 400, never an error inside Dash."""
+    if not isinstance(body, dict) or not isinstance(body.get("output"), str) or body["output"] not in app.callback_map:
+        return False
+    declared = app.callback_map[body["output"]]
+    for key in ("inputs", "state"):
+        items = body.get(key, [])
+        if not isinstance(items, list):
+            return False
+        want = [(d.get("id"), d.get("property")) for d in declared.get(key, [])]
+        if [(i.get("id"), i.get("property")) if isinstance(i, dict) else None for i in items] != want:
+            return False
+        for item in items:
+            if not isinstance(item, dict) or not isinstance(item.get("id"), str) or not isinstance(item.get("property"), str):
+                return False
+            if item.get("value") is not None and not isinstance(item["value"], (str, dict)):
+                return False
+            if isinstance(item.get("value"), str) and len(item["value"]) > 4000:
+                return False
+    return isinstance(body.get("outputs"), (list, dict))
+
+
 def install(app) -> None:
     """Public mode: the page container as the whole layout, the API, and the 404 guard."""
     import dash
@@ -83,6 +107,8 @@ def install(app) -> None:
     @app.server.before_request
     def only_public():
         path = flask.request.path
+        if path == "/_dash-update-component":
+            return None if well_formed_callback(app, flask.request.get_json(silent=True)) else flask.abort(400)
         if path.startswith(DASH_PREFIXES) or path.startswith("/api/v1/"):
             return None
         try:
