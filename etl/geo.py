@@ -110,7 +110,11 @@ def _code_rows(config: GeoConfig, layers: dict) -> pd.DataFrame:
         if not spec.source_column:
             continue
         codes = {a: a for a in layers[lid]["area_id"]}
-        codes.update({k.upper(): v for k, v in spec.aliases.items() if v in codes})
+        for alias, area in spec.aliases.items():
+            if area not in codes:
+                raise BoundaryError(f"{config.path}: layer '{lid}' alias {alias!r} names {area!r}, "
+                                    f"which is not an area of {spec.file or lid}")
+            codes[alias.upper()] = area
         for code, area in codes.items():
             layer, current, rank = lid, area, 0
             while current is not None:

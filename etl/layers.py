@@ -164,6 +164,13 @@ def parse_geo_config(path: Path, text: str) -> GeoConfig:
             ref = getattr(spec, key)
             if ref is not None and ref not in layers:
                 raise LayerConfigError(f"{path}: layer '{spec.id}' key '{key}' names unknown layer '{ref}'")
+    used: dict[str, str] = {}
+    for spec in layers.values():
+        if spec.source_column and spec.source_column in used:
+            raise LayerConfigError(f"{path}: layers '{used[spec.source_column]}' and '{spec.id}' both use "
+                                   f"source_column '{spec.source_column}'")
+        if spec.source_column:
+            used[spec.source_column] = spec.id
     population = _population(path, raw["population"]) if raw.get("population") else None
     if population and population.tract_layer not in layers:
         raise LayerConfigError(f"{path}: population 'tracts' key 'layer' names unknown layer '{population.tract_layer}'")

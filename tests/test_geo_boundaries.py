@@ -185,3 +185,16 @@ def test_the_seattle_layers_yaml_is_valid_and_names_the_real_files():
     assert list(config.layers) == ["precinct", "sector", "beat", "mcpp", "cra", "nma", "tract"]
     assert config.load_order().index("beat") < config.load_order().index("sector")
     assert config.population.tracts_file == "racial_social_equity_index_2020_census_tracts.csv"
+
+
+def test_two_layers_cannot_share_a_source_column():
+    text = "layers:\n  a: {file: a.geojson, id_field: x, source_column: beat}\n  b: {file: b.geojson, id_field: y, source_column: beat}"
+    with pytest.raises(LayerConfigError, match="layers 'a' and 'b' both use source_column 'beat'"):
+        parse_geo_config(Path("layers.yaml"), text)
+
+
+def test_an_alias_naming_no_area_is_an_error(tmp_path):
+    settings = write_city(tmp_path, population=False, layers_yaml=LAYERS_YAML.replace("{OLD A: A}", "{OLD A: C}"))
+    con = duckdb.connect(str(tmp_path / "w.duckdb"))
+    with pytest.raises(BoundaryError, match="layer 'hood' alias 'OLD A' names 'C', which is not an area of hoods.geojson"):
+        load_boundaries(con, settings, tmp_path / "boundaries", None)
