@@ -175,7 +175,7 @@ def group_rates(src: Source, m: Measure, start, end, f: Filters, field: str, by:
         c = src.counts(m, "num", start, end, Filters(f.layer, f.areas, None, None, f.categories), By("field", field))
         for g in _keys(c, groups):
             cells.append(("all", str(g), *c.get(g, (0, 0))))
-    else:
+    else:  # by area or time bucket
         for g in groups or []:  # one query per group keeps each (area, group) cell on the aggregate
             c = src.counts(m, "num", start, end, f, by, group_override=(field, g))
             for k in _keys(c, keys):
@@ -185,6 +185,11 @@ def group_rates(src: Source, m: Measure, start, end, f: Filters, field: str, by:
         if by.kind == "none":
             pops = {("all", g): p for g, p in src.population(f.layer if f.areas else None, f.areas, field, None,
                                                              end.year, By("field", field)).items()}
+        elif by.kind == "grain":  # each bucket: residents of its own year
+            for g in dict.fromkeys(c[1] for c in cells):
+                for yr in {c[0].year for c in cells}:
+                    p = src.population(f.layer if f.areas else None, f.areas, field, g, yr, By()).get("all", NAN)
+                    pops.update({(c[0], g): p for c in cells if c[0].year == yr})
         else:
             for g in dict.fromkeys(c[1] for c in cells):
                 pops.update({(k, g): p for k, p in src.population(by.name, (), field, g, end.year, by).items()})
@@ -197,8 +202,6 @@ def group_rates(src: Source, m: Measure, start, end, f: Filters, field: str, by:
 
 def disparity_rows(src: Source, m: Measure, start, end, f: Filters, by: By, keys=None) -> list[dict]:
     comp = m.computation
-    if by.kind == "grain":
-        raise query.FilterError(f"measure '{m.id}': a disparity ratio has no series by grain; compute it per period")
     if by.kind == "field":
         raise query.FilterError(f"measure '{m.id}': use Engine.disparity for a disparity by group")
     cells = {(r["key"], r["group"]): r for r in

@@ -6,6 +6,7 @@ flags and freshness. Pages never write SQL; everything here returns dataclasses 
 """
 from __future__ import annotations
 
+import bisect
 import datetime as dt
 import json
 import math
@@ -84,8 +85,10 @@ class Engine:
         self.catalog = catalog
         self.warehouse = warehouse
         self.mode = mode
+        self.use_aggregates = True  # False: always read the event tables (benchmarks, checks)
         self._meta_gen = -1
         self._meta: dict = {}
+        self._signatures: dict = {}
 
     # ---- opening -------------------------------------------------------------------------
     @classmethod
@@ -130,7 +133,9 @@ class Engine:
         return self._meta
 
     def _agg_ok(self, measure_id: str) -> bool:
-        return self._m()["agg"].get(measure_id) == signature(self.catalog.measures[measure_id])
+        if measure_id not in self._signatures:
+            self._signatures[measure_id] = signature(self.catalog.measures[measure_id])
+        return self.use_aggregates and self._m()["agg"].get(measure_id) == self._signatures[measure_id]
 
     def _population(self, layer, areas, fld, value, year, by: By) -> dict:
         """{key: residents} for the areas / groups asked for, from the nearest year at or before `year`."""
@@ -295,11 +300,14 @@ class Engine:
         lo, hi = self._m()["coverage"].get(dataset, (None, None))
         if hi is None or lo > at:
             return False
-        newest = min(hi, at)
-        if hi > at:
-            newest = self.warehouse.scalar(
-                f"SELECT CAST(max(event_time) AS DATE) FROM {q(dataset)} WHERE event_time < ?",
-                [at + dt.timedelta(days=1)])
+        if hi <= at:
+            newest = hi
+        else:  # the newest event on or before `at`: from the dataset's event days, read once per file
+            days = self._m().setdefault("days", {})
+            if dataset not in days:
+                days[dataset] = [r[0] for r in self.warehouse.rows(
+                    f"SELECT DISTINCT CAST(event_time AS DATE) AS d FROM {q(dataset)} WHERE event_time IS NOT NULL ORDER BY 1")]
+            newest = days[dataset][bisect.bisect_right(days[dataset], at) - 1]
         return (at - newest).days <= d.cadence_days + d.lag_days
 
     def _freshness_row(self, m: Measure, at: dt.date) -> dict:
@@ -368,10 +376,6 @@ class Engine:
             rows = [{"period_start": b, "period_end": e, **self._freshness_row(m, e)} for b, e in buckets]
         elif self._missing(m):
             return pd.DataFrame(columns=cols)
-        elif kind == "disparity":
-            rows = [{"period_start": b, "period_end": e,
-                     **compute.table_rows(self._source(), m, max(b, start), min(e, end), f, By())[0]}
-                    for b, e in buckets]
         else:
             got = {r["key"]: r for r in compute.table_rows(self._source(), m, start, end, f, By("grain", grain),
                                                             keys=[b for b, _ in buckets])}
