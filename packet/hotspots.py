@@ -6,6 +6,7 @@ period are compared with the same number of days just before, by the engine's ex
 every meeting, so the false-alarm rate is split across the areas tested for that measure
 (Bonferroni: each area needs p < 0.05 / areas tested). Largest significant increases first.
 Rate measures are left out: their numerators are the same events as the matching counts.
+Events with no known area (UNKNOWN) are counted citywide but are no place on a map: not tested.
 """
 from __future__ import annotations
 
@@ -49,6 +50,7 @@ def hot_spots(eng, period, layer: str, limit: int = 12) -> HotSpots:
     if layer not in known:
         return out
     prior = period.prior()
+    places = set(eng.areas(layer)["area_id"])  # not UNKNOWN: events with no area are no place on a map
     found = []
     for m in eng.catalog.measures.values():
         if m.computation.kind != "count" or layer not in m.layers:
@@ -59,7 +61,7 @@ def hot_spots(eng, period, layer: str, limit: int = 12) -> HotSpots:
             continue
         before = dict(zip(old["key"], old["numerator"].fillna(0)))
         pairs = [(k, lab, int(n or 0), int(before.get(k, 0) or 0))
-                 for k, lab, n in zip(cur["key"], cur["label"], cur["numerator"].fillna(0))]
+                 for k, lab, n in zip(cur["key"], cur["label"], cur["numerator"].fillna(0)) if k in places]
         out.changes[m.id] = {k: x - x0 for k, _, x, x0 in pairs}
         out.titles[m.id] = m.title
         pairs = [p for p in pairs if p[2] + p[3] > 0]
