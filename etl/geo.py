@@ -254,23 +254,25 @@ def assign_areas(con, table: str, settings=None, *, reassign: bool = False) -> A
         if n_points:
             shapes = con.execute("SELECT layer, area_id, wkb FROM area_shapes").df()
             t0 = time.perf_counter()
-            frame = {"latitude": lat, "longitude": lon}
+            frame, names = {"latitude": lat, "longitude": lon}, []
             for lid in layer_ids:
-                frame[f"p_{lid}"] = locate(lat, lon, shapes[shapes["layer"] == lid])
+                found = locate(lat, lon, shapes[shapes["layer"] == lid])
+                small = np.int16 if len(found.categories) < 32_000 else np.int32
+                frame[f"p_{lid}"] = (found.codes + 1).astype(small)  # 0 = in no area
+                names.append(list(found.categories))
             join_seconds = time.perf_counter() - t0
+            # Small integer codes (not strings) keep 10M points small; DuckDB turns a code back
+            # into the area id by indexing the layer's id list, a bound parameter (1-based; [0] is NULL).
+            # No pending filter: boundaries unchanged, a point's areas are the same for every row
+            # at that point, and the filter measured slower than rewriting equal values.
             con.complete()
-            con.register("_geo_frame", pd.DataFrame(frame))
-            try:  # a DuckDB copy with plain VARCHARs joins faster than the categorical frame
-                casts = ", ".join(f'"p_{lid}"::VARCHAR AS "p_{lid}"' for lid in layer_ids)
-                con.execute(f"CREATE OR REPLACE TEMP TABLE _geo_points AS SELECT latitude, longitude, {casts} FROM _geo_frame")
+            con.register("_geo_points", pd.DataFrame(frame))
+            try:
+                sets = ", ".join(f'"area_{lid}" = ${i + 1}[p."p_{lid}"]' for i, lid in enumerate(layer_ids))
+                con.execute(f'UPDATE "{table}" AS t SET {sets} FROM _geo_points p '
+                            "WHERE t.latitude = p.latitude AND t.longitude = p.longitude", names)
             finally:
-                con.unregister("_geo_frame")
-            # No pending filter here: boundaries unchanged, a point's areas are the same for every
-            # row at that point, and the filter measured slower than rewriting equal values.
-            sets = ", ".join(f'"area_{lid}" = p."p_{lid}"' for lid in layer_ids)
-            con.execute(f'UPDATE "{table}" AS t SET {sets} FROM _geo_points p '
-                        "WHERE t.latitude = p.latitude AND t.longitude = p.longitude")
-            con.execute("DROP TABLE _geo_points")
+                con.unregister("_geo_points")
     codes_sql, code_cols = _code_fallback_sql(con, table, columns, layer_ids, pending)
     if code_cols:
         match = " AND ".join(f't."{c}" IS NOT DISTINCT FROM c."{c}"' for c in code_cols)
