@@ -3,7 +3,8 @@
 Why here: the app must never do spatial work (the DuckDB spatial extension cannot be installed
 offline), so the ETL writes `layers`, `areas` (display GeoJSON), `area_shapes` (full-resolution
 WKB, for later joins), `area_codes` and `denominators`, and fills `area_<layer>` columns of every
-event table once, with a geopandas join on the DISTINCT coordinates joined back in DuckDB.
+event table once: a point-in-polygon join (etl/spatial.py, shapely as under geopandas) of the
+DISTINCT coordinates, joined back in DuckDB.
 
 An event's area in a layer is, in order: the area its coordinates fall in; else the area its
 source's own codes name (`area_codes`: the layer's source column, e.g. `beat`, with aliases, and
@@ -31,7 +32,6 @@ from etl.spatial import locate
 UNKNOWN = "UNKNOWN"
 DISPLAY_TOLERANCE = 0.0002  # degrees (about 20 m): a 60-area map stays well under 300 KB
 DISPLAY_GRID = 0.00001       # coordinates rounded to about 1 m
-GEO_TABLES = ("layers", "areas", "area_shapes", "area_codes", "denominators")
 IDENT = re.compile(r"^[a-z_][a-z0-9_]*$")
 
 
@@ -161,7 +161,9 @@ def write_geo_tables(con, config: GeoConfig, layers: dict, denominators: pd.Data
     _replace_table(con, "area_codes", _code_rows(config, layers),
                    "source_column::VARCHAR AS source_column, code::VARCHAR AS code, layer::VARCHAR AS layer, "
                    "area_id::VARCHAR AS area_id, rank::INTEGER AS rank")
-    if denominators is not None:
+    if denominators is None:  # the old ones were apportioned to the old boundaries
+        con.execute("DROP TABLE IF EXISTS denominators")
+    else:
         _replace_table(con, "denominators", denominators,
                        "layer::VARCHAR AS layer, area_id::VARCHAR AS area_id, group_field::VARCHAR AS group_field, "
                        "group_value::VARCHAR AS group_value, year::INTEGER AS year, population::BIGINT AS population, "
@@ -330,16 +332,20 @@ def run(args) -> int:
     db = Path(args.db or settings.db_path)
     boundaries = Path(args.boundaries or settings.raw_dir / "boundaries")
     population = Path(args.population or settings.raw_dir / "population")
+    if args.population and not population.is_dir():
+        print(f"python -m etl geo: {population}: no such folder", file=sys.stderr)
+        return 1
+    from engine.catalog import CatalogError  # the aggregates rebuild validates the catalog
     from etl import warehouse
 
     try:
         with warehouse.lock(db), warehouse.build(db) as con:
             summary = load_boundaries(con, settings, boundaries, population if population.is_dir() else None)
-    except (LayerConfigError, BoundaryError, PopulationError, GeoError, warehouse.WarehouseBusy) as exc:
+    except (LayerConfigError, BoundaryError, PopulationError, GeoError, CatalogError, warehouse.WarehouseBusy) as exc:
         print(f"python -m etl geo: {exc}", file=sys.stderr)
         return 1
     if not population.is_dir():
-        print(f"note: no population folder {population}; denominators not built")
+        print(f"note: no population folder {population}: no denominators (rates per resident unavailable)")
     for line in summary.lines():
         print(line)
     return 0

@@ -54,3 +54,9 @@ def test_geo_cli_reports_a_missing_boundary_file_in_one_line(tmp_path, monkeypat
     err = capsys.readouterr().err.strip()
     assert err == f"python -m etl geo: {tmp_path / 'nowhere' / 'spd_precincts_shapefile'}: file not found"
     assert not (tmp_path / "seastat.duckdb").exists()  # nothing swapped in
+
+
+def test_geo_cli_refuses_a_population_folder_that_is_not_there(tmp_path, monkeypatch, capsys):
+    monkeypatch.setenv("SEASTAT_DB", str(tmp_path / "seastat.duckdb"))
+    assert main(["geo", "--boundaries", str(tmp_path), "--population", str(tmp_path / "pop")]) == 1
+    assert capsys.readouterr().err.strip() == f"python -m etl geo: {tmp_path / 'pop'}: no such folder"
