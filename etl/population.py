@@ -193,8 +193,10 @@ def build_denominators(spec: PopulationSpec, layers: dict[str, gpd.GeoDataFrame]
             for race, city_share in shares.items():
                 if area_race is not None:
                     ry = _nearest(area_race["year"].unique(), year)
-                    r = area_race[(area_race["year"] == ry) & (area_race["race"] == race)].set_index("area_id")["share"]
-                    per_area = r.reindex(total.index).fillna(city_share)
+                    table = area_race[area_race["year"] == ry].pivot_table(
+                        index="area_id", columns="race", values="share", aggfunc="sum", fill_value=0.0)
+                    r = table[race] if race in table.columns else pd.Series(0.0, index=table.index)
+                    per_area = r.reindex(total.index).fillna(city_share)  # an area no race row reaches
                     m, a = "tract_race", ry != year
                 else:
                     per_area, m, a = city_share, "city_race_shares", True

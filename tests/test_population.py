@@ -158,3 +158,17 @@ def test_real_tract_population_is_its_share_of_the_city_total(seattle_denominato
     got = seattle_denominators.execute("SELECT population FROM denominators WHERE layer = 'tract' "
                                        "AND area_id = '53033000402' AND group_field = 'total' AND year = 2020").fetchone()[0]
     assert abs(got - 737015 * 5174 / 739843) <= 1
+
+
+def test_a_race_a_tract_race_file_leaves_out_counts_as_zero(tmp_path):
+    settings = write_city(tmp_path)
+    (tmp_path / "population" / "tract_race.csv").write_text(
+        "GEOID,Year,Race,Population\n53033000100,2020,White,900\n53033000100,2020,Black,100\n"
+        "53033000200,2020,White,3000\n")
+    d = _denominators(tmp_path, settings)
+    # B is half of tract 2, which has no Black residents in the file: 0, not the city's share
+    assert d[("hood", "B", "subject_race", "Black", 2020)] == (0, "tract_race", False)
+    assert d[("hood", "B", "subject_race", "White", 2020)][0] == 3000
+    # A: white 900 + 1500, black 100 -> 2400/2500 and 100/2500 of 5000
+    assert d[("hood", "A", "subject_race", "White", 2020)][0] == 4800
+    assert d[("hood", "A", "subject_race", "Black", 2020)][0] == 200
