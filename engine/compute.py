@@ -202,8 +202,18 @@ def group_rates(src: Source, m: Measure, start, end, f: Filters, field: str, by:
 
 def disparity_rows(src: Source, m: Measure, start, end, f: Filters, by: By, keys=None) -> list[dict]:
     comp = m.computation
-    if by.kind == "field":
-        raise query.FilterError(f"measure '{m.id}': use Engine.disparity for a disparity by group")
+    if by.kind == "field":  # every group's rate over the reference group's
+        if by.name != comp.field:
+            raise query.FilterError(f"measure '{m.id}' compares groups of {comp.field!r}, not {by.name!r}")
+        g = group_rates(src, m, start, end, f, comp.field, groups=[comp.group, comp.reference])
+        ref = next((r for r in g if r["group"] == comp.reference), None)
+        out = []
+        for r in g:
+            ok = ref is not None and not (math.isnan(r["e"]) or math.isnan(ref["e"]))
+            ratio, lo, hi = stats.rate_ratio(int(r["a"]), r["e"], int(ref["a"]), ref["e"]) if ok else (NAN,) * 3
+            out.append(dict(key=r["group"], value=ratio, numerator=r["a"], denominator=r["e"], ci_low=lo,
+                            ci_high=hi, n=r["a"]))
+        return out
     cells = {(r["key"], r["group"]): r for r in
              group_rates(src, m, start, end, f, comp.field, by, keys, groups=[comp.group, comp.reference])}
     out = []

@@ -72,6 +72,25 @@ class GoalSummary:
     results: list = field(default_factory=list)
 
 
+def per_file(method):
+    """Memoise a method for as long as the warehouse file is the same one (it is read-only and
+    replaced whole), so metadata such as areas, populations and the inventory is read once per
+    load. DataFrames are returned as copies; dicts must not be modified by callers."""
+    name = method.__name__
+
+    def wrapper(self, *args):
+        memo = self._m().setdefault("memo", {})
+        key = (name, tuple(tuple(a) if isinstance(a, list) else a for a in args),
+               dt.date.today() if name == "inventory" else None)
+        if key not in memo:
+            memo[key] = method(self, *args)
+        out = memo[key]
+        return out.copy() if isinstance(out, (pd.DataFrame, list)) else out
+
+    wrapper.__name__, wrapper.__doc__ = name, method.__doc__
+    return wrapper
+
+
 def _num(x):
     if x is None:
         return None
@@ -137,6 +156,7 @@ class Engine:
             self._signatures[measure_id] = signature(self.catalog.measures[measure_id])
         return self.use_aggregates and self._m()["agg"].get(measure_id) == self._signatures[measure_id]
 
+    @per_file
     def _population(self, layer, areas, fld, value, year, by: By) -> dict:
         """{key: residents} for the areas / groups asked for, from the nearest year at or before `year`."""
         meta = self._m()
@@ -483,17 +503,20 @@ class Engine:
         return out
 
     # ---- geography and inventory ------------------------------------------------------------
+    @per_file
     def layers(self) -> pd.DataFrame:
         if "layers" not in self._m()["tables"]:
             return pd.DataFrame(columns=["layer", "label"])
         return self.warehouse.execute("SELECT layer, label FROM layers ORDER BY layer")
 
+    @per_file
     def areas(self, layer: str) -> pd.DataFrame:
         if "areas" not in self._m()["tables"]:
             return pd.DataFrame(columns=["area_id", "label"])
         return self.warehouse.execute("SELECT area_id, coalesce(label, area_id) AS label FROM areas "
                                       "WHERE layer = ? ORDER BY label", [layer])
 
+    @per_file
     def geojson(self, layer: str) -> dict:
         feats = []
         if "areas" in self._m()["tables"]:
@@ -507,6 +530,7 @@ class Engine:
                               "geometry": geom})
         return {"type": "FeatureCollection", "features": feats}
 
+    @per_file
     def categories(self, measure_id: str) -> list[str]:
         m = self._measure(measure_id)
         if m.computation.kind == "freshness" or self._missing(m):
@@ -523,6 +547,7 @@ class Engine:
                                         f"WHERE {where} ORDER BY 1", params)
         return [str(x) for x in df["category"]]
 
+    @per_file
     def inventory(self) -> pd.DataFrame:
         """DM2 data inventory: one row per catalog dataset, loaded or not."""
         meta = self._m()
@@ -551,6 +576,7 @@ class Engine:
             rows.append(row)
         return pd.DataFrame(rows)
 
+    @per_file
     def quality(self, dataset: str) -> pd.DataFrame:
         if "quality_checks" not in self._m()["tables"]:
             return pd.DataFrame(columns=["load_id", "dataset", "file", "check", "column_name", "value", "detail",
