@@ -9,6 +9,7 @@ demo warehouse: `SEASTAT_DB=data/bench.duckdb .venv/bin/python bench/bench_pages
 from __future__ import annotations
 
 import json
+import urllib.parse
 import urllib.request
 
 ROUTER_OUTPUT = ".._pages_content.children..._pages_store.data.."
@@ -77,3 +78,269 @@ def find_by_id(node, ident):
                 if found is not None:
                     return found
     return None
+
+
+# ---- the benchmark -------------------------------------------------------------------------
+import argparse  # noqa: E402
+import os  # noqa: E402
+import socket  # noqa: E402
+import statistics  # noqa: E402
+import subprocess  # noqa: E402
+import sys  # noqa: E402
+import time  # noqa: E402
+from pathlib import Path  # noqa: E402
+
+ROOT = Path(__file__).resolve().parents[1]
+NAIVE_MEASURE = ("crime", "crime_against", "PERSON")  # person_crimes: dataset, column, value
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def wait_up(url: str, proc, timeout: float = 300) -> None:
+    deadline = time.time() + timeout
+    while time.time() < deadline:
+        if proc.poll() is not None:
+            raise SystemExit(f"server exited with {proc.returncode}")
+        try:
+            urllib.request.urlopen(url + "/_dash-layout", timeout=5).read()
+            return
+        except Exception:
+            time.sleep(0.5)
+    raise SystemExit(f"{url}: server did not come up in {timeout}s")
+
+
+def rss_mb(pid: int) -> float:
+    for line in Path(f"/proc/{pid}/status").read_text().splitlines():
+        if line.startswith("VmRSS:"):
+            return int(line.split()[1]) / 1024
+    return float("nan")
+
+
+def percentile(values: list[float], q: float) -> float:
+    values = sorted(values)
+    k = max(0, min(len(values) - 1, round(q * (len(values) - 1))))
+    return values[k]
+
+
+def time_requests(base: str, payloads: list[dict], repeat: int) -> tuple[list[float], list[int]]:
+    times, sizes = [], []
+    post(base, payloads[0])  # warm: engine open, first connection
+    for i in range(repeat):
+        payload = payloads[i % len(payloads)]
+        t = time.perf_counter()
+        status, body = post(base, payload)
+        times.append((time.perf_counter() - t) * 1000)
+        if status != 200:
+            raise SystemExit(f"HTTP {status} for {payload['inputs']}")
+        sizes.append(len(body))
+    return times, sizes
+
+
+def page_cases(db: Path) -> dict[str, list[tuple[str, str]]]:
+    """Realistic variations of each page's URL, so a cache that answers repeats cannot flatter us."""
+    import duckdb
+
+    con = duckdb.connect(str(db), read_only=True)
+    mcpp = [r[0] for r in con.execute("SELECT area_id FROM areas WHERE layer = 'mcpp' ORDER BY 1 LIMIT 8").fetchall()]
+    con.close()
+    periods = ["", "?period=7d", "?period=ytd", "?period=meeting"]
+    return {
+        "overview": [("/", p) for p in periods],
+        "goal": [("/goals/safe_neighborhoods", p) for p in periods],
+        "measure": [("/measures/person_crimes", f"?layer=mcpp&area={urllib.parse.quote(a)}") for a in mcpp]
+                   + [("/measures/person_crimes", p) for p in periods],
+        "measure (disparity)": [("/measures/uof_disparity_black", p) for p in periods],
+        "neighborhoods": [("/neighborhoods", f"?measure=person_crimes&layer=mcpp&area={urllib.parse.quote(a)}") for a in mcpp],
+        "data": [("/data", "")],
+    }
+
+
+def geometry_payload(layer: str) -> dict:
+    return {"output": "geo-store.data", "outputs": {"id": "geo-store", "property": "data"},
+            "inputs": [[{"id": {"page": "ms", "type": "map-need"}, "property": "data", "value": layer}]],
+            "changedPropIds": ['{"page":"ms","type":"map-need"}.data'], "state": []}
+
+
+def naive_server(db: Path, port: int) -> None:
+    """The same measure page built the naive way: one global DataFrame, filtered in each callback."""
+    import dash
+    import duckdb
+    import pandas as pd
+    from dash import Input, Output, dcc, html
+
+    dataset, column, value = NAIVE_MEASURE
+    con = duckdb.connect(str(db), read_only=True)
+    events = con.execute(f"SELECT event_time, category, area_mcpp, {column} FROM {dataset}").df()
+    con.close()
+    events["day"] = events["event_time"].dt.normalize()
+    end = events["day"].max()
+    app = dash.Dash(__name__)
+    app.layout = html.Div([dcc.Location(id="url"), html.Div(id="page")])
+
+    @app.callback(Output("page", "children"), Input("url", "search"))
+    def page(search):
+        q = urllib.parse.parse_qs((search or "").lstrip("?"))
+        days = 7 if q.get("period") == ["7d"] else 28
+        areas = q.get("area", [])
+        df = events[events[column] == value]
+        if areas:
+            df = df[df["area_mcpp"].isin(areas)]
+        start = end - pd.Timedelta(days=days - 1)
+
+        def n(a, b):
+            return int(((df["day"] >= a) & (df["day"] <= b)).sum())
+        cur, prior = n(start, end), n(start - pd.Timedelta(days=days), start - pd.Timedelta(days=1))
+        last_year = n(start - pd.Timedelta(days=364), end - pd.Timedelta(days=364))
+        year = df[df["day"] > end - pd.Timedelta(weeks=52)]
+        weekly = year.groupby(year["day"].dt.to_period("W").dt.start_time).size()
+        old = df[(df["day"] > end - pd.Timedelta(weeks=104)) & (df["day"] <= end - pd.Timedelta(weeks=52))]
+        weekly_old = old.groupby(old["day"].dt.to_period("W").dt.start_time).size()
+        in_period = events[(events[column] == value) & (events["day"] >= start)]
+        by_area = in_period.groupby("area_mcpp").size().sort_values(ascending=False)
+        return html.Div([html.H1(f"{cur} (prior {prior}, last year {last_year})"),
+                         dcc.Graph(figure={"data": [{"x": [str(x) for x in weekly.index], "y": weekly.tolist()},
+                                                    {"x": [str(x) for x in weekly_old.index], "y": weekly_old.tolist()}]}),
+                         dcc.Graph(figure={"data": [{"type": "bar", "y": by_area.index.tolist(), "x": by_area.tolist(),
+                                                     "orientation": "h"}]})])
+
+    print(f"naive app: {len(events):,} events in memory", flush=True)
+    app.run(host="127.0.0.1", port=port, debug=False)
+
+
+def app_server(port: int) -> None:
+    """The real app in one single-threaded process (as one gunicorn worker with --threads 1).
+    Flask's own server, because sign-in refuses gunicorn without a secret key and a session; the
+    callbacks timed are the same code either way."""
+    sys.path.insert(0, str(ROOT))
+    from app import create_app
+    from settings import Settings
+
+    create_app(Settings.from_env()).run(host="127.0.0.1", port=port, debug=False, threaded=False)
+
+
+def naive_payload(search: str) -> dict:
+    return {"output": "page.children", "outputs": {"id": "page", "property": "children"},
+            "inputs": [{"id": "url", "property": "search", "value": search}],
+            "changedPropIds": ["url.search"], "state": []}
+
+
+def browser_times(base: str, paths: list[str]) -> dict[str, float]:
+    """Seconds from navigation until the page's content is drawn and no callback is pending."""
+    from selenium import webdriver
+    from selenium.webdriver.chrome.options import Options
+    from selenium.webdriver.common.by import By
+
+    opts = Options()
+    for flag in ("--headless=new", "--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage",
+                 "--disable-background-networking", "--window-size=1280,1500"):
+        opts.add_argument(flag)
+    driver = webdriver.Chrome(options=opts)
+    out = {}
+    try:
+        driver.get(base + "/")  # browser cache warm: scripts and CSS, as for a returning user
+        time.sleep(3)
+        for path in paths:
+            t = time.perf_counter()
+            driver.get(base + path)
+            deadline = t + 30
+            while time.perf_counter() < deadline:
+                done = driver.execute_script(
+                    "var s = window.store && window.store.getState();"
+                    "return !!s && !s.isLoading && (!s.pendingCallbacks || s.pendingCallbacks.length === 0) &&"
+                    " !!document.querySelector('#main h1');")
+                if done:
+                    break
+                time.sleep(0.02)
+            out[path] = time.perf_counter() - t
+            driver.find_element(By.CSS_SELECTOR, "#main h1")
+    finally:
+        driver.quit()
+    return out
+
+
+def main(argv=None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--db", type=Path, default=Path(os.environ.get("SEASTAT_DB", ROOT / "data" / "seastat.duckdb")))
+    parser.add_argument("--repeat", type=int, default=40, help="requests per page")
+    parser.add_argument("--naive-server", type=int, metavar="PORT", help=argparse.SUPPRESS)
+    parser.add_argument("--app-server", type=int, metavar="PORT", help=argparse.SUPPRESS)
+    parser.add_argument("--no-browser", action="store_true")
+    args = parser.parse_args(argv)
+    if args.naive_server:
+        naive_server(args.db, args.naive_server)
+        return 0
+    if args.app_server:
+        app_server(args.app_server)
+        return 0
+    if not args.db.is_file():
+        print(f"{args.db}: no warehouse; build the 10M-event demo with "
+              f"python -m etl demo --db {args.db} --years 2 --scale 20", file=sys.stderr)
+        return 2
+    import duckdb
+
+    con = duckdb.connect(str(args.db), read_only=True)
+    tables = {r[0] for r in con.execute("SELECT table_name FROM information_schema.tables").fetchall()}
+    events = sum(con.execute(f'SELECT count(*) FROM "{t}"').fetchone()[0] for t in
+                 ("crime", "calls", "use_of_force", "terry_stops", "ois", "fire_calls", "service_requests") if t in tables)
+    con.close()
+    print(f"warehouse {args.db}: {events:,} events")
+
+    env = {**os.environ, "SEASTAT_DB": str(args.db), "SEASTAT_AUTH": "off"}
+    port = free_port()
+    app_proc = subprocess.Popen([sys.executable, str(Path(__file__).resolve()), "--db", str(args.db),
+                                 "--app-server", str(port)], cwd=ROOT, env=env)
+    nport = free_port()
+    naive_proc = subprocess.Popen([sys.executable, str(Path(__file__).resolve()), "--db", str(args.db),
+                                   "--naive-server", str(nport)], cwd=ROOT, env=env)
+    base, nbase = f"http://127.0.0.1:{port}", f"http://127.0.0.1:{nport}"
+    try:
+        wait_up(base, app_proc)
+        rows = []
+        for page, cases in page_cases(args.db).items():
+            times, sizes = time_requests(base, [router_payload(p, s) for p, s in cases], args.repeat)
+            rows.append((page, times, sizes))
+        geo_times, geo_sizes = time_requests(base, [geometry_payload("mcpp")], 10)
+        rows.append(("map geometry (once per session)", geo_times, geo_sizes))
+        worker = app_proc.pid
+        app_rss = rss_mb(worker)
+
+        print(f"\n{'callback':34s} {'p50 ms':>8s} {'p95 ms':>8s} {'resp kB p50':>12s}")
+        for name, times, sizes in rows:
+            print(f"{name:34s} {statistics.median(times):8.1f} {percentile(times, 0.95):8.1f} "
+                  f"{statistics.median(sizes) / 1024:12.1f}")
+        print(f"app worker RSS after the run: {app_rss:.0f} MB")
+
+        wait_up(nbase, naive_proc, timeout=900)
+        measure_cases = page_cases(args.db)["measure"][:8]
+        n_times, n_sizes = time_requests(nbase, [naive_payload(s) for _, s in measure_cases], args.repeat)
+        ours = next(t for name, t, _ in rows if name == "measure")
+        print(f"\nnaive measure page (global DataFrame): p50 {statistics.median(n_times):.1f} ms, "
+              f"p95 {percentile(n_times, 0.95):.1f} ms, response {statistics.median(n_sizes) / 1024:.1f} kB, "
+              f"RSS {rss_mb(naive_proc.pid):.0f} MB")
+        print(f"speed-up on the measure page: p50 x{statistics.median(n_times) / statistics.median(ours):.1f}, "
+              f"p95 x{percentile(n_times, 0.95) / percentile(ours, 0.95):.1f}")
+        naive_proc.terminate()
+
+        if not args.no_browser:
+            paths = ["/", "/goals/safe_neighborhoods", "/measures/person_crimes", "/neighborhoods", "/data"]
+            print("\nheadless Chromium, navigation to drawn page:")
+            for path, secs in browser_times(base, paths).items():
+                print(f"  {path:32s} {secs:.2f} s")
+            print(f"app worker RSS after the browser run: {rss_mb(worker):.0f} MB")
+    finally:
+        for p in (app_proc, naive_proc):
+            if p.poll() is None:
+                p.terminate()
+                try:
+                    p.wait(timeout=10)
+                except subprocess.TimeoutExpired:
+                    p.kill()
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -28,10 +28,26 @@ def freshness_text(freshness) -> str:
     return ", ".join(parts) or str(freshness)
 
 
+def target_text(target, unit) -> str:
+    """The catalog's target in words: a value, or a % change against a baseline."""
+    if target is None:
+        return "No target set."
+    if get(target, "value") is None and get(target, "change_pct") is not None:
+        base = get(target, "baseline")
+        base = "the same period last year" if base == "prior_year" else (
+            f"{fmt_date(base[0])} to {fmt_date(base[1])}" if isinstance(base, tuple) else str(base))
+        text = f"Target: {get(target, 'change_pct'):+g}% against {base}."
+    else:
+        text = f"Target: {fmt_value(get(target, 'value'), unit)}."
+    if get(target, "placeholder"):
+        text += " (placeholder target, not yet adopted)"
+    return text
+
+
 def measure_card(page: str, measure, result, spark_df=None) -> html.Div:
     mid = get(measure, "id")
     unit = get(result, "unit") or get(measure, "unit") or ""
-    target = get(result, "target", get(measure, "target"))
+    target = get(result, "target")
     flag = get(result, "flag")
     spark = []
     if spark_df is not None and len(spark_df):
@@ -45,7 +61,8 @@ def measure_card(page: str, measure, result, spark_df=None) -> html.Div:
         ], className="d-flex justify-content-between align-items-start gap-2"),
         html.P([html.Span(fmt_value(get(result, "value"), unit), className="value", id=f"{page}-value-{mid}"),
                 html.Span(f" {fmt_unit(unit)}", className="small")], className="mb-1"),
-        html.P(f"Target: {fmt_value(target, unit)}" if target is not None else "No target set", className="small mb-1"),
+        html.P(f"Target: {fmt_value(target, unit)}" if target is not None else target_text(get(measure, "target"), unit),
+               className="small mb-1"),
         *spark,
         html.Ul([
             html.Li(f"vs prior period: {fmt_change(get(result, 'change'), get(result, 'change_pct'))}"),

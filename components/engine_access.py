@@ -12,6 +12,8 @@ from pathlib import Path
 
 import flask
 
+from components.engine_cache import CachedEngine
+
 SETTINGS_KEY = "SEASTAT_SETTINGS"
 ENGINE_KEY = "SEASTAT_ENGINE"
 _lock = threading.Lock()
@@ -26,10 +28,21 @@ def settings():
 
 
 def get_engine():
-    """The app's Engine, opened lazily; raises NoWarehouse when there is no warehouse file."""
+    """The app's Engine (answers cached per warehouse generation, components/engine_cache.py),
+    opened lazily; raises NoWarehouse when there is no warehouse file. Once per request it checks
+    whether the ETL swapped the file, so a new load shows at the next request."""
     config = flask.current_app.config
     eng = config.get(ENGINE_KEY)
     if eng is not None:
+        if flask.has_request_context() and not flask.g.get("seastat_fresh"):
+            flask.g.seastat_fresh = True
+            try:
+                eng.refresh()
+            except Exception as exc:  # the file went away between loads
+                from engine import WarehouseMissing
+                if isinstance(exc, WarehouseMissing):
+                    raise NoWarehouse(str(config[SETTINGS_KEY].db_path)) from None
+                raise
         return eng
     s = config[SETTINGS_KEY]
     if not Path(s.db_path).is_file():
@@ -39,7 +52,7 @@ def get_engine():
             from engine import Engine, WarehouseMissing  # imported on first use
 
             try:
-                config[ENGINE_KEY] = Engine.open(s)
+                config[ENGINE_KEY] = CachedEngine(Engine.open(s))
             except WarehouseMissing:
                 raise NoWarehouse(str(s.db_path)) from None
     return config[ENGINE_KEY]

@@ -104,9 +104,10 @@ def filters_for(view: urlstate.View, with_areas: bool = True):
                    group_field=view.group_field, group_value=view.group_value)
 
 
-def layer_label(eng, layer) -> str:
-    labels = dict(zip(eng.layers()["layer"], eng.layers()["label"]))
-    return labels.get(layer) or layer
+def layer_labels(eng) -> dict:
+    """{layer id: label} of the warehouse's boundary layers (one query; call once per page)."""
+    layers = eng.layers()
+    return dict(zip(layers["layer"], layers["label"]))
 
 
 def view_store(prefix: str, view: urlstate.View, **extra) -> dcc.Store:

@@ -10,12 +10,12 @@ import pandas as pd
 from dash import ALL, Input, Output, State, ctx, dcc, html, no_update
 
 from components import maps, messages, urlstate
-from components.cards import freshness_text
+from components.cards import freshness_text, target_text
 from components.charts import bar_figure, chart, ranked_summary, trend_figure, trend_summary
 from components.engine_access import get_engine, settings
 from components.fields import get
 from components.formatting import fmt_change, fmt_date, fmt_value, is_missing
-from components.pagekit import scroll_table, PAGES_LOCATION, checklist, select, new_search, view_store, filters_for, guarded, labelled, layer_label, page_header, period_controls, resolve_period, view_from_controls
+from components.pagekit import scroll_table, PAGES_LOCATION, checklist, select, new_search, view_store, filters_for, guarded, labelled, layer_labels, page_header, period_controls, resolve_period, view_from_controls
 from components.status import status_badge
 from components.tables import csv_of, grid
 
@@ -23,25 +23,6 @@ dash.register_page(__name__, path_template="/measures/<measure_id>", name="Measu
 P = "ms"
 TREND_WEEKS = 52
 TOP_AREAS = 20
-
-
-def target_text(target, unit) -> str:
-    """The catalog's target in words: a value, or a % change against a baseline."""
-    if target is None:
-        return "No target set."
-    if not isinstance(target, (int, float)) and get(target, "value") is None and get(target, "change_pct") is not None:
-        base = get(target, "baseline")
-        base = "the same period last year" if base == "prior_year" else (
-            f"{fmt_date(base[0])} to {fmt_date(base[1])}" if isinstance(base, tuple) else str(base))
-        text = f"Target: {get(target, 'change_pct'):+g}% against {base}."
-    else:
-        value = target if isinstance(target, (int, float)) else get(target, "value")
-        text = f"Target: {fmt_value(value, unit)}."
-    if get(target, "placeholder"):
-        text += " (placeholder target, not yet adopted)"
-    if get(target, "rationale"):
-        text += f" {get(target, 'rationale')}"
-    return text
 
 
 def grain_of(m) -> str:
@@ -72,7 +53,7 @@ def _flag_notes(df, unit, grain) -> html.Div:
     return html.Div([html.H3(f"Flagged {grain}s", className="h6"), html.Ul(items, className="small")], id=f"{P}-flags")
 
 
-def _area_section(eng, m, view, period, unit):
+def _area_section(eng, m, view, period, unit, labels):
     layer = view.layer
     bd = eng.breakdown(m.id, period, f"area:{layer}", filters_for(view, with_areas=False))
     bd = bd.sort_values("value", ascending=False, na_position="last").reset_index(drop=True)
@@ -83,7 +64,7 @@ def _area_section(eng, m, view, period, unit):
         f" Selected: {', '.join(selected_labels)}." if selected_labels else " Click an area (or pick it in Areas) to filter the page.")
     top = bd.head(TOP_AREAS)
     return bd, html.Div([
-        html.Div(maps.choropleth(P, values, f"{m.title} by {layer_label(eng, layer)}", map_summary), className="col-12 col-lg-7"),
+        html.Div(maps.choropleth(P, values, f"{m.title} by {labels.get(layer, layer)}", map_summary), className="col-12 col-lg-7"),
         html.Div(chart(f"{P}-bar", bar_figure(top["label"], top["value"], unit=unit, highlight=selected_labels),
                        f"Highest {min(TOP_AREAS, len(bd))} areas", ranked_summary(top["label"], top["value"], unit, "areas")),
                  className="col-12 col-lg-5"),
@@ -136,7 +117,7 @@ def _about(eng, m, result) -> html.Div:
             html.Dt("As of"), html.Dd(fmt_date(eng.as_of()), id=f"{P}-asof"),
             html.Dt("Expected cadence"), html.Dd(m.cadence),
             html.Dt("Freshness"), html.Dd(freshness_text(get(result, "freshness"))),
-            html.Dt("Target"), html.Dd(target_text(m.target, m.unit)),
+            html.Dt("Target"), html.Dd(target_text(m.target, m.unit) + (f" {m.target.rationale}" if m.target and m.target.rationale else "")),
             html.Dt("History of definition and target changes"), html.Dd(html.Ul(history, className="mb-0")),
         ], className="about"),
     ], className="bg-white border rounded p-3 mb-3")
@@ -169,7 +150,8 @@ def layout(measure_id=None, **query):
     where = f" in {', '.join(view.areas)}" if view.areas else " citywide"
     cats = f", {', '.join(view.categories)}" if view.categories else ""
 
-    area_df, area_block = (_area_section(eng, m, view, period, unit) if view.layer else (None, html.Div()))
+    labels = layer_labels(eng)
+    area_df, area_block = (_area_section(eng, m, view, period, unit, labels) if view.layer else (None, html.Div()))
     table_df = area_df if area_df is not None else df
     columns = ([("label", "Area"), ("key", "Area id"), ("value", f"Value ({unit})"), ("numerator", "Count"), ("denominator", "Denominator")]
                if area_df is not None else
@@ -181,7 +163,7 @@ def layout(measure_id=None, **query):
     area_opts = eng.areas(view.layer).to_dict("records") if view.layer else []
     cat_options = eng.categories(m.id)
     controls = period_controls(P, view) + [
-        _control("Map layer", select(f"{P}-layer", [{"label": layer_label(eng, x), "value": x} for x in layers], view.layer),
+        _control("Map layer", select(f"{P}-layer", [{"label": labels.get(x, x), "value": x} for x in layers], view.layer),
                  f"{P}-layer", "col-12 col-md-2", bool(layers)),
         _control("Breakdown by", select(f"{P}-by", [{"label": x.replace("_", " "), "value": x} for x in m.fields], view.by),
                  f"{P}-by", "col-12 col-md-2", bool(m.fields)),

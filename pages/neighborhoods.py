@@ -5,15 +5,14 @@ from __future__ import annotations
 import datetime as dt
 
 import dash
-import plotly.graph_objects as go
 from dash import Input, Output, State, ctx, dcc, html, no_update
 
 from components import maps, messages, urlstate
-from components.charts import LINE_COLOUR, PRIOR_COLOUR, chart, ranked_summary
+from components.charts import LINE_COLOUR, PRIOR_COLOUR, chart, dates, ranked_summary
 from components.engine_access import get_engine, settings
 from components.fields import get
-from components.formatting import fmt_change, fmt_date, fmt_value
-from components.pagekit import scroll_table, PAGES_LOCATION, checklist, select, new_search, view_store, filters_for, guarded, labelled, layer_label, page_header, period_controls, resolve_period, view_from_controls
+from components.formatting import finite, fmt_change, fmt_date, fmt_value
+from components.pagekit import scroll_table, PAGES_LOCATION, checklist, select, new_search, view_store, filters_for, guarded, labelled, layer_labels, page_header, period_controls, resolve_period, view_from_controls
 
 dash.register_page(__name__, path="/neighborhoods", name="Neighborhoods", title="Neighborhood explorer", order=3)
 P = "nb"
@@ -51,19 +50,19 @@ def _comparison_table(eng, measures, view, period):
 def _trend(eng, m, view, period, unit):
     start = period.end - dt.timedelta(weeks=TREND_WEEKS)
     city = eng.series(m.id, "week", start, period.end, filters_for(view.with_(areas=())))
-    fig = go.Figure()
-    fig.add_trace(go.Scatter(x=list(city["period_start"]), y=list(city["value"]), name="City", yaxis="y2",
-                             line=dict(color=PRIOR_COLOUR, dash="dot")))
+    data = [{"type": "scatter", "x": dates(city["period_start"]), "y": [finite(v) for v in city["value"]], "name": "City",
+             "yaxis": "y2", "line": {"color": PRIOR_COLOUR, "dash": "dot"}}]
     text = f"City: {len(city)} weeks, latest {fmt_value(city['value'].iloc[-1] if len(city) else None, unit)}."
     if view.areas:
         area = eng.series(m.id, "week", start, period.end, filters_for(view))
-        fig.add_trace(go.Scatter(x=list(area["period_start"]), y=list(area["value"]), name="Selected areas",
-                                 line=dict(color=LINE_COLOUR, width=2)))
+        data.append({"type": "scatter", "x": dates(area["period_start"]), "y": [finite(v) for v in area["value"]],
+                     "name": "Selected areas", "line": {"color": LINE_COLOUR, "width": 2}})
         text = (f"Selected areas: latest {fmt_value(area['value'].iloc[-1] if len(area) else None, unit)}, "
                 f"highest {fmt_value(area['value'].max() if len(area) else None, unit)}. ") + text
-    fig.update_layout(height=300, margin=dict(l=40, r=40, t=10, b=30), plot_bgcolor="white", legend=dict(orientation="h", y=-0.2),
-                      yaxis=dict(title=dict(text="Selected areas"), rangemode="tozero", gridcolor="#e5e5e5"),
-                      yaxis2=dict(title=dict(text="City"), overlaying="y", side="right", rangemode="tozero"))
+    fig = {"data": data, "layout": {
+        "height": 300, "margin": {"l": 40, "r": 40, "t": 10, "b": 30}, "plot_bgcolor": "white", "legend": {"orientation": "h", "y": -0.2},
+        "yaxis": {"title": {"text": "Selected areas"}, "rangemode": "tozero", "gridcolor": "#e5e5e5"},
+        "yaxis2": {"title": {"text": "City"}, "overlaying": "y", "side": "right", "rangemode": "tozero"}}}
     return chart(f"{P}-trend", fig, f"{m.title}: selected areas and city, weekly (city on the right axis)", text)
 
 
@@ -92,10 +91,11 @@ def layout(**query):
     summary = ranked_summary(bd["label"], bd["value"], unit, "areas") + (
         f" Selected: {', '.join(chosen_labels)}." if chosen_labels else " No area selected: click one or pick it in Areas.")
     areas = eng.areas(view.layer).to_dict("records")
+    labels = layer_labels(eng)
     controls = [
         html.Div(labelled("Measure", select(f"{P}-measure", [{"label": x.title, "value": x.id} for x in measures], m.id),
                           f"{P}-measure"), className="col-12 col-md-5"),
-        html.Div(labelled("Layer", select(f"{P}-layer", [{"label": layer_label(eng, x), "value": x} for x in m.layers],
+        html.Div(labelled("Layer", select(f"{P}-layer", [{"label": labels.get(x, x), "value": x} for x in m.layers],
                                           view.layer), f"{P}-layer"), className="col-12 col-md-3"),
         *period_controls(P, view),
         html.Div(checklist(f"{P}-areas", "Areas", [{"label": r["label"], "value": r["area_id"]} for r in areas], view.areas),
@@ -110,7 +110,7 @@ def layout(**query):
                f"{' for ' + ', '.join(view.categories) if view.categories else ''}.", id=f"{P}-showing", className="fw-semibold"),
         _comparison_table(eng, measures, view, period),
         html.Div([
-            html.Div(maps.choropleth(P, values, f"{m.title} by {layer_label(eng, view.layer)}", summary), className="col-12 col-lg-6"),
+            html.Div(maps.choropleth(P, values, f"{m.title} by {labels.get(view.layer, view.layer)}", summary), className="col-12 col-lg-6"),
             html.Div(_trend(eng, m, view, period, unit), className="col-12 col-lg-6"),
         ], className="row"),
     ])

@@ -1,0 +1,52 @@
+"""Engine answers remembered until the warehouse changes.
+
+The warehouse is read-only to the app and replaced whole by the ETL, so an answer stays right
+until the file is swapped; the engine's Warehouse bumps `generation` when it reconnects to a new
+file, and the cache key includes it. In a meeting, many people open the same few views: the
+second request for a view is then served without touching DuckDB. Bounded (LRU) per process.
+Callers must treat cached DataFrames as read-only (pages only derive new frames from them).
+"""
+from __future__ import annotations
+
+import threading
+from collections import OrderedDict
+
+CACHED = ("measure", "series", "breakdown", "disparity", "goal_overview", "categories", "areas", "layers",
+          "geojson", "inventory", "quality", "as_of", "is_demo", "period")
+MAX_ENTRIES = 2048
+
+
+class CachedEngine:
+    """Wraps an Engine; the read methods in CACHED are memoized per warehouse generation."""
+
+    def __init__(self, engine, max_entries: int = MAX_ENTRIES):
+        self._engine = engine
+        self._max = max_entries
+        self._store: OrderedDict = OrderedDict()
+        self._lock = threading.Lock()
+        self.hits = self.misses = 0
+
+    def __getattr__(self, name):
+        attr = getattr(self._engine, name)
+        if name not in CACHED:
+            return attr
+
+        def cached(*args, **kwargs):
+            key = (self._engine.warehouse.generation, name, args, tuple(sorted(kwargs.items())))
+            with self._lock:
+                if key in self._store:
+                    self._store.move_to_end(key)
+                    self.hits += 1
+                    return self._store[key]
+            value = attr(*args, **kwargs)
+            with self._lock:
+                self.misses += 1
+                self._store[key] = value
+                while len(self._store) > self._max:
+                    self._store.popitem(last=False)
+            return value
+        return cached
+
+    def refresh(self) -> None:
+        """Notice a swapped warehouse file (the engine reconnects and bumps its generation)."""
+        self._engine.warehouse.refresh()
