@@ -252,3 +252,23 @@ def test_concurrent_calls_from_threads_agree(eng):
     for t in threads:
         t.join()
     assert not errors and results == [4] * 60
+
+
+def test_disparity_breakdown_by_its_field_and_by_month(eng):
+    bd = eng.breakdown("stop_disparity", P, "subject_race").set_index("key")
+    assert bd.loc["Black", "value"] == pytest.approx(3.0) and bd.loc["White", "value"] == 1.0
+    s = eng.series("stop_disparity", "month", dt.date(2024, 2, 1), dt.date(2024, 3, 31))
+    assert math.isnan(s["value"].iloc[0])                 # February: no stops
+    assert s["value"].iloc[1] == pytest.approx(3.0)       # March: all ten stops
+
+
+def test_overview_inventory_and_geography(eng):
+    groups = eng.goal_overview(P)
+    assert [g.goal.id for g in groups] == ["g"]
+    assert sum(groups[0].counts.values()) == len(MEASURES)
+    inv = eng.inventory().set_index("dataset")
+    assert inv.loc["crime", "rows"] == len(CRIME) and inv.loc["ois", "rows"] == 0
+    assert list(eng.areas("mcpp")["area_id"]) == ["A", "B", "C"]
+    assert eng.categories("robberies") == ["ROBBERY"]
+    assert eng.as_of() == dt.date(2024, 3, 11)            # newest event: 11 Mar 00:00
+    assert not eng.is_demo()
