@@ -227,11 +227,11 @@ def assign_areas(con, table: str, settings=None, *, reassign: bool = False) -> A
 
     A load inserts new and revised rows with empty area columns, so after a load only those rows
     are joined; `reassign=True` (what `load_boundaries` uses: the boundaries changed) starts
-    every row afresh. Two set-wise UPDATEs, never row by row: (1) the DISTINCT points of those
-    rows are located in every layer (etl/spatial.py) and joined back on (latitude, longitude);
-    (2) rows still without an area get the one their codes name (per distinct combination of
-    code columns), else UNKNOWN. Uses only what the warehouse holds (layers, area_shapes,
-    area_codes); `settings` is accepted for the callers' convenience and not needed.
+    every row afresh. Two set-wise UPDATEs, never row by row: rows with a point join the areas of
+    their DISTINCT point (located in every layer by etl/spatial.py) and of their code
+    combination; rows without one join their code combination only. Uses only what the
+    warehouse holds (layers, area_shapes, area_codes); `settings` is accepted for the callers'
+    convenience and not needed.
     """
     started = time.perf_counter()
     join_seconds = 0.0
@@ -247,42 +247,57 @@ def assign_areas(con, table: str, settings=None, *, reassign: bool = False) -> A
     columns = _prepare_columns(con, table, layer_ids, reassign)
     pending = "(" + " OR ".join(f'"area_{lid}" IS NULL' for lid in layer_ids) + ")"
     t_pending = "(" + " OR ".join(f't."area_{lid}" IS NULL' for lid in layer_ids) + ")"
+    has_xy = {"latitude", "longitude"} <= set(columns)
+
+    # What the pending rows' own codes say, per distinct combination of code columns.
+    codes_sql, code_cols = _code_fallback_sql(con, table, columns, layer_ids, pending)
+    if code_cols:
+        con.execute(f"CREATE OR REPLACE TEMP TABLE _geo_codes AS {codes_sql}")
+    match = " AND ".join(f't."{c}" IS NOT DISTINCT FROM c."{c}"' for c in code_cols)
+
+    def value(i: int, lid: str, point: bool) -> str:
+        parts = [f'${i + 1}[p."p_{lid}"]'] if point else []
+        parts += [f'c."f_{lid}"'] if code_cols else []
+        return f"coalesce({', '.join(parts + [repr(UNKNOWN)])})"
+
     n_points = 0
-    if {"latitude", "longitude"} <= set(columns):
+    if has_xy:
         pts = con.execute(f'SELECT DISTINCT latitude, longitude FROM "{table}" '
                           f"WHERE latitude IS NOT NULL AND longitude IS NOT NULL AND {pending}").fetchnumpy()
         lat, lon = np.asarray(pts["latitude"], dtype=float), np.asarray(pts["longitude"], dtype=float)
         n_points = len(lat)
-        if n_points:
-            shapes = con.execute("SELECT layer, area_id, wkb FROM area_shapes").df()
-            t0 = time.perf_counter()
-            frame, names = {"latitude": lat, "longitude": lon}, []
-            for lid in layer_ids:
-                found = locate(lat, lon, shapes[shapes["layer"] == lid])
-                small = np.int16 if len(found.categories) < 32_000 else np.int32
-                frame[f"p_{lid}"] = (found.codes + 1).astype(small)  # 0 = in no area
-                names.append(list(found.categories))
-            join_seconds = time.perf_counter() - t0
-            # Small integer codes (not strings) keep 10M points small; DuckDB turns a code back
-            # into the area id by indexing the layer's id list, a bound parameter (1-based; [0] is NULL).
-            # No pending filter: boundaries unchanged, a point's areas are the same for every row
-            # at that point, and the filter measured slower than rewriting equal values.
-            con.complete()
-            con.register("_geo_points", pd.DataFrame(frame))
-            try:
-                sets = ", ".join(f'"area_{lid}" = ${i + 1}[p."p_{lid}"]' for i, lid in enumerate(layer_ids))
-                con.execute(f'UPDATE "{table}" AS t SET {sets} FROM _geo_points p '
-                            "WHERE t.latitude = p.latitude AND t.longitude = p.longitude", names)
-            finally:
-                con.unregister("_geo_points")
-    codes_sql, code_cols = _code_fallback_sql(con, table, columns, layer_ids, pending)
+    if n_points:
+        shapes = con.execute("SELECT layer, area_id, wkb FROM area_shapes").df()
+        t0 = time.perf_counter()
+        frame, names = {"latitude": lat, "longitude": lon}, []
+        for lid in layer_ids:
+            found = locate(lat, lon, shapes[shapes["layer"] == lid])
+            small = np.int16 if len(found.categories) < 32_000 else np.int32
+            frame[f"p_{lid}"] = (found.codes + 1).astype(small)  # 0 = in no area
+            names.append(list(found.categories))
+        join_seconds = time.perf_counter() - t0
+        # Rows with a point, each written once: point, else codes, else UNKNOWN. Small integer
+        # codes (not strings) keep 10M points small; DuckDB turns a code back into the area id
+        # by indexing the layer's id list, a bound parameter (1-based; [0] is NULL). No pending
+        # filter: boundaries unchanged, every row at a point has that point's areas, and the
+        # filter measured slower than rewriting equal values.
+        con.complete()
+        con.register("_geo_points", pd.DataFrame(frame))
+        try:
+            sets = ", ".join(f'"area_{lid}" = {value(i, lid, True)}' for i, lid in enumerate(layer_ids))
+            joins = "_geo_points p" + (", _geo_codes c" if code_cols else "")
+            where = "t.latitude = p.latitude AND t.longitude = p.longitude" + (f" AND {match}" if code_cols else "")
+            con.execute(f'UPDATE "{table}" AS t SET {sets} FROM {joins} WHERE {where}', names)
+        finally:
+            con.unregister("_geo_points")
+    # Rows without a point: codes, else UNKNOWN.
+    no_point = "(t.latitude IS NULL OR t.longitude IS NULL) AND " if has_xy else ""
+    sets = ", ".join(f'"area_{lid}" = {value(i, lid, False)}' for i, lid in enumerate(layer_ids))
     if code_cols:
-        match = " AND ".join(f't."{c}" IS NOT DISTINCT FROM c."{c}"' for c in code_cols)
-        sets = ", ".join(f'"area_{lid}" = coalesce(t."area_{lid}", c."f_{lid}", \'{UNKNOWN}\')' for lid in layer_ids)
-        con.execute(f'UPDATE "{table}" AS t SET {sets} FROM ({codes_sql}) c WHERE {match} AND {t_pending}')
+        con.execute(f'UPDATE "{table}" AS t SET {sets} FROM _geo_codes c WHERE {no_point}{match} AND {t_pending}')
+        con.execute("DROP TABLE _geo_codes")
     else:
-        sets = ", ".join(f'"area_{lid}" = coalesce("area_{lid}", \'{UNKNOWN}\')' for lid in layer_ids)
-        con.execute(f'UPDATE "{table}" SET {sets} WHERE {pending}')
+        con.execute(f'UPDATE "{table}" AS t SET {sets} WHERE {no_point}{t_pending}')
     counts = ", ".join(f"count(*) FILTER (WHERE \"area_{lid}\" = '{UNKNOWN}')" for lid in layer_ids)
     row = con.execute(f'SELECT count(*), {counts} FROM "{table}"').fetchall()[0]
     return AssignResult(table=table, rows=int(row[0]), distinct_points=n_points,
