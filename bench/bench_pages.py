@@ -126,18 +126,28 @@ def percentile(values: list[float], q: float) -> float:
     return values[k]
 
 
-def time_requests(base: str, payloads: list[dict], repeat: int) -> tuple[list[float], list[int]]:
-    times, sizes = [], []
-    post(base, payloads[0])  # warm: engine open, first connection
+def _timed(base: str, payload: dict) -> tuple[float, int]:
+    t = time.perf_counter()
+    status, body = post(base, payload)
+    ms = (time.perf_counter() - t) * 1000
+    if status != 200:
+        raise SystemExit(f"HTTP {status} for {payload['inputs']}")
+    return ms, len(body)
+
+
+def time_requests(base: str, payloads: list[dict], repeat: int) -> tuple[list[float], list[float], list[int]]:
+    """(cold, warm, sizes): cold = the first request for each distinct view (nothing cached for
+    it yet); warm = `repeat` more requests cycling over the same views."""
+    cold, warm, sizes = [], [], []
+    for payload in payloads:
+        ms, size = _timed(base, payload)
+        cold.append(ms)
+        sizes.append(size)
     for i in range(repeat):
-        payload = payloads[i % len(payloads)]
-        t = time.perf_counter()
-        status, body = post(base, payload)
-        times.append((time.perf_counter() - t) * 1000)
-        if status != 200:
-            raise SystemExit(f"HTTP {status} for {payload['inputs']}")
-        sizes.append(len(body))
-    return times, sizes
+        ms, size = _timed(base, payloads[i % len(payloads)])
+        warm.append(ms)
+        sizes.append(size)
+    return cold, warm, sizes
 
 
 def page_cases(db: Path) -> dict[str, list[tuple[str, str]]]:
@@ -222,6 +232,23 @@ def app_server(port: int) -> None:
     create_app(Settings.from_env()).run(host="127.0.0.1", port=port, debug=False, threaded=False)
 
 
+def filter_output(base: str) -> str:
+    """The measure page's URL callback output id (Dash adds a hash for allow_duplicate outputs)."""
+    deps = json.loads(urllib.request.urlopen(base + "/_dash-dependencies", timeout=30).read())
+    return next(d["output"] for d in deps if any(i["id"] == "ms-period" for i in d["inputs"]))
+
+
+def filter_payload(period: str, output: str) -> dict:
+    """The measure page's filter callback: controls -> the URL's query (the router then renders)."""
+    ids = ["ms-period", "ms-start", "ms-end", "ms-layer", "ms-areas", "ms-cats", "ms-by"]
+    values = [period, None, None, "mcpp", [], [], None]
+    inputs = [{"id": i, "property": "value", "value": v} for i, v in zip(ids, values)]
+    inputs.append({"id": {"page": "ms", "type": "map"}, "property": "clickData", "value": None})
+    return {"output": output, "outputs": {"id": "_pages_location", "property": "search"},
+            "inputs": inputs, "changedPropIds": ["ms-period.value"],
+            "state": [{"id": "ms-view", "property": "data", "value": {"search": "?layer=mcpp", "layer": "mcpp"}}]}
+
+
 def naive_payload(search: str) -> dict:
     return {"output": "page.children", "outputs": {"id": "page", "property": "children"},
             "inputs": [{"id": "url", "property": "search", "value": search}],
@@ -292,37 +319,47 @@ def main(argv=None) -> int:
     env = {**os.environ, "SEASTAT_DB": str(args.db), "SEASTAT_AUTH": "off"}
     port = free_port()
     app_proc = subprocess.Popen([sys.executable, str(Path(__file__).resolve()), "--db", str(args.db),
-                                 "--app-server", str(port)], cwd=ROOT, env=env)
+                                 "--app-server", str(port)], cwd=ROOT, env=env,
+                                stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
     nport = free_port()
     naive_proc = subprocess.Popen([sys.executable, str(Path(__file__).resolve()), "--db", str(args.db),
-                                   "--naive-server", str(nport)], cwd=ROOT, env=env)
+                                   "--naive-server", str(nport)], cwd=ROOT, env=env,
+                                  stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
     base, nbase = f"http://127.0.0.1:{port}", f"http://127.0.0.1:{nport}"
     try:
         wait_up(base, app_proc)
+        t = time.perf_counter()
+        post(base, router_payload("/data"))  # the first request opens the engine (catalog check, connection)
+        print(f"first request (opens the engine): {(time.perf_counter() - t) * 1000:.0f} ms")
         rows = []
         for page, cases in page_cases(args.db).items():
-            times, sizes = time_requests(base, [router_payload(p, s) for p, s in cases], args.repeat)
-            rows.append((page, times, sizes))
-        geo_times, geo_sizes = time_requests(base, [geometry_payload("mcpp")], 10)
-        rows.append(("map geometry (once per session)", geo_times, geo_sizes))
+            cold, warm, sizes = time_requests(base, [router_payload(p, s) for p, s in cases], args.repeat)
+            rows.append((page, cold, warm, sizes))
+        cold, warm, sizes = time_requests(base, [geometry_payload(x) for x in ("mcpp", "precinct", "beat")], 9)
+        rows.append(("map geometry (once per session)", cold, warm, sizes))
+        cold, warm, sizes = time_requests(base, [filter_payload(p, filter_output(base)) for p in ("7d", "ytd", "meeting", "28d")], args.repeat)
+        rows.append(("filter change -> URL", cold, warm, sizes))
         worker = app_proc.pid
         app_rss = rss_mb(worker)
 
-        print(f"\n{'callback':34s} {'p50 ms':>8s} {'p95 ms':>8s} {'resp kB p50':>12s}")
-        for name, times, sizes in rows:
-            print(f"{name:34s} {statistics.median(times):8.1f} {percentile(times, 0.95):8.1f} "
-                  f"{statistics.median(sizes) / 1024:12.1f}")
+        print(f"\n{'callback':34s} {'views':>5s} {'cold p50':>9s} {'cold p95':>9s} {'warm p50':>9s} {'warm p95':>9s} {'kB p50':>7s}")
+        for name, cold, warm, sizes in rows:
+            print(f"{name:34s} {len(cold):5d} {statistics.median(cold):9.1f} {percentile(cold, 0.95):9.1f} "
+                  f"{statistics.median(warm):9.1f} {percentile(warm, 0.95):9.1f} {statistics.median(sizes) / 1024:7.1f}")
+        print("(ms; cold = first request for a view, warm = the same views again, answered from the cache)")
         print(f"app worker RSS after the run: {app_rss:.0f} MB")
 
         wait_up(nbase, naive_proc, timeout=900)
         measure_cases = page_cases(args.db)["measure"][:8]
-        n_times, n_sizes = time_requests(nbase, [naive_payload(s) for _, s in measure_cases], args.repeat)
-        ours = next(t for name, t, _ in rows if name == "measure")
+        n_cold, n_warm, n_sizes = time_requests(nbase, [naive_payload(s) for _, s in measure_cases], args.repeat)
+        n_times = n_cold + n_warm  # the naive page has no cache: every request filters the frame again
+        _, ours_cold, ours_warm, _ = next(r for r in rows if r[0] == "measure")
         print(f"\nnaive measure page (global DataFrame): p50 {statistics.median(n_times):.1f} ms, "
               f"p95 {percentile(n_times, 0.95):.1f} ms, response {statistics.median(n_sizes) / 1024:.1f} kB, "
               f"RSS {rss_mb(naive_proc.pid):.0f} MB")
-        print(f"speed-up on the measure page: p50 x{statistics.median(n_times) / statistics.median(ours):.1f}, "
-              f"p95 x{percentile(n_times, 0.95) / percentile(ours, 0.95):.1f}")
+        for label, ours in (("cold", ours_cold), ("warm", ours_warm)):
+            print(f"measure page vs naive, {label}: p50 x{statistics.median(n_times) / statistics.median(ours):.1f} faster, "
+                  f"p95 x{percentile(n_times, 0.95) / percentile(ours, 0.95):.1f} faster")
         naive_proc.terminate()
 
         if not args.no_browser:

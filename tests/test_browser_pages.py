@@ -224,3 +224,45 @@ def test_clicking_an_area_on_the_map_filters_the_page(dash_duo, dash_app, demo_d
     assert "area=N" in dash_duo.driver.current_url
     assert "in N" in dash_duo.find_element("#ms-headline").text
     assert dash_duo.get_logs() == []
+
+
+def test_keyboard_alone_reaches_content_and_changes_a_filter(dash_duo, dash_app, demo_db):
+    one_week = count(demo_db, "crime_against = 'PERSON' AND CAST(event_time AS DATE) BETWEEN ? AND ?",
+                     ["2026-11-15", "2026-11-21"])
+    dash_duo.start_server(dash_app)
+    dash_duo.driver.get(dash_duo.server_url + "/measures/person_crimes")
+    settle(dash_duo, "#ms-value")
+    body = dash_duo.find_element("body")
+    body.send_keys(Keys.TAB)
+    active = dash_duo.driver.switch_to.active_element
+    assert active.text == "Skip to content"
+    active.send_keys(Keys.ENTER)
+    assert dash_duo.driver.execute_script("return document.activeElement.id") == "main"
+    for _ in range(30):  # Tab forward from the main content to the period control
+        dash_duo.driver.switch_to.active_element.send_keys(Keys.TAB)
+        if dash_duo.driver.execute_script("return document.activeElement.id") == "ms-period":
+            break
+    else:
+        pytest.fail("Tab never reached the period control")
+    dash_duo.driver.switch_to.active_element.send_keys("Last 7")  # typing picks an option, as in any select
+    wait_for_text(dash_duo, "#ms-value", fmt_value(one_week))
+
+
+def test_neighborhood_explorer_back_and_forward_restore_the_areas(dash_duo, dash_app, demo_db):
+    north = count(demo_db, "crime_against = 'PERSON' AND area_precinct = 'N' "
+                           "AND CAST(event_time AS DATE) BETWEEN ? AND ?", ["2026-10-25", "2026-11-21"])
+    north_south = count(demo_db, "crime_against = 'PERSON' AND area_precinct IN ('N', 'S') "
+                                 "AND CAST(event_time AS DATE) BETWEEN ? AND ?", ["2026-10-25", "2026-11-21"])
+    dash_duo.start_server(dash_app)
+    dash_duo.driver.get(dash_duo.server_url + "/neighborhoods?measure=person_crimes&area=N")
+    settle(dash_duo, "#nb-area-person_crimes")
+    assert dash_duo.find_element("#nb-area-person_crimes").text == fmt_value(north)
+    dash_duo.find_element("#nb-areas").find_element(By.XPATH, "./ancestor::details/summary").click()
+    dash_duo.find_element("#nb-areas input[value='S']").click()
+    wait_for_text(dash_duo, "#nb-area-person_crimes", fmt_value(north_south))
+    assert "area=N&area=S" in dash_duo.driver.current_url
+    dash_duo.driver.back()
+    wait_for_text(dash_duo, "#nb-area-person_crimes", fmt_value(north))
+    dash_duo.driver.forward()
+    wait_for_text(dash_duo, "#nb-area-person_crimes", fmt_value(north_south))
+    assert dash_duo.get_logs() == []
