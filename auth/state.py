@@ -23,18 +23,14 @@ class AuthState:
     dev_server_only: str        # "" or why only Flask's development server may serve this app
     login_css: str              # URL of the Bootstrap CSS the sign-in page uses
     first_start_admin: bool = False  # this process made the first admin account (shown on the sign-in page)
-    _store: object = field(default=None, repr=False)
-    _lock: threading.RLock = field(default_factory=threading.RLock, repr=False)
+    first_start_lock: threading.Lock = field(default_factory=threading.Lock, repr=False)
 
     def users(self):
-        """store.Users on the ledger store (SEASTAT_LEDGER), opened once per process."""
-        from store import Users, open_store
+        """store.Users on the app's store (SEASTAT_LEDGER), the one the ledger pages use."""
+        from components.store_access import get_store
+        from store import Users
 
-        if self._store is None:
-            with self._lock:
-                if self._store is None:
-                    self._store = open_store(self.settings.ledger_url)
-        return Users(self._store)
+        return Users(get_store())
 
 
 def state() -> AuthState | None:

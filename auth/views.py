@@ -127,7 +127,7 @@ def _first_start(st) -> None:
     if st.first_start_admin or not served_by_dev_server(flask.request.environ) \
             or not flask.request.environ.get("SERVER_SOFTWARE"):
         return
-    with st._lock:
+    with st.first_start_lock:
         users = st.users()
         if st.first_start_admin or users.list_users():
             return

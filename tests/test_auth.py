@@ -379,3 +379,46 @@ def test_without_a_secret_key_only_the_development_server_may_serve(demo_db, led
     r = client.get("/_dash-layout", environ_base={"SERVER_SOFTWARE": "waitress"})
     assert r.status_code == 500 and "SEASTAT_SECRET_KEY is not set" in r.get_json()["error"]
     assert json.dumps(r.get_json()).count("\\n") == 0
+
+
+# --- the meeting page's own ledger write (pages/meeting.py) --------------------------------------
+
+def meeting_save_body(app) -> dict:
+    """The body Dash's renderer posts when Save is clicked on the 2026-11-16 meeting page."""
+    output, spec = next((k, v) for k, v in app.callback_map.items()
+                        if any(i["id"] == "mt-save" for i in v["inputs"]))
+    values = {"mt-kind": "action", "mt-text": "Extra patrols near the market", "mt-owner": "West Precinct",
+              "mt-due": "2026-11-27", "mt-measure": None, "mt-area": None, "mt-notes": "",
+              "mt-meeting": "2026-11-16", "mt-versions": {}}
+    outputs = [dict(zip(("id", "property"), o.rsplit(".", 1))) for o in output.strip(".").split("...")]
+    return {"output": output, "outputs": outputs, "changedPropIds": ["mt-save.n_clicks"],
+            "inputs": [{"id": "mt-save", "property": "n_clicks", "value": 1}],
+            "state": [{**s, "value": values[s["id"]]} for s in spec["state"]]}
+
+
+def test_a_viewer_cannot_write_the_meeting_ledger_and_an_editor_is_its_author(demo_db, tmp_path):
+    from engine import Engine
+    from store import Ledger
+
+    url = f"sqlite:///{tmp_path / 'ledger.sqlite3'}"
+    users = Users(open_store(url))
+    users.add_user("vera", "viewer", PASSWORDS["vera"])
+    users.add_user("edie", "editor", PASSWORDS["edie"])
+    app = build(demo_db, url)
+    vera, edie = signed_in(app, "vera"), signed_in(app, "edie")
+    vera.get("/_dash-dependencies")  # the first request registers the pages' callbacks
+    body = meeting_save_body(app)
+    eng = Engine.open(Settings(db_path=demo_db))
+    ledger = Ledger(open_store(url), eng.city, eng.catalog.measures.keys())
+
+    r = vera.post("/_dash-update-component", json=body, headers={"X-CSRFToken": csrf_cookie(vera)})
+    assert "vera is a viewer, who may not write ledger" in r.get_data(as_text=True)
+    assert ledger.items(meeting_date="2026-11-16") == []
+    assert edie.post("/_dash-update-component", json=body).status_code == 403  # an editor, but no CSRF token
+    assert ledger.items(meeting_date="2026-11-16") == []
+
+    r = edie.post("/_dash-update-component", json=body, headers={"X-CSRFToken": csrf_cookie(edie)})
+    assert r.status_code == 200, r.get_data(as_text=True)
+    [item] = ledger.items(meeting_date="2026-11-16")
+    assert item.text == "Extra patrols near the market"
+    assert [h.changed_by for h in ledger.history(item.id)] == ["edie"]
