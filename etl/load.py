@@ -208,10 +208,10 @@ def _stage_sql(adapter: Adapter, insp: Inspected) -> str:
         f"precinct_code({adapter.precinct}) AS _precinct_c",
         f"sector_code({adapter.sector}) AS _sector_c",
         f"beat_code({adapter.beat}) AS _beat_c",
-        f"CAST({adapter.lat} AS DOUBLE) AS _lat_raw",
-        f"CAST({adapter.lon} AS DOUBLE) AS _lon_raw",
-        f"nz({adapter.precinct}) AS _precinct_raw", f"nz({adapter.sector}) AS _sector_raw",
-        f"nz({adapter.beat}) AS _beat_raw",
+        f"CAST({adapter.lat} AS DOUBLE) AS _lat_in",
+        f"CAST({adapter.lon} AS DOUBLE) AS _lon_in",
+        f"nz({adapter.precinct}) AS _precinct_in", f"nz({adapter.sector}) AS _sector_in",
+        f"nz({adapter.beat}) AS _beat_in",
         "$file AS source_file", "s.__row AS source_row", "$vintage AS vintage",
     ]
     typed += [f"CAST({expr} AS {typ}) AS {name}" for name, typ, expr in adapter.columns]
@@ -224,12 +224,19 @@ def _stage_sql(adapter: Adapter, insp: Inspected) -> str:
         "coalesce(_sector_c, _beat_c[1]) AS sector",
         "coalesce(_precinct_c, sector_precinct(coalesce(_sector_c, _beat_c[1]))) AS precinct",
         "_beat_c AS beat",
-        "CASE WHEN in_city(_lat_raw, _lon_raw) THEN _lat_raw END AS latitude",
-        "CASE WHEN in_city(_lat_raw, _lon_raw) THEN _lon_raw END AS longitude",
+        "CASE WHEN in_city(_lat_in, _lon_in) THEN _lat_in END AS latitude",
+        "CASE WHEN in_city(_lat_in, _lon_in) THEN _lon_in END AS longitude",
     ]
     text = "concat_ws($delim, " + ", ".join(f"coalesce(f.c{i}, '')" for i in range(len(insp.header))) + ")"
-    final = list(adapter.schema()) + [h for h in HELPERS if h != "_raw_text"]
-    final.append(f"CASE WHEN _reason IS NOT NULL THEN {text} END AS _raw_text")
+    # helpers for the quality checks, kept only where they say something (mostly NULL: cheap to write)
+    final = list(adapter.schema()) + [
+        "_reason", f"CASE WHEN _reason IS NOT NULL THEN {text} END AS _raw_text",
+        "CASE WHEN latitude IS NULL THEN _lat_in END AS _lat_raw",
+        "CASE WHEN latitude IS NULL THEN _lon_in END AS _lon_raw",
+        "CASE WHEN _precinct_c IS NULL THEN _precinct_in END AS _precinct_raw",
+        "CASE WHEN _sector_c IS NULL THEN _sector_in END AS _sector_raw",
+        "CASE WHEN _beat_c IS NULL THEN _beat_in END AS _beat_raw",
+    ]
     level1 = f"SELECT s AS f, {', '.join(typed)} FROM ({_source_sql(adapter, insp)}) s"
     level2 = f"SELECT b.*, {', '.join(derived)} FROM ({level1}) b"
     level3 = f"SELECT d.*, {_reason_sql(adapter, insp)} AS _reason FROM ({level2}) d"

@@ -1,6 +1,8 @@
 """DM4 data-quality checks, stored in `quality_checks` for the data page.
 
-Per loaded file (on the rows that passed, before coordinates outside the city are blanked):
+Per loaded file (on the rows that passed, before coordinates outside the city are blanked; the
+staged `_lat_raw` / `_lon_raw` / `_<code>_raw` helpers hold the source value only where the
+canonical column ended up NULL):
 `null_rate` per canonical column (value = share of rows that are NULL), `coords_outside_city`
 (a point given but outside config bounds), `coords_zero` (0 / 0 points), `future_dates`
 (event_time after now in the city's time zone), `before_start` (event_time before the
