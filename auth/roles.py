@@ -75,5 +75,5 @@ def user_menu() -> html.Div | None:
     return html.Div([
         html.Span(["Signed in as ", html.Strong(user.display_name), f" ({user.role})"], id="auth-user"),
         " · ",
-        html.A("Sign out", href="/auth/logout", id="auth-signout-link"),
-    ], className="small")
+        html.A("Sign out", href="/auth/logout", id="auth-signout-link", className="link-light"),
+    ], className="small text-white")  # the top bar is dark

@@ -290,6 +290,10 @@ def test_require_names_the_role_and_refuses_unknown_actions(app):
         assert auth.allowed("download") and not auth.allowed("write_ledger")
         with pytest.raises(auth.Forbidden, match="andy is an analyst, who may not write ledger"):
             auth.require("write_ledger")
+        menu = str(auth.user_menu())
+        assert "andy" in menu and "(analyst)" in menu and "/auth/logout" in menu
+    with app.server.test_request_context("/"):
+        assert auth.current_user() is None and auth.user_menu() is None
 
 
 def test_apps_without_sign_in(demo_db, ledger_url):
