@@ -18,7 +18,7 @@ from city import City, load_city
 from engine import compute, stats, suppression
 from engine.aggregates import signature
 from engine.catalog import Catalog, Measure, load_catalog, parts_of, validate
-from engine.periods import GRAINS, Period, make_period, meeting_dates, meeting_start
+from engine.periods import GRAINS, Period, make_period, meeting_dates, time_buckets
 from engine.query import AGG_META, By, FilterError, Filters, NO_FILTERS, q
 from engine.schema import event_schema
 from engine.status import status as status_of
@@ -389,7 +389,7 @@ class Engine:
         f.check(m)
         if grain not in GRAINS:
             raise FilterError(f"unknown grain {grain!r} (allowed: {', '.join(GRAINS)})")
-        buckets = _buckets(grain, start, end, self.city.meeting_anchor, self.city.meeting_every_days)
+        buckets = time_buckets(grain, start, end, self.city.meeting_anchor, self.city.meeting_every_days)
         cols = ["period_start", "period_end", "value", "numerator", "denominator", "flagged", "p_value"]
         kind = m.computation.kind
         if kind == "freshness":
@@ -584,35 +584,3 @@ class Engine:
         return self.warehouse.execute(
             "SELECT * FROM quality_checks WHERE dataset = ? AND load_id = (SELECT load_id FROM quality_checks "
             "WHERE dataset = ? ORDER BY checked_at DESC LIMIT 1) ORDER BY 1, 4", [dataset, dataset])
-
-
-def _buckets(grain: str, start: dt.date, end: dt.date, anchor: dt.date, every: int) -> list[tuple]:
-    """(first day, last day) of each bucket touching [start, end], matching query.bucket_sql."""
-    def first(d):
-        if grain == "day":
-            return d
-        if grain == "week":
-            return d - dt.timedelta(days=d.weekday())
-        if grain == "month":
-            return d.replace(day=1)
-        if grain == "year":
-            return d.replace(month=1, day=1)
-        return meeting_start(d, anchor, every)
-
-    def nxt(b):
-        if grain == "day":
-            return b + dt.timedelta(days=1)
-        if grain == "week":
-            return b + dt.timedelta(days=7)
-        if grain == "month":
-            return (b.replace(day=28) + dt.timedelta(days=4)).replace(day=1)
-        if grain == "year":
-            return b.replace(year=b.year + 1)
-        return b + dt.timedelta(days=every)
-
-    out, b = [], first(start)
-    while b <= end:
-        n = nxt(b)
-        out.append((b, n - dt.timedelta(days=1)))
-        b = n
-    return out

@@ -99,4 +99,36 @@ def meeting_dates(around: dt.date, anchor: dt.date, every: int = 14, n_back: int
     return [nxt + dt.timedelta(days=every * k) for k in range(-n_back, n_forward)]
 
 
-GRAINS = ("day", "week", "meeting", "month", "year")
+GRAINS = ("day", "week", "meeting", "month", "year")  # series buckets (time_buckets below; SQL: query.bucket_sql)
+
+
+def time_buckets(grain: str, start: dt.date, end: dt.date, anchor: dt.date, every: int) -> list[tuple]:
+    """(first day, last day) of each bucket touching [start, end], matching query.bucket_sql."""
+    def first(d):
+        if grain == "day":
+            return d
+        if grain == "week":
+            return d - dt.timedelta(days=d.weekday())
+        if grain == "month":
+            return d.replace(day=1)
+        if grain == "year":
+            return d.replace(month=1, day=1)
+        return meeting_start(d, anchor, every)
+
+    def nxt(b):
+        if grain == "day":
+            return b + dt.timedelta(days=1)
+        if grain == "week":
+            return b + dt.timedelta(days=7)
+        if grain == "month":
+            return (b.replace(day=28) + dt.timedelta(days=4)).replace(day=1)
+        if grain == "year":
+            return b.replace(year=b.year + 1)
+        return b + dt.timedelta(days=every)
+
+    out, b = [], first(start)
+    while b <= end:
+        n = nxt(b)
+        out.append((b, n - dt.timedelta(days=1)))
+        b = n
+    return out
