@@ -13,6 +13,7 @@ from components.pagekit import labelled, select
 from packet import text
 
 P = "mt"
+NONE = "none"  # the "no measure" / "citywide" choice: an empty value would show as a blank select
 
 
 def form(measures: list[tuple[str, str]], areas: list[tuple[str, str]], layer_label: str) -> html.Div:
@@ -31,11 +32,11 @@ def form(measures: list[tuple[str, str]], areas: list[tuple[str, str]], layer_la
                               "Needed for an action item"), className="col-12 col-md-4"),
             html.Div(labelled("What", dcc.Textarea(id=f"{P}-text", className="form-control", rows=2,
                                                    maxLength=2000), f"{P}-text"), className="col-12"),
-            html.Div(labelled("Related measure", select(f"{P}-measure", [{"label": "None", "value": ""}] +
-                                                        [{"label": t, "value": m} for m, t in measures], ""),
+            html.Div(labelled("Related measure", select(f"{P}-measure", [{"label": "None", "value": NONE}] +
+                                                        [{"label": t, "value": m} for m, t in measures], NONE),
                               f"{P}-measure"), className="col-12 col-md-6"),
-            html.Div(labelled(f"Area ({layer_label})", select(f"{P}-area", [{"label": "Citywide", "value": ""}] +
-                                                              [{"label": lab, "value": a} for a, lab in areas], ""),
+            html.Div(labelled(f"Area ({layer_label})", select(f"{P}-area", [{"label": "Citywide", "value": NONE}] +
+                                                              [{"label": lab, "value": a} for a, lab in areas], NONE),
                               f"{P}-area"), className="col-12 col-md-6"),
             html.Div(labelled("Notes", dcc.Textarea(id=f"{P}-notes", className="form-control", rows=2),
                               f"{P}-notes"), className="col-12"),

@@ -199,8 +199,10 @@ def save(n, kind, what, owner, due, measure, area, notes, meeting, seen):
     eng, ledger, titles = _context()
     try:
         item = ledger.create(kind=kind or "action", text=what or "", owner=owner or "", meeting_date=meeting,
-                             due_date=(due or "").strip() or None, measure_id=measure or None,
-                             area=(_layer(eng), area) if area else None, notes=notes or "", by=author())
+                             due_date=(due or "").strip() or None,
+                             measure_id=None if measure in (None, "", ledger_ui.NONE) else measure,
+                             area=None if area in (None, "", ledger_ui.NONE) else (_layer(eng), area),
+                             notes=notes or "", by=author())
     except (StoreInputError, Forbidden) as exc:
         return ledger_ui.error_message(_one_line(exc)), no_update, no_update, no_update, no_update, no_update, no_update
     except Exception as exc:  # the store is down or locked too long: say so, keep what was typed

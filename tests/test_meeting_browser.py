@@ -1,0 +1,148 @@
+"""Meeting mode in a real Chromium (dash[testing]) on the small demo warehouse.
+
+A facilitator records an action item on the meeting page of 2026-11-16, reloads and sees it,
+then finds it carried over (14 days old) on the page of the next meeting, 2026-11-30, and marks
+it done there. Bad input gets a one-line message and saves nothing. The page is photographed
+at desktop and phone widths into screenshots/ and its browser console stays empty.
+"""
+from __future__ import annotations
+
+import time
+from pathlib import Path
+
+import pytest
+from selenium.webdriver.common.keys import Keys
+from selenium.webdriver.support.select import Select
+
+from settings import ROOT, Settings
+
+pytestmark = pytest.mark.browser
+SHOTS = ROOT / "screenshots"
+LOAD = 90  # seconds: the page computes the whole packet on the shared 2-core machine
+
+
+@pytest.fixture()
+def dash_app(demo_db, tmp_path):
+    from app import create_app
+
+    return create_app(Settings(db_path=demo_db, ledger_url=f"sqlite:///{tmp_path / 'ledger.sqlite3'}"))
+
+
+def settle(dash_duo, selector: str, timeout: int = LOAD):
+    dash_duo.wait_for_element(selector, timeout=timeout)
+    deadline = time.time() + timeout
+    while time.time() < deadline:
+        if dash_duo.driver.execute_script(
+                "var s = window.store && window.store.getState(); return !!s && !s.isLoading && "
+                "(!s.pendingCallbacks || s.pendingCallbacks.length === 0);"):
+            return
+        time.sleep(0.2)
+
+
+def open_page(dash_duo, path: str, ready: str = "#mt-title"):
+    dash_duo.driver.get(dash_duo.server_url + path)
+    settle(dash_duo, ready)
+
+
+def fill(dash_duo, **fields):
+    for name, value in fields.items():
+        el = dash_duo.find_element(f"#mt-{name}")
+        if el.tag_name == "select":
+            Select(el).select_by_value(value)
+        else:  # select all and type over it: clear() does not reach React's state
+            el.send_keys(Keys.CONTROL, "a")
+            el.send_keys(Keys.DELETE)
+            el.send_keys(value)
+
+
+def save(dash_duo, expect: str):
+    dash_duo.find_element("#mt-save").click()
+    dash_duo.wait_for_contains_text("#mt-msg", expect, timeout=LOAD)
+    settle(dash_duo, "#mt-msg")
+
+
+def shoot(dash_duo, name: str, width: int):
+    driver = dash_duo.driver
+    driver.set_window_size(width, 1000)
+    time.sleep(0.8)
+    height = driver.execute_script("return document.documentElement.scrollHeight")
+    driver.set_window_size(width, min(height + 140, 16000))
+    time.sleep(0.8)
+    SHOTS.mkdir(exist_ok=True)
+    driver.save_screenshot(str(SHOTS / f"{name}_{width}.png"))
+
+
+def test_action_item_recorded_survives_reload_and_comes_back_next_meeting(dash_duo, dash_app):
+    dash_duo.start_server(dash_app)
+    open_page(dash_duo, "/meetings/2026-11-16")
+    assert dash_duo.find_element("#mt-title").text == "Meeting of Monday 16 November 2026"
+    assert dash_duo.get_logs() == []
+    fill(dash_duo, text="Walk Belltown with the business association", owner="West Precinct",
+         due="2026-11-27", measure="robberies", area="BELLTOWN", notes="Report back next meeting")
+    save(dash_duo, "Saved: action")
+    row = dash_duo.find_element("#mt-new").text
+    assert "Walk Belltown with the business association" in row and "West Precinct" in row and "27 Nov 2026" in row
+    assert dash_duo.find_element("#mt-owner").get_attribute("value") == ""  # the form is ready for the next one
+
+    dash_duo.driver.refresh()
+    settle(dash_duo, "#mt-new")
+    row = dash_duo.find_element("#mt-new").text
+    assert "Walk Belltown with the business association" in row and "Robberies reported, BELLTOWN" in row
+    assert dash_duo.get_logs() == []
+    for width in (1280, 390):
+        shoot(dash_duo, "meeting", width)
+        if width == 390:  # nothing wider than a phone: wide tables scroll inside their own box
+            assert dash_duo.driver.execute_script("return document.documentElement.scrollWidth") <= 390
+    dash_duo.driver.set_window_size(1280, 1500)
+
+    open_page(dash_duo, "/meetings/2026-11-30", "#mt-carried")
+    carried = dash_duo.find_element("#mt-carried").text
+    assert "Walk Belltown with the business association" in carried
+    assert "14 days" in carried and "16 Nov 2026" in carried and "BELLTOWN (mcpp)" in carried
+    item_row = dash_duo.driver.find_element("css selector", "#mt-carried tbody tr")
+    item_id = item_row.get_attribute("id").rsplit("-", 1)[1]
+    # By keyboard, as a keyboard user would (and nothing can sit over a focused button).
+    dash_duo.find_element(f'#mt-carried-{item_id} button[aria-label="Mark item {item_id} done"]').send_keys(Keys.ENTER)
+    dash_duo.wait_for_contains_text("#mt-msg", f"Item {item_id} marked done.", timeout=LOAD)
+    dash_duo.wait_for_text_to_equal(f"#mt-carried-{item_id} span", "done", timeout=LOAD)
+    dash_duo.driver.refresh()
+    settle(dash_duo, "#mt-title")
+    # Closed today, i.e. before the end of the 11-30 meeting day: no longer open at that meeting.
+    assert dash_duo.find_element("#mt-carried-none").text == "No open items from earlier meetings."
+    assert dash_duo.get_logs() == []
+
+
+def test_bad_input_gets_one_line_and_saves_nothing(dash_duo, dash_app):
+    dash_duo.start_server(dash_app)
+    open_page(dash_duo, "/meetings/2026-11-16")
+    fill(dash_duo, text="Check the overtime budget", owner="Finance", due="27/11/2026")
+    save(dash_duo, "due_date")
+    assert dash_duo.find_element("#mt-error").text == "due_date: '27/11/2026' is not a date in the form YYYY-MM-DD"
+    fill(dash_duo, owner=" ", due="2026-11-27")
+    dash_duo.find_element("#mt-save").click()
+    dash_duo.wait_for_text_to_equal("#mt-error", "owner: must not be empty", timeout=LOAD)
+    fill(dash_duo, owner="Finance", due="2026-11-09")
+    dash_duo.find_element("#mt-save").click()
+    dash_duo.wait_for_text_to_equal("#mt-error", "due_date: 2026-11-09 is before the meeting (2026-11-16) where the "
+                                                 "item was made", timeout=LOAD)
+    assert dash_duo.find_element("#mt-text").get_attribute("value") == "Check the overtime budget"  # kept
+    dash_duo.driver.refresh()
+    settle(dash_duo, "#mt-new-none")
+    assert dash_duo.find_element("#mt-new-none").text == "Nothing recorded at this meeting yet."
+    assert dash_duo.get_logs() == []
+
+
+def test_not_a_meeting_date_names_the_nearest_and_pdf_downloads(dash_duo, dash_app):
+    dash_duo.start_server(dash_app)
+    open_page(dash_duo, "/meetings/2026-11-18", "#msg-not-a-meeting")
+    assert dash_duo.find_element("#mt-bad-date").text == (
+        "2026-11-18 is not a meeting date (the nearest are 2026-11-16 and 2026-11-30)")
+    open_page(dash_duo, "/meetings/2026-11-16")
+    dash_duo.find_element("#mt-pdf-btn").click()
+    target = Path(dash_duo.download_path) / "seastat-packet-2026-11-16.pdf"
+    deadline = time.time() + LOAD
+    while not target.exists() and time.time() < deadline:
+        time.sleep(0.3)
+    assert target.read_bytes()[:5] == b"%PDF-"
+    dash_duo.wait_for_contains_text("#mt-pdf-status", "Packet made", timeout=LOAD)
+    assert dash_duo.get_logs() == []
