@@ -70,3 +70,16 @@ def test_bad_periods_are_named():
         make_period("custom", D(2024, 1, 1), D(2024, 2, 1))
     with pytest.raises(PeriodError, match="start date"):
         make_period("custom", D(2024, 1, 1))
+
+
+def test_series_buckets_cover_the_range_on_calendar_boundaries():
+    from engine.periods import time_buckets
+
+    assert time_buckets("month", D(2024, 1, 15), D(2024, 3, 1), ANCHOR) == [
+        (D(2024, 1, 1), D(2024, 1, 31)), (D(2024, 2, 1), D(2024, 2, 29)), (D(2024, 3, 1), D(2024, 3, 31))]
+    assert time_buckets("meeting", D(2024, 1, 20), D(2024, 2, 1), ANCHOR) == [
+        (D(2024, 1, 15), D(2024, 1, 28)), (D(2024, 1, 29), D(2024, 2, 11))]
+    assert time_buckets("year", D(2023, 12, 31), D(2024, 1, 1), ANCHOR) == [
+        (D(2023, 1, 1), D(2023, 12, 31)), (D(2024, 1, 1), D(2024, 12, 31))]
+    assert time_buckets("week", D(2024, 3, 10), D(2024, 3, 11), ANCHOR) == [
+        (D(2024, 3, 4), D(2024, 3, 10)), (D(2024, 3, 11), D(2024, 3, 17))]
