@@ -14,6 +14,7 @@ import re
 import flask
 
 from public import published
+from public.views import row_label
 
 VERSION = "api/v1"
 CSV_COLUMNS = ["measure_id", "table", "key", "label", "value", "count", "shown_as", "unit", "period_start", "period_end"]
@@ -42,7 +43,7 @@ def _csv(v: dict, table: str, rows: list) -> tuple[bytes, str]:
     w.writerow(CSV_COLUMNS)
     n = v["small_number_threshold"]
     for r in rows:
-        label = "Location or group not known" if r["key"] == published.UNKNOWN_KEY else r["label"]
+        label = row_label(r, "en", table)
         shown = SHOWN_AS[r["hidden"]].format(n=n) if r["hidden"] else ""
         w.writerow([v["id"], table, r["key"], label, "" if r["value"] is None else repr(r["value"]),
                     "" if r["count"] is None else int(r["count"]), shown, v["unit"], v["period"]["start"],

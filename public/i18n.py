@@ -59,6 +59,7 @@ STRINGS = {
     "value": {"en": "Value", "es": "Valor"},
     "count": {"en": "Count", "es": "Conteo"},
     "unknown_place": {"en": "Location not known", "es": "Lugar desconocido"},
+    "unknown_group": {"en": "Not recorded", "es": "No registrado"},
     "download": {"en": "Download CSV: {what}", "es": "Descargar CSV: {what}"},
     "json": {"en": "This measure as JSON", "es": "Esta medida en JSON"},
     "hood_title": {"en": "My neighborhood", "es": "Mi vecindario"},

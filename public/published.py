@@ -29,6 +29,7 @@ from engine.query import FilterError
 
 ADDITIVE = ("count", "rate", "share", "ratio", "percentile")  # kinds whose counts add up over areas
 UNKNOWN_KEY = "__unknown__"
+UNKNOWN_AREA = "UNKNOWN"  # the warehouse's area id for events no layer could place (docs/SCHEMA.md)
 _cache: "weakref.WeakKeyDictionary" = weakref.WeakKeyDictionary()
 
 
@@ -40,6 +41,11 @@ def _num(x):
     except (TypeError, ValueError):
         return None
     return None if math.isnan(x) or math.isinf(x) else x
+
+
+def is_unknown(key) -> bool:
+    """The row for events with no known area or group (added here, or the warehouse's UNKNOWN area)."""
+    return key in (UNKNOWN_KEY, UNKNOWN_AREA)
 
 
 def slug(text: str) -> str:
@@ -235,7 +241,7 @@ def _build(eng, m) -> dict:
         df = _with_unknown(df, count_of(cur), kind)
         rows = _suppress_table(df, m)
         for r in rows:
-            r["slug"] = slug(r["key"]) if r["key"] != UNKNOWN_KEY else None
+            r["slug"] = None if is_unknown(r["key"]) else slug(r["key"])
         out["areas"] = {"layer": layer, "layer_label": labels.get(layer, layer), "rows": rows}
     out["groups"] = {}
     if kind not in ("disparity", "freshness"):
@@ -250,7 +256,8 @@ def neighborhoods(eng) -> list[dict]:
     layer = neighborhood_layer(eng)
     if not layer:
         return []
-    return [{"key": k, "label": lab, "slug": slug(k)} for k, lab in eng.areas(layer).itertuples(index=False)]
+    return [{"key": k, "label": lab, "slug": slug(k)} for k, lab in eng.areas(layer).itertuples(index=False)
+            if not is_unknown(k)]
 
 
 def neighborhood(eng, area_slug: str) -> dict | None:

@@ -116,5 +116,6 @@ def install(app) -> None:
         except NoWarehouse:
             return None if path == "/" else flask.abort(404)
         if not known_path(eng, path):
-            flask.abort(404)
+            # The site's own "not found" page (the router renders it), with a real 404 status.
+            return flask.Response(app.index(), status=404, mimetype="text/html")
         return None

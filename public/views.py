@@ -124,8 +124,11 @@ def _table(caption: str, head: list, rows: list, tid: str) -> html.Div:
     ], className="table table-sm", id=tid), className="table-responsive")
 
 
-def _row_label(r: dict, lang: str) -> str:
-    return t("unknown_place", lang) if r["key"] == published.UNKNOWN_KEY else r["label"]
+def row_label(r: dict, lang: str, table: str = "areas") -> str:
+    """A table row's name; the row of events with no area / group says so in words."""
+    if published.is_unknown(r["key"]):
+        return t("unknown_place" if table == "areas" else "unknown_group", lang)
+    return r["label"]
 
 
 def month_chart(v: dict, lang: str) -> html.Figure:
@@ -195,13 +198,13 @@ def measure(lang: str, links, city: str, v: dict) -> list:
         cap = t("by_area", lang, layer=v["areas"]["layer_label"])
         body += [html.H2(cap, className="h5"),
                  _table(cap, [t("area", lang), t("value", lang)],
-                        [(_row_label(r, lang), shown(r, unit, lang, thr)) for r in v["areas"]["rows"]], "area-table"),
+                        [(row_label(r, lang), shown(r, unit, lang, thr)) for r in v["areas"]["rows"]], "area-table"),
                  html.P(html.A(t("download", lang, what=cap), href=links.api(f"api/v1/measures/{v['id']}/areas.csv")))]
     for fld, rows in v["groups"].items():
         cap = t("by_group", lang, field=FIELD_NAMES.get(fld, {}).get(lang, fld))
         body += [html.H2(cap, className="h5"),
                  _table(cap, [t("group", lang), t("value", lang)],
-                        [(_row_label(r, lang), shown(r, unit, lang, thr)) for r in rows], f"group-table-{fld}"),
+                        [(row_label(r, lang, fld), shown(r, unit, lang, thr)) for r in rows], f"group-table-{fld}"),
                  html.P(html.A(t("download", lang, what=cap), href=links.api(f"api/v1/measures/{v['id']}/{fld}.csv")))]
     body.append(html.P(html.A(t("json", lang), href=links.api(f"api/v1/measures/{v['id']}.json"))))
     return body
