@@ -102,7 +102,7 @@ def meeting_dates(around: dt.date, anchor: dt.date, every: int = 14, n_back: int
 GRAINS = ("day", "week", "meeting", "month", "year")  # series buckets (time_buckets below; SQL: query.bucket_sql)
 
 
-def time_buckets(grain: str, start: dt.date, end: dt.date, anchor: dt.date, every: int) -> list[tuple]:
+def time_buckets(grain: str, start: dt.date, end: dt.date, anchor: dt.date, every: int = 14) -> list[tuple]:
     """(first day, last day) of each bucket touching [start, end], matching query.bucket_sql."""
     def first(d):
         if grain == "day":
