@@ -28,13 +28,18 @@ def big_crime_file(path: Path, n: int) -> Path:
     return path
 
 
-@pytest.mark.parametrize("delay", [0.05, 0.6, 1.5])
-def test_killed_load_leaves_old_warehouse_readable(tmp_path, delay):
+@pytest.fixture(scope="module")
+def big(tmp_path_factory):
+    """1M rows: even on an idle machine the load runs for seconds, so every kill lands mid-load."""
+    return big_crime_file(tmp_path_factory.mktemp("big") / "big.csv", 1_000_000)
+
+
+@pytest.mark.parametrize("delay", [0.05, 0.4, 1.2])
+def test_killed_load_leaves_old_warehouse_readable(tmp_path, big, delay):
     db = tmp_path / "wh.duckdb"
     load_files("crime", [crime_file(tmp_path / "old.csv", [crime_row("1"), crime_row("2")])], db,
                Settings(), progress=False)
     reader = duckdb.connect(str(db), read_only=True)  # the app's connection, open throughout
-    big = big_crime_file(tmp_path / "big.csv", 400_000)
     env = {**os.environ, "SEASTAT_DB": str(db)}
     proc = subprocess.Popen([sys.executable, "-m", "etl", "load", "crime", str(big)], cwd=ROOT, env=env,
                             stdout=subprocess.PIPE, stderr=subprocess.PIPE)
