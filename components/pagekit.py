@@ -10,7 +10,7 @@ import dash_bootstrap_components as dbc
 from dash import dcc, html, no_update
 
 from components import messages, urlstate
-from components.engine_access import NoWarehouse, get_engine
+from components.engine_access import NoWarehouse
 
 log = logging.getLogger("seastat.pages")
 PAGES_LOCATION = "_pages_location"  # dash.page_container's Location: writing its search re-renders the page

@@ -7,9 +7,8 @@ import dash
 from dash import html
 
 from components.engine_access import get_engine
-from components.fields import get
 from components.formatting import fmt_date, fmt_value, is_missing
-from components.pagekit import scroll_table, guarded, page_header
+from components.pagekit import guarded, page_header, scroll_table
 
 dash.register_page(__name__, path="/data", name="Data", title="Data inventory", order=4)
 P = "dt"

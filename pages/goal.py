@@ -10,7 +10,10 @@ from components import messages, urlstate
 from components.cards import broken_card, measure_card
 from components.engine_access import get_engine
 from components.fields import get
-from components.pagekit import PAGES_LOCATION, guarded, new_search, view_store, log, page_header, period_controls, resolve_period, view_from_controls
+from components.pagekit import (
+    PAGES_LOCATION, guarded, log, new_search, page_header, period_controls, resolve_period,
+    view_from_controls, view_store,
+)
 
 dash.register_page(__name__, path_template="/goals/<goal_id>", name="Goal", title="Goal", order=1)
 P = "gl"

@@ -7,7 +7,7 @@ import datetime as dt
 
 import dash
 import pandas as pd
-from dash import ALL, Input, Output, State, ctx, dcc, html, no_update
+from dash import Input, Output, State, ctx, dcc, html, no_update
 
 from components import maps, messages, urlstate
 from components.cards import freshness_text, target_text
@@ -15,7 +15,11 @@ from components.charts import bar_figure, chart, ranked_summary, trend_figure, t
 from components.engine_access import get_engine, settings
 from components.fields import get
 from components.formatting import fmt_change, fmt_date, fmt_value, is_missing
-from components.pagekit import scroll_table, PAGES_LOCATION, checklist, select, new_search, view_store, filters_for, guarded, labelled, layer_labels, page_header, period_controls, resolve_period, view_from_controls
+from components.pagekit import (
+    PAGES_LOCATION, checklist, filters_for, guarded, labelled, layer_labels, new_search,
+    page_header, period_controls, resolve_period, scroll_table, select, view_from_controls,
+    view_store,
+)
 from components.status import status_badge
 from components.tables import csv_of, grid
 

@@ -12,7 +12,11 @@ from components.charts import LINE_COLOUR, PRIOR_COLOUR, chart, dates, ranked_su
 from components.engine_access import get_engine, settings
 from components.fields import get
 from components.formatting import finite, fmt_change, fmt_date, fmt_value
-from components.pagekit import scroll_table, PAGES_LOCATION, checklist, select, new_search, view_store, filters_for, guarded, labelled, layer_labels, page_header, period_controls, resolve_period, view_from_controls
+from components.pagekit import (
+    PAGES_LOCATION, checklist, filters_for, guarded, labelled, layer_labels, new_search,
+    page_header, period_controls, resolve_period, scroll_table, select, view_from_controls,
+    view_store,
+)
 
 dash.register_page(__name__, path="/neighborhoods", name="Neighborhoods", title="Neighborhood explorer", order=3)
 P = "nb"

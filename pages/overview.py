@@ -9,8 +9,11 @@ from components import messages, urlstate
 from components.engine_access import get_engine
 from components.fields import get
 from components.formatting import fmt_change, fmt_value
-from components.pagekit import scroll_table, PAGES_LOCATION, guarded, new_search, view_store, page_header, period_controls, resolve_period, view_from_controls
-from components.status import ORDER, STATUS, status_badge
+from components.pagekit import (
+    PAGES_LOCATION, guarded, new_search, page_header, period_controls, resolve_period, scroll_table,
+    view_from_controls, view_store,
+)
+from components.status import ORDER, status_badge
 
 dash.register_page(__name__, path="/", name="Goals", title="Goals overview", order=0)
 P = "ov"
