@@ -38,6 +38,7 @@ def configure(server: flask.Flask, secure_cookies: str) -> None:
         SESSION_COOKIE_HTTPONLY=True,
         SESSION_COOKIE_SAMESITE="Lax",
         PERMANENT_SESSION_LIFETIME=timedelta(hours=SESSION_HOURS),
+        SESSION_REFRESH_EACH_REQUEST=False,  # the 8 hours run from sign-in: no need to re-send the cookie
     )
     server.session_interface = CookieSessions(secure_cookies)
     server.after_request(_csrf_cookie)
