@@ -17,8 +17,15 @@ window.dash_clientside = Object.assign({}, window.dash_clientside, {
       var colours = values.ids.map(function (id) { return selected.has(id) ? "#000000" : "#4d4d4d"; });
       var unit = values.unit ? " " + values.unit : "";
       var z = values.values.map(function (v) { return v === null ? NaN : v; });
+      // Every area first in light grey, so areas with no value (no data, or suppressed) still show.
+      var base = {
+        type: "choroplethmap", geojson: g.geojson, featureidkey: "id", locations: values.ids,
+        z: values.ids.map(function () { return 0; }), text: values.labels, showscale: false,
+        colorscale: [[0, "#e9ecef"], [1, "#e9ecef"]], marker: {line: {width: widths, color: colours}},
+        hovertemplate: "%{text}: no data<extra></extra>"
+      };
       return {
-        data: [{
+        data: [base, {
           type: "choroplethmap",
           geojson: g.geojson,
           featureidkey: "id",
