@@ -149,7 +149,9 @@ def _reason_sql(adapter: Adapter, insp: Inspected) -> str:
                 f"WHEN regexp_matches(f.{f}, '^\\s*-?[0-9]+(\\.[0-9]+)?[eE][+-]?[0-9]+\\s*$') THEN "
                 f"'Excel-mangled number ''' || trim(f.{f}) || ''' in {_sql_text(insp.header[insp.positions[f]])}: "
                 "digits lost, unrecoverable'")
-    whens.append(f"WHEN event_key IS NULL THEN 'missing natural key ({_sql_text(adapter.natural_key_doc)})'")
+    present = [insp.header[insp.positions[f]] for f in adapter.key_fields if f in insp.positions]
+    label = present[0] if present else adapter.natural_key_doc
+    whens.append(f"WHEN event_key IS NULL THEN 'missing natural key ({_sql_text(label)})'")
     fields = _time_fields(adapter, insp)
     bad = [f"CASE WHEN nz(f.{f}) IS NOT NULL THEN 'unparseable or impossible date ''' || trim(f.{f}) || "
            f"''' in {_sql_text(insp.header[insp.positions[f]])}' END" for f in fields]

@@ -114,7 +114,7 @@ def test_excel_mangled_key_and_impossible_dates_are_rejected_with_reasons(tmp_pa
         (1, "Excel-mangled number '2.02E+11' in Offense ID: digits lost, unrecoverable"),
         (2, "unparseable or impossible date '02/30/2021 10:00:00 AM' in Offense Start DateTime"),
         (3, "unparseable or impossible date '13/01/2021 10:00:00 AM' in Offense Start DateTime"),
-        (4, "missing natural key (Offense ID (pre-NIBRS Crime Data: RN:<Report Number>))"),
+        (4, "missing natural key (Offense ID)"),
         (5, "missing date (Offense Start DateTime, Report DateTime)"),
     ]
     (raw,), = query(db, "SELECT raw FROM rejects WHERE line = 1")
