@@ -33,6 +33,7 @@ UNKNOWN = "UNKNOWN"
 DISPLAY_TOLERANCE = 0.0002  # degrees (about 20 m): a 60-area map stays well under 300 KB
 DISPLAY_GRID = 0.00001       # coordinates rounded to about 1 m
 IDENT = re.compile(r"^[a-z_][a-z0-9_]*$")
+ROW_BATCH = 1_000_000       # rows per UPDATE in assign_areas
 
 
 class GeoError(ValueError):
@@ -222,6 +223,15 @@ def _code_fallback_sql(con, table: str, columns: list[str], layer_ids: list[str]
             f'FROM (SELECT DISTINCT {keys} FROM "{table}" WHERE {pending}) k{"".join(joins)}'), code_cols
 
 
+def _row_batches(con, table: str) -> list[tuple[int, int]]:
+    """rowid ranges of at most ROW_BATCH rows: each UPDATE commits on its own, so DuckDB's undo
+    data stays small (one UPDATE of 10M rows x 7 columns ran out of the ETL's 1.2 GB)."""
+    lo, hi = con.execute(f'SELECT min(rowid), max(rowid) FROM "{table}"').fetchall()[0]
+    if lo is None:
+        return []
+    return [(start, min(start + ROW_BATCH, hi + 1)) for start in range(int(lo), int(hi) + 1, ROW_BATCH)]
+
+
 def assign_areas(con, table: str, settings=None, *, reassign: bool = False) -> AssignResult:
     """Fill `area_<layer>` for the rows of an event table that have none yet, in the open write connection.
 
@@ -287,17 +297,22 @@ def assign_areas(con, table: str, settings=None, *, reassign: bool = False) -> A
             sets = ", ".join(f'"area_{lid}" = {value(i, lid, True)}' for i, lid in enumerate(layer_ids))
             joins = "_geo_points p" + (", _geo_codes c" if code_cols else "")
             where = "t.latitude = p.latitude AND t.longitude = p.longitude" + (f" AND {match}" if code_cols else "")
-            con.execute(f'UPDATE "{table}" AS t SET {sets} FROM {joins} WHERE {where}', names)
+            for lo, hi in _row_batches(con, table):
+                con.execute(f'UPDATE "{table}" AS t SET {sets} FROM {joins} WHERE t.rowid >= {lo} AND t.rowid < {hi} '
+                            f"AND {where}", names)
         finally:
             con.unregister("_geo_points")
     # Rows without a point: codes, else UNKNOWN.
     no_point = "(t.latitude IS NULL OR t.longitude IS NULL) AND " if has_xy else ""
     sets = ", ".join(f'"area_{lid}" = {value(i, lid, False)}' for i, lid in enumerate(layer_ids))
+    for lo, hi in _row_batches(con, table):
+        rows = f"t.rowid >= {lo} AND t.rowid < {hi} AND "
+        if code_cols:
+            con.execute(f'UPDATE "{table}" AS t SET {sets} FROM _geo_codes c WHERE {rows}{no_point}{match} AND {t_pending}')
+        else:
+            con.execute(f'UPDATE "{table}" AS t SET {sets} WHERE {rows}{no_point}{t_pending}')
     if code_cols:
-        con.execute(f'UPDATE "{table}" AS t SET {sets} FROM _geo_codes c WHERE {no_point}{match} AND {t_pending}')
         con.execute("DROP TABLE _geo_codes")
-    else:
-        con.execute(f'UPDATE "{table}" AS t SET {sets} WHERE {no_point}{t_pending}')
     counts = ", ".join(f"count(*) FILTER (WHERE \"area_{lid}\" = '{UNKNOWN}')" for lid in layer_ids)
     row = con.execute(f'SELECT count(*), {counts} FROM "{table}"').fetchall()[0]
     return AssignResult(table=table, rows=int(row[0]), distinct_points=n_points,

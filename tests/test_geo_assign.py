@@ -212,3 +212,15 @@ def test_after_a_load_only_rows_without_areas_are_assigned(tmp_path):
     assert got["e4"][3] == "KEPT" and result.distinct_points == 1
     assign_areas(con, "crime", reassign=True)   # what `python -m etl geo` does: everything afresh
     assert areas_of(con)["e4"] == EXPECTED["e4"]
+
+
+def test_big_tables_are_updated_in_row_batches_with_the_same_answer(tmp_path, monkeypatch):
+    import etl.geo
+
+    monkeypatch.setattr(etl.geo, "ROW_BATCH", 2)  # 11 rows -> 6 UPDATEs of each kind
+    settings = write_city(tmp_path, population=False)
+    con = duckdb.connect(str(tmp_path / "w.duckdb"))
+    make_events(con)
+    con.execute("DELETE FROM crime WHERE event_key = 'e5'")  # a gap in the row ids
+    load_boundaries(con, settings, tmp_path / "boundaries", None)
+    assert areas_of(con) == {k: v for k, v in EXPECTED.items() if k != "e5"}
