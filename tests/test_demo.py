@@ -284,3 +284,13 @@ def test_cli_rejects_impossible_options(tmp_path, capsys):
     assert rc == 1
     err = capsys.readouterr().err.strip()
     assert err == "python -m etl demo: --years 0.0: expected a number of years between 0 and 20"
+
+
+def test_default_end_is_today_in_seattle(tmp_path):
+    from zoneinfo import ZoneInfo
+
+    rc = main(["demo", "--no-load", "--out", str(tmp_path / "d"), "--years", "0.1", "--scale", "0.01"])
+    assert rc == 0
+    manifest = json.loads((tmp_path / "d" / "manifest.json").read_text())
+    # events stop at midnight starting today, Seattle time: never in the city's future
+    assert manifest["end"] == dt.datetime.now(ZoneInfo("America/Los_Angeles")).date().isoformat()
