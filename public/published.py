@@ -286,3 +286,15 @@ def index(eng) -> dict:
             "goals": [{"id": g.id, "title": g.title, "statement": g.statement, "department": g.department,
                        "actions": getattr(g, "actions", None) or None,
                        "measures": [mid for mid in g.measures if mid in ms]} for g in public_goals(eng)]}
+
+
+def geometry(eng) -> dict:
+    """The published layer's boundaries (a FeatureCollection keyed by area id), for the maps."""
+    layer = neighborhood_layer(eng)
+    if not layer:
+        return {"type": "FeatureCollection", "features": []}
+    cache = _cache.setdefault(eng, {})
+    key = (eng.warehouse.refresh(), "geometry", layer)
+    if key not in cache:
+        cache[key] = eng.geojson(layer)
+    return cache[key]

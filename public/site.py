@@ -32,7 +32,7 @@ def page(eng, kind: str, ident, lang: str, links: Links) -> tuple[bool, str, htm
         mv = {m.id: published.measure(eng, m.id) for m in published.public_measures(eng)}
         body = views.home(lang, links, city, published.index(eng), mv)
     elif kind == "measure" and (v := published.measure(eng, ident)):
-        title, body = v["title"], views.measure(lang, links, city, v)
+        title, body = v["title"], views.measure(lang, links, city, v, published.geometry(eng))
     elif kind == "hoods":
         title, body = t("hood_title", lang), views.hoods(lang, links, published.neighborhoods(eng))
     elif kind == "hood" and (h := published.neighborhood(eng, ident)):

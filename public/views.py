@@ -4,6 +4,7 @@ Plain language, every number defined, status in words and icon, charts with a te
 from __future__ import annotations
 
 import datetime as dt
+import math
 
 import plotly.graph_objects as go
 from dash import dcc, html
@@ -157,7 +158,63 @@ def month_chart(v: dict, lang: str) -> html.Figure:
     ], className="chart mb-3", **{"aria-describedby": sid})
 
 
-def measure(lang: str, links, city: str, v: dict) -> list:
+def _rings(geometry: dict) -> list:
+    """Outer rings of a Polygon / MultiPolygon as lists of (lon, lat)."""
+    kind, coords = (geometry or {}).get("type"), (geometry or {}).get("coordinates") or []
+    polys = [coords] if kind == "Polygon" else coords if kind == "MultiPolygon" else []
+    return [p[0] for p in polys if p]
+
+
+def _shade(value: float, lo: float, hi: float) -> str:
+    """Light to dark blue by value (the legend is the table and the summary beside the map)."""
+    f = 0.5 if hi <= lo else (value - lo) / (hi - lo)
+    a, b = (222, 235, 247), (8, 69, 148)
+    return "rgb({},{},{})".format(*(round(x + (y - x) * f) for x, y in zip(a, b)))
+
+
+def area_map(v: dict, geo: dict, lang: str) -> html.Figure:
+    """The area table drawn as a map: shown values shaded, hidden areas grey and labelled as hidden
+    (the same published cells as the table, never a finer number). Filled SVG shapes on plain
+    axes: no map tiles, no WebGL, so it draws offline, in the static export and on any phone."""
+    unit, thr = v["unit"], v["small_number_threshold"]
+    rows = {r["key"]: r for r in v["areas"]["rows"] if not published.is_unknown(r["key"])}
+    vals = [r["value"] for r in rows.values() if not r["hidden"] and r["value"] is not None]
+    lo, hi = (min(vals), max(vals)) if vals else (0.0, 1.0)
+    fig = go.Figure()
+    lats = []
+    for feat in geo.get("features", []):
+        r = rows.get(feat.get("id"))
+        if r is None:
+            continue
+        colour = "#d9d9d9" if r["hidden"] or r["value"] is None else _shade(r["value"], lo, hi)
+        for ring in _rings(feat.get("geometry")):
+            lats += [pt[1] for pt in ring]
+            fig.add_trace(go.Scatter(x=[pt[0] for pt in ring], y=[pt[1] for pt in ring], mode="lines",
+                                     fill="toself", fillcolor=colour, line=dict(color="#333", width=1),
+                                     hoverinfo="text", text=f"{r['label']}: {shown(r, unit, lang, thr)}",
+                                     showlegend=False))
+    ratio = 1 / max(math.cos(math.radians(sum(lats) / len(lats))), 0.1) if lats else 1
+    fig.update_layout(height=340, margin=dict(l=0, r=0, t=0, b=0), plot_bgcolor="white", paper_bgcolor="white")
+    fig.update_xaxes(visible=False)
+    fig.update_yaxes(visible=False, scaleanchor="x", scaleratio=ratio)
+    shown_rows = sorted((r for r in rows.values() if not r["hidden"] and r["value"] is not None), key=lambda r: -r["value"])
+    hidden_rows = [r for r in rows.values() if r["hidden"]]
+    if shown_rows:
+        summary = t("sum_map", lang, n=len(shown_rows), hi=shown_rows[0]["label"], hi_v=shown(shown_rows[0], unit, lang, thr),
+                    lo=shown_rows[-1]["label"], lo_v=shown(shown_rows[-1], unit, lang, thr))
+    else:
+        summary = t("sum_empty", lang)
+    if hidden_rows:
+        summary += " " + t("sum_map_hidden", lang, areas=", ".join(r["label"] for r in hidden_rows))
+    sid = "area-map-summary"
+    return html.Figure([
+        html.Figcaption(t("map_title", lang, layer=v["areas"]["layer_label"]), className="h6 mb-1"),
+        dcc.Graph(id="area-map", figure=fig, config={**GRAPH_CONFIG, "scrollZoom": False}, className="chart-graph"),
+        html.P(summary, id=sid, className="chart-summary small mb-0"),
+    ], className="chart mb-3", **{"aria-describedby": sid})
+
+
+def measure(lang: str, links, city: str, v: dict, geo: dict | None = None) -> list:
     thr, unit, h = v["small_number_threshold"], v["unit"], v["headline"]
     tg = v["target"]
     if tg is None or h["target"] is None:
@@ -197,6 +254,7 @@ def measure(lang: str, links, city: str, v: dict) -> list:
     if v["areas"]:
         cap = t("by_area", lang, layer=v["areas"]["layer_label"])
         body += [html.H2(cap, className="h5"),
+                 *([area_map(v, geo, lang)] if geo and geo.get("features") else []),
                  _table(cap, [t("area", lang), t("value", lang)],
                         [(row_label(r, lang), shown(r, unit, lang, thr)) for r in v["areas"]["rows"]], "area-table"),
                  html.P(html.A(t("download", lang, what=cap), href=links.api(f"api/v1/measures/{v['id']}/areas.csv")))]
