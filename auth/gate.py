@@ -18,6 +18,7 @@ import flask
 
 from auth import sessions
 from auth.state import state
+from store.errors import StoreError
 
 OPEN_PATHS = ("/auth/login", "/auth/logout", "/healthz")
 SAFE_METHODS = ("GET", "HEAD", "OPTIONS")
@@ -35,7 +36,10 @@ def check():
                        f"to serve the internal site with {req.environ.get('SERVER_SOFTWARE')}", 500)
     if req.path in OPEN_PATHS or req.path == st.login_css:
         return None
-    user = sessions.session_user(st)
+    try:
+        user = sessions.session_user(st)
+    except StoreError as exc:  # e.g. a SEASTAT_LEDGER that cannot be opened: say so, in one line
+        return problem(f"sign-in is unavailable: {str(exc).splitlines()[0]}", 503)
     if user is None:
         return refuse(st)
     if req.method not in SAFE_METHODS and not sessions.csrf_ok():

@@ -6,6 +6,7 @@ back to a path on this site (no open redirect).
 """
 from __future__ import annotations
 
+import functools
 import logging
 import secrets
 import sys
@@ -17,6 +18,7 @@ from markupsafe import escape
 from auth import sessions
 from auth.gate import served_by_dev_server
 from auth.state import state
+from store.errors import StoreError
 
 blueprint = flask.Blueprint("seastat_auth", __name__)
 log = logging.getLogger("seastat.auth")
@@ -28,9 +30,21 @@ def healthz():
     return flask.Response("ok\n", mimetype="text/plain", headers={"Cache-Control": "no-store"})
 
 
+def _store_errors(view):
+    """The users store cannot be opened (a bad SEASTAT_LEDGER): one line on the page, nothing else."""
+    @functools.wraps(view)
+    def wrapped():
+        try:
+            return view(state())
+        except StoreError as exc:
+            return page("Sign in", f"<p class='alert alert-danger' role='alert' id='auth-error'>Sign-in is "
+                                   f"unavailable: {escape(str(exc).splitlines()[0])}</p>", 503)
+    return wrapped
+
+
 @blueprint.route("/auth/login", methods=["GET", "POST"])
-def login():
-    st = state()
+@_store_errors
+def login(st):
     nxt = safe_next(flask.request.values.get("next"))
     if st.header:
         if sessions.session_user(st) is not None:
@@ -57,8 +71,8 @@ def login():
 
 
 @blueprint.route("/auth/logout", methods=["GET", "POST"])
-def logout():
-    st = state()
+@_store_errors
+def logout(st):
     if flask.request.method == "POST" and sessions.csrf_ok():
         sessions.sign_out()
         body = "<p role='status'>You are signed out.</p>"

@@ -426,3 +426,17 @@ def test_a_viewer_cannot_write_the_meeting_ledger_and_an_editor_is_its_author(de
     [item] = ledger.items(meeting_date="2026-11-16")
     assert item.text == "Extra patrols near the market"
     assert [h.changed_by for h in ledger.history(item.id)] == ["edie"]
+
+
+def test_a_users_store_that_cannot_be_opened_is_named_in_one_line(demo_db):
+    client = build(demo_db, "nosuchdb://nowhere").server.test_client()
+    assert client.get("/_dash-layout").status_code == 401  # anonymous: refused without asking the store
+    page = client.post("/auth/login", data={"csrf_token": csrf_from(client.get("/auth/login").get_data(as_text=True)),
+                                            "username": "vera", "password": PASSWORDS["vera"]})
+    text = page.get_data(as_text=True)
+    assert page.status_code == 503
+    assert "Sign-in is unavailable: ledger nosuchdb://nowhere: no SQLAlchemy dialect for &#39;nosuchdb&#39;" in text
+    sso = build(demo_db, "nosuchdb://nowhere", trusted_header="X-Forwarded-User").server.test_client()
+    r = sso.get("/_dash-layout", headers={"X-Forwarded-User": "vera"})
+    assert r.status_code == 503
+    assert r.get_json() == {"error": "sign-in is unavailable: ledger nosuchdb://nowhere: no SQLAlchemy dialect for 'nosuchdb'"}
