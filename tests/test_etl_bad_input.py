@@ -170,3 +170,16 @@ def test_unknown_codes_and_future_dates_are_counted(tmp_path):
     # an unknown precinct with a known sector still gets its precinct from the sector (K -> West)
     assert query(db, "SELECT event_key, precinct FROM crime WHERE event_key IN ('1', '2') ORDER BY 1") == [
         ("1", None), ("2", "W")]
+
+
+def test_a_non_utf8_byte_deep_in_the_file_rejects_only_that_row(tmp_path):
+    # 1000 clean rows (~150 KB, past the first-bytes check), then one Windows-1252 row, then one more
+    path = crime_file(tmp_path / "late.csv", [crime_row(str(i)) for i in range(1000)])
+    with open(path, "ab") as fh:
+        fh.write(crime_row("1000", group="CAFÉ").encode("cp1252") + b"\n" + crime_row("1001").encode() + b"\n")
+    db = tmp_path / "wh.duckdb"
+    (r,) = load("crime", [path], db)
+    assert (r.rows_read, r.rows_loaded, r.rows_rejected, r.rows_duplicate) == (1002, 1001, 1, 0)
+    (line, reason), = query(db, "SELECT line, reason FROM rejects")
+    assert line == 1002 and reason.startswith("malformed CSV line: Invalid unicode")
+    assert query(db, "SELECT count(*) FROM crime WHERE event_key IN ('999', '1001')") == [(2,)]
