@@ -12,10 +12,11 @@ from pathlib import Path
 
 import flask
 
-from components.engine_cache import CachedEngine
+from components.engine_cache import CachedEngine, PageCache
 
 SETTINGS_KEY = "SEASTAT_SETTINGS"
 ENGINE_KEY = "SEASTAT_ENGINE"
+PAGES_KEY = "SEASTAT_PAGE_CACHE"
 _lock = threading.Lock()
 
 
@@ -56,3 +57,12 @@ def get_engine():
             except WarehouseMissing:
                 raise NoWarehouse(str(s.db_path)) from None
     return config[ENGINE_KEY]
+
+
+def page_cache() -> PageCache:
+    """This app's cache of rendered pages (one per app: two apps in a process never share it)."""
+    config = flask.current_app.config
+    with _lock:
+        if config.get(PAGES_KEY) is None:
+            config[PAGES_KEY] = PageCache()
+    return config[PAGES_KEY]

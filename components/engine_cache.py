@@ -47,6 +47,37 @@ class CachedEngine:
             return value
         return cached
 
+    @property
+    def generation(self) -> int:
+        return self._engine.warehouse.generation
+
     def refresh(self) -> None:
         """Notice a swapped warehouse file (the engine reconnects and bumps its generation)."""
         self._engine.warehouse.refresh()
+
+
+class PageCache:
+    """Rendered page layouts by (page, URL arguments, warehouse generation): a page is a pure
+    function of its URL and the warehouse, so a repeat view skips all the work of building it."""
+
+    def __init__(self, max_entries: int = 256):
+        self._store: OrderedDict = OrderedDict()
+        self._max = max_entries
+        self._lock = threading.Lock()
+
+    @staticmethod
+    def key(page: str, generation: int, kwargs: dict) -> tuple:
+        return (page, generation, tuple(sorted((k, tuple(v) if isinstance(v, list) else v) for k, v in kwargs.items())))
+
+    def get(self, key):
+        with self._lock:
+            if key in self._store:
+                self._store.move_to_end(key)
+                return self._store[key]
+        return None
+
+    def put(self, key, layout) -> None:
+        with self._lock:
+            self._store[key] = layout
+            while len(self._store) > self._max:
+                self._store.popitem(last=False)

@@ -58,10 +58,22 @@ def _v(x) -> str:
     return "—" if x in (None, "") else str(x)
 
 
+def _note(item) -> html.Div:
+    """Add a note to an item (kept in its history like every other edit)."""
+    return html.Div([
+        dcc.Input(id={"type": f"{P}-note", "item": item.id}, type="text", placeholder="Add a note",
+                  className="form-control form-control-sm", maxLength=2000, autoComplete="off",
+                  **{"aria-label": f"Note for item {item.id}"}),
+        html.Button("Add", id={"type": f"{P}-note-btn", "item": item.id}, n_clicks=0,
+                    className="btn btn-outline-primary btn-sm", **{"aria-label": f"Add the note to item {item.id}"}),
+    ], className="input-group input-group-sm no-print mt-1")
+
+
 def _buttons(item) -> html.Div:
     if item.status != "open":
-        return html.Div()
+        return _note(item)
     return html.Div([
+        _note(item),
         html.Button("Done", id={"type": f"{P}-close", "item": item.id, "to": "done"}, n_clicks=0,
                     className="btn btn-outline-success btn-sm me-1", **{"aria-label": f"Mark item {item.id} done"}),
         html.Button("Drop", id={"type": f"{P}-close", "item": item.id, "to": "dropped"}, n_clicks=0,

@@ -10,18 +10,26 @@ import dash_bootstrap_components as dbc
 from dash import dcc, html, no_update
 
 from components import messages, urlstate
-from components.engine_access import NoWarehouse
+from components.engine_access import NoWarehouse, get_engine, page_cache
+from components.engine_cache import PageCache
 
 log = logging.getLogger("seastat.pages")
 PAGES_LOCATION = "_pages_location"  # dash.page_container's Location: writing its search re-renders the page
 
 
 def guarded(layout):
-    """Wrap a page layout: no warehouse -> the 'run make run' message; any other error -> one line, logged."""
+    """Wrap a page layout: no warehouse -> the 'run make run' message; any other error -> one line,
+    logged. A page built for the same URL on the same warehouse is served again from PageCache."""
     @functools.wraps(layout)
-    def wrapper(*args, **kwargs):
+    def wrapper(**kwargs):
         try:
-            return layout(*args, **kwargs)
+            key = PageCache.key(layout.__module__, get_engine().generation, kwargs)
+            pages = page_cache()
+            page = pages.get(key)
+            if page is None:
+                page = layout(**kwargs)
+                pages.put(key, page)
+            return page
         except NoWarehouse:
             return messages.no_warehouse()
         except Exception as exc:  # never a traceback in the browser

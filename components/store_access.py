@@ -15,6 +15,7 @@ import flask
 from components.engine_access import settings
 
 STORE_KEY = "SEASTAT_STORE"
+SNAPSHOTS_READY = "SEASTAT_SNAPSHOTS_READY"
 _lock = threading.Lock()
 
 
@@ -54,6 +55,10 @@ def get_ledger(eng):
 
 
 def get_snapshots(eng):
+    """Packet snapshots in the app's store; their table is made once per process, not per page."""
     from packet.snapshots import Snapshots
 
-    return Snapshots(get_store(), eng.city.timezone)
+    config = flask.current_app.config
+    snaps = Snapshots(get_store(), eng.city.timezone, create=not config.get(SNAPSHOTS_READY))
+    config[SNAPSHOTS_READY] = True
+    return snaps
