@@ -131,3 +131,17 @@ def test_measure_flag_target_and_status_together(tmp_path):
     assert r.target == pytest.approx(60)         # 1,560 a year = 60 a fortnight
     assert r.status == "off_track"                # 120 > 60 x 1.1
     assert r.change == 60 and r.change_pct == pytest.approx(100)
+
+
+def test_binomial_p_value_agrees_with_scipy_binomtest():
+    from scipy import stats as st
+
+    rng = np.random.default_rng(7)
+    for _ in range(300):
+        n = int(rng.integers(1, 300))
+        k = int(rng.integers(0, n + 1))
+        p = float(rng.uniform(0.02, 0.98))
+        assert stats.binom_two_sided(k, n, p) == pytest.approx(st.binomtest(k, n, p).pvalue, abs=1e-9)
+    # large counts (a year of 911 calls) stay exact: 60,000 of 121,000 against an even split
+    assert stats.binom_two_sided(60000, 121000, 0.5) == pytest.approx(
+        st.binomtest(60000, 121000, 0.5).pvalue, rel=1e-6)
