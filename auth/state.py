@@ -11,6 +11,7 @@ from dataclasses import dataclass, field
 
 import flask
 
+from auth.throttle import Throttle
 from settings import Settings
 
 STATE_KEY = "SEASTAT_AUTH_STATE"
@@ -24,6 +25,7 @@ class AuthState:
     login_css: str              # URL of the Bootstrap CSS the sign-in page uses
     first_start_admin: bool = False  # this process made the first admin account (shown on the sign-in page)
     first_start_lock: threading.Lock = field(default_factory=threading.Lock, repr=False)
+    throttle: Throttle = field(default_factory=Throttle, repr=False)  # wrong passwords per username
 
     def users(self):
         """store.Users on the app's store (SEASTAT_LEDGER), the one the ledger pages use."""

@@ -61,10 +61,18 @@ def login(st):
     if not sessions.csrf_ok():
         return login_form(st, nxt, "The sign-in form had expired; please sign in again.", status=400)
     username = flask.request.form.get("username", "")
+    key = username.strip().lower()[:64]
+    wait = st.throttle.wait_seconds(key)
+    if wait:
+        log.warning("sign-in throttled for %r", key)
+        return login_form(st, nxt, f"Too many wrong passwords for this username: try again in "
+                                   f"{(wait + 59) // 60} minute(s).", username=username, status=429)
     user = st.users().authenticate(username, flask.request.form.get("password", ""))
     if user is None:
-        log.info("sign-in refused for %r", username[:64])
+        st.throttle.failed(key)
+        log.info("sign-in refused for %r", key)
         return login_form(st, nxt, "Wrong username or password.", username=username, status=401)
+    st.throttle.succeeded(key)
     sessions.sign_in(user.username)
     log.info("signed in: %s (%s)", user.username, user.role)
     return flask.redirect(nxt)

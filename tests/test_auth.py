@@ -440,3 +440,26 @@ def test_a_users_store_that_cannot_be_opened_is_named_in_one_line(demo_db):
     r = sso.get("/_dash-layout", headers={"X-Forwarded-User": "vera"})
     assert r.status_code == 503
     assert r.get_json() == {"error": "sign-in is unavailable: ledger nosuchdb://nowhere: no SQLAlchemy dialect for 'nosuchdb'"}
+
+
+def test_repeated_wrong_passwords_pause_that_username_only(demo_db, ledger_url):
+    import time
+
+    from auth.state import STATE_KEY
+
+    app = build(demo_db, ledger_url)
+    client = app.server.test_client()
+    for _ in range(4):
+        assert sign_in(client, "andy", "guess-guess").status_code == 401
+    assert sign_in(client, "andy").status_code == 302  # a right password clears the count
+    client = app.server.test_client()
+    for _ in range(5):
+        assert sign_in(client, "Andy", "guess-guess").status_code == 401
+    r = sign_in(client, "andy")  # the right password, but too late: not even checked
+    assert r.status_code == 429
+    assert "Too many wrong passwords for this username: try again in 15 minute(s)." in r.get_data(as_text=True)
+    assert client.get("/_dash-layout").status_code == 401
+    assert sign_in(app.server.test_client(), "vera").status_code == 302  # other names are not affected
+    app.server.config[STATE_KEY].throttle.window = 1.0  # the pause ends when the failures are old enough
+    time.sleep(1.1)
+    assert sign_in(client, "andy").status_code == 302
