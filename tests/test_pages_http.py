@@ -94,3 +94,36 @@ def test_data_page_lists_every_dataset_with_its_rejects(client, demo_db):
         assert row.split()[0] == dataset
         assert f" {n} " in f" {row} "
     assert "Quality checks: crime" in text
+
+
+def test_after_a_new_load_the_page_shows_the_new_numbers(demo_db, tmp_path):
+    """The ETL swaps the warehouse file whole; the next request must not serve a remembered page."""
+    import os
+    import shutil
+
+    from app import create_app
+    from engine import aggregates
+    from engine.catalog import load_catalog
+    from settings import ROOT
+
+    live = tmp_path / "live.duckdb"
+    shutil.copy(demo_db, live)
+    client = create_app(Settings(db_path=live)).server.test_client()
+    where = "crime_against = 'PERSON' AND CAST(event_time AS DATE) BETWEEN ? AND ?"
+    period = ["2026-10-25", "2026-11-21"]
+    before, without_north = count(live, where, period), count(live, where + " AND area_precinct <> 'N'", period)
+    assert before != without_north
+    layout, _ = page_text(client, "/measures/person_crimes")
+    assert find_by_id(layout, "ms-value")["children"] == fmt_value(before)
+
+    new = tmp_path / "live.duckdb.new"  # what a reload looks like: a new file moved over the old one
+    shutil.copy(live, new)
+    con = duckdb.connect(str(new))
+    con.execute("DELETE FROM crime WHERE area_precinct = 'N'")
+    aggregates.build(con, load_catalog(ROOT / "catalog"))
+    con.execute("CHECKPOINT")
+    con.close()
+    os.replace(new, live)
+
+    layout, _ = page_text(client, "/measures/person_crimes")
+    assert find_by_id(layout, "ms-value")["children"] == fmt_value(without_north)
