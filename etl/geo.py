@@ -362,6 +362,9 @@ def run(args) -> int:
     db = Path(args.db or settings.db_path)
     boundaries = Path(args.boundaries or settings.raw_dir / "boundaries")
     population = Path(args.population or settings.raw_dir / "population")
+    if not boundaries.is_dir():
+        print(f"python -m etl geo: {boundaries}: no such folder (give --boundaries DIR)", file=sys.stderr)
+        return 1
     if args.population and not population.is_dir():
         print(f"python -m etl geo: {population}: no such folder", file=sys.stderr)
         return 1

@@ -50,10 +50,13 @@ def test_geo_then_loads_then_geo_again(seattle_data, tmp_path, monkeypatch, caps
 
 def test_geo_cli_reports_a_missing_boundary_file_in_one_line(tmp_path, monkeypatch, capsys):
     monkeypatch.setenv("SEASTAT_DB", str(tmp_path / "seastat.duckdb"))
-    assert main(["geo", "--boundaries", str(tmp_path / "nowhere")]) == 1
+    (tmp_path / "empty").mkdir()
+    assert main(["geo", "--boundaries", str(tmp_path / "empty")]) == 1
     err = capsys.readouterr().err.strip()
-    assert err == f"python -m etl geo: {tmp_path / 'nowhere' / 'spd_precincts_shapefile'}: file not found"
+    assert err == f"python -m etl geo: {tmp_path / 'empty' / 'spd_precincts_shapefile'}: file not found"
     assert not (tmp_path / "seastat.duckdb").exists()  # nothing swapped in
+    assert main(["geo", "--boundaries", str(tmp_path / "nowhere")]) == 1
+    assert capsys.readouterr().err.strip() == f"python -m etl geo: {tmp_path / 'nowhere'}: no such folder (give --boundaries DIR)"
 
 
 def test_geo_cli_refuses_a_population_folder_that_is_not_there(tmp_path, monkeypatch, capsys):
