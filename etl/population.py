@@ -191,10 +191,9 @@ def build_denominators(spec: PopulationSpec, layers: dict[str, gpd.GeoDataFrame]
                 continue
             shares, method, approx = race_shares[year]
             for race, city_share in shares.items():
-                if area_race is not None:
-                    ry = _nearest(area_race["year"].unique(), year)
-                    table = area_race[area_race["year"] == ry].pivot_table(
-                        index="area_id", columns="race", values="share", aggfunc="sum", fill_value=0.0)
+                if area_race:  # None, or {} when no tract of the file has a polygon
+                    ry = _nearest(np.array(list(area_race)), year)
+                    table = area_race[ry]
                     r = table[race] if race in table.columns else pd.Series(0.0, index=table.index)
                     per_area = r.reindex(total.index).fillna(city_share)  # an area no race row reaches
                     m, a = "tract_race", ry != year
@@ -218,13 +217,16 @@ def _area_shares(weights: pd.DataFrame, totals: pd.Series, tract_sum: float) -> 
     return share.sort_index()
 
 
-def _area_race_shares(weights: pd.DataFrame, tract_race: pd.DataFrame) -> pd.DataFrame:
-    """Rows area_id, year, race, share: area-weighted tract race counts as shares of each area."""
+def _area_race_shares(weights: pd.DataFrame, tract_race: pd.DataFrame) -> dict[int, pd.DataFrame]:
+    """year -> table (area_id x race) of area-weighted tract race counts as shares of each area;
+    0 for a race the file leaves out of an area's tracts."""
     m = weights.merge(tract_race, on="tract")
     m["pop"] = m["population"] * m["weight"]
     g = m.groupby(["area_id", "year", "race"], as_index=False)["pop"].sum()
     g["share"] = g["pop"] / g.groupby(["area_id", "year"])["pop"].transform("sum")
-    return g.dropna(subset=["share"])
+    g = g.dropna(subset=["share"])
+    return {int(y): part.pivot_table(index="area_id", columns="race", values="share", aggfunc="sum", fill_value=0.0)
+            for y, part in g.groupby("year")}
 
 
 def _race_shares_by_year(city: pd.Series, city_race, tract_race) -> dict:
