@@ -36,7 +36,7 @@ def export(eng, out: Path) -> dict:
     """Write everything; returns counts of files written."""
     out = Path(out)
     (out / "assets").mkdir(parents=True, exist_ok=True)
-    for name in ("bootstrap.min.css", "app.css"):
+    for name in ("bootstrap.min.css", "app.css", "public.css"):
         shutil.copyfile(ROOT / "assets" / name, out / "assets" / name)
     shutil.copyfile(Path(plotly.__file__).parent / "package_data" / "plotly.min.js", out / "assets" / "plotly.min.js")
     n_html = n_api = 0

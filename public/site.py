@@ -94,6 +94,17 @@ def well_formed_callback(app, body) -> bool:
     return isinstance(body.get("outputs"), (list, dict))
 
 
+def not_found_response(eng, lang) -> flask.Response:
+    """The site's own "not found" page as plain HTML with a real 404 status; it does not echo
+    the address asked for (so nothing a visitor sends is reflected back)."""
+    from public import static_html
+
+    lang = lang_of(lang)
+    _, title, tree = page(eng, "missing", None, lang, Links(lang))
+    html_text = static_html.document(tree, title, lang, "/")
+    return flask.Response(html_text, status=404, mimetype="text/html")
+
+
 def install(app) -> None:
     """Public mode: the page container as the whole layout, the API, and the 404 guard."""
     import dash
@@ -116,6 +127,5 @@ def install(app) -> None:
         except NoWarehouse:
             return None if path == "/" else flask.abort(404)
         if not known_path(eng, path):
-            # The site's own "not found" page (the router renders it), with a real 404 status.
-            return flask.Response(app.index(), status=404, mimetype="text/html")
+            return not_found_response(eng, flask.request.args.get("lang"))
         return None

@@ -26,7 +26,7 @@ class Renderer:
         if isinstance(node, (str, int, float)):
             return h.escape(str(node))
         ns, kind = getattr(node, "_namespace", ""), getattr(node, "_type", "")
-        props = {k: getattr(node, k) for k in node._prop_names if getattr(node, k, None) is not None}
+        props = {k: v for k, v in node.to_plotly_json()["props"].items() if v is not None}  # aria-* included
         if ns == "dash_core_components" and kind == "Graph":
             gid = props.get("id") or f"graph-{len(self.plots)}"
             self.plots.append((gid, pio.to_json(props["figure"], validate=False)))
@@ -56,5 +56,6 @@ def document(tree, title: str, lang: str, prefix: str) -> str:
             f'<meta name="viewport" content="width=device-width, initial-scale=1">\n'
             f"<title>{h.escape(title)}</title>\n"
             f'<link rel="stylesheet" href="{prefix}assets/bootstrap.min.css">\n'
-            f'<link rel="stylesheet" href="{prefix}assets/app.css">\n</head>\n<body>\n{body}\n{r.scripts(prefix)}\n'
+            f'<link rel="stylesheet" href="{prefix}assets/app.css">\n'
+            f'<link rel="stylesheet" href="{prefix}assets/public.css">\n</head>\n<body>\n{body}\n{r.scripts(prefix)}\n'
             f"</body>\n</html>\n")
