@@ -1,5 +1,6 @@
-"""What sign-in keeps per app: its settings, the users store (opened on first use), and
-whether the app may only run under the development server.
+"""What sign-in keeps per app: its settings, the way to the users (the app's one store, opened on
+first use by components/store_access), the wrong-password counts, and whether the app may only
+run under the development server.
 
 Kept on the Flask app (config[STATE_KEY]) rather than in module globals, so a test process can
 build an internal app with sign-in and another without it side by side.
