@@ -6,7 +6,8 @@ n, n_met)`: for each measure's events (part 'num', and 'den' for a ratio's denom
 counts per category, overall (layer = group_field = ''), per area of each allowed layer, per
 value of each allowed field, and per (area, field) pair. `agg_meta` records a signature of each
 measure's definition; the engine ignores an aggregate whose definition has since changed and
-reads the event table instead. Percentile measures are not aggregated (they need the values).
+reads the event table instead. Percentile measures get `agg_values_<measure>`: their values,
+already filtered, ordered by time (so a date range reads only its blocks).
 """
 from __future__ import annotations
 
@@ -18,7 +19,7 @@ from engine.catalog import Catalog, Measure, load_catalog, validate
 from engine.query import AGG_META, AGG_TABLE, q, where_sql
 from engine.schema import event_schema
 
-AGGREGATED_KINDS = ("count", "rate", "share", "ratio", "disparity")
+AGGREGATED_KINDS = ("count", "rate", "share", "ratio", "disparity")  # + percentile: agg_values_<id>
 
 
 def signature(m: Measure) -> str:
@@ -73,8 +74,12 @@ def build(con, catalog: Catalog | Path | None = None, city_folder: Path | None =
     cols: dict[str, set[str]] = {}
     for t, c in con.execute("SELECT table_name, column_name FROM information_schema.columns").fetchall():
         cols.setdefault(t, set()).add(c)
+    for (t,) in con.execute("SELECT table_name FROM duckdb_tables() WHERE table_name LIKE 'agg_values_%'").fetchall():
+        con.execute(f"DROP TABLE IF EXISTS {q(t)}")
     sqls, params, built = [], [], []
     for m in catalog.measures.values():
+        if m.computation.kind == "percentile" and _build_values(con, m, cols):
+            built.append(m)
         if m.computation.kind not in AGGREGATED_KINDS:
             continue
         ok = True
@@ -103,5 +108,27 @@ def build(con, catalog: Catalog | Path | None = None, city_folder: Path | None =
                 f"ORDER BY measure_id, part, layer, group_field, day", params)
     now = dt.datetime.now()
     con.executemany(f"INSERT INTO {AGG_META} VALUES (?, ?, ?)", [(m.id, signature(m), now) for m in built])
-    rows = con.execute(f"SELECT measure_id, count(*) FROM {AGG_TABLE} GROUP BY 1").fetchall()
-    return dict(rows)
+    rows = dict(con.execute(f"SELECT measure_id, count(*) FROM {AGG_TABLE} GROUP BY 1").fetchall())
+    for m in built:
+        if m.computation.kind == "percentile":
+            rows[m.id] = con.execute(f"SELECT count(*) FROM {q(values_table(m))}").fetchone()[0]
+    return rows
+
+
+def values_table(m: Measure) -> str:
+    return f"agg_values_{m.id}"
+
+
+def _build_values(con, m: Measure, cols: dict) -> bool:
+    """A percentile measure's values, already filtered and ordered by time, with only the columns
+    its filters and breakdowns use: a range of dates reads only its own blocks."""
+    comp = m.computation
+    have = cols.get(comp.part.dataset, set())
+    keep = ["event_time", "category", *[f"area_{x}" for x in m.layers], *m.fields, comp.column]
+    if not {*keep, *(c for c, _, _ in comp.part.where)} <= have:
+        return False
+    conds, params = where_sql(comp.part.where)
+    where = " AND ".join(["event_time IS NOT NULL", f"{q(comp.column)} IS NOT NULL", *conds])
+    con.execute(f"CREATE TABLE {q(values_table(m))} AS SELECT {', '.join(q(c) for c in dict.fromkeys(keep))} "
+                f"FROM {q(comp.part.dataset)} WHERE {where} ORDER BY event_time", params)
+    return True

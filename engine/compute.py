@@ -13,7 +13,8 @@ import numpy as np
 import pandas as pd
 
 from engine import query, stats
-from engine.catalog import Measure
+from engine.aggregates import values_table
+from engine.catalog import Measure, Part
 from engine.query import By, Filters
 
 NAN = float("nan")
@@ -133,22 +134,31 @@ def table_rows(src: Source, m: Measure, start: dt.date, end: dt.date, f: Filters
                 out.append(dict(key=k, value=NAN, numerator=float(a), denominator=float(d), ci_low=NAN, ci_high=NAN, n=a))
     elif kind == "percentile":
         if by.kind == "grain":  # long series: quantiles computed inside DuckDB, no interval
+            part = Part(values_table(m), ()) if src.agg_ok(m.id) else comp.part
             got = {_key(k, by): (v, n) for k, v, n in
-                   query.event_quantiles(src.rows, comp.part, comp.column, comp.q, start, end, f, by, src.anchor, src.every)}
+                   query.event_quantiles(src.rows, part, comp.column, comp.q, start, end, f, by, src.anchor, src.every)}
             for k in _keys(got, keys):
                 v, n = got.get(k, (None, 0))
                 out.append(dict(key=k, value=NAN if v is None else v / comp.scale, numerator=NAN, denominator=float(n),
                                 ci_low=NAN, ci_high=NAN, n=n))
-        else:
-            groups: dict = {}
-            for k, v in query.event_values(src.rows, comp.part, comp.column, start, end, f, by, src.anchor, src.every):
-                groups.setdefault(k, []).append(v)
-            for k in _keys(groups, keys):
-                v = np.asarray(groups.get(k, []), dtype=float)
-                if len(v):
-                    lo, hi = stats.quantile_ci(v, comp.q)
-                    out.append(dict(key=k, value=float(np.quantile(v, comp.q)) / comp.scale, numerator=NAN,
-                                    denominator=float(len(v)), ci_low=lo / comp.scale, ci_high=hi / comp.scale, n=len(v)))
+        else:  # value and interval computed inside DuckDB: two scans, no values leave the database
+            part = Part(values_table(m), ()) if src.agg_ok(m.id) else comp.part
+            args = (part, comp.column, start, end, f, by, src.anchor, src.every)
+            got = {k: (v, n) for k, v, n in query.event_quantiles(src.rows, part, comp.column, comp.q, *args[2:])}
+            wanted, ranks = [], {}
+            for k, (v, n) in got.items():
+                ranks[k] = stats.quantile_ci_ranks(n, comp.q)
+                wanted += [(k, r, n) for r in ranks[k] if r is not None]
+            order = dict(zip([(k, r) for k, r, _ in wanted], query.order_statistics(src.rows, *args[:6], wanted,
+                                                                                    src.anchor, src.every)))
+            for k in _keys(got, keys):
+                v, n = got.get(k, (None, 0))
+                if n:
+                    lo_r, hi_r = ranks[k]
+                    lo = -math.inf if lo_r is None else order[(k, lo_r)]
+                    hi = math.inf if hi_r is None else order[(k, hi_r)]
+                    out.append(dict(key=k, value=v / comp.scale, numerator=NAN, denominator=float(n),
+                                    ci_low=lo / comp.scale, ci_high=hi / comp.scale, n=n))
                 else:
                     out.append(dict(key=k, value=NAN, numerator=NAN, denominator=0.0, ci_low=NAN, ci_high=NAN, n=0))
     elif kind == "disparity":

@@ -202,25 +202,33 @@ def agg_counts(run, measure_id: str, part_name: str, start, end, f: Filters, by:
     return run(sql, kp + params)
 
 
-def event_values(run, part: Part, column: str, start, end, f: Filters, by: By, anchor=None, every=14) -> list:
-    """The non-null values of `column` (e.g. response_seconds) of part's events, with their group key."""
+def values_sql(part: Part, column: str, start, end, f: Filters, by: By, anchor=None, every=14) -> tuple[str, list]:
+    """SQL giving (key, v): the non-null values of `column` (e.g. response_seconds) of part's events."""
     w, params = when_sql("event_time", start, end, by)
     conds = [w, f"{q(column)} IS NOT NULL"]
     c2, p2 = where_sql(part.where)
     conds, params = _filter_events(conds + c2, params + p2, f)
     key, kparams = _event_key(by, anchor, every)
     sql = f"SELECT {key} AS key, CAST({q(column)} AS DOUBLE) AS v FROM {q(part.dataset)} WHERE {' AND '.join(conds)}"
-    return run(sql, kparams + params)
+    return sql, kparams + params
 
 
 def event_quantiles(run, part: Part, column: str, qv: float, start, end, f: Filters, by: By,
                     anchor=None, every=14) -> list:
-    """quantile and count per group, computed inside DuckDB (for long series)."""
-    w, params = when_sql("event_time", start, end, by)
-    conds = [w, f"{q(column)} IS NOT NULL"]
-    c2, p2 = where_sql(part.where)
-    conds, params = _filter_events(conds + c2, params + p2, f)
-    key, kparams = _event_key(by, anchor, every)
-    sql = (f"SELECT {key} AS key, quantile_cont(CAST({q(column)} AS DOUBLE), ?) AS v, count(*) AS n "
-           f"FROM {q(part.dataset)} WHERE {' AND '.join(conds)} GROUP BY 1")
-    return run(sql, kparams + [qv] + params)
+    """(key, quantile, count) per group, computed inside DuckDB (linear interpolation, as numpy)."""
+    sql, params = values_sql(part, column, start, end, f, by, anchor, every)
+    return run(f"SELECT key, quantile_cont(v, ?) AS v, count(*) AS n FROM ({sql}) GROUP BY 1", [qv] + params)
+
+
+def order_statistics(run, part: Part, column: str, start, end, f: Filters, by: By, wanted: list[tuple],
+                     anchor=None, every=14) -> list:
+    """The r-th smallest value (0-based) of each (key, r, n) in `wanted`, in one scan.
+
+    quantile_disc at position (r + 0.5) / n returns exactly the r-th order statistic.
+    """
+    if not wanted:
+        return []
+    sql, params = values_sql(part, column, start, end, f, by, anchor, every)
+    cols = ", ".join("quantile_disc(v, ?) FILTER (WHERE key = ?)" for _ in wanted)
+    pos = [x for k, r, n in wanted for x in ((r + 0.5) / n, k)]
+    return list(run(f"SELECT {cols} FROM ({sql})", pos + params)[0])

@@ -52,37 +52,57 @@ def _logpmf(j: int, n: int, p: float) -> float:
                  + special.xlogy(j, p) + special.xlog1py(n - j, -p))
 
 
+def _two_sided(k: int, lo: int, hi: int, split: float, logpmf, cdf, sf) -> float:
+    """Exact two-sided p-value of a unimodal discrete distribution on [lo, hi]: the probability
+    of every outcome no more likely than k (the rule of scipy's binomtest and fisher_exact),
+    finding the other tail's edge by binary search, so large counts cost microseconds."""
+    d = logpmf(k) + math.log1p(1e-7)
+    if k < split:  # other tail above: first j with pmf(j) <= pmf(k)
+        a, b = int(math.ceil(split)), hi
+        if logpmf(b) > d:
+            return float(min(1.0, cdf(k)))
+        while a < b:
+            mid = (a + b) // 2
+            a, b = (a, mid) if logpmf(mid) <= d else (mid + 1, b)
+        return float(min(1.0, cdf(k) + sf(a - 1)))
+    a, b = lo, int(math.floor(split))  # other tail below: last j with pmf(j) <= pmf(k)
+    if logpmf(a) > d:
+        return float(min(1.0, sf(k - 1)))
+    while a < b:
+        mid = (a + b + 1) // 2
+        a, b = (mid, b) if logpmf(mid) <= d else (a, mid - 1)
+    return float(min(1.0, sf(k - 1) + cdf(a)))
+
+
 def binom_two_sided(k: int, n: int, p: float) -> float:
-    """Exact two-sided binomial p-value: the probability of every outcome no more likely than k
-    (the rule of scipy.stats.binomtest), with a binary search for the other tail's edge, so it
-    costs microseconds even for counts in the hundreds of thousands."""
-    if n == 0 or p in (0.0, 1.0):
+    """Exact two-sided binomial test p-value (as scipy.stats.binomtest)."""
+    if n == 0 or p in (0.0, 1.0) or k == n * p:
         return 1.0
-    d = _logpmf(k, n, p) + math.log1p(1e-7)
-    m = n * p
-    if k == m:
+    return _two_sided(k, 0, n, n * p, lambda j: _logpmf(j, n, p),
+                      lambda j: special.bdtr(j, n, p), lambda j: special.bdtrc(j, n, p))
+
+
+def _lncomb(a: int, b: int) -> float:
+    return float(special.gammaln(a + 1) - special.gammaln(b + 1) - special.gammaln(a - b + 1))
+
+
+def fisher_two_sided(k: int, n: int, k0: int, n0: int) -> float:
+    """Fisher's exact test of k/n against k0/n0, two-sided (as scipy.stats.fisher_exact):
+    given all margins, k is hypergeometric."""
+    total, succ = n + n0, k + k0
+    lo, hi = max(0, n + succ - total), min(n, succ)
+    if lo == hi:
         return 1.0
-    if k < m:  # other tail above the mode: first j with pmf(j) <= pmf(k)
-        lo, hi = int(math.ceil(m)), n
-        if _logpmf(hi, n, p) > d:
-            return float(min(1.0, special.bdtr(k, n, p)))
-        while lo < hi:
-            mid = (lo + hi) // 2
-            if _logpmf(mid, n, p) <= d:
-                hi = mid
-            else:
-                lo = mid + 1
-        return float(min(1.0, special.bdtr(k, n, p) + special.bdtrc(lo - 1, n, p)))
-    lo, hi = 0, int(math.floor(m))  # other tail below the mode: last j with pmf(j) <= pmf(k)
-    if _logpmf(0, n, p) > d:
-        return float(min(1.0, special.bdtrc(k - 1, n, p)))
-    while lo < hi:
-        mid = (lo + hi + 1) // 2
-        if _logpmf(mid, n, p) <= d:
-            lo = mid
-        else:
-            hi = mid - 1
-    return float(min(1.0, special.bdtrc(k - 1, n, p) + special.bdtr(lo, n, p)))
+    base = _lncomb(total, n)
+
+    def logpmf(x):
+        return _lncomb(succ, x) + _lncomb(total - succ, n - x) - base
+
+    mode = int((n + 1) * (succ + 1) // (total + 2))
+    if abs(logpmf(k) - logpmf(mode)) < 1e-12:
+        return 1.0
+    return _two_sided(k, lo, hi, mode, logpmf, lambda x: st.hypergeom.cdf(x, total, succ, n),
+                      lambda x: st.hypergeom.sf(x, total, succ, n))
 
 
 def compare_counts(x: int, x0: int, exposure: float = 1.0, exposure0: float = 1.0, alpha: float = ALPHA,
@@ -128,24 +148,28 @@ def poisson_point(x: int, baseline_mean: float, alpha: float = ALPHA) -> Flag:
 def compare_shares(k: int, n: int, k0: int, n0: int, alpha: float = ALPHA) -> Flag:
     if n == 0 or n0 == 0:
         return NO_TEST
-    pv = float(st.fisher_exact([[k, n - k], [k0, n0 - k0]]).pvalue)
+    pv = fisher_two_sided(k, n, k0, n0)
     flagged = pv < alpha
     expl = (f"{k} of {n} against {k0} of {n0} in the comparison period; a difference this large happens by "
             f"chance with probability {pv:.3f} (Fisher's exact test); " + ("flagged." if flagged else "not flagged."))
     return Flag(flagged, "Fisher exact", pv, None, expl)
 
 
+def quantile_ci_ranks(n: int, q: float, alpha: float = ALPHA) -> tuple[int | None, int | None]:
+    """0-based ranks of the order statistics bounding a distribution-free interval for the q-th
+    quantile of n values (binomial ranks); None for an unbounded side."""
+    lo_rank = int(st.binom.ppf(alpha / 2, n, q))
+    hi_rank = int(st.binom.isf(alpha / 2, n, q))
+    return (lo_rank - 1 if lo_rank > 0 else None), (hi_rank if hi_rank < n else None)
+
+
 def quantile_ci(values, q: float, alpha: float = ALPHA) -> tuple[float, float]:
     """Distribution-free interval for the q-th quantile from order statistics (binomial ranks)."""
     v = np.sort(np.asarray(values, dtype=float))
-    n = len(v)
-    if n == 0:
+    if len(v) == 0:
         return (math.nan, math.nan)
-    lo_rank = int(st.binom.ppf(alpha / 2, n, q))          # 0-based index of the lower order statistic
-    hi_rank = int(st.binom.isf(alpha / 2, n, q))
-    lo = v[max(lo_rank - 1, 0)] if lo_rank > 0 else -math.inf
-    hi = v[hi_rank] if hi_rank < n else math.inf
-    return float(lo), float(hi)
+    lo, hi = quantile_ci_ranks(len(v), q, alpha)
+    return (-math.inf if lo is None else float(v[lo])), (math.inf if hi is None else float(v[hi]))
 
 
 def compare_intervals(ci: tuple, ci0: tuple, what: str = "percentile") -> Flag:
