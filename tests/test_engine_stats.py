@@ -145,3 +145,16 @@ def test_binomial_p_value_agrees_with_scipy_binomtest():
     # large counts (a year of 911 calls) stay exact: 60,000 of 121,000 against an even split
     assert stats.binom_two_sided(60000, 121000, 0.5) == pytest.approx(
         st.binomtest(60000, 121000, 0.5).pvalue, rel=1e-6)
+
+
+def test_fisher_p_value_agrees_with_scipy_fisher_exact():
+    from scipy import stats as st
+
+    rng = np.random.default_rng(11)
+    for _ in range(300):
+        n, n0 = (int(x) for x in rng.integers(1, 200, 2))
+        k, k0 = int(rng.integers(0, n + 1)), int(rng.integers(0, n0 + 1))
+        assert stats.fisher_two_sided(k, n, k0, n0) == pytest.approx(
+            st.fisher_exact([[k, n - k], [k0, n0 - k0]]).pvalue, abs=1e-9)
+    # 50% of 60,000 against 47.5% of 61,000: a real change in a big share is flagged
+    assert stats.compare_shares(30000, 60000, 29000, 61000).flagged
