@@ -46,7 +46,7 @@ def _comparison_table(eng, measures, view, period):
             html.Td(fmt_change(get(city, "change"), get(city, "change_pct"))),
         ]))
     return scroll_table(html.Table([
-        html.Caption("Selected areas against the whole city, for every measure this layer can show"),
+        html.Caption("Selected areas against the whole city, for the measures of this goal that this layer can show"),
         html.Thead(html.Tr([html.Th(h, scope="col") for h in ("Measure", "Selected areas", "Change", "City", "Change")])),
         html.Tbody(rows)], className="table table-sm bg-white align-middle", id=f"{P}-compare"), "Selected areas against the city")
 
@@ -112,7 +112,7 @@ def layout(**query):
         html.Div(controls, className="row filters g-2 mb-2"),
         html.P(f"Showing {', '.join(chosen_labels) if chosen_labels else 'the whole city'}"
                f"{' for ' + ', '.join(view.categories) if view.categories else ''}.", id=f"{P}-showing", className="fw-semibold"),
-        _comparison_table(eng, measures, view, period),
+        _comparison_table(eng, [x for x in measures if x.goal == m.goal], view, period),
         html.Div([
             html.Div(maps.choropleth(P, values, f"{m.title} by {labels.get(view.layer, view.layer)}", summary), className="col-12 col-lg-6"),
             html.Div(_trend(eng, m, view, period, unit), className="col-12 col-lg-6"),
