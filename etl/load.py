@@ -11,6 +11,11 @@ rows_rejected = malformed lines + rows whose key or date cannot be used; rows_du
 whose natural key appeared earlier in the same file (the first is kept) + rows identical to
 what the warehouse already holds; rows_loaded = new or revised rows.
 
+Speed (bench/bench_etl_load.py): about 16 CPU-seconds per million 2021-format crime rows end to
+end, peak RSS about 1.2 GB at 10M rows. The staging statement is one DuckDB pipeline; its
+`row_number() OVER ()` (exact record numbers for `source_row` and `rejects.line`) runs as a
+streaming window, which keeps that pipeline on one thread.
+
 Revisions: a later load wins. A row whose key is already in the table replaces the stored row
 when any value differs. A file whose checksum was already loaded for that dataset is skipped
 whole, so re-loading an older export after a newer one does not undo the newer revisions.
