@@ -67,6 +67,8 @@ STRINGS = {
                   "es": "Elija su vecindario para ver sus medidas públicas junto a toda la ciudad."},
     "hood_intro": {"en": "{area} compared with the whole city, {period}.",
                    "es": "{area} comparado con toda la ciudad, {period}."},
+    "ytd_words": {"en": "the year so far ({start} to {end})", "es": "lo que va del año (del {start} al {end})"},
+    "hood_caption": {"en": "Public measures: {area} and the whole city", "es": "Medidas públicas: {area} y toda la ciudad"},
     "hood_here": {"en": "{area}", "es": "{area}"},
     "city": {"en": "Whole city", "es": "Toda la ciudad"},
     "measure": {"en": "Measure", "es": "Medida"},

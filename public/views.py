@@ -28,6 +28,13 @@ def fdate(text, lang: str) -> str:
     return f"{d.day} {MONTHS_ES[d.month - 1]} {d.year}" if lang == "es" else d.strftime("%B %-d, %Y")
 
 
+def period_text(period: dict | None, lang: str) -> str:
+    """'the year so far (January 1, 2026 to November 21, 2026)' in the page's language."""
+    if not period:
+        return ""
+    return t("ytd_words", lang, start=fdate(period["start"], lang), end=fdate(period["end"], lang))
+
+
 def fmonth(key: str, lang: str) -> str:
     d = dt.date.fromisoformat(key + "-01")
     return f"{MONTHS_ES[d.month - 1]} {d.year}" if lang == "es" else d.strftime("%b %Y")
@@ -90,7 +97,7 @@ def home(lang: str, links, city: str, index: dict, views: dict) -> list:
     """One section per goal: what we measure, why, how we are doing, what we are doing about it."""
     first = next(iter(views.values()), None)
     body = [html.H1(t("site_title", lang, city=city), className="h3"),
-            html.P(t("home_intro", lang, period=(first or {}).get("period", {}).get("label", ""),
+            html.P(t("home_intro", lang, period=period_text((first or {}).get("period"), lang),
                      as_of=fdate(index["as_of"], lang)))]
     for g in index["goals"]:
         items = []
@@ -282,15 +289,15 @@ def hood(lang: str, links, h: dict) -> list:
         thr = 10
         a, c = r["area"], r["city"]
         comp = ""
-        if r["kind"] in ("rate", "share", "percentile") and a["value"] is not None and c["value"] is not None and c["value"]:
+        if r["kind"] in ("rate", "share", "percentile", "ratio") and a["value"] is not None and c["value"] is not None and c["value"]:
             ratio = a["value"] / c["value"]
             comp = t("hood_compare_hi" if ratio > 1.1 else "hood_compare_lo" if ratio < 0.9 else "hood_compare_eq", lang)
         rows.append((html.A(r["title"], href=links.page("measure", r["measure"])),
                      shown(a, r["unit"], lang, thr), shown(c, r["unit"], lang, thr), comp))
-    period = h["measures"][0]["period"]["label"] if h["measures"] else ""
+    period = period_text(h["measures"][0]["period"], lang) if h["measures"] else ""
     return [html.H1(h["label"], className="h3"),
             html.P(t("hood_intro", lang, area=h["label"], period=period)),
-            _table(t("hood_intro", lang, area=h["label"], period=period),
+            _table(t("hood_caption", lang, area=h["label"]),
                    [t("measure", lang), h["label"], t("city", lang), t("compare", lang)], rows, "hood-table"),
             html.P(t("rates_only", lang), className="small"),
             html.P(html.A(t("hood_title", lang), href=links.page("hoods")))]
