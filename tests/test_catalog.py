@@ -169,3 +169,17 @@ def test_yaml_files_are_plain_data():
     for path in sorted((ROOT / "catalog").glob("*.yaml")):
         raw = yaml.safe_load(path.read_text())
         assert set(raw) <= {"goals", "measures", "datasets"}, path
+
+
+def test_check_command(tmp_path):
+    import subprocess
+    import sys
+
+    ok = subprocess.run([sys.executable, "-m", "engine", "check"], cwd=ROOT, capture_output=True, text=True)
+    assert ok.returncode == 0 and "OK, 5 goals, 20 measures" in ok.stdout
+    folder = write_catalog(tmp_path / "cat", [measure("m1", COUNT, colour="red")])
+    bad = subprocess.run([sys.executable, "-m", "engine", "check", "--catalog", str(folder)], cwd=ROOT,
+                         capture_output=True, text=True)
+    assert bad.returncode == 1
+    line = bad.stderr.strip()
+    assert "\n" not in line and "measures.yaml: measure 'm1': key 'colour': unknown key" in line

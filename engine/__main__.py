@@ -1,0 +1,40 @@
+"""`python -m engine check`: validate the catalog the way the app and the ETL do at start-up.
+
+Prints one line and exits 0 when the catalog is usable, or prints the one-line error naming the
+file, measure and key and exits 1 (CI and deploy scripts can run it before anything else).
+"""
+from __future__ import annotations
+
+import argparse
+import sys
+from pathlib import Path
+
+
+def main(argv: list[str] | None = None) -> int:
+    from engine.catalog import CatalogError, load_catalog, validate
+    from engine.schema import event_schema
+    from engine.warehouse import Warehouse
+    from settings import Settings
+
+    ap = argparse.ArgumentParser(prog="python -m engine", description=__doc__.splitlines()[0])
+    ap.add_argument("command", choices=["check"])
+    ap.add_argument("--catalog", type=Path, default=None, help="catalog folder (default: SEASTAT_CATALOG, catalog/)")
+    args = ap.parse_args(argv)
+    s = Settings.from_env()
+    folder = args.catalog or s.catalog_dir
+    try:
+        catalog = load_catalog(folder)
+        wh = Warehouse(s.db_path) if Path(s.db_path).exists() else None
+        schema, strict = event_schema(catalog, wh, s.city_config)
+        validate(catalog, schema, strict=strict)
+    except CatalogError as exc:
+        print(exc, file=sys.stderr)
+        return 1
+    kinds = sorted({m.computation.kind for m in catalog.measures.values()})
+    print(f"catalog {folder}: OK, {len(catalog.goals)} goals, {len(catalog.measures)} measures "
+          f"({', '.join(kinds)}), checked against {'the ETL schemas' if strict else 'the warehouse'}")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
