@@ -143,21 +143,13 @@ def table_rows(src: Source, m: Measure, start: dt.date, end: dt.date, f: Filters
                                 ci_low=NAN, ci_high=NAN, n=n))
         else:  # value and interval computed inside DuckDB: two scans, no values leave the database
             part = Part(values_table(m), ()) if src.agg_ok(m.id) else comp.part
-            args = (part, comp.column, start, end, f, by, src.anchor, src.every)
-            got = {k: (v, n) for k, v, n in query.event_quantiles(src.rows, part, comp.column, comp.q, *args[2:])}
-            wanted, ranks = [], {}
-            for k, (v, n) in got.items():
-                ranks[k] = stats.quantile_ci_ranks(n, comp.q)
-                wanted += [(k, r, n) for r in ranks[k] if r is not None]
-            order = dict(zip([(k, r) for k, r, _ in wanted], query.order_statistics(src.rows, *args[:6], wanted,
-                                                                                    src.anchor, src.every)))
+            got = {k: (n, lo, w) for k, n, lo, w in query.quantile_windows(
+                src.rows, part, comp.column, comp.q, start, end, f, by, src.anchor, src.every)}
             for k in _keys(got, keys):
-                v, n = got.get(k, (None, 0))
+                n, first, w = got.get(k, (0, 0, []))
                 if n:
-                    lo_r, hi_r = ranks[k]
-                    lo = -math.inf if lo_r is None else order[(k, lo_r)]
-                    hi = math.inf if hi_r is None else order[(k, hi_r)]
-                    out.append(dict(key=k, value=v / comp.scale, numerator=NAN, denominator=float(n),
+                    value, lo, hi = _quantile_from_window(n, first, w, comp.q)
+                    out.append(dict(key=k, value=value / comp.scale, numerator=NAN, denominator=float(n),
                                     ci_low=lo / comp.scale, ci_high=hi / comp.scale, n=n))
                 else:
                     out.append(dict(key=k, value=NAN, numerator=NAN, denominator=0.0, ci_low=NAN, ci_high=NAN, n=0))
@@ -166,6 +158,19 @@ def table_rows(src: Source, m: Measure, start: dt.date, end: dt.date, f: Filters
     else:
         raise ValueError(f"kind {kind!r} is computed by the engine, not by compute.table")
     return out
+
+
+def _quantile_from_window(n: int, first: int, w: list, q: float) -> tuple[float, float, float]:
+    """Quantile (linear interpolation between order statistics, as numpy and DuckDB) and its exact
+    95% interval from the sorted values of ranks first .. first + len(w) - 1."""
+    def at(rank):
+        return float(w[rank - first])
+
+    h = (n - 1) * q
+    r = int(math.floor(h))
+    value = at(r) + (h - r) * (at(min(r + 1, n - 1)) - at(r))
+    lo_r, hi_r = stats.quantile_ci_ranks(n, q)
+    return value, (-math.inf if lo_r is None else at(lo_r)), (math.inf if hi_r is None else at(hi_r))
 
 
 def group_rates(src: Source, m: Measure, start, end, f: Filters, field: str, by: By = By(),

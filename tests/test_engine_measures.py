@@ -272,3 +272,22 @@ def test_overview_inventory_and_geography(eng):
     assert eng.categories("robberies") == ["ROBBERY"]
     assert eng.as_of() == dt.date(2024, 3, 11)            # newest event: 11 Mar 00:00
     assert not eng.is_demo()
+
+
+def test_percentile_of_thousands_of_calls_matches_numpy(tmp_path):
+    """Large n: the engine reads only a window of ranks around the quantile; value and interval
+    must still be exactly numpy's interpolated quantile and the order statistics of the ranks."""
+    import numpy as np
+
+    from engine import stats
+
+    rng = np.random.default_rng(5)
+    secs = rng.gamma(2.0, 200.0, 4000).round()
+    calls = [call(f"2024-03-0{1 + i % 9} 08:00", 1, float(s)) for i, s in enumerate(secs)]
+    e = open_engine(tmp_path, MEASURES, {"calls": calls}, DEN, AREAS, datasets=DATASETS)
+    for mid, q in (("p1_median", 0.5), ("p1_p90", 0.9)):
+        r = e.measure(mid, P)
+        assert r.value == pytest.approx(np.quantile(secs, q) / 60)
+        lo, hi = stats.quantile_ci(secs, q)
+        assert (r.ci_low, r.ci_high) == pytest.approx((lo / 60, hi / 60))
+        assert r.n == 4000
