@@ -57,8 +57,8 @@ class CachedEngine:
 
 
 class PageCache:
-    """Rendered page layouts by (page, URL arguments, warehouse generation): a page is a pure
-    function of its URL and the warehouse, so a repeat view skips all the work of building it."""
+    """Rendered page layouts by (page, URL arguments, warehouse generation, user role): a page is a
+    pure function of those, so a repeat view skips all the work of building it."""
 
     def __init__(self, max_entries: int = 256):
         self._store: OrderedDict = OrderedDict()
@@ -66,8 +66,8 @@ class PageCache:
         self._lock = threading.Lock()
 
     @staticmethod
-    def key(page: str, generation: int, kwargs: dict) -> tuple:
-        return (page, generation, tuple(sorted((k, tuple(v) if isinstance(v, list) else v) for k, v in kwargs.items())))
+    def key(page: str, generation: int, kwargs: dict, role: str = "") -> tuple:
+        return (page, generation, role, tuple(sorted((k, tuple(v) if isinstance(v, list) else v) for k, v in kwargs.items())))
 
     def get(self, key):
         with self._lock:

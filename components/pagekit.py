@@ -9,6 +9,8 @@ import logging
 import dash_bootstrap_components as dbc
 from dash import dcc, html, no_update
 
+import auth
+
 from components import messages, urlstate
 from components.engine_access import NoWarehouse, get_engine, page_cache
 from components.engine_cache import PageCache
@@ -19,11 +21,13 @@ PAGES_LOCATION = "_pages_location"  # dash.page_container's Location: writing it
 
 def guarded(layout):
     """Wrap a page layout: no warehouse -> the 'run make run' message; any other error -> one line,
-    logged. A page built for the same URL on the same warehouse is served again from PageCache."""
+    logged. A page built for the same URL, warehouse and user role is served again from PageCache
+    (pages show or hide forms and buttons by role, so one role's page must never reach another)."""
     @functools.wraps(layout)
     def wrapper(**kwargs):
         try:
-            key = PageCache.key(layout.__module__, get_engine().generation, kwargs)
+            role = getattr(auth.current_user(), "role", "")
+            key = PageCache.key(layout.__module__, get_engine().generation, kwargs, role)
             pages = page_cache()
             page = pages.get(key)
             if page is None:

@@ -127,3 +127,47 @@ def test_after_a_new_load_the_page_shows_the_new_numbers(demo_db, tmp_path):
 
     layout, _ = page_text(client, "/measures/person_crimes")
     assert find_by_id(layout, "ms-value")["children"] == fmt_value(without_north)
+
+
+# --- Signed-in users: what a page shows depends on the role -------------------------------------
+
+ROLE_PASSWORDS = {"vera": ("viewer", "viewer-pass-1"), "andy": ("analyst", "analyst-pass-2"),
+                  "edie": ("editor", "editor-pass-3")}
+
+
+@pytest.fixture(scope="module")
+def auth_app(demo_db, tmp_path_factory):
+    import re
+
+    from app import create_app
+    from store import Users, open_store
+
+    url = f"sqlite:///{tmp_path_factory.mktemp('roles') / 'ledger.sqlite3'}"
+    users = Users(open_store(url))
+    for name, (role, password) in ROLE_PASSWORDS.items():
+        users.add_user(name, role, password)
+    app = create_app(Settings(db_path=demo_db, ledger_url=url, auth=True, secret_key="s" * 40))
+    app.csrf_re = re.compile(r"name='csrf_token' value='([^']+)'")
+    return app
+
+
+def signed_in(app, name):
+    """A test client signed in through the real sign-in form; Dash calls carry the CSRF header."""
+    client = app.server.test_client()
+    token = app.csrf_re.search(client.get("/auth/login").get_data(as_text=True)).group(1)
+    r = client.post("/auth/login", data={"csrf_token": token, "username": name,
+                                         "password": ROLE_PASSWORDS[name][1], "next": "/"})
+    assert r.status_code == 302, r.get_data(as_text=True)
+    client.environ_base["HTTP_X_CSRFTOKEN"] = client.get_cookie("_csrf_token").value
+    return client
+
+
+def test_a_viewers_cached_page_never_reaches_an_editor(auth_app):
+    """Pages are cached per URL; an editor opening a meeting after a viewer must still get the form."""
+    viewer, editor = signed_in(auth_app, "vera"), signed_in(auth_app, "edie")
+    _, vera_text = page_text(viewer, "/meetings/2026-11-16")
+    assert "Your role can read the ledger but not record items" in vera_text
+    _, edie_text = page_text(editor, "/meetings/2026-11-16")
+    assert "Your role can read the ledger but not record items" not in edie_text
+    _, vera_again = page_text(viewer, "/meetings/2026-11-16")
+    assert "Your role can read the ledger but not record items" in vera_again
