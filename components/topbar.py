@@ -1,8 +1,10 @@
-"""The bar on every page: the city, the data's as-of date, and a plain notice when the data is a demo."""
+"""The bar on every page: the city, the data's as-of date, who is signed in (with Sign out), and a
+plain notice when the data is a demo."""
 from __future__ import annotations
 
 from dash import dcc, html
 
+import auth
 from components.formatting import fmt_date
 
 NAV = (("/", "Goals"), ("/neighborhoods", "Neighborhoods"), ("/data", "Data"))
@@ -22,8 +24,11 @@ def topbar(city_name: str, as_of=None, demo: bool = False, has_warehouse: bool =
                 dcc.Link(f"{city_name} performance", href="/", className="navbar-brand text-white fw-bold me-3"),
                 html.Span(as_of_text, id="topbar-asof", className="small me-3"),
             ], className="d-flex flex-wrap align-items-center"),
-            html.Nav(html.Ul([html.Li(dcc.Link(text, href=href, className="nav-link"), className="nav-item")
-                              for href, text in NAV], className="nav"), **{"aria-label": "Main"}),
+            html.Div([
+                html.Nav(html.Ul([html.Li(dcc.Link(text, href=href, className="nav-link"), className="nav-item")
+                                  for href, text in NAV], className="nav"), **{"aria-label": "Main"}),
+                *([menu] if (menu := auth.user_menu()) is not None else []),  # None without sign-in
+            ], className="d-flex flex-wrap align-items-center gap-2"),
         ], className="container-lg d-flex flex-wrap justify-content-between align-items-center py-2"),
         className="topbar",
     )

@@ -171,3 +171,15 @@ def test_a_viewers_cached_page_never_reaches_an_editor(auth_app):
     assert "Your role can read the ledger but not record items" not in edie_text
     _, vera_again = page_text(viewer, "/meetings/2026-11-16")
     assert "Your role can read the ledger but not record items" in vera_again
+
+
+def test_the_top_bar_names_the_signed_in_user_and_offers_sign_out(auth_app, client):
+    analyst = signed_in(auth_app, "andy")
+    bar = analyst.get("/_dash-layout").get_json()
+    assert "Signed in as andy (analyst)" in "".join(texts(find_by_id(bar, "auth-user")["children"]))
+    link = find_by_id(bar, "auth-signout-link")
+    assert link["href"] == "/auth/logout" and link["children"] == "Sign out"
+    page = analyst.get(link["href"]).get_data(as_text=True)  # the link leads to the sign-out form
+    assert "id='auth-signout'" in page
+    assert find_by_id(client.get("/_dash-layout").get_json(), "auth-signout-link") is None  # no sign-in, no menu
+
