@@ -1,11 +1,14 @@
 """The data table under a chart and its CSV download, which exports exactly the rows and columns
-the grid shows (after the user's own sorting and filtering), with the grid's column headers."""
+the grid shows (after the user's own sorting and filtering), with the grid's column headers.
+Downloading is a role's right (analysts and up; auth/roles.py): the button is shown only to those
+allowed, and csv_of itself refuses anyone else, so no callback can forget the check."""
 from __future__ import annotations
 
 import dash_ag_grid as dag
 import pandas as pd
 from dash import dcc, html
 
+import auth
 from components.formatting import is_missing
 
 
@@ -14,7 +17,8 @@ def grid(prefix: str, df: pd.DataFrame, columns: list[tuple[str, str]], caption:
     rows = [{f: _plain(r.get(f)) for f, _ in columns} for r in df.to_dict("records")]
     return html.Div([
         html.Div([html.H2(caption, className="h6 mb-0", id=f"{prefix}-grid-caption"),
-                  html.Button("Download CSV", id=f"{prefix}-csv-btn", className="btn btn-outline-primary btn-sm")],
+                  html.Button("Download CSV", id=f"{prefix}-csv-btn", className="btn btn-outline-primary btn-sm",
+                              hidden=not auth.allowed("download"))],
                  className="d-flex justify-content-between align-items-center mb-1"),
         dag.AgGrid(id=f"{prefix}-grid", rowData=rows,
                    columnDefs=[{"field": f, "headerName": h, "sortable": True, "filter": True} for f, h in columns],
@@ -38,7 +42,9 @@ def _plain(v):
 
 
 def csv_of(rows: list[dict] | None, column_defs: list[dict], filename: str) -> dict:
-    """The grid's visible rows -> a dcc.Download payload with the grid's headers, in its order."""
+    """The grid's visible rows -> a dcc.Download payload with the grid's headers, in its order.
+    Raises auth.Forbidden (HTTP 403) when the signed-in user's role may not download."""
+    auth.require("download")
     fields = [c["field"] for c in column_defs]
     headers = [c.get("headerName", c["field"]) for c in column_defs]
     df = pd.DataFrame([{f: r.get(f) for f in fields} for r in rows or []], columns=fields)

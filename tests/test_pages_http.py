@@ -183,3 +183,32 @@ def test_the_top_bar_names_the_signed_in_user_and_offers_sign_out(auth_app, clie
     assert "id='auth-signout'" in page
     assert find_by_id(client.get("/_dash-layout").get_json(), "auth-signout-link") is None  # no sign-in, no menu
 
+
+def download_csv(client, rows, column_defs):
+    """The measure page's Download CSV callback, as the browser calls it."""
+    return client.post("/_dash-update-component", json={
+        "output": "ms-csv.data", "outputs": {"id": "ms-csv", "property": "data"},
+        "inputs": [{"id": "ms-csv-btn", "property": "n_clicks", "value": 1}],
+        "changedPropIds": ["ms-csv-btn.n_clicks"],
+        "state": [{"id": "ms-grid", "property": "virtualRowData", "value": rows},
+                  {"id": "ms-grid", "property": "columnDefs", "value": column_defs}]})
+
+
+def test_only_analysts_and_up_may_download_csv(auth_app):
+    rows = [{"period_start": "2026-11-15", "value": 12, "numerator": 12}]
+    defs = [{"field": "period_start", "headerName": "Week of"}, {"field": "value", "headerName": "Value (count)"}]
+    viewer, analyst = signed_in(auth_app, "vera"), signed_in(auth_app, "andy")
+
+    refused = download_csv(viewer, rows, defs)
+    assert refused.status_code == 403
+    assert "vera is a viewer, who may not download" in refused.get_data(as_text=True)
+    layout, _ = page_text(viewer, "/measures/person_crimes")
+    assert find_by_id(layout, "ms-csv-btn")["hidden"] is True  # the button is not offered either
+
+    ok = download_csv(analyst, rows, defs)
+    assert ok.status_code == 200
+    data = ok.get_json()["response"]["ms-csv"]["data"]
+    assert data["filename"] == "measure.csv"
+    assert data["content"].splitlines() == ["Week of,Value (count)", "2026-11-15,12"]
+    layout, _ = page_text(analyst, "/measures/person_crimes")
+    assert find_by_id(layout, "ms-csv-btn")["hidden"] is False
