@@ -112,7 +112,19 @@ def __getattr__(name: str):
     raise AttributeError(name)
 
 
+def main(port: int = 8050) -> None:
+    """`python app.py` (what `make run` starts): the development server on localhost, saying where
+    to sign in and where the first admin password will appear (auth prints it on this terminal)."""
+    s = settings_mod.Settings.from_env()
+    application = create_app(s)
+    url = f"http://127.0.0.1:{port}"
+    print(f"SeaStat running on {url}", flush=True)
+    if s.mode == "internal" and s.auth:
+        print(f"Sign in at {url}/auth/login. On the first start (no accounts yet) opening that page makes an "
+              "account 'admin' and prints its password HERE, once; add others with: python -m store adduser",
+              flush=True)
+    application.run(host="127.0.0.1", port=port, debug=False)
+
+
 if __name__ == "__main__":
-    application = create_app()
-    print("SeaStat running on http://127.0.0.1:8050", flush=True)
-    application.run(host="127.0.0.1", port=8050, debug=False)
+    main()

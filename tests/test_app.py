@@ -67,3 +67,49 @@ def test_procfile_serves_the_module_level_server():
     code = "from app import server; print(type(server).__name__)"
     out = subprocess.run([sys.executable, "-c", code], cwd=ROOT, capture_output=True, text=True, check=True)
     assert out.stdout.strip() == "Flask"
+
+
+def test_make_run_first_start_says_where_the_admin_password_is(tmp_path):
+    """`python app.py` on a fresh clone: the sign-in page says the password is on the terminal, the
+    terminal shows it once, and it signs in."""
+    import os
+    import re
+    import socket
+    import time
+    import urllib.error
+    import urllib.request
+    from http.cookiejar import CookieJar
+
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        port = sock.getsockname()[1]
+    env = {k: v for k, v in os.environ.items() if not k.startswith("SEASTAT_")}
+    env.update(SEASTAT_DB=str(tmp_path / "none.duckdb"), SEASTAT_LEDGER=f"sqlite:///{tmp_path / 'ledger.sqlite3'}")
+    log = tmp_path / "terminal.txt"
+    with open(log, "w") as out:
+        proc = subprocess.Popen([sys.executable, "-c", f"import app; app.main({port})"], cwd=ROOT, env=env,
+                                stdout=out, stderr=subprocess.STDOUT)
+    try:
+        base = f"http://127.0.0.1:{port}"
+        opener = urllib.request.build_opener(urllib.request.HTTPCookieProcessor(CookieJar()))
+        for _ in range(100):
+            try:
+                page = opener.open(base + "/", timeout=5).read().decode()  # redirected to sign-in
+                break
+            except (urllib.error.URLError, ConnectionError):
+                time.sleep(0.2)
+        else:
+            pytest.fail(f"app did not start: {log.read_text()}")
+        assert "printed in the terminal that runs the app" in page
+        terminal = log.read_text()
+        assert f"Sign in at {base}/auth/login" in terminal
+        password = re.search(r"made 'admin' \(role admin\) with password (\S+)", terminal).group(1)
+        assert password not in page
+        token = re.search(r"name='csrf_token' value='([^']+)'", page).group(1)
+        form = urllib.parse.urlencode({"csrf_token": token, "username": "admin", "password": password,
+                                       "next": "/data"}).encode()
+        signed = opener.open(base + "/auth/login", data=form, timeout=10)
+        assert signed.url == base + "/data"  # signed in, sent on to the page asked for
+    finally:
+        proc.terminate()
+        proc.wait(timeout=10)
