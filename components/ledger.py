@@ -60,10 +60,12 @@ def _v(x) -> str:
 
 def _note(item) -> html.Div:
     """Add a note to an item (kept in its history like every other edit)."""
+    # dcc.Input takes no aria-label: the label wrapping it names it for screen readers.
     return html.Div([
-        dcc.Input(id={"type": f"{P}-note", "item": item.id}, type="text", placeholder="Add a note",
-                  className="form-control form-control-sm", maxLength=2000, autoComplete="off",
-                  **{"aria-label": f"Note for item {item.id}"}),
+        html.Label([html.Span(f"Note for item {item.id}", className="visually-hidden"),
+                    dcc.Input(id={"type": f"{P}-note", "item": item.id}, type="text", placeholder="Add a note",
+                              className="form-control form-control-sm", maxLength=2000, autoComplete="off")],
+                   className="flex-grow-1 mb-0"),
         html.Button("Add", id={"type": f"{P}-note-btn", "item": item.id}, n_clicks=0,
                     className="btn btn-outline-primary btn-sm", **{"aria-label": f"Add the note to item {item.id}"}),
     ], className="input-group input-group-sm no-print mt-1")

@@ -31,11 +31,12 @@ packet_figures = Table(
 
 
 class Snapshots:
-    def __init__(self, store, timezone: str):
+    def __init__(self, store, timezone: str, create: bool = True):
         self.store = store
         self.zone = ZoneInfo(timezone)
-        with store.write() as conn:
-            metadata.create_all(conn, checkfirst=True)
+        if create:  # idempotent; a caller that already made the table may skip the write lock
+            with store.write() as conn:
+                metadata.create_all(conn, checkfirst=True)
 
     def save(self, packet) -> int:
         """Record the packet's figures (one transaction); returns the number of rows written."""

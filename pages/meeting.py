@@ -8,14 +8,16 @@ Ledger writes are recorded under settings.author (SEASTAT_AUTHOR) until sign-in 
 from __future__ import annotations
 
 import datetime as dt
+import functools
 
 import dash
 from dash import ALL, Input, Output, State, ctx, dcc, html, no_update
 
 from components import ledger as ledger_ui
-from components.engine_access import get_engine, settings
+from components.engine_access import NoWarehouse, get_engine, settings
 from components.formatting import fmt_date
-from components.pagekit import guarded, log, page_header
+from components.messages import no_warehouse
+from components.pagekit import log, page_header
 from components.store_access import author, get_ledger, get_snapshots, may_write
 from packet import text
 from packet.calendar import MeetingDateError, meeting_dates_around, next_meeting, parse_meeting_date
@@ -40,7 +42,24 @@ def not_a_meeting(eng, message: str) -> html.Div:
     ], className="alert alert-warning mt-3", role="alert", id="msg-not-a-meeting")
 
 
-@guarded
+def _fresh(layout):
+    """Like pagekit.guarded (no warehouse -> the message; an error -> one line, logged), but never
+    served from the page cache: this page shows the ledger, which changes without the warehouse."""
+    @functools.wraps(layout)
+    def wrapper(**kwargs):
+        try:
+            return layout(**kwargs)
+        except NoWarehouse:
+            return no_warehouse()
+        except Exception as exc:  # never a traceback in the browser
+            log.exception("page %s failed", layout.__module__)
+            return html.Div([html.H1("This page could not be built", className="h3"),
+                             html.P(f"{type(exc).__name__}: {str(exc).splitlines()[0] if str(exc) else ''}")],
+                            className="notice notice-error mt-3", role="alert", id="msg-page-error")
+    return wrapper
+
+
+@_fresh
 def layout(date=None, **_query):
     eng = get_engine()
     if settings().mode != "internal":
@@ -243,6 +262,40 @@ def close(clicks, carried_ids, meeting, seen):
     seen.update(ledger_ui.versions(list(current.values()) + items))
     return (msg, ledger_ui.recorded(items, titles, ledger), seen,
             [current[i["item"]].status for i in carried_ids])
+
+
+@dash.callback(Output(f"{P}-msg", "children", allow_duplicate=True),
+               Output(f"{P}-new-items", "children", allow_duplicate=True),
+               Output(f"{P}-versions", "data", allow_duplicate=True),
+               Input({"type": f"{P}-note-btn", "item": ALL}, "n_clicks"),
+               State({"type": f"{P}-note", "item": ALL}, "value"), State({"type": f"{P}-note", "item": ALL}, "id"),
+               State(f"{P}-meeting", "data"), State(f"{P}-versions", "data"),
+               prevent_initial_call=True)
+def add_note(clicks, notes, note_ids, meeting, seen):
+    """Append a note to an item's notes: an edit at the version this page showed (history keeps it)."""
+    from auth import Forbidden
+    from store import ConflictError, StoreInputError
+
+    trig = ctx.triggered_id
+    if not trig or not any(t.get("value") for t in ctx.triggered):
+        return no_update, no_update, no_update
+    item_id = int(trig["item"])
+    note = next((v for v, i in zip(notes, note_ids) if i["item"] == trig["item"]), None)
+    if not (note or "").strip():
+        return ledger_ui.error_message("notes: type the note first"), no_update, no_update
+    eng, ledger, titles = _context()
+    seen = dict(seen or {})
+    try:
+        current = ledger.get(item_id)
+        expected = int(seen.get(str(item_id)) or current.version)
+        notes_now = (current.notes + "\n" if current.notes else "") + note.strip()
+        item = ledger.edit(item_id, expected_version=expected, by=author(), notes=notes_now)
+        msg = html.Div(f"Note added to item {item_id}.", className="alert alert-success py-2")
+        seen[str(item_id)] = item.version
+    except (ConflictError, StoreInputError, Forbidden) as exc:
+        msg = ledger_ui.error_message(_one_line(exc))
+    items = ledger.items(meeting_date=meeting)
+    return msg, ledger_ui.recorded(items, titles, ledger), {**seen, **ledger_ui.versions(items)}
 
 
 @dash.callback(Output(f"{P}-pdf", "data"), Output(f"{P}-pdf-status", "children"),

@@ -12,4 +12,4 @@ dash.register_page(__name__, path="/meetings", name="Meetings", title="Meetings"
 def layout(**_query):
     from pages.meeting import layout as meeting_layout  # loaded by Dash's page registry by now
 
-    return meeting_layout(None)
+    return meeting_layout(date=None)

@@ -88,6 +88,13 @@ def test_action_item_recorded_survives_reload_and_comes_back_next_meeting(dash_d
     settle(dash_duo, "#mt-new")
     row = dash_duo.find_element("#mt-new").text
     assert "Walk Belltown with the business association" in row and "Robberies reported, BELLTOWN" in row
+    # A note is an edit: saved with who and when, so the item's history now has two entries.
+    new_id = dash_duo.driver.find_element("css selector", "#mt-new tbody tr").get_attribute("id").rsplit("-", 1)[1]
+    dash_duo.find_element(f"#mt-item-{new_id} input").send_keys("Met the BIA on Tuesday")
+    dash_duo.find_element(f'button[aria-label="Add the note to item {new_id}"]').send_keys(Keys.ENTER)
+    dash_duo.wait_for_contains_text("#mt-msg", f"Note added to item {new_id}.", timeout=LOAD)
+    dash_duo.wait_for_contains_text(f"#mt-item-{new_id}", "Met the BIA on Tuesday", timeout=LOAD)
+    assert dash_duo.find_element(f"#mt-item-{new_id} summary").text == "History (2)"
     assert dash_duo.get_logs() == []
     for width in (1280, 390):
         shoot(dash_duo, "meeting", width)
