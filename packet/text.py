@@ -15,6 +15,11 @@ NEW_HEAD = ("Item", "Kind", "Owner", "Due", "Measure", "Status")
 HOTSPOT_HEAD = ("#", "Area", "Measure", "Previous period", "This period", "Increase", "p-value")
 
 
+def _notes(notes: str) -> str:
+    """Notes on one line (each added note was a line): '; ' between them."""
+    return f" (notes: {'; '.join(n for n in notes.splitlines() if n.strip())})" if notes else ""
+
+
 def status_label(status: str) -> str:
     return STATUS_LABELS.get(status, status)
 
@@ -52,7 +57,7 @@ def carried_cells(ci) -> list[str]:
     it = ci.item
     area = f", {it.area_id}" if it.area_id else ""
     return [
-        f"{it.text}" + (f" (notes: {it.notes})" if it.notes else ""),
+        it.text + _notes(it.notes),
         it.owner,
         (fmt_date(it.due_date) + (" OVERDUE" if ci.overdue else "")) if it.due_date else "none",
         fmt_date(it.meeting_date),
@@ -63,7 +68,7 @@ def carried_cells(ci) -> list[str]:
 
 
 def item_cells(it, titles: dict) -> list[str]:
-    return [it.text + (f" (notes: {it.notes})" if it.notes else ""), it.kind, it.owner,
+    return [it.text + _notes(it.notes), it.kind, it.owner,
             fmt_date(it.due_date) if it.due_date else "none",
             (titles.get(it.measure_id, it.measure_id) + (f", {it.area_id}" if it.area_id else "")) if it.measure_id else "none",
             it.status]
