@@ -14,7 +14,6 @@ from dataclasses import dataclass
 
 import numpy as np
 from scipy import special
-from scipy import stats as st
 
 ALPHA = 0.05  # false-alarm rate of every flag: a change with no real cause is flagged < 5% of the time
 
@@ -89,6 +88,7 @@ def _lncomb(a: int, b: int) -> float:
 def fisher_two_sided(k: int, n: int, k0: int, n0: int) -> float:
     """Fisher's exact test of k/n against k0/n0, two-sided (as scipy.stats.fisher_exact):
     given all margins, k is hypergeometric."""
+    from scipy import stats as st  # lazy: scipy.stats costs ~50 MB of RSS per worker
     total, succ = n + n0, k + k0
     lo, hi = max(0, n + succ - total), min(n, succ)
     if lo == hi:
@@ -126,6 +126,7 @@ def compare_counts(x: int, x0: int, exposure: float = 1.0, exposure0: float = 1.
 
 def control_limits(baseline_mean: float, alpha: float = ALPHA) -> tuple[int, int]:
     """Counts outside [lo, hi] have probability < alpha under Poisson(baseline_mean)."""
+    from scipy import stats as st  # lazy: scipy.stats costs ~50 MB of RSS per worker
     lo = int(st.poisson.ppf(alpha / 2, baseline_mean)) if baseline_mean > 0 else 0
     hi = int(st.poisson.isf(alpha / 2, baseline_mean)) if baseline_mean > 0 else 0
     return lo, hi
@@ -133,6 +134,7 @@ def control_limits(baseline_mean: float, alpha: float = ALPHA) -> tuple[int, int
 
 def poisson_point(x: int, baseline_mean: float, alpha: float = ALPHA) -> Flag:
     """Is count x unusual for a Poisson process with the baseline mean? Two-sided exact p-value."""
+    from scipy import stats as st  # lazy: scipy.stats costs ~50 MB of RSS per worker
     if baseline_mean <= 0:
         return NO_TEST
     lo_tail = float(st.poisson.cdf(x, baseline_mean))
@@ -158,6 +160,7 @@ def compare_shares(k: int, n: int, k0: int, n0: int, alpha: float = ALPHA) -> Fl
 def quantile_ci_ranks(n: int, q: float, alpha: float = ALPHA) -> tuple[int | None, int | None]:
     """0-based ranks of the order statistics bounding a distribution-free interval for the q-th
     quantile of n values (binomial ranks); None for an unbounded side."""
+    from scipy import stats as st  # lazy: scipy.stats costs ~50 MB of RSS per worker
     lo_rank = int(st.binom.ppf(alpha / 2, n, q))
     hi_rank = int(st.binom.isf(alpha / 2, n, q))
     return (lo_rank - 1 if lo_rank > 0 else None), (hi_rank if hi_rank < n else None)
