@@ -226,23 +226,28 @@ class Engine:
         gone = [p.dataset for p in parts_of(m.computation) if p.dataset not in tables]
         return f"dataset {', '.join(gone)} is not loaded" if gone else ""
 
-    def _covered(self, m: Measure, start: dt.date, end: dt.date) -> bool:
+    def _covered(self, m: Measure, start: dt.date, end: dt.date, whole: bool = False) -> bool:
+        """True when [start, end] overlaps every dataset the measure reads; whole=True: lies
+        entirely within them (a comparison period that starts before a dataset's first event
+        would count the missing days as zero, so it is no data instead)."""
         cov = self._m()["coverage"]
         for p in parts_of(m.computation):
             lo, hi = cov.get(p.dataset, (None, None))
-            if lo is None or end < lo or start > hi:
+            if lo is None or end < lo or start > hi or (whole and (start < lo or end > hi)):
                 return False
         return True
 
-    def _rows(self, m: Measure, ranges: list[tuple], f: Filters) -> list[dict | None]:
+    def _rows(self, m: Measure, ranges: list[tuple], f: Filters, whole: int = 0) -> list[dict | None]:
         """The measure's row for each (start, end) range, in one query where the kind allows;
-        None for a range outside the data or a dataset not loaded."""
+        None for a range outside the data or a dataset not loaded, and for a range at index
+        >= `whole` (comparison periods, baselines) that is not entirely within the data."""
         kind = m.computation.kind
         if kind == "freshness":
             return [self._freshness_row(m, e) for _, e in ranges]
         if self._missing(m):
             return [None] * len(ranges)
-        covered = [self._covered(m, s, e) for s, e in ranges]
+        whole = whole or len(ranges)
+        covered = [self._covered(m, s, e, i >= whole) for i, (s, e) in enumerate(ranges)]
         want = [r for r, c in zip(ranges, covered) if c]
         if not want:
             return [None] * len(ranges)
@@ -347,7 +352,7 @@ class Engine:
         fixed = m.target is not None and m.target.change_pct is not None and m.target.baseline != "prior_year"
         if fixed:
             ranges.append(tuple(m.target.baseline))
-        rows = self._rows(m, ranges, f)
+        rows = self._rows(m, ranges, f, whole=1)
         cur, old, year = rows[:3]
         value = _num(cur["value"]) if cur else None
         prior = _num(old["value"]) if old else None
@@ -359,6 +364,11 @@ class Engine:
             note = f"No data: {missing}."
         elif value is None:
             note = "Not enough data in this period."
+        elif target is None and m.target is not None and m.target.change_pct is not None:
+            # the target is a change from a baseline the data do not reach: status unknown
+            st = "no_data"
+            base = "the same period last year" if m.target.baseline == "prior_year" else "the baseline period"
+            note = f"Not enough data: {base} is not entirely within the data, so there is no target to compare with."
         elif m.target is None or m.direction == "none":
             note = note or "This measure is reported for context and has no target."
         change = None if value is None or prior is None else value - prior

@@ -44,6 +44,7 @@ CRIME = [
     crime("2024-03-11 00:00", area="B"),   # first second after: out
     crime("2024-03-01 12:00", cat="ASSAULT OFFENSES"),  # other category: out of the robbery count
     crime("2023-03-01 12:00"),             # same period last year: 1 robbery
+    crime("2023-01-02 12:00", cat="OTHER"),  # the data start here, before last year's window
     crime("2024-02-20 12:00"), crime("2024-02-21 12:00"),  # in the prior 14 days (12-25 Feb)
 ]
 
