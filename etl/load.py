@@ -174,23 +174,36 @@ def _time_fields(adapter: Adapter, insp: Inspected) -> list[str]:
     return [f for f in (insp.vintage.time_fields or adapter.time_fields) if f in insp.positions]
 
 
-def _read_sql(insp: Inspected) -> str:
-    """The file as all-VARCHAR columns c0..cN plus its record number (__row), in file order.
+def _read_sql(insp: Inspected, numbered: bool = False) -> str:
+    """The file as all-VARCHAR columns c0..cN, read in parallel.
 
-    `row_number() OVER ()` runs as DuckDB's streaming window, which keeps the scan's order.
+    No record number here: a window (`row_number() OVER ()`) would keep the whole pipeline on
+    one thread. `_stage` is written in insertion order (preserve_insertion_order), so after the
+    CREATE its rowid + 1 is the record number (records DuckDB could split, counted from 1: the
+    same count the window gave), set by one UPDATE before any row is deleted.
+    `numbered` adds `__row` (record number) for an adapter whose expressions need the file's
+    order (OIS numbers an incident's officers); that read runs on one thread.
     Lines DuckDB cannot split go to the `_csv_rejects` table.
     """
     columns = "{" + ", ".join(f"'c{i}': 'VARCHAR'" for i in range(len(insp.header))) + "}"
-    return (f"SELECT *, row_number() OVER () AS __row FROM read_csv($path, header = true, auto_detect = false, "
+    number = ", row_number() OVER () AS __row" if numbered else ""
+    return (f"SELECT *{number} FROM read_csv($path, header = true, auto_detect = false, "
             f"columns = {columns}, delim = $delim, quote = '\"', escape = '\"', strict_mode = true, "
             "store_rejects = true, rejects_table = '_csv_rejects', rejects_scan = '_csv_scan', max_line_size = 20000000)")
+
+
+def _needs_order(adapter: Adapter, insp: Inspected) -> bool:
+    v = insp.vintage
+    return any("__row" in (e or "") for e in (v.key, v.time, adapter.key, adapter.time, adapter.category))
 
 
 def _source_sql(adapter: Adapter, insp: Inspected) -> str:
     cols = [f"c{insp.positions[f]} AS {f}" if f in insp.positions else f"CAST(NULL AS VARCHAR) AS {f}"
             for f in adapter.fields]
     raw = [f"c{i}" for i in range(len(insp.header))]
-    return f"SELECT {', '.join(cols + raw)}, __row FROM ({_read_sql(insp)})"
+    numbered = _needs_order(adapter, insp)
+    raw += ["__row"] if numbered else []
+    return f"SELECT {', '.join(cols + raw)} FROM ({_read_sql(insp, numbered)})"
 
 
 HELPERS = ("_reason", "_raw_text", "_lat_raw", "_lon_raw", "_precinct_raw", "_sector_raw", "_beat_raw")
@@ -219,7 +232,7 @@ def _stage_sql(adapter: Adapter, insp: Inspected) -> str:
         f"CAST({adapter.lon} AS DOUBLE) AS _lon_in",
         f"nz({adapter.precinct}) AS _precinct_in", f"nz({adapter.sector}) AS _sector_in",
         f"nz({adapter.beat}) AS _beat_in",
-        "$file AS source_file", "s.__row AS source_row", "$vintage AS vintage",
+        "$file AS source_file", "$vintage AS vintage",
     ]
     typed += [f"CAST({expr} AS {typ}) AS {name}" for name, typ, expr in adapter.columns]
     for name, kind, rawf in adapter.demographics:
@@ -236,7 +249,7 @@ def _stage_sql(adapter: Adapter, insp: Inspected) -> str:
     ]
     text = "concat_ws($delim, " + ", ".join(f"coalesce(f.c{i}, '')" for i in range(len(insp.header))) + ")"
     # helpers for the quality checks, kept only where they say something (mostly NULL: cheap to write)
-    final = list(adapter.schema()) + [
+    final = [("CAST(NULL AS BIGINT) AS source_row" if c == "source_row" else c) for c in adapter.schema()] + [
         "_reason", f"CASE WHEN _reason IS NOT NULL THEN {text} END AS _raw_text",
         "CASE WHEN latitude IS NULL THEN _lat_in END AS _lat_raw",
         "CASE WHEN latitude IS NULL THEN _lon_in END AS _lon_raw",
@@ -247,7 +260,8 @@ def _stage_sql(adapter: Adapter, insp: Inspected) -> str:
     level1 = f"SELECT s AS f, {', '.join(typed)} FROM ({_source_sql(adapter, insp)}) s"
     level2 = f"SELECT b.*, {', '.join(derived)} FROM ({level1}) b"
     level3 = f"SELECT d.*, {_reason_sql(adapter, insp)} AS _reason FROM ({level2}) d"
-    return f"CREATE TABLE _stage AS SELECT {', '.join(final)} FROM ({level3})"
+    order = " ORDER BY f.__row" if _needs_order(adapter, insp) else ""  # a window may reorder rows
+    return f"CREATE TABLE _stage AS SELECT {', '.join(final)} FROM ({level3}){order}"
 
 
 def table_columns(adapter: Adapter) -> list[str]:
@@ -271,6 +285,7 @@ def _load_one(con, adapter: Adapter, insp: Inspected, digest: str, city, bar) ->
     bar.update()
     con.execute(_stage_sql(adapter, insp), {"path": str(insp.path), "delim": insp.delimiter,
                                             "file": insp.path.name, "vintage": insp.vintage.name})
+    con.execute("UPDATE _stage SET source_row = rowid + 1")  # record number: see _read_sql
     bar.update()
     n_raw, n_reject, n_unique = con.execute(
         "SELECT count(*), count(*) FILTER (_reason IS NOT NULL), count(DISTINCT event_key) FILTER (_reason IS NULL) "

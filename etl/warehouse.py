@@ -87,6 +87,7 @@ def build(db_path: Path, memory_limit: str = "1200MB"):
     con = duckdb.connect(str(new))
     try:
         con.execute(f"SET memory_limit = '{memory_limit}'")
+        con.execute(f"SET threads = {max(1, len(os.sched_getaffinity(0)))}")  # every core this process may use
         con.execute("SET temp_directory = ?", [tmpdir])
         con.execute("SET preserve_insertion_order = true")
         con.execute("SET enable_progress_bar = false")
