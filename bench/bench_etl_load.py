@@ -105,9 +105,11 @@ def main(argv: list[str] | None = None) -> int:
             size_mb = path.stat().st_size / 1e6
             print(f"{n:>11,} rows: generated {size_mb:,.0f} MB in {time.perf_counter() - t:.1f} s", flush=True)
             elapsed, cpu, peak_mb, line = run_load(path, db)
-            rate = n / elapsed
-            print(f"{n:>11,} rows: load {elapsed:.1f} s end to end = {rate:,.0f} rows/s; CPU {cpu:.1f} s "
-                  f"(machine load average {os.getloadavg()[0]:.1f}); peak RSS {peak_mb:,.0f} MB; "
+            rate, cores = n / elapsed, len(os.sched_getaffinity(0))
+            print(f"{n:>11,} rows: load {elapsed:.1f} s wall end to end = {rate:,.0f} rows/s; "
+                  f"CPU {cpu:.1f} s = {n / cpu:,.0f} rows per CPU-second, {n * cores / cpu:,.0f} rows/s on "
+                  f"{cores} free cores (CPU/wall {cpu / elapsed:.2f}; machine load average "
+                  f"{os.getloadavg()[0]:.1f}); peak RSS {peak_mb:,.0f} MB; "
                   f"warehouse {db.stat().st_size / 1e6:,.0f} MB", flush=True)
             print(f"             {line}")
             ok &= rate >= 250_000 and peak_mb < 2048
