@@ -16,7 +16,7 @@ from dash import _callback, html
 import auth
 import settings as settings_mod
 from city import load_city
-from components import maps
+from components import maps, warmup
 from components.engine_access import ENGINE_KEY, SETTINGS_KEY, NoWarehouse, get_engine
 from components.topbar import topbar
 
@@ -93,6 +93,7 @@ def create_app(config: settings_mod.Settings | None = None) -> dash.Dash:
         return app
     app.layout = _shell
     maps.register_callbacks(app)
+    app.server.before_request(warmup.on_request)  # the first request starts building the busiest pages
     if s.mode == "internal":
         auth.install(app, s)  # sign-in for every route (auth/README.md); a no-op check when SEASTAT_AUTH=off
     return app

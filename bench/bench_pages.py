@@ -221,15 +221,46 @@ def naive_server(db: Path, port: int) -> None:
     app.run(host="127.0.0.1", port=port, debug=False)
 
 
-def app_server(port: int) -> None:
+def app_server(port: int, warm: bool = True) -> None:
     """The real app in one single-threaded process (as one gunicorn worker with --threads 1).
     Flask's own server, because sign-in refuses gunicorn without a secret key and a session; the
-    callbacks timed are the same code either way."""
+    callbacks timed are the same code either way. warm=False: no background page warming."""
     sys.path.insert(0, str(ROOT))
     from app import create_app
+    from components import warmup
     from settings import Settings
 
-    create_app(Settings.from_env()).run(host="127.0.0.1", port=port, debug=False, threaded=False)
+    app = create_app(Settings.from_env())
+    app.server.config[warmup.ENABLED_KEY] = warm
+    app.run(host="127.0.0.1", port=port, debug=False, threaded=False)
+
+
+def cold_start(db: Path, idle: float) -> None:
+    """What the first visitor waits for on a freshly started worker, with and without background
+    warming: start the app, send one request (the page shell, as a sign-in page would), let `idle`
+    seconds pass (a visitor typing a password), then time the overview; and the worker's RSS."""
+    env = {**os.environ, "SEASTAT_DB": str(db), "SEASTAT_AUTH": "off"}
+    for warm in (False, True):
+        port = free_port()
+        cmd = [sys.executable, str(Path(__file__).resolve()), "--db", str(db), "--app-server", str(port)]
+        proc = subprocess.Popen(cmd + ([] if warm else ["--no-warm"]), cwd=ROOT, env=env,
+                                stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+        base = f"http://127.0.0.1:{port}"
+        try:
+            wait_up(base, proc)
+            rss_up = rss_mb(proc.pid)
+            time.sleep(idle)
+            times = []
+            for path in ("/", "/goals/safe_neighborhoods", "/"):
+                t = time.perf_counter()
+                post(base, router_payload(path))
+                times.append((time.perf_counter() - t) * 1000)
+            print(f"warming {'on ' if warm else 'off'}: first overview {times[0]:.0f} ms, first goal page "
+                  f"{times[1]:.0f} ms, overview again {times[2]:.0f} ms; RSS after start {rss_up:.0f} MB, "
+                  f"after the pages {rss_mb(proc.pid):.0f} MB", flush=True)
+        finally:
+            proc.terminate()
+            proc.wait(timeout=10)
 
 
 def filter_output(base: str) -> str:
@@ -296,12 +327,16 @@ def main(argv=None) -> int:
     parser.add_argument("--naive-server", type=int, metavar="PORT", help=argparse.SUPPRESS)
     parser.add_argument("--app-server", type=int, metavar="PORT", help=argparse.SUPPRESS)
     parser.add_argument("--no-browser", action="store_true")
+    parser.add_argument("--no-warm", action="store_true", help=argparse.SUPPRESS)
+    parser.add_argument("--cold-start", action="store_true",
+                        help="only time the first visitor's overview with and without background warming")
+    parser.add_argument("--idle", type=float, default=5.0, help="seconds between start-up and the first visitor")
     args = parser.parse_args(argv)
     if args.naive_server:
         naive_server(args.db, args.naive_server)
         return 0
     if args.app_server:
-        app_server(args.app_server)
+        app_server(args.app_server, warm=not args.no_warm)
         return 0
     if not args.db.is_file():
         print(f"{args.db}: no warehouse; build the 10M-event demo with "
@@ -315,6 +350,9 @@ def main(argv=None) -> int:
                  ("crime", "calls", "use_of_force", "terry_stops", "ois", "fire_calls", "service_requests") if t in tables)
     con.close()
     print(f"warehouse {args.db}: {events:,} events")
+    if args.cold_start:
+        cold_start(args.db, args.idle)
+        return 0
 
     env = {**os.environ, "SEASTAT_DB": str(args.db), "SEASTAT_AUTH": "off"}
     port = free_port()

@@ -12,6 +12,7 @@ from pathlib import Path
 
 import flask
 
+from components import warmup
 from components.engine_cache import CachedEngine, PageCache
 
 SETTINGS_KEY = "SEASTAT_SETTINGS"
@@ -44,6 +45,7 @@ def get_engine():
                 if isinstance(exc, WarehouseMissing):
                     raise NoWarehouse(str(config[SETTINGS_KEY].db_path)) from None
                 raise
+            warmup.kick(eng)  # a swapped warehouse: rebuild the busiest pages in the background
         return eng
     s = config[SETTINGS_KEY]
     if not Path(s.db_path).is_file():

@@ -212,3 +212,39 @@ def test_only_analysts_and_up_may_download_csv(auth_app):
     assert data["content"].splitlines() == ["Week of,Value (count)", "2026-11-15,12"]
     layout, _ = page_text(analyst, "/measures/person_crimes")
     assert find_by_id(layout, "ms-csv-btn")["hidden"] is False
+
+
+def test_the_overview_and_goal_pages_are_built_before_their_first_visitor(demo_db):
+    """The first request (here the page shell; often the sign-in page) starts a background build of
+    the overview and goal pages, so the first visitor to open them computes nothing."""
+    from app import create_app
+    from components import warmup
+    from components.engine_access import ENGINE_KEY
+
+    app = create_app(Settings(db_path=demo_db))
+    client = app.server.test_client()
+    assert client.get("/_dash-layout").status_code == 200
+    assert warmup.wait(app.server, 180)
+    eng = app.server.config[ENGINE_KEY]
+    computed = eng.misses
+    layout, text = page_text(client, "/")
+    assert "Goals overview" in text and find_by_id(layout, "ov-goals")["children"]
+    _, goal_text = page_text(client, "/goals/safe_neighborhoods")
+    assert "Department:" in goal_text
+    assert eng.misses == computed  # every answer was already there: the visitor waited for none
+
+
+def test_without_warming_the_first_visitor_computes_the_overview(demo_db):
+    """The counterpart: the test above would pass trivially if pages never needed the engine."""
+    from app import create_app
+    from components import warmup
+    from components.engine_access import ENGINE_KEY
+
+    app = create_app(Settings(db_path=demo_db))
+    app.server.config[warmup.ENABLED_KEY] = False
+    client = app.server.test_client()
+    assert client.get("/_dash-layout").status_code == 200
+    eng = app.server.config[ENGINE_KEY]
+    computed = eng.misses
+    page_text(client, "/")
+    assert eng.misses > computed
