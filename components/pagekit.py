@@ -7,11 +7,13 @@ import functools
 import logging
 
 import dash_bootstrap_components as dbc
-from dash import dcc, html, no_update
+import dash
+from dash import Input, Output, dcc, html, no_update
 
 import auth
 
 from components import messages, urlstate
+from components.fields import get
 from components.engine_access import NoWarehouse, get_engine, page_cache
 from components.engine_cache import PageCache
 
@@ -44,6 +46,28 @@ def guarded(layout):
     return wrapper
 
 
+def tab_title(words: str) -> str:
+    """What the browser tab (and a screen reader on page change) says: the page, then the site."""
+    return f"{words} · SeaStat"
+
+
+def catalog_title(kind: str):
+    """A register_page title function for /goals/<goal_id> or /measures/<measure_id>: the goal's or
+    measure's own title, so tabs and history tell pages apart. Never raises (no warehouse, unknown id)."""
+    def title(**path_variables):
+        ident = next(iter(path_variables.values()), None)
+        try:
+            catalog = get_engine().catalog
+            if kind == "goal":
+                words = get(next((g for g in catalog.goals if get(g, "id") == ident), None), "title")
+            else:
+                words = get(catalog.measures.get(ident), "title")
+        except Exception:  # the page itself says what is wrong
+            words = None
+        return tab_title(words or (f"No such {kind}" if ident else kind.capitalize()))
+    return title
+
+
 def labelled(label: str, control, id: str, help_text: str | None = None) -> html.Div:
     return html.Div([html.Label(label, htmlFor=id, className="form-label mb-1"), control,
                      *([html.Div(help_text, className="form-text")] if help_text else [])], className="mb-2")
@@ -68,34 +92,48 @@ def checklist(id: str, label: str, options, value) -> html.Details:
 
 
 def period_controls(prefix: str, view: urlstate.View) -> list:
-    """Period kind plus start/end dates (used when the kind is 'custom')."""
+    """Period kind plus start/end dates. The dates are shown only while the kind is 'custom'
+    (a hidden box is out of the tab order and unread by screen readers; choosing 'Custom dates'
+    shows them right after the select, where the keyboard goes next). Pages with these controls
+    call custom_dates_toggle(prefix) once."""
+    def date_box(label, which, value):
+        # No debounce: dcc.Input's debounce calls setSelectionRange, which a date box refuses (a
+        # console error per keystroke); a date box only reports complete dates anyway.
+        return html.Div(labelled(label, dcc.Input(id=f"{prefix}-{which}", type="date",
+                                                  value=value.isoformat() if value else None,
+                                                  className="form-control"), f"{prefix}-{which}"),
+                        className="col-6")
     return [
         html.Div(labelled("Period", select(
             f"{prefix}-period", [{"label": urlstate.PERIOD_LABELS[k], "value": k} for k in urlstate.PERIOD_KINDS],
             view.period), f"{prefix}-period"), className="col-12 col-md-3"),
-        html.Div(labelled("From (custom)", dcc.Input(id=f"{prefix}-start", type="date", debounce=True,
-                                                      value=view.start.isoformat() if view.start else None,
-                                                      className="form-control"), f"{prefix}-start"),
-                 className="col-6 col-md-2"),
-        html.Div(labelled("To (custom)", dcc.Input(id=f"{prefix}-end", type="date", debounce=True,
-                                                    value=view.end.isoformat() if view.end else None,
-                                                    className="form-control"), f"{prefix}-end"),
-                 className="col-6 col-md-2"),
+        html.Div(html.Div([date_box("From", "start", view.start), date_box("To", "end", view.end)], className="row g-2"),
+                 id=f"{prefix}-custom", className="col-12 col-md-4", role="group",
+                 hidden=view.period != "custom", **{"aria-label": "Custom period dates"}),
     ]
 
 
-def view_from_controls(period, start, end, **rest) -> urlstate.View:
-    """Control values -> View; a bad date typed in a box becomes a URL the page then reports on."""
+def custom_dates_toggle(prefix: str) -> None:
+    """Show the From/To boxes as soon as 'Custom dates' is chosen, in the browser (no round trip)."""
+    dash.clientside_callback("function (period) { return period !== 'custom'; }",
+                             Output(f"{prefix}-custom", "hidden"), Input(f"{prefix}-period", "value"))
+
+
+def view_from_controls(period, start, end, **rest) -> urlstate.View | None:
+    """Control values -> View. None while 'custom' is chosen and the two dates are not both typed
+    (a browser's date box gives a valid date or nothing): the page waits for them instead of
+    jumping to another period or to an error. A URL typed by hand is checked by urlstate.parse."""
     import datetime as dt
 
     def d(x):
         try:
-            return dt.date.fromisoformat(x) if x else None
+            day = dt.date.fromisoformat(x) if x else None
         except ValueError:
             return None
+        return day if day and day.year >= 1000 else None  # year 0002, 0020, 0202: still being typed
     kind = period or urlstate.DEFAULT_PERIOD
     if kind == "custom" and not (d(start) and d(end)):
-        kind = urlstate.DEFAULT_PERIOD if not (start or end) else "custom"
+        return None
     return urlstate.View(period=kind, start=d(start), end=d(end), **rest)
 
 
@@ -128,8 +166,11 @@ def view_store(prefix: str, view: urlstate.View, **extra) -> dcc.Store:
                                                 "layer": view.layer, **extra})
 
 
-def new_search(view: urlstate.View, current: dict | None):
-    """The URL query for `view`, or no_update when the page already shows exactly that view."""
+def new_search(view: urlstate.View | None, current: dict | None):
+    """The URL query for `view`, or no_update when the page already shows exactly that view (or
+    there is no view yet: custom dates still being typed)."""
+    if view is None:
+        return no_update
     search = urlstate.to_search(view)
     return no_update if current and current.get("search") == search else search
 

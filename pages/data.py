@@ -8,9 +8,9 @@ from dash import html
 
 from components.engine_access import get_engine
 from components.formatting import fmt_date, fmt_value, is_missing
-from components.pagekit import guarded, page_header, scroll_table
+from components.pagekit import tab_title, guarded, page_header, scroll_table
 
-dash.register_page(__name__, path="/data", name="Data", title="Data inventory", order=4)
+dash.register_page(__name__, path="/data", name="Data", title=tab_title("Data inventory"), order=4)
 P = "dt"
 
 

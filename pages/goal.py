@@ -11,12 +11,14 @@ from components.cards import broken_card, measure_card
 from components.engine_access import get_engine
 from components.fields import get
 from components.pagekit import (
+    catalog_title, custom_dates_toggle,
     PAGES_LOCATION, guarded, log, new_search, page_header, period_controls, resolve_period,
     view_from_controls, view_store,
 )
 
-dash.register_page(__name__, path_template="/goals/<goal_id>", name="Goal", title="Goal", order=1)
+dash.register_page(__name__, path_template="/goals/<goal_id>", name="Goal", title=catalog_title("goal"), order=1)
 P = "gl"
+custom_dates_toggle(P)
 SPARK_WEEKS = 26
 
 

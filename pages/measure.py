@@ -16,6 +16,7 @@ from components.engine_access import get_engine, settings
 from components.fields import get
 from components.formatting import fmt_change, fmt_date, fmt_value, is_missing
 from components.pagekit import (
+    catalog_title, custom_dates_toggle,
     PAGES_LOCATION, checklist, filters_for, guarded, labelled, layer_labels, new_search,
     page_header, period_controls, resolve_period, scroll_table, select, view_from_controls,
     view_store,
@@ -23,8 +24,9 @@ from components.pagekit import (
 from components.status import status_badge
 from components.tables import csv_of, grid
 
-dash.register_page(__name__, path_template="/measures/<measure_id>", name="Measure", title="Measure", order=2)
+dash.register_page(__name__, path_template="/measures/<measure_id>", name="Measure", title=catalog_title("measure"), order=2)
 P = "ms"
+custom_dates_toggle(P)
 TREND_WEEKS = 52
 TOP_AREAS = 20
 

@@ -13,13 +13,15 @@ from components.engine_access import get_engine, settings
 from components.fields import get
 from components.formatting import finite, fmt_change, fmt_date, fmt_value
 from components.pagekit import (
+    tab_title, custom_dates_toggle,
     PAGES_LOCATION, checklist, filters_for, guarded, labelled, layer_labels, new_search,
     page_header, period_controls, resolve_period, scroll_table, select, view_from_controls,
     view_store,
 )
 
-dash.register_page(__name__, path="/neighborhoods", name="Neighborhoods", title="Neighborhood explorer", order=3)
+dash.register_page(__name__, path="/neighborhoods", name="Neighborhoods", title=tab_title("Neighborhood explorer"), order=3)
 P = "nb"
+custom_dates_toggle(P)
 TREND_WEEKS = 26
 
 

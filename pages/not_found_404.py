@@ -3,7 +3,7 @@ import dash
 
 from components import messages
 
-dash.register_page(__name__, path="/404", title="Not found")
+dash.register_page(__name__, path="/404", title="Not found · SeaStat")
 
 
 def layout(**_):

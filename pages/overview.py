@@ -10,13 +10,15 @@ from components.engine_access import get_engine
 from components.fields import get
 from components.formatting import fmt_change, fmt_value
 from components.pagekit import (
+    tab_title, custom_dates_toggle,
     PAGES_LOCATION, guarded, new_search, page_header, period_controls, resolve_period, scroll_table,
     view_from_controls, view_store,
 )
 from components.status import ORDER, status_badge
 
-dash.register_page(__name__, path="/", name="Goals", title="Goals overview", order=0)
+dash.register_page(__name__, path="/", name="Goals", title=tab_title("Goals overview"), order=0)
 P = "ov"
+custom_dates_toggle(P)
 
 
 def goal_status(summary) -> str:

@@ -266,3 +266,56 @@ def test_neighborhood_explorer_back_and_forward_restore_the_areas(dash_duo, dash
     dash_duo.driver.forward()
     wait_for_text(dash_duo, "#nb-area-person_crimes", fmt_value(north_south))
     assert dash_duo.get_logs() == []
+
+
+def test_tab_title_names_the_page_and_custom_dates_show_only_for_custom(dash_duo, dash_app, demo_db):
+    four_weeks = count(demo_db, "crime_against = 'PERSON' AND CAST(event_time AS DATE) BETWEEN ? AND ?",
+                       ["2026-10-25", "2026-11-21"])
+    september = count(demo_db, "crime_against = 'PERSON' AND CAST(event_time AS DATE) BETWEEN ? AND ?",
+                      ["2026-09-01", "2026-09-30"])
+    assert september != four_weeks
+    dash_duo.start_server(dash_app)
+    dash_duo.driver.get(dash_duo.server_url + "/measures/person_crimes")
+    settle(dash_duo, "#ms-value")
+    deadline = time.time() + 10
+    while dash_duo.driver.title != "Crimes against persons · SeaStat" and time.time() < deadline:
+        time.sleep(0.2)
+    assert dash_duo.driver.title == "Crimes against persons · SeaStat"
+    assert not dash_duo.find_element("#ms-start").is_displayed()  # not "custom": no date boxes to tab through
+
+    period = dash_duo.find_element("#ms-period")
+    Select(period).select_by_visible_text("Custom dates")
+    deadline = time.time() + 10
+    while not dash_duo.find_element("#ms-start").is_displayed() and time.time() < deadline:
+        time.sleep(0.1)
+    assert dash_duo.find_element("#ms-start").is_displayed()
+    assert headline(dash_duo) == fmt_value(four_weeks)  # the page waits for the dates, it does not jump
+    period.send_keys(Keys.TAB)  # the keyboard goes from the period straight to "From"
+    assert dash_duo.driver.execute_script("return document.activeElement.id") == "ms-start"
+    dash_duo.driver.switch_to.active_element.send_keys("09012026")
+    dash_duo.driver.switch_to.active_element.send_keys(Keys.TAB)
+    for _ in range(5):  # the date box has month/day/year parts; Tab leaves it for "To"
+        if dash_duo.driver.execute_script("return document.activeElement.id") == "ms-end":
+            break
+        dash_duo.driver.switch_to.active_element.send_keys(Keys.TAB)
+    assert dash_duo.driver.execute_script("return document.activeElement.id") == "ms-end"
+    dash_duo.driver.switch_to.active_element.send_keys("09302026")
+    for _ in range(5):  # leaving the box commits its date
+        dash_duo.driver.switch_to.active_element.send_keys(Keys.TAB)
+        if dash_duo.driver.execute_script("return document.activeElement.id") != "ms-end":
+            break
+    deadline = time.time() + 20
+    while "end=" not in dash_duo.driver.current_url and time.time() < deadline:
+        time.sleep(0.2)
+    assert "period=custom&start=2026-09-01&end=2026-09-30" in dash_duo.driver.current_url
+    wait_for_text(dash_duo, "#ms-value", fmt_value(september))
+    settle(dash_duo, "#ms-value")
+    assert dash_duo.find_element("#ms-start").is_displayed()  # a custom view keeps its dates in sight
+    assert dash_duo.get_logs() == []
+
+    dash_duo.driver.get(dash_duo.server_url + "/goals/safe_neighborhoods")
+    settle(dash_duo, "#gl-cards")
+    deadline = time.time() + 10
+    while dash_duo.driver.title != "Safe neighborhoods · SeaStat" and time.time() < deadline:
+        time.sleep(0.2)
+    assert dash_duo.driver.title == "Safe neighborhoods · SeaStat"
