@@ -112,7 +112,7 @@ def compare_counts(x: int, x0: int, exposure: float = 1.0, exposure0: float = 1.
     Conditional on x + x0, x is binomial with p = exposure / (exposure + exposure0).
     """
     n = int(x) + int(x0)
-    if n == 0 or exposure <= 0 or exposure0 <= 0:
+    if n == 0 or not exposure > 0 or not exposure0 > 0:  # NaN exposure (no residents known): no test
         return NO_TEST
     p = exposure / (exposure + exposure0)
     pv = binom_two_sided(int(x), n, p)
