@@ -38,16 +38,18 @@ def check_file(con, load_id: int, adapter, file: str, city: City, stage: str, du
 
     columns = ["event_key", "event_time", "category", "precinct", "sector", "beat", "latitude", "longitude"]
     columns += [c[0] for c in adapter.columns]
-    total, rates = _null_rates(con, stage, columns, "WHERE _reason IS NULL")
-    for c, r in rates.items():
-        add("null_rate", c, r, f"of {total} rows")
     b = city.bounds
-    outside, zero, future, early = con.execute(
-        f"SELECT count(*) FILTER (_lat_raw IS NOT NULL AND _lon_raw IS NOT NULL AND _lat_raw <> 0 AND _lon_raw <> 0 "
+    # one scan for the null rates and the coordinate / date counts
+    counts = con.execute(
+        f"SELECT count(*), {', '.join(f'count({c})' for c in columns)}, "
+        f"count(*) FILTER (_lat_raw IS NOT NULL AND _lon_raw IS NOT NULL AND _lat_raw <> 0 AND _lon_raw <> 0 "
         f"AND NOT in_city(_lat_raw, _lon_raw)), "
         f"count(*) FILTER (_lat_raw = 0 OR _lon_raw = 0), count(*) FILTER (event_time > $now), "
         f"count(*) FILTER (event_time < $start) FROM {stage} WHERE _reason IS NULL",
         {"now": now_local, "start": dt.datetime.combine(adapter.start, dt.time())}).fetchone()
+    total, nonnull, (outside, zero, future, early) = counts[0], counts[1:-4], counts[-4:]
+    for c, n in zip(columns, nonnull):
+        add("null_rate", c, (1 - n / total) if total else 0.0, f"of {total} rows")
     add("coords_outside_city", "latitude", outside,
         f"bounds lat {b.min_lat}..{b.max_lat}, lon {b.min_lon}..{b.max_lon}; set to NULL")
     add("coords_zero", "latitude", zero, "0 / 0 points; set to NULL")
@@ -55,11 +57,11 @@ def check_file(con, load_id: int, adapter, file: str, city: City, stage: str, du
     add("before_start", "event_time", early, f"before {adapter.start.isoformat()}")
     add("duplicate_keys", "event_key", duplicates, "later rows with an earlier row's key were dropped")
     for code in ("precinct", "sector", "beat"):
-        unknown = f"_reason IS NULL AND _{code}_raw IS NOT NULL AND {code}_code(_{code}_raw) IS NULL"
-        top = con.execute(f"SELECT _{code}_raw, count(*) AS n FROM {stage} WHERE {unknown} "
-                          "GROUP BY 1 ORDER BY n DESC, 1 LIMIT 5").fetchall()
-        n, = con.execute(f"SELECT count(*) FROM {stage} WHERE {unknown}").fetchone()
-        add("unknown_codes", code, n, ", ".join(f"{v} ({k})" for v, k in top))
+        # the commonest unknown values and (window over every group, before LIMIT) their total
+        top = con.execute(f"SELECT v, n, sum(n) OVER () FROM (SELECT _{code}_raw AS v, count(*) AS n FROM {stage} "
+                          f"WHERE _reason IS NULL AND _{code}_raw IS NOT NULL AND {code}_code(_{code}_raw) IS NULL "
+                          "GROUP BY 1) ORDER BY n DESC, v LIMIT 5").fetchall()
+        add("unknown_codes", code, top[0][2] if top else 0, ", ".join(f"{v} ({k})" for v, k, _ in top))
     con.executemany(INSERT, rows)
 
 
