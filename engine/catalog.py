@@ -342,7 +342,9 @@ def validate(catalog: Catalog, schema: dict[str, dict[str, str]], layers: set[st
     schema: {dataset: {column: type}}. layers: the boundary layers that exist; a layer is
     usable for a measure when every dataset it reads has an `area_<layer>` column.
     strict=False (schema read from a warehouse that may not hold every dataset yet): a dataset
-    the catalog describes but the warehouse lacks is skipped; the engine reports it as no data.
+    the catalog describes but the warehouse lacks is skipped; the engine reports it as no data;
+    and a missing `area_<layer>` column is not an error (boundaries not loaded yet): the engine
+    turns that breakdown off with a note (Engine.disabled_breakdowns).
     """
     for m in catalog.measures.values():
         what = f"measure '{m.id}'"
@@ -382,7 +384,7 @@ def validate(catalog: Catalog, schema: dict[str, dict[str, str]], layers: set[st
         for d in m.datasets:
             if d not in catalog.datasets:
                 raise _err(m.source, what, "datasets", f"unknown dataset {d!r}")
-        for layer in m.layers:
+        for layer in m.layers if strict else ():
             for d in read:
                 if f"area_{layer}" not in schema[d] or (layers is not None and layer not in layers):
                     raise _err(m.source, what, "breakdowns.layers",

@@ -10,7 +10,7 @@ import bisect
 import datetime as dt
 import json
 import math
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
 import pandas as pd
 
@@ -101,7 +101,8 @@ def _num(x):
 class Engine:
     def __init__(self, city: City, catalog: Catalog, warehouse: Warehouse, mode: str = "internal"):
         self.city = city
-        self.catalog = catalog
+        self._catalog_full = catalog  # as written; `catalog` is what this warehouse can serve
+        self._catalog = catalog
         self.warehouse = warehouse
         self.mode = mode
         self.use_aggregates = True  # False: always read the event tables (benchmarks, checks)
@@ -126,12 +127,44 @@ class Engine:
             validate(catalog, schema, strict=strict)
         return eng
 
+    @property
+    def catalog(self) -> Catalog:
+        """The catalog as this warehouse file can serve it: a breakdown by a layer whose area
+        column the warehouse lacks (boundaries not loaded yet) is left out of the measure's
+        `layers`, with a note in `disabled_breakdowns`; it comes back after `python -m etl geo`."""
+        self._m()
+        return self._catalog
+
+    def disabled_breakdowns(self, measure_id: str | None = None) -> dict[str, str] | dict[str, dict[str, str]]:
+        """{layer: why} for one measure, or {measure_id: {layer: why}} for every measure with one."""
+        off = self._m()["disabled"]
+        return dict(off.get(measure_id, {})) if measure_id is not None else {k: dict(v) for k, v in off.items()}
+
+    def _disable_breakdowns(self, tables: set) -> dict:
+        """Per measure, the layers this warehouse cannot break it down by, with the reason; sets
+        self._catalog to the full catalog minus those layers."""
+        cols = self.warehouse.columns()
+        full = self._catalog_full
+        off: dict[str, dict[str, str]] = {}
+        for m in full.measures.values():
+            for layer in m.layers:
+                lacking = [p.dataset for p in parts_of(m.computation)
+                           if p.dataset in tables and f"area_{layer}" not in cols.get(p.dataset, {})]
+                if lacking:
+                    off.setdefault(m.id, {})[layer] = (
+                        f"Breakdown by {layer} is off: dataset {', '.join(lacking)} has no area_{layer} column in "
+                        f"this warehouse (boundaries not loaded yet: run `python -m etl geo`).")
+        measures = {mid: (replace(m, layers=tuple(x for x in m.layers if x not in off[mid])) if mid in off else m)
+                    for mid, m in full.measures.items()}
+        self._catalog = Catalog(full.goals, measures, full.datasets, full.folder)
+        return off
+
     # ---- metadata cached per warehouse generation ------------------------------------------
     def _m(self) -> dict:
         if self._meta_gen != self.warehouse.refresh():  # reconnects if the file was swapped
             tables = self.warehouse.tables()
             meta = {"tables": tables, "coverage": {}, "agg": {}, "city_layer": None, "pop_years": {}}
-            for d in self.catalog.datasets:
+            for d in self._catalog_full.datasets:
                 if d in tables:
                     row = self.warehouse.execute(
                         f"SELECT CAST(min(event_time) AS DATE) AS lo, CAST(max(event_time) AS DATE) AS hi FROM {q(d)}")
@@ -148,12 +181,13 @@ class Engine:
                 names = list(layers["layer"])
                 meta["city_layer"] = "city" if "city" in names else ("tract" if "tract" in names else
                                                                      (names[0] if names else None))
+            meta["disabled"] = self._disable_breakdowns(tables)
             self._meta, self._meta_gen = meta, self.warehouse.generation
         return self._meta
 
     def _agg_ok(self, measure_id: str) -> bool:
         if measure_id not in self._signatures:
-            self._signatures[measure_id] = signature(self.catalog.measures[measure_id])
+            self._signatures[measure_id] = signature(self._catalog_full.measures[measure_id])
         return self.use_aggregates and self._m()["agg"].get(measure_id) == self._signatures[measure_id]
 
     @per_file
