@@ -56,7 +56,9 @@ def fill(dash_duo, **fields):
 
 
 def save(dash_duo, expect: str):
-    dash_duo.find_element("#mt-save").click()
+    # Buttons are pressed by keyboard: a click can land on whatever is drawn over the button
+    # while the page is still settling; a focused button takes Enter.
+    dash_duo.find_element("#mt-save").send_keys(Keys.ENTER)
     dash_duo.wait_for_contains_text("#mt-msg", expect, timeout=LOAD)
     settle(dash_duo, "#mt-msg")
 
@@ -126,10 +128,10 @@ def test_bad_input_gets_one_line_and_saves_nothing(dash_duo, dash_app):
     save(dash_duo, "due_date")
     assert dash_duo.find_element("#mt-error").text == "due_date: '27/11/2026' is not a date in the form YYYY-MM-DD"
     fill(dash_duo, owner=" ", due="2026-11-27")
-    dash_duo.find_element("#mt-save").click()
+    dash_duo.find_element("#mt-save").send_keys(Keys.ENTER)
     dash_duo.wait_for_text_to_equal("#mt-error", "owner: must not be empty", timeout=LOAD)
     fill(dash_duo, owner="Finance", due="2026-11-09")
-    dash_duo.find_element("#mt-save").click()
+    dash_duo.find_element("#mt-save").send_keys(Keys.ENTER)
     dash_duo.wait_for_text_to_equal("#mt-error", "due_date: 2026-11-09 is before the meeting (2026-11-16) where the "
                                                  "item was made", timeout=LOAD)
     assert dash_duo.find_element("#mt-text").get_attribute("value") == "Check the overtime budget"  # kept
@@ -145,7 +147,7 @@ def test_not_a_meeting_date_names_the_nearest_and_pdf_downloads(dash_duo, dash_a
     assert dash_duo.find_element("#mt-bad-date").text == (
         "2026-11-18 is not a meeting date (the nearest are 2026-11-16 and 2026-11-30)")
     open_page(dash_duo, "/meetings/2026-11-16")
-    dash_duo.find_element("#mt-pdf-btn").click()
+    dash_duo.find_element("#mt-pdf-btn").send_keys(Keys.ENTER)
     target = Path(dash_duo.download_path) / "seastat-packet-2026-11-16.pdf"
     deadline = time.time() + LOAD
     while not target.exists() and time.time() < deadline:
