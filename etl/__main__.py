@@ -31,6 +31,8 @@ def main(argv: list[str] | None = None) -> int:
         parser.print_help() if not argv or argv[0] in ("-h", "--help") else parser.error(f"unknown command {argv[0]!r}")
         return 0 if not argv or argv[0] in ("-h", "--help") else 2
     name = argv[0]
+    if name in ("load", "fetch", "geo", "demo") and (bad := importlib.import_module("engine.__main__").catalog_problem()):
+        return print(bad, file=sys.stderr) or 2  # the catalog is validated before anything is written
     module = importlib.import_module(COMMANDS[name][0])
     cmd = argparse.ArgumentParser(prog=f"python -m etl {name}", description=COMMANDS[name][1])
     module.configure(cmd)

@@ -229,3 +229,26 @@ def test_missing_area_column_is_strict_in_ci_but_only_a_note_at_app_start(tmp_pa
     with pytest.raises(FilterError, match="cannot be broken down by layer 'precinct'"):
         eng.breakdown("serious_uof", p, "area:precinct")
     assert list(eng.breakdown("serious_uof", p, "subject_race")["numerator"]) == [1]
+
+
+def test_etl_commands_refuse_a_broken_catalog_before_writing(tmp_path):
+    import os
+    import subprocess
+    import sys
+
+    folder = write_catalog(tmp_path / "cat", [measure("m1", COUNT, colour="red")])
+    raw = tmp_path / "crime.csv"
+    raw.write_text("Offense ID,Offense Start DateTime\n1,01/02/2024 10:00:00 AM\n")
+    db = tmp_path / "w.duckdb"
+    env = {**os.environ, "SEASTAT_CATALOG": str(folder), "SEASTAT_DB": str(db)}
+    for args in (["load", "crime", str(raw), "--db", str(db)], ["geo", "--db", str(db)],
+                 ["demo", "--db", str(db)], ["fetch", "crime", "--db", str(db)]):
+        r = subprocess.run([sys.executable, "-m", "etl", *args], cwd=ROOT, env=env, capture_output=True, text=True)
+        assert r.returncode == 2, (args, r.stderr)
+        line = r.stderr.strip()
+        assert "\n" not in line and "measures.yaml: measure 'm1': key 'colour': unknown key" in line, args
+        assert not db.exists() and not db.with_name("w.duckdb.new").exists()  # nothing written
+    # status only reads the warehouse: it is not held back by the catalog
+    st = subprocess.run([sys.executable, "-m", "etl", "status", "--db", str(db)], cwd=ROOT, env=env,
+                        capture_output=True, text=True)
+    assert "measure 'm1'" not in st.stderr
