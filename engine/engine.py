@@ -131,8 +131,11 @@ class Engine:
     def catalog(self) -> Catalog:
         """The catalog as this warehouse file can serve it: a breakdown by a layer whose area
         column the warehouse lacks (boundaries not loaded yet) is left out of the measure's
-        `layers`, with a note in `disabled_breakdowns`; it comes back after `python -m etl geo`."""
-        self._m()
+        `layers`, with a note in `disabled_breakdowns`; it comes back after `python -m etl geo`.
+        Checked whenever the engine reads a new warehouse file; reading the catalog alone never
+        opens the file (a script may still be writing it)."""
+        if self.warehouse.connected:
+            self._m()
         return self._catalog
 
     def disabled_breakdowns(self, measure_id: str | None = None) -> dict[str, str] | dict[str, dict[str, str]]:

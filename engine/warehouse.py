@@ -60,6 +60,11 @@ class Warehouse:
         with self._lock:
             return self._connection().execute(sql, params or []).fetchall()
 
+    @property
+    def connected(self) -> bool:
+        """True while a read connection is open (the engine has read this file)."""
+        return self._con is not None
+
     def refresh(self) -> int:
         """Reconnect now if the file was replaced; returns the connection generation."""
         with self._lock:
