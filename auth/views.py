@@ -106,6 +106,12 @@ def login_form(st, nxt: str, error: str = "", username: str = "", status: int = 
         notice = ("<p class='alert alert-info' role='status' id='auth-first-start'>First start: an account "
                   f"<strong>{FIRST_ADMIN}</strong> was made, and its password printed in the terminal that runs "
                   "the app. Change it with <code>python -m store passwd admin</code>.</p>")
+    elif served_by_dev_server(flask.request.environ) and flask.request.environ.get("SERVER_SOFTWARE"):
+        # `make run` again after the first start: the password was printed then, not now.
+        notice = ("<p class='small text-body-secondary' id='auth-local-hint'>Running SeaStat locally "
+                  f"(<code>make run</code>)? The first start printed the password of <strong>{FIRST_ADMIN}"
+                  "</strong> in its terminal. Lost it? Set a new one with "
+                  "<code>python -m store passwd admin</code>.</p>")
     body = (f"{notice}<form method='post' action='{flask.url_for('seastat_auth.login')}' id='auth-form'>"
             f"<input type='hidden' name='{sessions.CSRF_FIELD}' value='{escape(sessions.csrf_token())}'>"
             f"<input type='hidden' name='next' value='{escape(nxt)}'>"

@@ -113,3 +113,19 @@ def test_make_run_first_start_says_where_the_admin_password_is(tmp_path):
     finally:
         proc.terminate()
         proc.wait(timeout=10)
+    with open(log, "w") as out:  # `make run` again: no new password, but the page says where it was
+        proc = subprocess.Popen([sys.executable, "-c", f"import app; app.main({port})"], cwd=ROOT, env=env,
+                                stdout=out, stderr=subprocess.STDOUT)
+    try:
+        for _ in range(100):
+            try:
+                page = urllib.request.urlopen(base + "/auth/login", timeout=5).read().decode()
+                break
+            except (urllib.error.URLError, ConnectionError):
+                time.sleep(0.2)
+        assert "The first start printed the password of <strong>admin</strong> in its terminal" in page
+        assert "python -m store passwd admin" in page
+        assert "with password" not in log.read_text()
+    finally:
+        proc.terminate()
+        proc.wait(timeout=10)
