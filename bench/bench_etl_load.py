@@ -9,6 +9,20 @@ its peak RSS and CPU seconds come from os.wait4's rusage of that child. The CPU 
 load average are printed because on a shared machine wall-clock rows/s mostly measures the
 neighbours.
 
+Measured (load average 3-8 from other engineers' work; CPU = the load's own user + system):
+
+| rows | code | wall | rows/s wall | CPU | rows per CPU-s | peak RSS |
+|---|---|---|---|---|---|---|
+| 1M | before (a58136c, single-threaded stage) | 25.0 s | 40,055 | 18.1 s | 55,356 | 557 MB |
+| 1M | before, earlier, busier machine | 42.2 s | 23,711 | 16.2 s | 61,700 | 457 MB |
+| 1M | after (parallel stage) | 16.0 / 23.7 s | 62,606 / 42,197 | 15.1 / 16.5 s | 66,164 / 60,773 | 686 MB |
+| 10M | before (previous engineer's figure) | ~709 s | 14,100 | | | 1.23 GB |
+| 10M | after | 245.5 s | 40,728 | 129.4 s | 77,306 | 1,224 MB |
+
+Target NOT met: 250,000 rows/s needs <= 4 s for 1M rows; the load costs about 13-16 CPU-s
+per million rows (>= 6.5 s even on two free cores). "rows/s on N free cores" = rows * N / CPU,
+an upper bound that assumes perfect parallelism.
+
     .venv/bin/python bench/bench_etl_load.py                    # 1M and 10M rows
     .venv/bin/python bench/bench_etl_load.py --rows 200000      # a quick run
 """
