@@ -163,14 +163,17 @@ def signed_in(app, name):
 
 
 def test_a_viewers_cached_page_never_reaches_an_editor(auth_app):
-    """Pages are cached per URL; an editor opening a meeting after a viewer must still get the form."""
+    """Pages are cached per URL; a page built for one role must not be served to another (the
+    meeting page is never cached now; the measure page shows Download CSV by role)."""
     viewer, editor = signed_in(auth_app, "vera"), signed_in(auth_app, "edie")
     _, vera_text = page_text(viewer, "/meetings/2026-11-16")
     assert "Your role can read the ledger but not record items" in vera_text
     _, edie_text = page_text(editor, "/meetings/2026-11-16")
     assert "Your role can read the ledger but not record items" not in edie_text
-    _, vera_again = page_text(viewer, "/meetings/2026-11-16")
-    assert "Your role can read the ledger but not record items" in vera_again
+    search = "?period=7d&area=S"  # a view no other test opens first
+    for client, hidden in ((viewer, True), (editor, False), (viewer, True)):
+        layout, _ = page_text(client, "/measures/person_crimes", search)
+        assert find_by_id(layout, "ms-csv-btn")["hidden"] is hidden
 
 
 def test_the_top_bar_names_the_signed_in_user_and_offers_sign_out(auth_app, client):
