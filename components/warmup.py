@@ -63,8 +63,10 @@ def kick(engine=None) -> None:
         if st.thread is not None and st.thread.is_alive():
             return
         layouts = _layouts()
+        # Not a daemon: Python joins it at exit (a round is bounded); a daemon thread still inside
+        # DuckDB when the interpreter exits aborts the process ("FATAL: exception not rethrown").
         st.thread = threading.Thread(target=_warm, args=(app._get_current_object(), st, layouts),
-                                     name="seastat-warmup", daemon=True)
+                                     name="seastat-warmup", daemon=False)
         st.thread.start()
 
 
