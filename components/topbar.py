@@ -7,7 +7,7 @@ from dash import dcc, html
 import auth
 from components.formatting import fmt_date
 
-NAV = (("/", "Goals"), ("/neighborhoods", "Neighborhoods"), ("/data", "Data"))
+NAV = (("/", "Goals"), ("/neighborhoods", "Neighborhoods"), ("/meetings", "Meetings"), ("/data", "Data"))
 
 
 def topbar(city_name: str, as_of=None, demo: bool = False, has_warehouse: bool = True, problem: str = "") -> html.Header:
