@@ -6,6 +6,9 @@ LANGS = ("en", "es")
 
 STRINGS = {
     "site_title": {"en": "{city} progress report", "es": "Informe de avance de {city}"},
+    "demo_title": {"en": "Demo data.", "es": "Datos de demostración."},
+    "demo_note": {"en": "These numbers come from a synthetic city made by the software's demo, not from real records.",
+                  "es": "Estas cifras provienen de una ciudad ficticia creada por la demostración del programa, no de registros reales."},
     "skip": {"en": "Skip to main content", "es": "Saltar al contenido principal"},
     "nav_home": {"en": "Goals", "es": "Metas"},
     "nav_hood": {"en": "My neighborhood", "es": "Mi vecindario"},

@@ -42,7 +42,7 @@ def page(eng, kind: str, ident, lang: str, links: Links) -> tuple[bool, str, htm
         title, body = t("data_title", lang), views.open_data(lang, links, mv)
     if body is None:
         found, title, body, here = False, t("not_found", lang), views.not_found(lang, links), ("home", None)
-    return found, title, views.frame(lang, links, city, body, here)
+    return found, title, views.frame(lang, links, city, body, here, demo=bool(eng.is_demo()))
 
 
 def live(kind: str, ident=None, lang=None) -> html.Div:

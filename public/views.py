@@ -58,8 +58,9 @@ def badge(status: str, lang: str) -> html.Span:
                      className=f"badge rounded-pill bg-{colour}{dark} status-badge")
 
 
-def frame(lang: str, links, city: str, body: list, here: tuple = ("home", None)) -> html.Div:
-    """Header (skip link, site name, nav, language switch), main content, privacy footer."""
+def frame(lang: str, links, city: str, body: list, here: tuple = ("home", None), demo: bool = False) -> html.Div:
+    """Header (skip link, site name, nav, language switch), a plain "demo data" notice when the
+    warehouse is the synthetic demo city, main content, privacy footer."""
     kind, ident = here
     other = "es" if lang == "en" else "en"
     nav = html.Nav(html.Ul([
@@ -76,6 +77,8 @@ def frame(lang: str, links, city: str, body: list, here: tuple = ("home", None))
                                      className="navbar-brand text-white fw-bold"), nav],
                              className="container-lg d-flex flex-wrap align-items-center justify-content-between"),
                     className="bg-dark py-2 public-header"),
+        *([html.Div(html.Div([html.Strong(t("demo_title", lang) + " "), t("demo_note", lang)], className="container-lg"),
+                    className="demo-banner py-2", role="note", id="public-demo-notice")] if demo else []),
         html.Main(html.Div(body, className="container-lg py-3"), id="public-main", tabIndex="-1"),
         html.Footer(html.Div(html.P(t("privacy_note", lang, n=10, k=9), className="small mb-0"),
                              className="container-lg py-2"), className="border-top public-footer"),

@@ -172,3 +172,13 @@ def test_neighborhood_page_is_a_slice_of_the_published_tables(client):
         assert m["city"] == v["headline"]["current"]
     rows = table_rows(page_tree(client, "/neighborhood/n"), "hood-table")
     assert [r[0] for r in rows] == [m["title"] for m in hood["measures"]]
+
+
+def test_public_pages_say_plainly_when_they_show_the_demo_city(client):
+    """The demo warehouse is synthetic: every public page, in both languages, says so."""
+    for path, search in (("/", ""), ("/", "?lang=es"), ("/open-data", "")):
+        tree = route(client, path, search).get_json()["response"]["_pages_content"]["children"]
+        notice = find(tree, "public-demo-notice")
+        assert notice is not None, f"{path}{search}: no demo notice"
+        words = " ".join(texts(notice))
+        assert ("synthetic" in words) if "es" not in search else ("ficticia" in words)
