@@ -21,13 +21,19 @@ log = logging.getLogger("seastat.pages")
 PAGES_LOCATION = "_pages_location"  # dash.page_container's Location: writing its search re-renders the page
 
 
-def guarded(layout):
+def guarded(layout=None, *, cache: bool = True):
     """Wrap a page layout: no warehouse -> the 'run make run' message; any other error -> one line,
     logged. A page built for the same URL, warehouse and user role is served again from PageCache
-    (pages show or hide forms and buttons by role, so one role's page must never reach another)."""
+    (pages show or hide forms and buttons by role, so one role's page must never reach another).
+    `@guarded(cache=False)` for a page that changes without the warehouse (the meeting ledger)."""
+    if layout is None:
+        return functools.partial(guarded, cache=cache)
+
     @functools.wraps(layout)
     def wrapper(**kwargs):
         try:
+            if not cache:
+                return layout(**kwargs)
             role = getattr(auth.current_user(), "role", "")
             key = PageCache.key(layout.__module__, get_engine().generation, kwargs, role)
             pages = page_cache()

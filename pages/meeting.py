@@ -8,16 +8,14 @@ Ledger writes are recorded under settings.author (SEASTAT_AUTHOR) until sign-in 
 from __future__ import annotations
 
 import datetime as dt
-import functools
 
 import dash
 from dash import ALL, Input, Output, State, ctx, dcc, html, no_update
 
 from components import ledger as ledger_ui
-from components.engine_access import NoWarehouse, get_engine, settings
+from components.engine_access import get_engine, settings
 from components.formatting import fmt_date
-from components.messages import no_warehouse
-from components.pagekit import log, page_header
+from components.pagekit import guarded, log, page_header
 from components.store_access import author, get_ledger, get_snapshots, may_write
 from packet import text
 from packet.calendar import MeetingDateError, meeting_dates_around, next_meeting, parse_meeting_date
@@ -42,24 +40,7 @@ def not_a_meeting(eng, message: str) -> html.Div:
     ], className="alert alert-warning mt-3", role="alert", id="msg-not-a-meeting")
 
 
-def _fresh(layout):
-    """Like pagekit.guarded (no warehouse -> the message; an error -> one line, logged), but never
-    served from the page cache: this page shows the ledger, which changes without the warehouse."""
-    @functools.wraps(layout)
-    def wrapper(**kwargs):
-        try:
-            return layout(**kwargs)
-        except NoWarehouse:
-            return no_warehouse()
-        except Exception as exc:  # never a traceback in the browser
-            log.exception("page %s failed", layout.__module__)
-            return html.Div([html.H1("This page could not be built", className="h3"),
-                             html.P(f"{type(exc).__name__}: {str(exc).splitlines()[0] if str(exc) else ''}")],
-                            className="notice notice-error mt-3", role="alert", id="msg-page-error")
-    return wrapper
-
-
-@_fresh
+@guarded(cache=False)  # the ledger changes without the warehouse: never served from the page cache
 def layout(date=None, **_query):
     eng = get_engine()
     if settings().mode != "internal":
