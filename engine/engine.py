@@ -327,7 +327,7 @@ class Engine:
             return stats.NO_TEST
         kind = m.computation.kind
         if kind == "count":
-            return stats.compare_counts(int(cur["numerator"]), int(old["numerator"]), days, days0, what=m.unit)
+            return stats.compare_counts(int(cur["numerator"]), int(old["numerator"]), days, days0, what=f"number of {m.unit}" if m.unit else "count")
         if kind == "rate":
             e, e0 = (cur["denominator"] or 0) * days, (old["denominator"] or 0) * days0
             return stats.compare_counts(int(cur["numerator"]), int(old["numerator"]), e, e0, what="rate")
