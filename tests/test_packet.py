@@ -91,10 +91,12 @@ def events(late_robbery: bool = False) -> dict:
     crime = ([robbery("2026-11-03", "BELLTOWN")] * 9 + [robbery("2026-11-15", "BELLTOWN")] * 9
              + [robbery("2026-11-05", "FREMONT")] * 2
              + [robbery("2026-10-20", "BELLTOWN")] * 2 + [robbery("2026-10-25", "FREMONT")] * 3
-             + [robbery("2025-11-10")] * 10)
+             + [robbery("2025-11-10")] * 10
+             # the data start well before last year's period, so last year is covered (not partial)
+             + [robbery("2025-01-15")])
     if late_robbery:  # a record for the previous period that arrived after the 2026-11-02 packet
         crime.append(robbery("2026-10-30", "FREMONT"))
-    return {"crime": crime, "fire_calls": [fire("2026-11-10")] * 7 + [fire("2026-10-22")] * 7}
+    return {"crime": crime, "fire_calls": [fire("2026-11-10")] * 7 + [fire("2026-10-22")] * 7 + [fire("2026-01-05")]}  # data start before the prior period
 
 
 AREAS = [("mcpp", "BELLTOWN", "Belltown"), ("mcpp", "FREMONT", "Fremont")]
