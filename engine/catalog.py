@@ -16,7 +16,8 @@ DIRECTIONS = ("up", "down", "none")
 VISIBILITY = ("public", "internal")
 OPS = ("eq", "ne", "lt", "le", "gt", "ge", "in", "not_in", "is_null", "not_null")
 
-GOAL_KEYS = {"id", "title", "statement", "department", "order"}
+GOAL_KEYS = {"id", "title", "statement", "department", "order", "actions"}
+GOAL_REQUIRED = ("id", "title", "statement", "department", "order")
 MEASURE_KEYS = {
     "id", "goal", "title", "definition", "methodology", "datasets", "computation", "unit",
     "direction", "target", "cadence", "lag_days", "breakdowns", "visibility",
@@ -110,6 +111,7 @@ class Goal:
     order: int
     measures: tuple = ()
     source: str = ""
+    actions: tuple = ()  # what the city is doing about the goal, in plain words (public progress page)
 
 
 @dataclass(frozen=True)
@@ -134,6 +136,18 @@ class Catalog:
 
 def _err(src: str, what: str, key: str, msg: str) -> CatalogError:
     return CatalogError(f"{src}: {what}: key '{key}': {msg}")
+
+
+def _actions(raw, src: str, what: str) -> tuple:
+    """A goal's `actions`: a list of non-empty sentences (absent = none published yet)."""
+    if raw is None:
+        return ()
+    if not isinstance(raw, list):
+        raise _err(src, what, "actions", "expected a list of sentences")
+    for i, a in enumerate(raw):
+        if not isinstance(a, str) or not a.strip():
+            raise _err(src, what, f"actions[{i}]", "expected a non-empty sentence")
+    return tuple(a.strip() for a in raw)
 
 
 def _check_keys(raw: dict, allowed: set, src: str, what: str, prefix: str = "") -> None:
@@ -306,11 +320,11 @@ def load_catalog(folder: Path) -> Catalog:
         for g in raw.get("goals") or []:
             what = f"goal '{g.get('id') if isinstance(g, dict) else g}'"
             _check_keys(g, GOAL_KEYS, src, what)
-            for k in sorted(GOAL_KEYS):
+            for k in GOAL_REQUIRED:
                 if k not in g:
                     raise _err(src, what, k, "missing")
             goals.append(Goal(str(g["id"]), str(g["title"]), str(g["statement"]), str(g["department"]),
-                              int(g["order"]), source=src))
+                              int(g["order"]), source=src, actions=_actions(g.get("actions"), src, what)))
         for d in raw.get("datasets") or []:
             what = f"dataset '{d.get('id') if isinstance(d, dict) else d}'"
             _check_keys(d, DATASET_KEYS, src, what)
@@ -330,7 +344,7 @@ def load_catalog(folder: Path) -> Catalog:
             raise _err(m.source, f"measure '{m.id}'", "goal", f"unknown goal {m.goal!r}")
     goals = [Goal(g.id, g.title, g.statement, g.department, g.order,
                   tuple(sorted((m.id for m in measures.values() if m.goal == g.id),
-                               key=lambda i: (measures[i].order, i))), g.source)
+                               key=lambda i: (measures[i].order, i))), g.source, g.actions)
              for g in sorted(goals, key=lambda g: (g.order, g.id))]
     return Catalog(goals, measures, datasets, folder)
 

@@ -58,7 +58,16 @@ def layout(goal_id=None, **query):
         view_store(P, view),
         html.Div(period_controls(P, view), className="row filters g-2 mb-2"),
         html.Div(cards or [html.P("This goal has no measures yet.")], className="row", id=f"{P}-cards"),
+        _actions(get(goal, "actions", ())),
     ])
+
+
+def _actions(actions) -> html.Section:
+    """What the city says it is doing about the goal: the same sentences the public page shows."""
+    body = (html.Ul([html.Li(a) for a in actions], className="small") if actions else
+            html.P("None published yet: add `actions` to this goal in the catalog.", className="small"))
+    return html.Section([html.H2("What we are doing about it", className="h5", id=f"{P}-actions-h"), body],
+                        id=f"{P}-actions", **{"aria-labelledby": f"{P}-actions-h"})
 
 
 @dash.callback(Output(PAGES_LOCATION, "search", allow_duplicate=True),

@@ -284,7 +284,7 @@ def index(eng) -> dict:
     ms = {m.id: m for m in public_measures(eng)}
     return {"as_of": str(eng.as_of()) if eng.as_of() else None,
             "goals": [{"id": g.id, "title": g.title, "statement": g.statement, "department": g.department,
-                       "actions": getattr(g, "actions", None) or None,
+                       "actions": list(g.actions),
                        "measures": [mid for mid in g.measures if mid in ms]} for g in public_goals(eng)]}
 
 

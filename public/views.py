@@ -122,7 +122,8 @@ def home(lang: str, links, city: str, index: dict, views: dict) -> list:
             html.H3(t("what_we_measure", lang) + " / " + t("how_doing", lang), className="h6"),
             html.Ul(items, className="list-group mb-2"),
             html.H3(t("doing_about", lang), className="h6"),
-            html.P(actions if actions else t("doing_none", lang), className="small"),
+            html.Ul([html.Li(a) for a in actions], className="small mb-0", id=f"actions-{g['id']}") if actions
+            else html.P(t("doing_none", lang), className="small", id=f"actions-{g['id']}"),
         ], className="card card-body mb-3", **{"aria-labelledby": f"goal-{g['id']}"}))
     return body
 

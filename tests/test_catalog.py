@@ -252,3 +252,21 @@ def test_etl_commands_refuse_a_broken_catalog_before_writing(tmp_path):
     st = subprocess.run([sys.executable, "-m", "etl", "status", "--db", str(db)], cwd=ROOT, env=env,
                         capture_output=True, text=True)
     assert "measure 'm1'" not in st.stderr
+
+
+def test_goal_actions_must_be_sentences(tmp_path):
+    from test_engine_fixtures import GOALS
+
+    bad = [{**GOALS[0], "actions": "patrol more"}] + list(GOALS[1:])
+    msg = _error(tmp_path, [measure("m1", COUNT)], goals=bad)
+    assert re.search(r"goals\.yaml: goal '\w+': key 'actions': expected a list of sentences", msg)
+    bad = [{**GOALS[0], "actions": ["Patrol more.", "  "]}] + list(GOALS[1:])
+    msg = _error(tmp_path / "2", [measure("m1", COUNT)], goals=bad)
+    assert "key 'actions[1]': expected a non-empty sentence" in msg
+
+
+def test_default_goals_publish_what_the_city_is_doing():
+    cat = load_catalog(ROOT / "catalog")
+    with_actions = [g for g in cat.goals if g.actions]
+    assert len(with_actions) >= 4
+    assert all(a.endswith(".") for g in with_actions for a in g.actions)

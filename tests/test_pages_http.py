@@ -234,6 +234,7 @@ def test_the_overview_and_goal_pages_are_built_before_their_first_visitor(demo_d
     assert "Goals overview" in text and find_by_id(layout, "ov-goals")["children"]
     _, goal_text = page_text(client, "/goals/safe_neighborhoods")
     assert "Department:" in goal_text
+    assert "What we are doing about it" in goal_text and eng.catalog.goals[0].actions[0] in goal_text
     assert eng.misses == computed  # every answer was already there: the visitor waited for none
 
 

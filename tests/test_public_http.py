@@ -146,7 +146,7 @@ def test_spanish_pages_and_language_switch(client):
 
 
 def test_api_json_and_csv_agree_with_the_page(client, demo_db):
-    index = client.get("/api/v1/index.json").get_json()
+    index = client.get("/api/v1/goals.json").get_json()
     assert "measures/robberies.json" in index["files"]
     assert not [f for f in index["files"] if "stop_arrest_share" in f]
     listed = {m["id"] for m in client.get("/api/v1/measures.json").get_json()}
@@ -182,3 +182,20 @@ def test_public_pages_say_plainly_when_they_show_the_demo_city(client):
         assert notice is not None, f"{path}{search}: no demo notice"
         words = " ".join(texts(notice))
         assert ("synthetic" in words) if "es" not in search else ("ficticia" in words)
+
+
+def test_home_says_what_the_city_is_doing_about_each_goal(client):
+    from engine.catalog import load_catalog
+    from settings import ROOT
+
+    goals = {g.id: g for g in load_catalog(ROOT / "catalog").goals}
+    index = client.get("/api/v1/goals.json").get_json()
+    tree = page_tree(client, "/")
+    for g in index["goals"]:
+        assert g["actions"] == list(goals[g["id"]].actions)
+        shown = texts(find(tree, f"actions-{g['id']}"))
+        if g["actions"]:
+            assert shown == g["actions"]
+        else:  # nothing invented: the page says none is published
+            assert shown == ["The city has not published actions for this goal yet."]
+    assert any(g["actions"] for g in index["goals"]) and any(not g["actions"] for g in index["goals"])
