@@ -71,16 +71,55 @@ def _note(item) -> html.Div:
     ], className="input-group input-group-sm no-print mt-1")
 
 
+EDITABLE = ("text", "owner", "due_date")  # what the edit form changes; measure and area stay as recorded
+
+
+def _edit(item) -> html.Details:
+    """Change what the item says, who owns it or when it is due (kept in its history)."""
+    def field(name, label, control):  # a wrapping label: pattern-matching ids have no plain DOM id to point at
+        return html.Label([html.Span(label, className="d-block"), control], className="d-block small mb-1")
+
+    def ident(name):
+        return {"type": f"{P}-edit-{name}", "item": item.id}
+
+    return html.Details([
+        html.Summary(f"Edit item {item.id}", className="small"),
+        field("text", "What", dcc.Textarea(id=ident("text"), value=item.text, className="form-control form-control-sm",
+                                           rows=2, maxLength=2000)),
+        field("owner", "Owner", dcc.Input(id=ident("owner"), value=item.owner, type="text", maxLength=200,
+                                          className="form-control form-control-sm", autoComplete="off")),
+        field("due_date", "Due date (YYYY-MM-DD)", dcc.Input(
+            id=ident("due_date"), value=item.due_date.isoformat() if item.due_date else "", type="text",
+            className="form-control form-control-sm", autoComplete="off")),
+        html.Button("Save changes", id={"type": f"{P}-edit-save", "item": item.id}, n_clicks=0,
+                    className="btn btn-outline-primary btn-sm", **{"aria-label": f"Save the changes to item {item.id}"}),
+    ], className="item-edit no-print mt-1")
+
+
 def _buttons(item) -> html.Div:
     if item.status != "open":
-        return _note(item)
+        return html.Div([
+            _note(item), _edit(item),
+            html.Button("Reopen", id={"type": f"{P}-close", "item": item.id, "to": "open"}, n_clicks=0,
+                        className="btn btn-outline-secondary btn-sm mt-1", **{"aria-label": f"Reopen item {item.id}"}),
+        ], className="no-print mt-1")
     return html.Div([
         _note(item),
         html.Button("Done", id={"type": f"{P}-close", "item": item.id, "to": "done"}, n_clicks=0,
-                    className="btn btn-outline-success btn-sm me-1", **{"aria-label": f"Mark item {item.id} done"}),
+                    className="btn btn-outline-success btn-sm me-1 mt-1", **{"aria-label": f"Mark item {item.id} done"}),
         html.Button("Drop", id={"type": f"{P}-close", "item": item.id, "to": "dropped"}, n_clicks=0,
-                    className="btn btn-outline-secondary btn-sm", **{"aria-label": f"Drop item {item.id}"}),
+                    className="btn btn-outline-secondary btn-sm mt-1", **{"aria-label": f"Drop item {item.id}"}),
+        _edit(item),
     ], className="no-print mt-1")
+
+
+CARRIED_FIELDS = ("what", "owner", "due")  # the carried-over cells an edit redraws, beside "status"
+
+
+def carried_values(item, meeting, fields) -> list[str]:
+    """The carried-over table's cell texts for `fields` (what / owner / due / status) of an item now."""
+    cells = dict(zip(CARRIED_FIELDS, text.item_head_cells(item, item.due_date is not None and item.due_date < meeting)))
+    return [item.status if f == "status" else cells[f] for f in fields]
 
 
 def _table(head, rows, id: str) -> html.Div:
@@ -97,9 +136,13 @@ def carried(items, ledger) -> html.Div:
     rows = []
     for ci in items:
         cells = text.carried_cells(ci)
-        rows.append(html.Tr([html.Td(c) for c in cells] + [html.Td([
-            html.Span(ci.item.status, id={"type": f"{P}-carried-status", "item": ci.item.id}),
-            _buttons(ci.item), history(ledger.history(ci.item.id))])], id=f"{P}-carried-{ci.item.id}"))
+        head = [html.Td(html.Span(c, id={"type": f"{P}-cv", "item": ci.item.id, "field": f}))
+                for c, f in zip(cells, CARRIED_FIELDS)]
+        rows.append(html.Tr(head + [html.Td(c) for c in cells[len(head):]] + [html.Td([
+            html.Span(ci.item.status, id={"type": f"{P}-cv", "item": ci.item.id, "field": "status"},
+                      className="item-status"),
+            _buttons(ci.item), history(ledger.history(ci.item.id))], className="ledger-actions")],
+            id=f"{P}-carried-{ci.item.id}"))
     return _table(list(text.CARRIED_HEAD) + ["Status"], rows, f"{P}-carried")
 
 
@@ -111,7 +154,8 @@ def recorded(items, titles: dict, ledger) -> html.Div:
     for it in items:
         cells = text.item_cells(it, titles)
         rows.append(html.Tr([html.Td(c) for c in cells[:-1]] + [html.Td([
-            html.Span(cells[-1]), _buttons(it), history(ledger.history(it.id))])], id=f"{P}-item-{it.id}"))
+            html.Span(cells[-1]), _buttons(it), history(ledger.history(it.id))], className="ledger-actions")],
+            id=f"{P}-item-{it.id}"))
     return _table(text.NEW_HEAD, rows, f"{P}-new")
 
 

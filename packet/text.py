@@ -48,18 +48,23 @@ def movement_text(ci) -> str:
     mv = ci.movement
     if mv is None:
         return "no measure named"
-    where = f" ({mv.area_note})" if mv.area_note else ""
-    return (f"{fmt_value(mv.then, ci.unit)} → {fmt_value(mv.now, ci.unit)} "
-            f"{fmt_change(mv.change, mv.change_pct)}{where}")
+    where = f"; {mv.area_note}" if mv.area_note else ""
+    change = "no change" if mv.change == 0 else fmt_change(mv.change, mv.change_pct)
+    return f"{fmt_value(mv.then, ci.unit)} → {fmt_value(mv.now, ci.unit)}: {change}{where}"
+
+
+def item_head_cells(it, overdue: bool) -> list[str]:
+    """What, owner and due date of an item, as the carried-over table shows them (the meeting page
+    also redraws just these after an edit)."""
+    return [it.text + _notes(it.notes), it.owner,
+            (fmt_date(it.due_date) + (" OVERDUE" if overdue else "")) if it.due_date else "none"]
 
 
 def carried_cells(ci) -> list[str]:
     it = ci.item
     area = f", {it.area_id}" if it.area_id else ""
     return [
-        it.text + _notes(it.notes),
-        it.owner,
-        (fmt_date(it.due_date) + (" OVERDUE" if ci.overdue else "")) if it.due_date else "none",
+        *item_head_cells(it, ci.overdue),
         fmt_date(it.meeting_date),
         f"{ci.age_days} days",
         (ci.measure_title + area) if ci.measure_title else "none",

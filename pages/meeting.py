@@ -214,69 +214,104 @@ def save(n, kind, what, owner, due, measure, area, notes, meeting, seen):
             {**(seen or {}), **ledger_ui.versions(items)}, "", "", "", "")
 
 
-@dash.callback(Output(f"{P}-msg", "children", allow_duplicate=True),
-               Output(f"{P}-new-items", "children", allow_duplicate=True),
-               Output(f"{P}-versions", "data", allow_duplicate=True),
-               Output({"type": f"{P}-carried-status", "item": ALL}, "children"),
-               Input({"type": f"{P}-close", "item": ALL, "to": ALL}, "n_clicks"),
-               State({"type": f"{P}-carried-status", "item": ALL}, "id"),
-               State(f"{P}-meeting", "data"), State(f"{P}-versions", "data"),
-               prevent_initial_call=True)
-def close(clicks, carried_ids, meeting, seen):
+CV = {"type": f"{P}-cv", "item": ALL, "field": ALL}  # the carried-over cells an edit redraws
+_EDITS = (Output(f"{P}-msg", "children", allow_duplicate=True),
+          Output(f"{P}-new-items", "children", allow_duplicate=True),
+          Output(f"{P}-versions", "data", allow_duplicate=True), Output(CV, "children"))
+
+
+def _clicked() -> dict | None:
+    """The pattern id of the button that fired, or None when the call is a re-render (0 clicks)."""
+    trig = ctx.triggered_id
+    return trig if trig and any(t.get("value") for t in ctx.triggered) else None
+
+
+def _write(meeting, seen, cv_ids, change) -> tuple:
+    """Run change(ledger, seen) -> success message, then redraw what the ledger shows: items
+    recorded at this meeting, the versions this page has seen, and the carried-over cells."""
     from auth import Forbidden
     from store import ConflictError, StoreInputError
 
-    trig = ctx.triggered_id
-    if not trig or not any(t.get("value") for t in ctx.triggered):
-        return no_update, no_update, no_update, [no_update] * len(carried_ids)
     eng, ledger, titles = _context()
     seen = dict(seen or {})
-    item_id = int(trig["item"])
     try:
-        expected = seen.get(str(item_id)) or ledger.get(item_id).version
-        item = ledger.close(item_id, expected_version=int(expected), by=author(), status=trig["to"])
-        msg = html.Div(f"Item {item_id} marked {item.status}.", className="alert alert-success py-2")
+        msg = html.Div(change(ledger, seen), className="alert alert-success py-2")
     except (ConflictError, StoreInputError, Forbidden) as exc:
         msg = ledger_ui.error_message(_one_line(exc))
     items = ledger.items(meeting_date=meeting)
-    current = {i["item"]: ledger.get(int(i["item"])) for i in carried_ids}
+    current = {i: ledger.get(int(i)) for i in {c["item"] for c in cv_ids}}
     seen.update(ledger_ui.versions(list(current.values()) + items))
-    return (msg, ledger_ui.recorded(items, titles, ledger), seen,
-            [current[i["item"]].status for i in carried_ids])
+    day = dt.date.fromisoformat(meeting)
+    values = [ledger_ui.carried_values(current[c["item"]], day, [c["field"]])[0] for c in cv_ids]
+    return msg, ledger_ui.recorded(items, titles, ledger), seen, values
 
 
-@dash.callback(Output(f"{P}-msg", "children", allow_duplicate=True),
-               Output(f"{P}-new-items", "children", allow_duplicate=True),
-               Output(f"{P}-versions", "data", allow_duplicate=True),
-               Input({"type": f"{P}-note-btn", "item": ALL}, "n_clicks"),
-               State({"type": f"{P}-note", "item": ALL}, "value"), State({"type": f"{P}-note", "item": ALL}, "id"),
-               State(f"{P}-meeting", "data"), State(f"{P}-versions", "data"),
+def _expected(ledger, seen: dict, item_id: int) -> int:
+    """The version of the item this page showed (the edit is refused if it moved on since)."""
+    return int(seen.get(str(item_id)) or ledger.get(item_id).version)
+
+
+@dash.callback(*_EDITS, Input({"type": f"{P}-close", "item": ALL, "to": ALL}, "n_clicks"),
+               State(CV, "id"), State(f"{P}-meeting", "data"), State(f"{P}-versions", "data"),
                prevent_initial_call=True)
-def add_note(clicks, notes, note_ids, meeting, seen):
-    """Append a note to an item's notes: an edit at the version this page showed (history keeps it)."""
-    from auth import Forbidden
-    from store import ConflictError, StoreInputError
+def close(clicks, cv_ids, meeting, seen):
+    """Done, Drop or Reopen."""
+    if not (trig := _clicked()):
+        return no_update, no_update, no_update, [no_update] * len(cv_ids)
 
-    trig = ctx.triggered_id
-    if not trig or not any(t.get("value") for t in ctx.triggered):
-        return no_update, no_update, no_update
+    def change(ledger, seen):
+        item_id, to = int(trig["item"]), trig["to"]
+        if to == "open":
+            item = ledger.edit(item_id, expected_version=_expected(ledger, seen, item_id), by=author(), status="open")
+            return f"Item {item_id} reopened."
+        item = ledger.close(item_id, expected_version=_expected(ledger, seen, item_id), by=author(), status=to)
+        return f"Item {item_id} marked {item.status}."
+    return _write(meeting, seen, cv_ids, change)
+
+
+@dash.callback(*_EDITS, Input({"type": f"{P}-note-btn", "item": ALL}, "n_clicks"),
+               State({"type": f"{P}-note", "item": ALL}, "value"), State({"type": f"{P}-note", "item": ALL}, "id"),
+               State(CV, "id"), State(f"{P}-meeting", "data"), State(f"{P}-versions", "data"),
+               prevent_initial_call=True)
+def add_note(clicks, notes, note_ids, cv_ids, meeting, seen):
+    """Append a note to an item's notes: an edit at the version this page showed (history keeps it)."""
+    if not (trig := _clicked()):
+        return no_update, no_update, no_update, [no_update] * len(cv_ids)
     item_id = int(trig["item"])
     note = next((v for v, i in zip(notes, note_ids) if i["item"] == trig["item"]), None)
     if not (note or "").strip():
-        return ledger_ui.error_message("notes: type the note first"), no_update, no_update
-    eng, ledger, titles = _context()
-    seen = dict(seen or {})
-    try:
+        return ledger_ui.error_message("notes: type the note first"), no_update, no_update, [no_update] * len(cv_ids)
+
+    def change(ledger, seen):
         current = ledger.get(item_id)
-        expected = int(seen.get(str(item_id)) or current.version)
-        notes_now = (current.notes + "\n" if current.notes else "") + note.strip()
-        item = ledger.edit(item_id, expected_version=expected, by=author(), notes=notes_now)
-        msg = html.Div(f"Note added to item {item_id}.", className="alert alert-success py-2")
-        seen[str(item_id)] = item.version
-    except (ConflictError, StoreInputError, Forbidden) as exc:
-        msg = ledger_ui.error_message(_one_line(exc))
-    items = ledger.items(meeting_date=meeting)
-    return msg, ledger_ui.recorded(items, titles, ledger), {**seen, **ledger_ui.versions(items)}
+        ledger.edit(item_id, expected_version=_expected(ledger, seen, item_id), by=author(),
+                    notes=(current.notes + "\n" if current.notes else "") + note.strip())
+        return f"Note added to item {item_id}."
+    return _write(meeting, seen, cv_ids, change)
+
+
+@dash.callback(*_EDITS, Input({"type": f"{P}-edit-save", "item": ALL}, "n_clicks"),
+               *[State({"type": f"{P}-edit-{f}", "item": ALL}, prop) for f in ledger_ui.EDITABLE for prop in ("value", "id")],
+               State(CV, "id"), State(f"{P}-meeting", "data"), State(f"{P}-versions", "data"),
+               prevent_initial_call=True)
+def edit(clicks, texts, text_ids, owners, owner_ids, dues, due_ids, cv_ids, meeting, seen):
+    """Change what an item says, its owner or its due date; the store checks each field."""
+    if not (trig := _clicked()):
+        return no_update, no_update, no_update, [no_update] * len(cv_ids)
+    item_id = int(trig["item"])
+
+    def typed(values, ids):
+        return next((v for v, i in zip(values, ids) if i["item"] == trig["item"]), None) or ""
+
+    def change(ledger, seen):
+        before = ledger.get(item_id)
+        after = ledger.edit(item_id, expected_version=_expected(ledger, seen, item_id), by=author(),
+                            text=typed(texts, text_ids), owner=typed(owners, owner_ids),
+                            due_date=typed(dues, due_ids).strip() or None)
+        if after.version == before.version:
+            return f"Item {item_id}: nothing was changed."
+        return f"Item {item_id} saved (version {after.version})."
+    return _write(meeting, seen, cv_ids, change)
 
 
 @dash.callback(Output(f"{P}-pdf", "data"), Output(f"{P}-pdf-status", "children"),

@@ -96,7 +96,7 @@ def test_action_item_recorded_survives_reload_and_comes_back_next_meeting(dash_d
     dash_duo.find_element(f'button[aria-label="Add the note to item {new_id}"]').send_keys(Keys.ENTER)
     dash_duo.wait_for_contains_text("#mt-msg", f"Note added to item {new_id}.", timeout=LOAD)
     dash_duo.wait_for_contains_text(f"#mt-item-{new_id}", "Met the BIA on Tuesday", timeout=LOAD)
-    assert dash_duo.find_element(f"#mt-item-{new_id} summary").text == "History (2)"
+    assert dash_duo.find_element(f"#mt-item-{new_id} .item-history summary").text == "History (2)"
     assert dash_duo.get_logs() == []
     for width in (1280, 390):
         shoot(dash_duo, "meeting", width)
@@ -110,14 +110,48 @@ def test_action_item_recorded_survives_reload_and_comes_back_next_meeting(dash_d
     assert "14 days" in carried and "16 Nov 2026" in carried and "BELLTOWN (mcpp)" in carried
     item_row = dash_duo.driver.find_element("css selector", "#mt-carried tbody tr")
     item_id = item_row.get_attribute("id").rsplit("-", 1)[1]
+    # The meeting moves the item to its captain with two more weeks: an edit, checked field by field.
+    row = f"#mt-carried-{item_id}"
+    dash_duo.find_element(f"{row} .item-edit summary").send_keys(Keys.ENTER)  # opens the edit form
+    edit_owner = dash_duo.driver.find_element("css selector", f"{row} .item-edit input[type=text]")
+    edit_due = dash_duo.driver.find_elements("css selector", f"{row} .item-edit input[type=text]")[1]
+    for el, value in ((edit_owner, "West Precinct captain"), (edit_due, "14/12/2026")):
+        el.send_keys(Keys.CONTROL, "a")
+        el.send_keys(Keys.DELETE)
+        el.send_keys(value)
+    save_edit = dash_duo.find_element(f'{row} button[aria-label="Save the changes to item {item_id}"]')
+    save_edit.send_keys(Keys.ENTER)
+    dash_duo.wait_for_text_to_equal("#mt-error", "due_date: '14/12/2026' is not a date in the form YYYY-MM-DD",
+                                    timeout=LOAD)
+    assert "West Precinct captain" not in dash_duo.find_element("#mt-carried").text  # nothing half-saved
+    dash_duo.driver.execute_script("arguments[0].scrollIntoView()", dash_duo.find_element("#mt-carried"))
+    SHOTS.mkdir(exist_ok=True)
+    dash_duo.driver.save_screenshot(str(SHOTS / "meeting-edit_1280.png"))
+    edit_due.send_keys(Keys.CONTROL, "a")
+    edit_due.send_keys(Keys.DELETE)
+    edit_due.send_keys("2026-12-14")
+    save_edit.send_keys(Keys.ENTER)
+    dash_duo.wait_for_contains_text("#mt-msg", f"Item {item_id} saved (version 3).", timeout=LOAD)
+    dash_duo.wait_for_contains_text(row, "West Precinct captain", timeout=LOAD)
+    assert "14 Dec 2026" in dash_duo.find_element(row).text and "27 Nov 2026" not in dash_duo.find_element(row).text
     # By keyboard, as a keyboard user would (and nothing can sit over a focused button).
-    dash_duo.find_element(f'#mt-carried-{item_id} button[aria-label="Mark item {item_id} done"]').send_keys(Keys.ENTER)
+    dash_duo.find_element(f'{row} button[aria-label="Mark item {item_id} done"]').send_keys(Keys.ENTER)
     dash_duo.wait_for_contains_text("#mt-msg", f"Item {item_id} marked done.", timeout=LOAD)
-    dash_duo.wait_for_text_to_equal(f"#mt-carried-{item_id} span", "done", timeout=LOAD)
+    dash_duo.wait_for_text_to_equal(f"{row} .item-status", "done", timeout=LOAD)
     dash_duo.driver.refresh()
     settle(dash_duo, "#mt-title")
     # Closed today, i.e. before the end of the 11-30 meeting day: no longer open at that meeting.
     assert dash_duo.find_element("#mt-carried-none").text == "No open items from earlier meetings."
+    assert dash_duo.get_logs() == []
+
+    # Closed by mistake: reopened from the meeting where it was made, its history says so.
+    open_page(dash_duo, "/meetings/2026-11-16", "#mt-new")
+    dash_duo.find_element(f'button[aria-label="Reopen item {item_id}"]').send_keys(Keys.ENTER)
+    dash_duo.wait_for_contains_text("#mt-msg", f"Item {item_id} reopened.", timeout=LOAD)
+    dash_duo.wait_for_contains_text(f"#mt-item-{item_id} .item-history summary", "History (5)", timeout=LOAD)
+    history = dash_duo.find_element(f"#mt-item-{item_id} .item-history")
+    assert "v4 close" in history.get_attribute("textContent") and "v5 reopen" in history.get_attribute("textContent")
+    assert "owner: West Precinct → West Precinct captain" in history.get_attribute("textContent")
     assert dash_duo.get_logs() == []
 
 

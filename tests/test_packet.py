@@ -190,6 +190,8 @@ def test_open_items_come_back_in_the_next_packet_with_age_and_movement(world):
     assert (c.age_days, c.overdue) == (14, False)
     # Belltown robberies at the 11-02 meeting (10-19..11-01) = 2; now (11-02..11-15) = 18.
     assert (c.movement.then, c.movement.now, c.movement.change) == (2, 18, 16)
+    from packet.text import movement_text
+    assert movement_text(c) == "2 → 18: +16 (+800.0%); BELLTOWN (mcpp)"
     assert carried[late.id].overdue and carried[late.id].movement.then == 7  # citywide fire calls 10-19..11-01
     assert [i.id for i in pkt.new_items] == [today.id]
     # The meeting after that carries all three open ones (age 28, 28, 14); at the meeting where the
