@@ -38,6 +38,7 @@ def export(eng, out: Path) -> dict:
     (out / "assets").mkdir(parents=True, exist_ok=True)
     for name in ("bootstrap.min.css", "app.css", "public.css"):
         shutil.copyfile(ROOT / "assets" / name, out / "assets" / name)
+    shutil.copyfile(ROOT / "assets" / "favicon.ico", out / "favicon.ico")  # browsers ask for /favicon.ico
     shutil.copyfile(Path(plotly.__file__).parent / "package_data" / "plotly.min.js", out / "assets" / "plotly.min.js")
     n_html = n_api = 0
     for lang in LANGS:

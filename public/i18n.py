@@ -99,6 +99,7 @@ STRINGS = {
                         "Más bajo: {lo_month} ({lo}). {hidden}"},
     "sum_hidden": {"en": "{n} months are not shown to protect privacy.", "es": "{n} meses no se muestran para proteger la privacidad."},
     "sum_empty": {"en": "No month has a number that can be shown.", "es": "Ningún mes tiene una cifra que se pueda mostrar."},
+    "sum_map_empty": {"en": "No area has a number that can be shown.", "es": "Ninguna zona tiene una cifra que se pueda mostrar."},
     "map_title": {"en": "Map by area ({layer})", "es": "Mapa por zona ({layer})"},
     "sum_map": {"en": "The map shades {n} areas by their value. Highest: {hi} ({hi_v}). Lowest: {lo} ({lo_v}).",
                 "es": "El mapa colorea {n} zonas según su valor. Más alto: {hi} ({hi_v}). Más bajo: {lo} ({lo_v})."},

@@ -55,6 +55,7 @@ def document(tree, title: str, lang: str, prefix: str) -> str:
     return (f'<!DOCTYPE html>\n<html lang="{lang}">\n<head>\n<meta charset="utf-8">\n'
             f'<meta name="viewport" content="width=device-width, initial-scale=1">\n'
             f"<title>{h.escape(title)}</title>\n"
+            f'<link rel="icon" href="{prefix}favicon.ico">\n'
             f'<link rel="stylesheet" href="{prefix}assets/bootstrap.min.css">\n'
             f'<link rel="stylesheet" href="{prefix}assets/app.css">\n'
             f'<link rel="stylesheet" href="{prefix}assets/public.css">\n</head>\n<body>\n{body}\n{r.scripts(prefix)}\n'

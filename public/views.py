@@ -214,7 +214,7 @@ def area_map(v: dict, geo: dict, lang: str) -> html.Figure:
         summary = t("sum_map", lang, n=len(shown_rows), hi=shown_rows[0]["label"], hi_v=shown(shown_rows[0], unit, lang, thr),
                     lo=shown_rows[-1]["label"], lo_v=shown(shown_rows[-1], unit, lang, thr))
     else:
-        summary = t("sum_empty", lang)
+        summary = t("sum_map_empty", lang)
     if hidden_rows:
         summary += " " + t("sum_map_hidden", lang, areas=", ".join(r["label"] for r in hidden_rows))
     sid = "area-map-summary"

@@ -6,6 +6,9 @@ fresh clone); CI always has it.
 from __future__ import annotations
 
 import os
+import shutil
+import subprocess
+import tarfile
 from pathlib import Path
 
 import pytest
@@ -54,3 +57,16 @@ def demo_db(tmp_path_factory) -> Path:
     manifest = generate(opts)
     load(manifest, opts.out_dir, opts.db_path, Settings.from_env())
     return opts.db_path
+
+
+@pytest.fixture(scope="session")
+def axe_source(tmp_path_factory) -> str:
+    """axe-core's axe.min.js, fetched with `npm pack` into a temp dir (nothing from npm is committed)."""
+    npm = shutil.which("npm")
+    if npm is None:
+        pytest.skip("npm is needed to fetch axe-core for the accessibility checks")
+    folder = tmp_path_factory.mktemp("axe")
+    subprocess.run([npm, "pack", "axe-core@4", "--silent"], cwd=folder, check=True, capture_output=True, timeout=180)
+    tgz = next(folder.glob("axe-core-*.tgz"))
+    with tarfile.open(tgz) as tar:
+        return tar.extractfile("package/axe.min.js").read().decode("utf-8")

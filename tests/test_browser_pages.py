@@ -49,19 +49,6 @@ def dash_app(demo_db):
     return create_app(Settings(db_path=demo_db))
 
 
-@pytest.fixture(scope="session")
-def axe_source(tmp_path_factory) -> str:
-    """axe-core's axe.min.js, fetched with `npm pack` into a temp dir (nothing from npm is committed)."""
-    npm = shutil.which("npm")
-    if npm is None:
-        pytest.skip("npm is needed to fetch axe-core for the accessibility checks")
-    folder = tmp_path_factory.mktemp("axe")
-    subprocess.run([npm, "pack", "axe-core@4", "--silent"], cwd=folder, check=True, capture_output=True, timeout=180)
-    tgz = next(folder.glob("axe-core-*.tgz"))
-    with tarfile.open(tgz) as tar:
-        return tar.extractfile("package/axe.min.js").read().decode("utf-8")
-
-
 def count(db, where: str, params: list) -> int:
     con = duckdb.connect(str(db), read_only=True)
     try:

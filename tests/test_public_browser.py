@@ -6,7 +6,7 @@ from __future__ import annotations
 import pytest
 
 from settings import Settings
-from test_browser_pages import axe_source, axe_violations, settle, shoot  # noqa: F401 (axe_source is a fixture)
+from test_browser_pages import axe_violations, settle, shoot
 
 pytestmark = pytest.mark.browser
 PAGES = {

@@ -148,3 +148,25 @@ def test_export_errors_are_one_line(tmp_path, demo_db):
                        cwd=ROOT, capture_output=True, text=True, timeout=300)
     assert r.returncode == 1 and r.stderr.count("\n") == 1 and "cannot write" in r.stderr
     assert blocker.read_text() == "x"  # nothing lost
+
+
+STATIC_PAGES = ["index.html", "es/index.html", "measure/robberies.html", "es/measure/serious_uof.html",
+                "neighborhood/index.html", "neighborhood/n.html", "es/neighborhood/n.html", "data.html", "404.html"]
+
+
+@pytest.mark.browser
+def test_static_pages_are_accessible_on_a_phone(site, dash_duo, axe_source):
+    """The exported site is what most of the public will read: the same axe-core check, phone
+    width and clean console as the live pages, in a real Chromium, with no Python behind it."""
+    from test_browser_pages import axe_violations, shoot
+
+    driver = dash_duo.driver
+    for page in STATIC_PAGES:
+        driver.set_window_size(390, 900)
+        driver.get(site + page)
+        dash_duo.wait_for_element("main", timeout=30)
+        assert driver.find_element("css selector", "html").get_attribute("lang") == ("es" if page.startswith("es/") else "en")
+        assert dash_duo.get_logs() == [], f"browser console on {page}"
+        assert driver.execute_script("return document.documentElement.scrollWidth") <= 390, page
+        assert axe_violations(dash_duo, axe_source) == [], f"axe on static {page}"
+        shoot(dash_duo, "static-" + page.replace("/", "-").removesuffix(".html"), 390)

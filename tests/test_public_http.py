@@ -199,3 +199,18 @@ def test_home_says_what_the_city_is_doing_about_each_goal(client):
         else:  # nothing invented: the page says none is published
             assert shown == ["The city has not published actions for this goal yet."]
     assert any(g["actions"] for g in index["goals"]) and any(not g["actions"] for g in index["goals"])
+
+
+def test_map_summaries_speak_of_areas(client):
+    """The screen-reader text under each map describes areas (it once said 'No month has ...')."""
+    seen = set()
+    for mid in ("robberies", "serious_uof", "crimes_against_persons"):
+        for lang, search in (("en", ""), ("es", "?lang=es")):
+            node = find(page_tree(client, f"/measure/{mid}", search), "area-map-summary")
+            if node is None:
+                continue
+            summary = "".join(texts(node))
+            first = summary.split(".")[0]
+            assert first.startswith(("The map shades", "No area has", "El mapa colorea", "Ninguna zona")), summary
+            seen.add(first.split()[0])
+    assert {"The", "No"} & seen and {"El", "Ninguna"} & seen
