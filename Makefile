@@ -19,14 +19,17 @@ $(VENV)/.dev-installed: $(VENV)/.installed requirements-dev.txt
 venv: $(VENV)/.installed
 dev-venv: $(VENV)/.dev-installed
 
-# Debian's chromium + chromium-driver drive the browser tests and render PDF charts.
+# Debian's chromium + chromium-driver drive the browser tests and render PDF charts; the store tests
+# also run the ledger on a throw-away PostgreSQL server (Debian's postgresql binaries, never started
+# as a system service: tests/pgserver.py starts its own cluster in a temp folder).
 browser:
-	@if command -v chromedriver >/dev/null 2>&1 && command -v chromium >/dev/null 2>&1 && command -v pdftotext >/dev/null 2>&1; then \
-	  echo "chromium, chromedriver and poppler already installed"; \
+	@if command -v chromedriver >/dev/null 2>&1 && command -v chromium >/dev/null 2>&1 && command -v pdftotext >/dev/null 2>&1 \
+	     && ls /usr/lib/postgresql/*/bin/initdb >/dev/null 2>&1; then \
+	  echo "chromium, chromedriver, poppler and postgresql already installed"; \
 	else \
 	  SUDO=$$( [ "$$(id -u)" = 0 ] || echo sudo ); \
 	  $$SUDO apt-get update -qq && DEBIAN_FRONTEND=noninteractive $$SUDO apt-get install -y -qq \
-	    chromium chromium-driver poppler-utils libpango-1.0-0 libpangoft2-1.0-0 >/dev/null; \
+	    chromium chromium-driver poppler-utils postgresql libpango-1.0-0 libpangoft2-1.0-0 >/dev/null; \
 	fi
 
 demo: $(VENV)/.installed

@@ -86,8 +86,8 @@ def _parser() -> argparse.ArgumentParser:
 
 
 def _init(store: Store, _args) -> int:
-    print(f"ledger store ready: {store.url} (schema version {store.schema_version()}, "
-          f"journal {store.journal_mode() or store.dialect})")
+    kind = f"journal {store.journal_mode()}" if store.dialect == "sqlite" else f"{store.dialect} server"
+    print(f"ledger store ready: {store.url} (schema version {store.schema_version()}, {kind})")
     return 0
 
 

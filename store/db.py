@@ -19,7 +19,7 @@ from typing import Callable, Iterator
 
 from sqlalchemy import Connection, Engine, create_engine, event, insert, select
 from sqlalchemy.engine import make_url
-from sqlalchemy.exc import ArgumentError, NoSuchModuleError
+from sqlalchemy.exc import ArgumentError, NoSuchModuleError, OperationalError
 from sqlalchemy.pool import StaticPool
 
 from store.errors import StoreError
@@ -112,6 +112,10 @@ def open_store(url: str | None = None, *, create: bool = True) -> Store:
     if create:
         try:
             _create_schema(store)
+        except OperationalError as exc:  # a server that is down, refuses us, or a database that is missing
+            engine.dispose()
+            reason = str(exc.orig or exc).strip().splitlines()[0] if str(exc.orig or exc).strip() else type(exc).__name__
+            raise StoreError(f"ledger {shown}: cannot open the database: {reason}") from None
         except Exception:
             engine.dispose()
             raise
@@ -171,8 +175,13 @@ def _forget_pool_after_fork(engine: Engine) -> None:
     os.register_at_fork(after_in_child=_after_fork)
 
 
+SCHEMA_LOCK = 0x5EA57A7  # PostgreSQL advisory lock key: one worker at a time creates or upgrades the schema
+
+
 def _create_schema(store: Store) -> None:
     with store.write() as conn:
+        if store.dialect == "postgresql":  # SQLite's BEGIN IMMEDIATE already serialises this
+            conn.exec_driver_sql(f"SELECT pg_advisory_xact_lock({SCHEMA_LOCK})")
         metadata.create_all(conn, checkfirst=True)
         current = conn.execute(select(schema_version.c.version).order_by(schema_version.c.version.desc())).scalar()
         if current is None:

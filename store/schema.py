@@ -81,9 +81,17 @@ ledger_history = Table(
     UniqueConstraint("item_id", "version", name="uq_ledger_history_item_version"),
 )
 
-# History rows are never changed or removed; on SQLite the database itself refuses to.
+# History rows are never changed or removed: the database itself refuses to (SQLite and PostgreSQL).
 for _verb in ("UPDATE", "DELETE"):
     event.listen(ledger_history, "after_create", DDL(
         f"CREATE TRIGGER ledger_history_no_{_verb.lower()} BEFORE {_verb} ON ledger_history "
         "BEGIN SELECT RAISE(ABORT, 'ledger_history rows are immutable'); END"
     ).execute_if(dialect="sqlite"))
+event.listen(ledger_history, "after_create", DDL(
+    "CREATE FUNCTION ledger_history_immutable() RETURNS trigger LANGUAGE plpgsql AS "
+    "$$ BEGIN RAISE EXCEPTION 'ledger_history rows are immutable'; END $$"
+).execute_if(dialect="postgresql"))
+event.listen(ledger_history, "after_create", DDL(
+    "CREATE TRIGGER ledger_history_immutable BEFORE UPDATE OR DELETE ON ledger_history "
+    "FOR EACH ROW EXECUTE FUNCTION ledger_history_immutable()"
+).execute_if(dialect="postgresql"))

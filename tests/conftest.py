@@ -70,3 +70,26 @@ def axe_source(tmp_path_factory) -> str:
     tgz = next(folder.glob("axe-core-*.tgz"))
     with tarfile.open(tgz) as tar:
         return tar.extractfile("package/axe.min.js").read().decode("utf-8")
+
+
+@pytest.fixture(scope="session")
+def pg_server():
+    """A real PostgreSQL server for this session (tests/pgserver.py); skips when it cannot start.
+    Its folder is a fresh one in the temp dir: pytest's own (mode 0700, root's) would be closed to
+    the `postgres` user that runs the server when the tests run as root."""
+    import tempfile
+
+    from pgserver import NoPostgres, PgServer
+
+    try:
+        import psycopg  # noqa: F401
+    except ImportError:
+        pytest.skip("psycopg (the PostgreSQL driver in requirements.txt) is not installed")
+    try:
+        folder = Path(tempfile.mkdtemp(prefix="seastat-pg-"))
+        server = PgServer(folder).start()
+    except NoPostgres as exc:
+        pytest.skip(str(exc))
+    yield server
+    server.stop()
+    shutil.rmtree(folder, ignore_errors=True)

@@ -42,8 +42,11 @@ def city_dir(tmp_path) -> Path:
     return folder
 
 
-@pytest.fixture
-def ledger_url(tmp_path) -> str:
+@pytest.fixture(params=["sqlite", "postgresql"])
+def ledger_url(request, tmp_path) -> str:
+    """Every ledger test runs on the default SQLite file and on a real PostgreSQL server."""
+    if request.param == "postgresql":
+        return request.getfixturevalue("pg_server").new_database()
     return f"sqlite:///{tmp_path / 'data' / 'ledger.sqlite3'}"
 
 
@@ -190,8 +193,15 @@ def test_invalid_edit_changes_nothing(ledger, bad, field):
 def test_a_failure_inside_the_transaction_leaves_no_half_saved_item(ledger):
     # The database refuses the history row; the item written just before it must go too.
     with ledger.store.engine.begin() as conn:
-        conn.execute(text("CREATE TRIGGER refuse BEFORE INSERT ON ledger_history "
-                          "WHEN NEW.changes LIKE '%REFUSE%' BEGIN SELECT RAISE(ABORT, 'refused'); END"))
+        if ledger.store.dialect == "postgresql":
+            conn.execute(text("CREATE FUNCTION refuse() RETURNS trigger LANGUAGE plpgsql AS $$ BEGIN "
+                              "IF NEW.changes LIKE '%REFUSE%' THEN RAISE EXCEPTION 'refused'; END IF; "
+                              "RETURN NEW; END $$"))
+            conn.execute(text("CREATE TRIGGER refuse BEFORE INSERT ON ledger_history "
+                              "FOR EACH ROW EXECUTE FUNCTION refuse()"))
+        else:
+            conn.execute(text("CREATE TRIGGER refuse BEFORE INSERT ON ledger_history "
+                              "WHEN NEW.changes LIKE '%REFUSE%' BEGIN SELECT RAISE(ABORT, 'refused'); END"))
     with pytest.raises(Exception, match="refused"):
         ledger.create(**action(text="REFUSE this one"))
     assert counts(ledger) == (0, 0)
