@@ -266,7 +266,9 @@ def cold_start(db: Path, idle: float) -> None:
 def filter_output(base: str) -> str:
     """The measure page's URL callback output id (Dash adds a hash for allow_duplicate outputs)."""
     deps = json.loads(urllib.request.urlopen(base + "/_dash-dependencies", timeout=30).read())
-    return next(d["output"] for d in deps if any(i["id"] == "ms-period" for i in d["inputs"]))
+    # the one that writes the URL (another callback on ms-period, shown/hidden custom dates, is clientside)
+    return next(d["output"] for d in deps if "_pages_location.search" in d["output"]
+                and any(i["id"] == "ms-period" for i in d["inputs"]))
 
 
 def filter_payload(period: str, output: str) -> dict:
