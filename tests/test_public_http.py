@@ -146,7 +146,7 @@ def test_spanish_pages_and_language_switch(client):
 
 
 def test_api_json_and_csv_agree_with_the_page(client, demo_db):
-    index = client.get("/api/v1/goals.json").get_json()
+    index = client.get("/api/v1/index.json").get_json()
     assert "measures/robberies.json" in index["files"]
     assert not [f for f in index["files"] if "stop_arrest_share" in f]
     listed = {m["id"] for m in client.get("/api/v1/measures.json").get_json()}
