@@ -12,8 +12,12 @@ import os
 import threading
 from pathlib import Path
 
+from typing import TYPE_CHECKING
+
 import duckdb
-import pandas as pd
+
+if TYPE_CHECKING:  # results are DataFrames, but the ETL imports this module and needs no pandas
+    import pandas as pd
 
 
 class WarehouseMissing(FileNotFoundError):
