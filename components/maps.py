@@ -4,7 +4,9 @@ The shell holds `geo-store` ({layer: {geojson, center, zoom}}). A page's map is 
 a small values store (ids, values, labels, selected areas). A clientside function asks for a
 layer's geometry only when the store lacks it, and another draws the figure in the browser from
 the stored geometry and the values, so filter changes send numbers, never polygons again.
-`settings.map_style` picks the base map; the default "white-bg" needs no tiles.
+`settings.map_style` picks the base map. The default "white-bg" needs no tiles and is drawn as an
+SVG choropleth (assets/maps.js): in a browser without a GPU the WebGL map cost a second or two
+on its first draw, for a blank background. A tiled style (e.g. "carto-positron") keeps WebGL.
 """
 from __future__ import annotations
 

@@ -192,21 +192,22 @@ def test_clicking_an_area_on_the_map_filters_the_page(dash_duo, dash_app, demo_d
                            "AND CAST(event_time AS DATE) BETWEEN ? AND ?", ["2026-10-25", "2026-11-21"])
     dash_duo.start_server(dash_app)
     dash_duo.driver.get(dash_duo.server_url + "/measures/person_crimes")
-    settle(dash_duo, ".map-graph .js-plotly-plot .maplibregl-canvas")
-    canvas = dash_duo.find_element(".map-graph .maplibregl-canvas")
-    dash_duo.driver.execute_script("arguments[0].scrollIntoView({block: 'center'});", canvas)
+    settle(dash_duo, ".map-graph .js-plotly-plot .choroplethlocation")  # the SVG map (no tile layer configured)
+    plot = dash_duo.find_element(".map-graph .js-plotly-plot .main-svg")
+    dash_duo.driver.execute_script("arguments[0].scrollIntoView({block: 'center'});", plot)
+    # where the point falls on screen, by the map's own projection (relative to the plot's corner)
     where = ("var gd = document.querySelector('.map-graph .js-plotly-plot');"
-             "var p = gd._fullLayout.map._subplot.map.project([arguments[0], arguments[1]]);"
-             "var r = arguments[2].getBoundingClientRect(); return [p.x, p.y, r.width, r.height];")
+             "var p = gd._fullLayout.geo._subplot.projection([arguments[0], arguments[1]]);"
+             "return [p[0], p[1]];")
     xy, previous = None, []
     for _ in range(40):  # the map may resize once the page has settled: wait until it stays put
         time.sleep(0.5)
-        xy = dash_duo.driver.execute_script(where, point.x, point.y, canvas)
+        xy = dash_duo.driver.execute_script(where, point.x, point.y)
         if xy == previous:
             break
         previous = xy
-    # selenium 4.2 measures the offset from the element's top-left corner, as maplibre's project() does
-    ActionChains(dash_duo.driver).move_to_element_with_offset(canvas, int(xy[0]), int(xy[1])).click().perform()
+    # selenium 4.2 measures the offset from the element's top-left corner
+    ActionChains(dash_duo.driver).move_to_element_with_offset(plot, int(xy[0]), int(xy[1])).click().perform()
     wait_for_text(dash_duo, "#ms-value", fmt_value(north))
     assert "area=N" in dash_duo.driver.current_url
     assert "in N" in dash_duo.find_element("#ms-headline").text
