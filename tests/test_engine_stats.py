@@ -158,3 +158,22 @@ def test_fisher_p_value_agrees_with_scipy_fisher_exact():
             st.fisher_exact([[k, n - k], [k0, n0 - k0]]).pvalue, abs=1e-9)
     # 50% of 60,000 against 47.5% of 61,000: a real change in a big share is flagged
     assert stats.compare_shares(30000, 60000, 29000, 61000).flagged
+
+
+def test_fast_tests_agree_with_scipy_on_large_counts():
+    """The engine's fast paths (direct hypergeometric sums, boost ufuncs for binomial ranks, a
+    search started at the mirror image) must give scipy's numbers for year-sized counts too."""
+    from scipy import stats as st
+
+    rng = np.random.default_rng(23)
+    for _ in range(60):
+        n, n0 = (int(x) for x in rng.integers(1000, 150000, 2))
+        p = float(rng.uniform(0.05, 0.95))
+        k, k0 = int(rng.binomial(n, p)), int(rng.binomial(n0, p * float(rng.uniform(0.97, 1.03))))
+        assert stats.fisher_two_sided(k, n, k0, n0) == pytest.approx(
+            st.fisher_exact([[k, n - k], [k0, n0 - k0]]).pvalue, rel=1e-6, abs=1e-12)
+        kk = int(rng.binomial(n, p * float(rng.uniform(0.98, 1.02))))
+        assert stats.binom_two_sided(kk, n, p) == pytest.approx(st.binomtest(kk, n, p).pvalue, rel=1e-6, abs=1e-12)
+        q = float(rng.choice([0.1, 0.5, 0.9]))
+        lo, hi = stats.quantile_ci_ranks(n, q)
+        assert (lo + 1, hi) == (int(st.binom.ppf(0.025, n, q)), int(st.binom.isf(0.025, n, q)))
