@@ -11,6 +11,7 @@ import logging
 from pathlib import Path
 
 import dash
+import flask
 from dash import _callback, html
 
 import auth
@@ -63,6 +64,23 @@ def _shell():
     ])
 
 
+# Dash fingerprints the bundles it lists in the page (cached for a year), but the ones a component
+# loads when it first draws (plotly.min.js, 4.8 MB; the graph and grid chunks) have plain names and
+# come with an ETag only: every full page load asked for them again and waited for the 304 before
+# drawing a chart. A short lifetime skips that; after a Dash or plotly upgrade a browser may keep
+# the old file for at most this long (then the ETag check resumes).
+ASYNC_BUNDLE_MAX_AGE = 600
+
+
+def _cache_async_bundles(response):
+    path = flask.request.path
+    if ("/_dash-component-suites/" in path and response.status_code in (200, 304)
+            and not response.cache_control.max_age):
+        response.cache_control.public = True
+        response.cache_control.max_age = ASYNC_BUNDLE_MAX_AGE
+    return response
+
+
 def create_app(config: settings_mod.Settings | None = None) -> dash.Dash:
     s = config or settings_mod.Settings.from_env()
     # Dash re-imports every page module for each app it builds (use_pages); callbacks those
@@ -92,6 +110,7 @@ def create_app(config: settings_mod.Settings | None = None) -> dash.Dash:
         install(app)  # public pages' layout, the open-data API, 404 for everything else
         return app
     app.layout = _shell
+    app.server.after_request(_cache_async_bundles)
     maps.register_callbacks(app)
     app.server.before_request(warmup.on_request)  # the first request starts building the busiest pages
     if s.mode == "internal":

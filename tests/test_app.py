@@ -61,6 +61,29 @@ def test_index_page_ships_no_cdn_links_and_has_a_language(empty_client):
     assert "cdn" not in html.lower() and "https://" not in html
 
 
+def test_a_returning_browser_reuses_plotly_without_asking_again(empty_client):
+    """plotly.min.js (4.8 MB) is loaded by the first chart, under a name without a version: it must
+    come with a lifetime, or every page load waits for a 304 before drawing. Versioned bundles keep
+    Dash's year; pages and callbacks are never cached."""
+    import re
+
+    from app import ASYNC_BUNDLE_MAX_AGE
+
+    client, _ = empty_client
+    plotly_js = client.get("/_dash-component-suites/plotly/package_data/plotly.min.js")
+    assert plotly_js.status_code == 200 and len(plotly_js.get_data()) > 1_000_000
+    assert plotly_js.cache_control.max_age == ASYNC_BUNDLE_MAX_AGE > 0
+    assert plotly_js.cache_control.public
+    again = client.get("/_dash-component-suites/plotly/package_data/plotly.min.js",
+                       headers={"If-None-Match": plotly_js.headers["ETag"]})
+    assert again.status_code == 304  # after the lifetime, still a cheap check
+    html = client.get("/").get_data(as_text=True)
+    versioned = re.search(r'src="(/_dash-component-suites/dash/dash-renderer/build/[^"]+)"', html).group(1)
+    assert client.get(versioned).cache_control.max_age == 31536000
+    assert not client.get("/").cache_control.max_age
+    assert not client.post("/_dash-update-component", json={}).cache_control.max_age
+
+
 def test_procfile_serves_the_module_level_server():
     procfile = (ROOT / "Procfile").read_text()
     assert procfile.startswith("web: gunicorn app:server ")
