@@ -1,12 +1,14 @@
 """Meeting mode in a real Chromium (dash[testing]) on the small demo warehouse.
 
-A facilitator records an action item on the meeting page of 2026-11-16, reloads and sees it,
-then finds it carried over (14 days old) on the page of the next meeting, 2026-11-30, and marks
-it done there. Bad input gets a one-line message and saves nothing. The page is photographed
+A facilitator records an action item on the meeting page of the last meeting, reloads and sees
+it, then finds it carried over (14 days old) on the page of the next one and marks it done there.
+Those two dates follow the calendar from today: an item closed today was still open at any
+meeting before today, so a test pinned to fixed dates would break once they are past. Bad input gets a one-line message and saves nothing. The page is photographed
 at desktop and phone widths into screenshots/ and its browser console stays empty.
 """
 from __future__ import annotations
 
+import datetime as dt
 import time
 from pathlib import Path
 
@@ -74,16 +76,27 @@ def shoot(dash_duo, name: str, width: int):
     driver.save_screenshot(str(SHOTS / f"{name}_{width}.png"))
 
 
+def short(d: dt.date) -> str:
+    return f"{d.day} {d:%b %Y}"
+
+
 def test_action_item_recorded_survives_reload_and_comes_back_next_meeting(dash_duo, dash_app):
+    from city import load_city
+    from packet.calendar import next_meeting
+
+    city = load_city(Settings.from_env().city_config)
+    second = next_meeting(city)  # on or after today, so an item closed today is closed by then
+    first = second - dt.timedelta(days=city.meeting_every_days)
+    due, new_due = first + dt.timedelta(days=11), second + dt.timedelta(days=14)
     dash_duo.start_server(dash_app)
-    open_page(dash_duo, "/meetings/2026-11-16")
-    assert dash_duo.find_element("#mt-title").text == "Meeting of Monday 16 November 2026"
+    open_page(dash_duo, f"/meetings/{first}")
+    assert dash_duo.find_element("#mt-title").text == f"Meeting of {first:%A} {first.day} {first:%B %Y}"
     assert dash_duo.get_logs() == []
     fill(dash_duo, text="Walk Belltown with the business association", owner="West Precinct",
-         due="2026-11-27", measure="robberies", area="BELLTOWN", notes="Report back next meeting")
+         due=str(due), measure="robberies", area="BELLTOWN", notes="Report back next meeting")
     save(dash_duo, "Saved: action")
     row = dash_duo.find_element("#mt-new").text
-    assert "Walk Belltown with the business association" in row and "West Precinct" in row and "27 Nov 2026" in row
+    assert "Walk Belltown with the business association" in row and "West Precinct" in row and short(due) in row
     assert dash_duo.find_element("#mt-owner").get_attribute("value") == ""  # the form is ready for the next one
 
     dash_duo.driver.refresh()
@@ -104,10 +117,10 @@ def test_action_item_recorded_survives_reload_and_comes_back_next_meeting(dash_d
             assert dash_duo.driver.execute_script("return document.documentElement.scrollWidth") <= 390
     dash_duo.driver.set_window_size(1280, 1500)
 
-    open_page(dash_duo, "/meetings/2026-11-30", "#mt-carried")
+    open_page(dash_duo, f"/meetings/{second}", "#mt-carried")
     carried = dash_duo.find_element("#mt-carried").text
     assert "Walk Belltown with the business association" in carried
-    assert "14 days" in carried and "16 Nov 2026" in carried and "BELLTOWN (mcpp)" in carried
+    assert "14 days" in carried and short(first) in carried and "BELLTOWN (mcpp)" in carried
     item_row = dash_duo.driver.find_element("css selector", "#mt-carried tbody tr")
     item_id = item_row.get_attribute("id").rsplit("-", 1)[1]
     # The meeting moves the item to its captain with two more weeks: an edit, checked field by field.
@@ -115,37 +128,37 @@ def test_action_item_recorded_survives_reload_and_comes_back_next_meeting(dash_d
     dash_duo.find_element(f"{row} .item-edit summary").send_keys(Keys.ENTER)  # opens the edit form
     edit_owner = dash_duo.driver.find_element("css selector", f"{row} .item-edit input[type=text]")
     edit_due = dash_duo.driver.find_elements("css selector", f"{row} .item-edit input[type=text]")[1]
-    for el, value in ((edit_owner, "West Precinct captain"), (edit_due, "14/12/2026")):
+    for el, value in ((edit_owner, "West Precinct captain"), (edit_due, f"{new_due:%d/%m/%Y}")):
         el.send_keys(Keys.CONTROL, "a")
         el.send_keys(Keys.DELETE)
         el.send_keys(value)
     save_edit = dash_duo.find_element(f'{row} button[aria-label="Save the changes to item {item_id}"]')
     save_edit.send_keys(Keys.ENTER)
-    dash_duo.wait_for_text_to_equal("#mt-error", "due_date: '14/12/2026' is not a date in the form YYYY-MM-DD",
-                                    timeout=LOAD)
+    dash_duo.wait_for_text_to_equal("#mt-error", f"due_date: '{new_due:%d/%m/%Y}' is not a date in the form "
+                                                 "YYYY-MM-DD", timeout=LOAD)
     assert "West Precinct captain" not in dash_duo.find_element("#mt-carried").text  # nothing half-saved
     dash_duo.driver.execute_script("arguments[0].scrollIntoView()", dash_duo.find_element("#mt-carried"))
     SHOTS.mkdir(exist_ok=True)
     dash_duo.driver.save_screenshot(str(SHOTS / "meeting-edit_1280.png"))
     edit_due.send_keys(Keys.CONTROL, "a")
     edit_due.send_keys(Keys.DELETE)
-    edit_due.send_keys("2026-12-14")
+    edit_due.send_keys(str(new_due))
     save_edit.send_keys(Keys.ENTER)
     dash_duo.wait_for_contains_text("#mt-msg", f"Item {item_id} saved (version 3).", timeout=LOAD)
     dash_duo.wait_for_contains_text(row, "West Precinct captain", timeout=LOAD)
-    assert "14 Dec 2026" in dash_duo.find_element(row).text and "27 Nov 2026" not in dash_duo.find_element(row).text
+    assert short(new_due) in dash_duo.find_element(row).text and short(due) not in dash_duo.find_element(row).text
     # By keyboard, as a keyboard user would (and nothing can sit over a focused button).
     dash_duo.find_element(f'{row} button[aria-label="Mark item {item_id} done"]').send_keys(Keys.ENTER)
     dash_duo.wait_for_contains_text("#mt-msg", f"Item {item_id} marked done.", timeout=LOAD)
     dash_duo.wait_for_text_to_equal(f"{row} .item-status", "done", timeout=LOAD)
     dash_duo.driver.refresh()
     settle(dash_duo, "#mt-title")
-    # Closed today, i.e. before the end of the 11-30 meeting day: no longer open at that meeting.
+    # Closed today, i.e. before the end of that meeting's day: no longer open at that meeting.
     assert dash_duo.find_element("#mt-carried-none").text == "No open items from earlier meetings."
     assert dash_duo.get_logs() == []
 
     # Closed by mistake: reopened from the meeting where it was made, its history says so.
-    open_page(dash_duo, "/meetings/2026-11-16", "#mt-new")
+    open_page(dash_duo, f"/meetings/{first}", "#mt-new")
     dash_duo.find_element(f'button[aria-label="Reopen item {item_id}"]').send_keys(Keys.ENTER)
     dash_duo.wait_for_contains_text("#mt-msg", f"Item {item_id} reopened.", timeout=LOAD)
     dash_duo.wait_for_contains_text(f"#mt-item-{item_id} .item-history summary", "History (5)", timeout=LOAD)
