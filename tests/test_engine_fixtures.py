@@ -59,7 +59,13 @@ def make_warehouse(path: Path, events: dict | None = None, denominators: list | 
             row["event_key"] = f"{ds}-{i}"
             row.update(ev)
             rows.append(tuple(row.get(c) for c, _ in cols))
-        if rows:
+        if len(rows) > 200:  # thousands of rows: one INSERT from a frame (executemany takes minutes)
+            import pandas as pd
+
+            con.register("new_rows", pd.DataFrame(rows, columns=[c for c, _ in cols], dtype=object))
+            con.execute(f"INSERT INTO {ds} SELECT * FROM new_rows")
+            con.unregister("new_rows")
+        elif rows:
             con.executemany(f"INSERT INTO {ds} VALUES ({', '.join('?' for _ in cols)})", rows)
     con.execute("CREATE TABLE denominators (layer VARCHAR, area_id VARCHAR, group_field VARCHAR, "
                 "group_value VARCHAR, year INTEGER, population DOUBLE)")
