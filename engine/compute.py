@@ -23,14 +23,17 @@ COLUMNS = ["key", "value", "numerator", "denominator", "ci_low", "ci_high", "n"]
 
 
 class Source:
-    """What compute needs from the engine: run SQL, know which aggregates are current, populations."""
+    """What compute needs from the engine: run SQL, know which aggregates are current, populations,
+    and (optionally) the in-memory copies of the aggregates (engine.cube)."""
 
-    def __init__(self, rows, agg_ok, anchor: dt.date, every: int, population):
+    def __init__(self, rows, agg_ok, anchor: dt.date, every: int, population, cube=None, values=None):
         self.rows = rows              # (sql, params) -> list of tuples
         self.agg_ok = agg_ok          # measure_id -> bool (aggregate exists and matches the definition)
         self.anchor = anchor
         self.every = every
         self.population = population  # (layer|None, areas, field|None, value|None, year, by) -> {key: pop}
+        self.cube = cube              # (measure_id, part, layer, field) -> CountCube | None
+        self.values = values          # measure -> ValueColumn | None (a current agg_values_<measure>)
 
     def counts(self, m: Measure, part_name: str, start, end, f: Filters, by: By, group_override=None) -> dict:
         """{key: (n, n_met)} from the aggregate when it can answer, else from the event table."""
@@ -39,12 +42,34 @@ class Source:
         cond = () if part_name == "den" else comp.condition
         gset = query.agg_usable(f, by, group_override)
         if gset is not None and self.agg_ok(m.id):
-            rows = query.agg_counts(self.rows, m.id, part_name, start, end, f, by, gset, self.anchor, self.every,
-                                    group_override)
+            cube = self.cube(m.id, part_name, *gset) if self.cube else None
+            rows = cube.counts(start, end, f, by, group_override, self.anchor, self.every) if cube else None
+            if rows is None:  # no in-memory copy, or a category filter: the aggregate table in SQL
+                rows = per_range(lambda s, e, b: query.agg_counts(
+                    self.rows, m.id, part_name, s, e, f, b, gset, self.anchor, self.every, group_override), start, end, by)
         else:
-            rows = query.event_counts(self.rows, part, start, end, f, by, cond, self.anchor, self.every,
-                                      group_override)
+            rows = per_range(lambda s, e, b: query.event_counts(
+                self.rows, part, s, e, f, b, cond, self.anchor, self.every, group_override), start, end, by)
         return {_key(k, by): (int(n or 0), int(nm or 0)) for k, n, nm in rows}
+
+
+def per_range(run, start, end, by: By) -> list:
+    """run(start, end, by) -> [(key, ...)], one query per range when by's periods overlap.
+
+    SQL keys each day by the FIRST range containing it (query.periods_key), so overlapping ranges
+    (a year to date's prior period and its same period last year share ten months) would leave
+    the later range short; apart, each range gets all its days."""
+    if by.kind != "periods" or not _overlap(by.ranges):
+        return run(start, end, by)
+    out = []
+    for i, (s, e) in enumerate(by.ranges):
+        out += [(i, *row[1:]) for row in run(s, e, By())]
+    return out
+
+
+def _overlap(ranges) -> bool:
+    r = sorted(ranges)
+    return any(b[0] <= a[1] for a, b in zip(r, r[1:]))
 
 
 def _key(k, by: By):
@@ -133,7 +158,14 @@ def table_rows(src: Source, m: Measure, start: dt.date, end: dt.date, f: Filters
             else:
                 out.append(dict(key=k, value=NAN, numerator=float(a), denominator=float(d), ci_low=NAN, ci_high=NAN, n=a))
     elif kind == "percentile":
-        if by.kind == "grain":  # long series: quantiles computed inside DuckDB, no interval
+        vc = src.values(m) if src.values and src.agg_ok(m.id) else None
+        if vc is not None:  # exact order statistics from the in-memory values (engine.cube)
+            got = vc.quantiles(comp.q, start, end, f, by, src.anchor, src.every)
+            for k in _keys(got, keys):
+                n, v, lo, hi = got.get(k, (0, NAN, NAN, NAN))
+                out.append(dict(key=k, value=v / comp.scale, numerator=NAN, denominator=float(n),
+                                ci_low=lo / comp.scale, ci_high=hi / comp.scale, n=n))
+        elif by.kind == "grain":  # long series: quantiles computed inside DuckDB, no interval
             part = Part(values_table(m), ()) if src.agg_ok(m.id) else comp.part
             got = {_key(k, by): (v, n) for k, v, n in
                    query.event_quantiles(src.rows, part, comp.column, comp.q, start, end, f, by, src.anchor, src.every)}
@@ -143,8 +175,8 @@ def table_rows(src: Source, m: Measure, start: dt.date, end: dt.date, f: Filters
                                 ci_low=NAN, ci_high=NAN, n=n))
         else:  # value and interval computed inside DuckDB: two scans, no values leave the database
             part = Part(values_table(m), ()) if src.agg_ok(m.id) else comp.part
-            got = {k: (n, lo, w) for k, n, lo, w in query.quantile_windows(
-                src.rows, part, comp.column, comp.q, start, end, f, by, src.anchor, src.every)}
+            got = {k: (n, lo, w) for k, n, lo, w in per_range(lambda s, e, b: query.quantile_windows(
+                src.rows, part, comp.column, comp.q, s, e, f, b, src.anchor, src.every), start, end, by)}
             for k in _keys(got, keys):
                 n, first, w = got.get(k, (0, 0, []))
                 if n:

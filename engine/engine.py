@@ -15,8 +15,8 @@ from dataclasses import dataclass, field, replace
 import pandas as pd
 
 from city import City, load_city
-from engine import compute, stats, suppression
-from engine.aggregates import signature
+from engine import compute, cube, stats, suppression
+from engine.aggregates import signature, values_table
 from engine.catalog import Catalog, Measure, load_catalog, parts_of, validate
 from engine.periods import GRAINS, Period, make_period, meeting_dates, time_buckets
 from engine.query import AGG_META, By, FilterError, Filters, NO_FILTERS, q
@@ -106,6 +106,7 @@ class Engine:
         self.warehouse = warehouse
         self.mode = mode
         self.use_aggregates = True  # False: always read the event tables (benchmarks, checks)
+        self.use_memory = True      # False: read current aggregates with SQL, not their in-memory copies (engine.cube)
         self._meta_gen = -1
         self._meta: dict = {}
         self._signatures: dict = {}
@@ -223,9 +224,34 @@ class Engine:
                f"WHERE layer = ? AND group_field = ?) GROUP BY 1")
         return dict(self.warehouse.rows(sql, params + [year, lay, gf]))
 
+    def _cube(self, measure_id: str, part: str, layer: str, fld: str) -> cube.CountCube:
+        """The in-memory copy of one aggregate slice, loaded on first use, kept for this file."""
+        cubes = self._m().setdefault("cubes", {})
+        key = (measure_id, part, layer, fld)
+        if key not in cubes:
+            cubes[key] = cube.CountCube.load(self.warehouse.numpy, *key)
+        return cubes[key]
+
+    def _values(self, m: Measure) -> cube.ValueColumn | None:
+        """A percentile measure's values in memory (from its current agg_values_<measure>)."""
+        vals = self._m().setdefault("values", {})
+        if m.id not in vals:
+            table = values_table(m)
+            vals[m.id] = (cube.ValueColumn(self.warehouse.numpy, table, m.computation.column)
+                          if table in self._m()["tables"] else None)
+        return vals[m.id]
+
+    def memory_bytes(self) -> int:
+        """Bytes held by the in-memory aggregates of the current warehouse file (grows as slices are used)."""
+        meta = self._m()
+        return (sum(c.nbytes for c in meta.get("cubes", {}).values())
+                + sum(v.nbytes for v in meta.get("values", {}).values() if v is not None))
+
     def _source(self) -> compute.Source:
+        mem = self.use_memory
         return compute.Source(self.warehouse.rows, self._agg_ok, self.city.meeting_anchor,
-                              self.city.meeting_every_days, self._population)
+                              self.city.meeting_every_days, self._population,
+                              self._cube if mem else None, self._values if mem else None)
 
     # ---- dates ---------------------------------------------------------------------------
     def as_of(self) -> dt.date | None:

@@ -64,6 +64,11 @@ class Warehouse:
         with self._lock:
             return self._connection().execute(sql, params or []).fetchall()
 
+    def numpy(self, sql: str, params: list | tuple | dict | None = None) -> dict:
+        """Like execute, as {column: numpy array} (bulk loads of the in-memory aggregates)."""
+        with self._lock:
+            return self._connection().execute(sql, params or []).fetchnumpy()
+
     @property
     def connected(self) -> bool:
         """True while a read connection is open (the engine has read this file)."""
