@@ -114,9 +114,9 @@ def fisher_two_sided(k: int, n: int, k0: int, n0: int) -> float:
     """Fisher's exact test of k/n against k0/n0, two-sided (as scipy.stats.fisher_exact):
     given all margins, k is hypergeometric, and the p-value is the total probability of the
     tables no more likely than the observed one. Summed directly (vectorised) over the outcomes
-    whose log-probability is within 60 of the mode's and of the observed table's (the pmf is
-    log-concave, so they form one interval around the mode, found by binary search); the rest
-    adds less than 1e-20 of the p-value. scipy.stats.hypergeom costs ~0.3 ms a call and a
+    whose log-probability is within 45 of the mode's and of the observed table's (the pmf is
+    log-concave, so they form one interval around the mode, found by a search from the normal
+    approximation's guess); the rest adds less than 1e-15 of the p-value. scipy.stats.hypergeom costs ~0.3 ms a call and a
     52-week share series makes 100 tests."""
     total, succ = n + n0, k + k0
     lo, hi = max(0, n + succ - total), min(n, succ)
@@ -131,17 +131,17 @@ def fisher_two_sided(k: int, n: int, k0: int, n0: int) -> float:
     top, at_k = logpmf(mode), logpmf(k)
     if abs(at_k - top) < 1e-12:
         return 1.0
-    floor_ = min(top, at_k) - 60.0
+    floor_ = min(top, at_k) - 45.0
     # the interval where logpmf >= floor_, searched from the normal approximation's guess
     frac = succ / total
     sd = math.sqrt(max(n * frac * (1 - frac) * (total - n) / max(total - 1, 1), 1.0))
     reach = math.sqrt(2 * (top - floor_)) * sd + 1
     left = _first_true(lambda x: logpmf(x) >= floor_, lo, mode, mode - reach)
     right = _first_true(lambda x: logpmf(x) < floor_, mode, hi, mode + reach) if logpmf(hi) < floor_ else hi + 1
-    x = np.arange(left, right, dtype=float)
-    lp = (special.gammaln(succ + 1) - special.gammaln(x + 1) - special.gammaln(succ - x + 1)
-          + special.gammaln(total - succ + 1) - special.gammaln(n - x + 1)
-          - special.gammaln(total - succ - n + x + 1) - base)
+    # log pmf along the interval from its first value and the ratio pmf(x + 1) / pmf(x) (no gammaln per element)
+    x = np.arange(left, right - 1, dtype=float)
+    steps = np.log((succ - x) * (n - x) / ((x + 1) * (total - succ - n + x + 1)))
+    lp = logpmf(left) + np.concatenate(([0.0], np.cumsum(steps)))
     d = at_k + math.log1p(1e-7)  # scipy's relative tolerance for "equally likely"
     return float(min(1.0, np.exp(lp[lp <= d]).sum()))
 
