@@ -379,19 +379,21 @@ class Engine:
         note = "" if fresh else "Some of this measure's data is older than its update cadence."
         return Freshness(as_of, m.cadence, m.lag_days, fresh, note)
 
-    def _dataset_fresh(self, dataset: str, at: dt.date) -> bool:
+    def _dataset_fresh(self, dataset: str, at: dt.date, meta: dict | None = None) -> bool:
         """A dataset is fresh at a date when its newest event on or before that date is within
-        its cadence plus its publication lag."""
-        d = self.catalog.datasets.get(dataset)
-        if d is None or dataset not in self._m()["tables"]:
+        its cadence plus its publication lag. `meta`: self._m() when the caller has it (a series
+        asks this for every bucket and dataset; each _m() checks the file on disk)."""
+        meta = meta or self._m()
+        d = self._catalog.datasets.get(dataset)
+        if d is None or dataset not in meta["tables"]:
             return False
-        lo, hi = self._m()["coverage"].get(dataset, (None, None))
+        lo, hi = meta["coverage"].get(dataset, (None, None))
         if hi is None or lo > at:
             return False
         if hi <= at:
             newest = hi
         else:  # the newest event on or before `at`: from the dataset's event days, read once per file
-            days = self._m().setdefault("days", {})
+            days = meta.setdefault("days", {})
             if dataset not in days:
                 days[dataset] = [r[0] for r in self.warehouse.rows(
                     f"SELECT DISTINCT CAST(event_time AS DATE) AS d FROM {q(dataset)} WHERE event_time IS NOT NULL ORDER BY 1")]
@@ -399,8 +401,9 @@ class Engine:
         return (at - newest).days <= d.cadence_days + d.lag_days
 
     def _freshness_row(self, m: Measure, at: dt.date) -> dict:
-        ds = list(m.computation.datasets) or list(self.catalog.datasets)
-        fresh = sum(self._dataset_fresh(d, at) for d in ds)
+        meta = self._m()
+        ds = list(m.computation.datasets) or list(self._catalog.datasets)
+        fresh = sum(self._dataset_fresh(d, at, meta) for d in ds)
         n = len(ds)
         lo, hi = stats.proportion_ci(fresh, n) if n else (math.nan, math.nan)
         return {"key": "all", "value": 100.0 * fresh / n if n else math.nan, "numerator": float(fresh),
