@@ -11,6 +11,30 @@ pandas on DataFrames loaded from the same warehouse.
 
 The warehouse is built with `python -m etl demo --scale S` (21 gives about 10M events) into
 --db (default /tmp/seastat-bench/demo-<scale>.duckdb) unless that file already exists.
+
+Issue #4 (p95 <= 20 ms per call), 10,210,588 events, 2 cores shared with other work (CI, an ETL
+benchmark). Engine with aggregates, ms, two runs of --repeat 5 each: wall p50 / wall p95 / CPU p95.
+Before: SQL on agg_* per call (commit 3e2ab70; load average 6.3-7.5 during the runs). After:
+in-memory copies of agg_* (engine/cube.py) and faster exact tests (load average 2.5-3.6; compare
+the CPU column, which other work does not inflate).
+
+| call                         | before run 1       | before run 2        | after run 1     | after run 2     |
+|------------------------------|--------------------|---------------------|-----------------|-----------------|
+| measure (meeting period)     | 7.8 / 13.7 / 8.5   | 7.2 / 46.4 / 12.1   | 0.3 / 0.4 / 0.4 | 0.3 / 0.7 / 0.6 |
+| measure (ytd)                | 8.3 / 53.2 / 33.5  | 4.8 / 45.3 / 39.9   | 0.3 / 3.8 / 3.8 | 0.3 / 8.8 / 4.2 |
+| measure (one neighborhood)   | 7.3 / 13.1 / 7.6   | 8.9 / 24.1 / 10.6   | 0.5 / 0.9 / 0.9 | 0.7 / 5.1 / 1.4 |
+| series (26 weeks)            | 8.8 / 21.9 / 11.9  | 13.1 / 26.2 / 15.6  | 1.6 / 5.6 / 2.1 | 2.0 / 7.1 / 3.1 |
+| series (52 weeks + prior yr) | 24.4 / 63.7 / 38.2 | 25.6 / 59.2 / 53.9  | 8.1 / 13.7 / 7.9 | 6.3 / 15.7 / 7.6 |
+| breakdown (area)             | 11.3 / 27.7 / 11.6 | 7.7 / 12.9 / 11.5   | 3.3 / 7.8 / 3.9 | 2.4 / 8.1 / 4.0 |
+| breakdown (area, suppressed) | 7.8 / 10.3 / 10.1  | 9.8 / 23.0 / 15.1   | 7.3 / 15.7 / 7.2 | 6.1 / 17.4 / 8.4 |
+| breakdown (field)            | 8.0 / 45.5 / 9.3   | 9.3 / 12.8 / 9.1    | 3.0 / 7.8 / 3.8 | 2.8 / 4.4 / 3.2 |
+| disparity                    | 6.8 / 89.8 / 7.7   | 9.1 / 20.2 / 6.9    | 0.9 / 4.5 / 1.3 | 1.3 / 3.5 / 1.8 |
+| goal_overview (all measures) | 121.8 / 144.9 / 93.0 | 175.4 / 222.6 / 155.0 | 8.2 / 10.2 / 6.4 | 9.2 / 19.5 / 6.7 |
+
+After, every call is under 20 ms wall p95 in both runs (goal_overview has 5 samples, so its p95 is
+nearly its slowest run). Not in the p95: the first call after a warehouse file is opened loads the
+slices it needs (column '1st max': up to ~120-240 ms on this warehouse, once per worker per file);
+the in-memory copies then hold ~11 MB (~20 MB if every slice is used).
 """
 from __future__ import annotations
 
@@ -38,10 +62,15 @@ def pct(xs, q, which=0):
     return float(np.percentile(np.asarray([x[which] for x in xs]) * 1000, q))
 
 
-def timed(fn, repeat):
+def timed(fn, repeat, first=None):
     """[(wall seconds, CPU seconds of this process)] per run. CPU time does not grow when other
-    work shares the machine, so it shows the call's own cost on a busy 2-core box."""
+    work shares the machine, so it shows the call's own cost on a busy 2-core box. The warm-up
+    run (which reads metadata and loads the in-memory aggregate slices it needs) is appended to
+    `first` when given, so the cost of a first visit after a swap is reported too."""
+    t = time.perf_counter()
     fn()  # warm-up (first call reads metadata)
+    if first is not None:
+        first.append(time.perf_counter() - t)
     out = []
     for _ in range(repeat):
         t, c = time.perf_counter(), time.process_time()
@@ -170,14 +199,15 @@ def main(argv=None) -> int:
     eng = Engine.open(Settings(db_path=db))
     print(f"as of {eng.as_of()}, meeting period {eng.period('meeting').label}\n")
     calls = engine_calls(eng)
-    results = {}
+    results, firsts = {}, {}
     for name, fns in calls.items():  # with and without aggregates side by side, so load changes hit both
         for use_agg in (True, False):
             results[(name, use_agg)] = []
+        firsts[name] = []
         for fn in fns:
             for use_agg in (True, False):
                 eng.use_aggregates = use_agg
-                results[(name, use_agg)] += timed(fn, args.repeat)
+                results[(name, use_agg)] += timed(fn, args.repeat, firsts[name] if use_agg else None)
         ts = results[(name, True)]
         print(f"  timed {name}: wall p95 {pct(ts, 95):.1f} ms, cpu p95 {pct(ts, 95, 1):.1f} ms", flush=True)
     eng.use_aggregates = True
@@ -185,20 +215,22 @@ def main(argv=None) -> int:
     pand = {name: [x for fn in fns for x in timed(fn, args.repeat)] for name, fns in qs.items()}
 
     print(f"\nload average now {os.getloadavg()[0]:.1f}. Milliseconds; 'cpu' = this process's CPU time per call.")
-    print(f"{'engine call':34s} {'n':>4s} {'p50':>6s} {'p95':>6s} {'cpu95':>6s} | {'no-agg p50':>10s} {'p95':>6s} "
-          f"{'cpu95':>6s} | {'pandas p50':>10s} {'p95':>6s} {'cpu95':>6s} {'p95 ratio':>9s}")
+    print(f"{'engine call':34s} {'n':>4s} {'p50':>6s} {'p95':>6s} {'cpu95':>6s} {'1st max':>7s} | {'no-agg p50':>10s} "
+          f"{'p95':>6s} {'cpu95':>6s} | {'pandas p50':>10s} {'p95':>6s} {'cpu95':>6s} {'p95 ratio':>9s}")
     over = []
     for name in calls:
         a, b = results[(name, True)], results[(name, False)]
-        line = (f"{name:34s} {len(a):4d} {pct(a, 50):6.1f} {pct(a, 95):6.1f} {pct(a, 95, 1):6.1f} | "
-                f"{pct(b, 50):10.1f} {pct(b, 95):6.1f} {pct(b, 95, 1):6.1f} |")
+        line = (f"{name:34s} {len(a):4d} {pct(a, 50):6.1f} {pct(a, 95):6.1f} {pct(a, 95, 1):6.1f} "
+                f"{max(firsts[name]) * 1000:7.1f} | {pct(b, 50):10.1f} {pct(b, 95):6.1f} {pct(b, 95, 1):6.1f} |")
         if name in pand:
             p = pand[name]
             line += f" {pct(p, 50):10.1f} {pct(p, 95):6.1f} {pct(p, 95, 1):6.1f} {pct(p, 95) / pct(a, 95):8.1f}x"
         print(line)
         if pct(a, 95) > 20:
             over.append(name)
-    print(f"\npandas: loading the three event tables took {load_s:.1f} s and {mem:,.0f} MB before any question.")
+    print(f"\nin-memory aggregates held after the run: {eng.memory_bytes() / 1e6:.1f} MB ('1st max': the slowest "
+          "first call of each kind, which loads the slices it needs; ms).")
+    print(f"pandas: loading the three event tables took {load_s:.1f} s and {mem:,.0f} MB before any question.")
     print("pandas answers a narrower question per call (no intervals, flags, targets or suppression).")
     print(f"calls over the 20 ms wall-clock p95 target: {', '.join(over) or 'none'}")
     return 0
