@@ -160,7 +160,7 @@ def _reason_sql(adapter: Adapter, insp: Inspected) -> str:
     label = present[0] if present else adapter.natural_key_doc
     whens.append(f"WHEN event_key IS NULL THEN 'missing natural key ({_sql_text(label)})'")
     fields = _time_fields(adapter, insp)
-    bad = [f"CASE WHEN nz(f.{f}) IS NOT NULL THEN 'unparseable or impossible date ''' || trim(f.{f}) || "
+    bad = [f"CASE WHEN f.{f} IS NOT NULL THEN 'unparseable or impossible date ''' || trim(f.{f}) || "
            f"''' in {_sql_text(insp.header[insp.positions[f]])}' END" for f in fields]
     missing = "'missing date (" + ", ".join(_sql_text(insp.header[insp.positions[f]]) for f in fields) + ")'"
     whens.append(f"WHEN event_time IS NULL THEN coalesce({', '.join(bad + [missing])})")
@@ -200,8 +200,8 @@ def _needs_order(adapter: Adapter, insp: Inspected) -> bool:
 
 
 def _source_sql(adapter: Adapter, insp: Inspected) -> str:
-    cols = [f"c{insp.positions[f]} AS {f}" if f in insp.positions else f"CAST(NULL AS VARCHAR) AS {f}"
-            for f in adapter.fields]
+    cols = [f"nz(c{insp.positions[f]}) AS {f}" if f in insp.positions else f"CAST(NULL AS VARCHAR) AS {f}"
+            for f in adapter.fields]  # each field cleaned once, here (etl/sources/sqlfuncs.py)
     raw = [f"c{i}" for i in range(len(insp.header))]
     numbered = _needs_order(adapter, insp)
     raw += ["__row"] if numbered else []
@@ -232,13 +232,13 @@ def _stage_sql(adapter: Adapter, insp: Inspected) -> str:
         f"beat_code({adapter.beat}) AS _beat_c",
         f"CAST({adapter.lat} AS DOUBLE) AS _lat_in",
         f"CAST({adapter.lon} AS DOUBLE) AS _lon_in",
-        f"nz({adapter.precinct}) AS _precinct_in", f"nz({adapter.sector}) AS _sector_in",
-        f"nz({adapter.beat}) AS _beat_in",
+        f"{adapter.precinct} AS _precinct_in", f"{adapter.sector} AS _sector_in",
+        f"{adapter.beat} AS _beat_in",
         "$file AS source_file", "$vintage AS vintage",
     ]
     typed += [f"CAST({expr} AS {typ}) AS {name}" for name, typ, expr in adapter.columns]
     for name, kind, rawf in adapter.demographics:
-        typed += [f"{CATEGORY_MACROS[kind]}({rawf}) AS {name}", f"trim({rawf}) AS {name}_raw"]
+        typed += [f"{CATEGORY_MACROS[kind]}({rawf}) AS {name}", f"{_as_published(rawf, insp)} AS {name}_raw"]
     derived = [
         f"CAST({_late(v.key or adapter.key)} AS VARCHAR) AS event_key",
         f"CAST({_late(v.time or adapter.time)} AS TIMESTAMP) AS event_time",
@@ -264,6 +264,15 @@ def _stage_sql(adapter: Adapter, insp: Inspected) -> str:
     level3 = f"SELECT d.*, {_reason_sql(adapter, insp)} AS _reason FROM ({level2}) d"
     order = " ORDER BY f.__row" if _needs_order(adapter, insp) else ""  # a window may reorder rows
     return f"CREATE TABLE _stage AS SELECT {', '.join(final)} FROM ({level3}){order}"
+
+
+def _as_published(expr: str, insp: Inspected) -> str:
+    """`expr` over the file's own text (trimmed, markers kept): `s.<field>` -> `trim(s.c<pos>)`.
+
+    The fields an adapter names are cleaned (`nz`) as they are read; a demographic's `_raw`
+    column keeps what the file said, `UNKNOWN` and `-` included."""
+    return re.sub(r"\bs\.([a-z0-9_]+)", lambda m: f"trim(s.c{insp.positions[m.group(1)]})"
+                  if m.group(1) in insp.positions else "CAST(NULL AS VARCHAR)", expr)
 
 
 def table_columns(adapter: Adapter) -> list[str]:
