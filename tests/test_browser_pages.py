@@ -106,6 +106,8 @@ def test_page_loads_clean_accessible_and_is_photographed(dash_duo, dash_app, axe
     settle(dash_duo, ready)
     load_s = time.perf_counter() - t0
     assert dash_duo.get_logs() == [], f"browser console on {path}"
+    if name in ("overview", "goal", "data", "not-found"):  # no chart or map: 4.8 MB of plotly.js not loaded
+        assert dash_duo.driver.execute_script("return typeof window.Plotly") == "undefined"
     for width in (1280, 390):
         shoot(dash_duo, name, width)
         if width == 390:  # usable on a phone: nothing wider than the screen makes the page scroll sideways

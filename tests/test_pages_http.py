@@ -84,6 +84,45 @@ def test_neighborhood_explorer_compares_area_with_city(client, demo_db):
     assert find_by_id(layout, "nb-areas")["value"] == ["BALLARD NORTH", "BALLARD SOUTH"]
 
 
+def test_goal_card_sparklines_draw_the_periods_their_words_describe(client):
+    """Each card's sparkline (an SVG picture) has one point per period its hidden summary counts,
+    and its highest point is the highest period; a period with no value breaks the line."""
+    import base64
+    import datetime as dt
+    import re
+
+    import pandas as pd
+
+    from components.charts import sparkline_svg
+
+    layout, _ = page_text(client, "/goals/safe_neighborhoods")
+    pictures = []
+
+    def walk(n):
+        if isinstance(n, list):
+            for x in n:
+                walk(x)
+        elif isinstance(n, dict) and "props" in n:
+            kids = n["props"].get("children")
+            if isinstance(kids, list):
+                for a, b in zip(kids, kids[1:]):
+                    if isinstance(a, dict) and a.get("type") == "Img" and "sparkline" in a["props"].get("className", ""):
+                        pictures.append((a["props"], b["props"]["children"]))
+            walk(kids)
+    walk(layout)
+    assert len(pictures) >= 4  # the goal's measures
+    for img, words in pictures:
+        assert img["alt"] == ""  # decorative: the words are in the paragraph that follows
+        svg = base64.b64decode(img["src"].split(",", 1)[1]).decode()
+        points = [tuple(map(float, p)) for p in re.findall(r"[ML]([\d.]+) ([\d.]+)", svg)]
+        assert len(points) == int(re.match(r"(\d+) periods from", words).group(1))
+    days = [dt.date(2026, 1, 5) + dt.timedelta(weeks=i) for i in range(5)]
+    gap = sparkline_svg(pd.DataFrame({"period_start": days, "value": [3.0, 9.0, None, 1.0, 2.0]}))
+    assert re.search(r'd="M[^"]*L[^"]* M[^"]*L', gap)  # two pieces of line around the missing week
+    top = re.findall(r"[ML]([\d.]+) ([\d.]+)", gap)[1]  # the week of 9: highest on the picture
+    assert float(top[1]) == min(float(y) for _, y in re.findall(r"[ML]([\d.]+) ([\d.]+)", gap))
+
+
 def test_data_page_lists_every_dataset_with_its_rejects(client, demo_db):
     con = duckdb.connect(str(demo_db), read_only=True)
     rejected = dict(con.execute("SELECT dataset, CAST(sum(rows_rejected) AS BIGINT) FROM load_log GROUP BY 1").fetchall())
