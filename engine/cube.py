@@ -150,11 +150,18 @@ class ValueColumn:
     def codes(self, column: str) -> tuple[np.ndarray, np.ndarray]:
         """(code per row, value per code) of a column (CAST to text; NULL is its own code)."""
         if column not in self._codes:
-            got = self.fetch(f"SELECT CAST({q(column)} AS VARCHAR) AS c FROM {q(self.table)} ORDER BY rowid", [])
-            raw = np.asarray(got["c"], dtype=object)
+            text = f"CAST({q(column)} AS VARCHAR)"
+            got = self.fetch(f"SELECT DISTINCT {text} AS c FROM {q(self.table)}", [])
+            vals = sorted(x for x in np.asarray(got["c"], dtype=object).tolist() if x is not None)
+            if len(vals) <= 2000:  # DuckDB numbers the rows: 5-10x faster than Python strings + factorize
+                got = self.fetch(f"SELECT coalesce(list_position(?, {text}), 0) AS k FROM {q(self.table)} "
+                                 "ORDER BY rowid", [vals])
+                codes, uniq = np.asarray(got["k"]), np.asarray([None, *vals], dtype=object)
+            else:
+                got = self.fetch(f"SELECT {text} AS c FROM {q(self.table)} ORDER BY rowid", [])
+                codes, uniq = pd.factorize(np.asarray(got["c"], dtype=object), use_na_sentinel=False)
             if self.perm is not None:
-                raw = raw[self.perm]
-            codes, uniq = pd.factorize(raw, use_na_sentinel=False)
+                codes = codes[self.perm]
             width = np.int16 if len(uniq) < 32000 else np.int32
             self._codes[column] = (codes.astype(width), np.asarray(uniq, dtype=object))
         return self._codes[column]

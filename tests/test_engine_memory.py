@@ -78,7 +78,8 @@ def _events(seed: int, end: dt.date = END) -> dict:
             secs = None if rng.random() < 0.05 else float(round(rng.gamma(2.0, 200.0)))
             calls.append({"event_time": day + dt.timedelta(minutes=int(rng.integers(0, 1440))),
                           "category": str(rng.choice(["ALARM", "ASSAULT"])), "priority": int(rng.choice([1, 1, 2])),
-                          "response_seconds": secs, "area_mcpp": area, "area_precinct": PRECINCT[area]})
+                          "response_seconds": secs, "area_precinct": PRECINCT[area],
+                          "area_mcpp": None if rng.random() < 0.03 else area})  # NULL area: listed as UNKNOWN
         for _ in range(int(rng.poisson(2))):
             pr = str(rng.choice(["N", "S"]))
             stops.append({"event_time": day + dt.timedelta(minutes=int(rng.integers(0, 1440))),
