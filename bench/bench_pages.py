@@ -7,27 +7,36 @@ events and filters it in each callback. Prints p50/p95 and response sizes; run o
 demo warehouse: `SEASTAT_DB=data/bench.duckdb .venv/bin/python bench/bench_pages.py`.
 
 Figures (issue #5), 10,210,588-event demo (`python -m etl demo --scale 21`), 2 cores shared with
-other work (load average 4-4.7 during every run), two runs each, shown as a range. "before" is
-3e2ab70; "after" is 5271b78 (includes the engine's 371277b, faster exact tests). Browser times
-use this file's DRAWN_JS for both (charts, maps and grids drawn, a frame painted).
+other work, as ranges over runs. Browser times use this file's DRAWN_JS for every column (charts,
+maps and grids drawn, a frame painted). Columns: "before" = 3e2ab70, 4 runs at load average
+1.5-4.7; "app" = 6db87e9 (SVG maps, JSON page cache, cached plotly.js; engine with 371277b), 2 runs
+at 4.0-4.7; "now" = bd4c3c1 (also SVG sparklines; engine with its in-memory aggregates f7ac5f3),
+2 runs at 2.0-2.4. Cold figures and RSS are mostly the engine's doing (see below).
 
-                                      target     before          after
-    warm p95, worst page (ms)         <= 50      15.4-22.1 data  10.0-25.4 goal (data 4.3-5.8)
-    cold p95 measure (ms)                        35.9-46.4       48.6-53.2
-    measure vs naive, warm p50        >= 5x      x30-46          x46-58
-    measure vs naive, cold p50        >= 5x      x2.7-3.3        x2.1-2.3   (engine-bound)
-    worker RSS after the run (MB)     <= 300     392-395         345-349    (see below)
-    Chromium later p50 (s):  /        <= 1.5     0.44-0.51       0.43-0.48
-                             goal                0.51-0.62       0.54-0.64
-                             measure             1.43-1.60       0.76-1.03
-                             neighborhoods       1.11-1.20       0.71
-                             data                0.59-0.61       0.59-0.88
-    Chromium first visit, measure (s)            1.84-2.15       1.49-1.91
+                                      target    before       app          now
+    warm p95, worst page (ms)         <= 50     9.5-22.1     10.0-25.4    3.7-5.0
+    warm p95, data page (ms)                    9.5-22.1     4.3-5.8      2.4
+    cold p95, measure (ms)                      31.1-52.2    48.6-53.2    18.7-22.5
+    measure vs naive, warm p50        >= 5x     x30-48       x46-58       x45-51
+    measure vs naive, cold p50        >= 5x     x2.6-3.3     x2.1-2.3     x4.9-6.0
+    worker RSS after the run (MB)     <= 300    391-392      345          373-375
+    Chromium, later p50 (s)  /        <= 1.5    0.29-0.51    0.43-0.48    0.21
+                             goal               0.39-0.62    0.54-0.64    0.19-0.20
+                             measure            1.11-1.60    0.76-1.03    0.48-0.52
+                             neighborhoods      0.76-1.20    0.71         0.36
+                             data               0.59-0.61    0.59-0.88    0.29-0.34
+    Chromium, first visit (s) goal              1.39-2.38    1.86-1.99    0.24
+                             measure            1.39-2.15    1.49-1.91    1.45-1.51
 
-Where the worker's RSS goes (after, 10M demo): ~175 MB is `import app` (pandas 3 + pyarrow ~107,
-Dash ~37, SQLAlchemy for auth ~18); the page modules ~35 (the engine, via packet); the first
-engine query ~90 (DuckDB's catalog of a 500 MB file ~32, then the engine's min/max(event_time)
-scan of every event table leaves ~46 MB of blocks in DuckDB's buffer pool); the pages ~40 more.
+The first visit of the first page with a chart compiles plotly.min.js (4.8 MB) once per browser:
+since the goal cards became SVG pictures that page is the measure page.
+
+Where the worker's RSS goes (10M demo, in one process serving every view above): ~175 MB is
+`import app` (pandas 3 + pyarrow ~107, Dash ~37, SQLAlchemy for auth ~18); the page modules ~35
+(the engine, via packet); the first engine query ~90 (DuckDB's catalog of a 500 MB file ~32, then
+the engine's min/max(event_time) scan of every event table leaves ~46 MB of blocks in DuckDB's
+buffer pool); the pages ~40 more. 392 -> 345 MB came from the engine no longer loading scipy.stats
+(371277b; in-process, the old app on that engine 346 MB, ours 344); its in-memory aggregates add ~25.
 The remaining levers are in the engine: a DuckDB memory_limit (32 MB cut ~40 MB in a probe) and
 coverage dates read from load metadata instead of scanned.
 """
