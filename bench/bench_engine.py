@@ -13,28 +13,31 @@ The warehouse is built with `python -m etl demo --scale S` (21 gives about 10M e
 --db (default /tmp/seastat-bench/demo-<scale>.duckdb) unless that file already exists.
 
 Issue #4 (p95 <= 20 ms per call), 10,210,588 events, 2 cores shared with other work (CI, an ETL
-benchmark). Engine with aggregates, ms, two runs of --repeat 5 each: wall p50 / wall p95 / CPU p95.
-Before: SQL on agg_* per call (commit 3e2ab70; load average 6.3-7.5 during the runs). After:
-in-memory copies of agg_* (engine/cube.py) and faster exact tests (load average 2.5-3.6; compare
-the CPU column, which other work does not inflate).
+benchmark). Engine with aggregates, ms, each run --repeat 5: wall p50 / wall p95 / CPU p95 (CPU
+time of the process, all threads: other work does not inflate it, DuckDB's second thread does).
+Before: SQL on agg_* per call (commit 3e2ab70); runs 1-2 at load average 6.3-7.5, run 3 at 3.6.
+After: in-memory copies of agg_* (engine/cube.py) and faster exact tests (commit bd244da), load
+average 3.3-3.9.
 
-| call                         | before run 1       | before run 2        | after run 1     | after run 2     |
-|------------------------------|--------------------|---------------------|-----------------|-----------------|
-| measure (meeting period)     | 7.8 / 13.7 / 8.5   | 7.2 / 46.4 / 12.1   | 0.3 / 0.4 / 0.4 | 0.3 / 0.7 / 0.6 |
-| measure (ytd)                | 8.3 / 53.2 / 33.5  | 4.8 / 45.3 / 39.9   | 0.3 / 3.8 / 3.8 | 0.3 / 8.8 / 4.2 |
-| measure (one neighborhood)   | 7.3 / 13.1 / 7.6   | 8.9 / 24.1 / 10.6   | 0.5 / 0.9 / 0.9 | 0.7 / 5.1 / 1.4 |
-| series (26 weeks)            | 8.8 / 21.9 / 11.9  | 13.1 / 26.2 / 15.6  | 1.6 / 5.6 / 2.1 | 2.0 / 7.1 / 3.1 |
-| series (52 weeks + prior yr) | 24.4 / 63.7 / 38.2 | 25.6 / 59.2 / 53.9  | 8.1 / 13.7 / 7.9 | 6.3 / 15.7 / 7.6 |
-| breakdown (area)             | 11.3 / 27.7 / 11.6 | 7.7 / 12.9 / 11.5   | 3.3 / 7.8 / 3.9 | 2.4 / 8.1 / 4.0 |
-| breakdown (area, suppressed) | 7.8 / 10.3 / 10.1  | 9.8 / 23.0 / 15.1   | 7.3 / 15.7 / 7.2 | 6.1 / 17.4 / 8.4 |
-| breakdown (field)            | 8.0 / 45.5 / 9.3   | 9.3 / 12.8 / 9.1    | 3.0 / 7.8 / 3.8 | 2.8 / 4.4 / 3.2 |
-| disparity                    | 6.8 / 89.8 / 7.7   | 9.1 / 20.2 / 6.9    | 0.9 / 4.5 / 1.3 | 1.3 / 3.5 / 1.8 |
-| goal_overview (all measures) | 121.8 / 144.9 / 93.0 | 175.4 / 222.6 / 155.0 | 8.2 / 10.2 / 6.4 | 9.2 / 19.5 / 6.7 |
+| call                         | before 1           | before 2            | before 3          | after 1         | after 2          |
+|------------------------------|--------------------|---------------------|-------------------|-----------------|------------------|
+| measure (meeting period)     | 7.8 / 13.7 / 8.5   | 7.2 / 46.4 / 12.1   | 2.4 / 9.4 / 7.4   | 0.2 / 0.5 / 0.5 | 0.3 / 3.9 / 0.7  |
+| measure (ytd)                | 8.3 / 53.2 / 33.5  | 4.8 / 45.3 / 39.9   | 3.0 / 20.4 / 29.5 | 0.2 / 3.4 / 3.4 | 0.2 / 9.5 / 3.8  |
+| measure (one neighborhood)   | 7.3 / 13.1 / 7.6   | 8.9 / 24.1 / 10.6   | 4.7 / 14.2 / 8.0  | 0.4 / 0.7 / 0.7 | 0.6 / 1.3 / 1.2  |
+| series (26 weeks)            | 8.8 / 21.9 / 11.9  | 13.1 / 26.2 / 15.6  | 4.5 / 10.9 / 10.0 | 1.0 / 1.9 / 1.8 | 1.5 / 7.9 / 3.4  |
+| series (52 weeks + prior yr) | 24.4 / 63.7 / 38.2 | 25.6 / 59.2 / 53.9  | 14.7 / 45.0 / 36.7 | 3.2 / 5.7 / 5.7 | 4.9 / 10.6 / 6.8 |
+| breakdown (area)             | 11.3 / 27.7 / 11.6 | 7.7 / 12.9 / 11.5   | 6.3 / 9.3 / 9.2   | 1.7 / 2.6 / 2.6 | 3.1 / 8.5 / 4.4  |
+| breakdown (area, suppressed) | 7.8 / 10.3 / 10.1  | 9.8 / 23.0 / 15.1   | 8.2 / 11.7 / 11.7 | 3.3 / 4.2 / 3.9 | 5.0 / 9.9 / 5.8  |
+| breakdown (field)            | 8.0 / 45.5 / 9.3   | 9.3 / 12.8 / 9.1    | 5.1 / 5.9 / 5.9   | 2.1 / 6.9 / 2.8 | 2.4 / 6.6 / 2.7  |
+| disparity                    | 6.8 / 89.8 / 7.7   | 9.1 / 20.2 / 6.9    | 3.4 / 4.0 / 4.0   | 0.8 / 2.0 / 1.1 | 1.3 / 5.3 / 1.8  |
+| goal_overview (all measures) | 121.8 / 144.9 / 93.0 | 175.4 / 222.6 / 155.0 | 93.1 / 99.4 / 96.8 | 4.0 / 4.2 / 4.2 | 12.3 / 12.6 / 8.6 |
 
-After, every call is under 20 ms wall p95 in both runs (goal_overview has 5 samples, so its p95 is
-nearly its slowest run). Not in the p95: the first call after a warehouse file is opened loads the
-slices it needs (column '1st max': up to ~120-240 ms on this warehouse, once per worker per file);
-the in-memory copies then hold ~11 MB (~20 MB if every slice is used).
+After, every call is under 20 ms wall p95 in both runs (as in two earlier runs of the same design
+at commit 018115b; goal_overview has 5 samples, so its p95 is nearly its slowest run). Not in the
+p95: the first call after a warehouse file is opened loads the slices it needs (column '1st max':
+up to ~90-210 ms on this warehouse, once per worker process per file); the in-memory copies then
+hold ~11 MB (~20 MB if every slice is used). Before, a year to date's "same period last year"
+was also wrong (it overlaps the prior period; see engine/compute.py per_range).
 """
 from __future__ import annotations
 
