@@ -155,12 +155,34 @@ def _sqlite_events(engine: Engine) -> None:
         cur = dbapi_conn.cursor()
         cur.execute(f"PRAGMA busy_timeout = {int(BUSY_TIMEOUT_MS)}")
         cur.execute("PRAGMA foreign_keys = ON")
-        cur.execute("PRAGMA journal_mode = WAL")
+        _switch_to_wal(cur)
         cur.close()
 
     @event.listens_for(engine, "begin")
     def _on_begin(conn):
         conn.exec_driver_sql("BEGIN IMMEDIATE" if conn.get_execution_options().get("store_write") else "BEGIN")
+
+
+def _switch_to_wal(cur) -> None:
+    """PRAGMA journal_mode = WAL, retried while another process is doing the same.
+
+    On a fresh file every gunicorn worker switches at once: each takes a shared lock and asks
+    for an exclusive one, and SQLite answers SQLITE_BUSY at once to all but one (waiting would
+    deadlock), without calling the busy handler. Once the file is in WAL mode the switch is a
+    no-op, so a short retry loop settles it.
+    """
+    import sqlite3
+    import time
+
+    deadline = time.monotonic() + BUSY_TIMEOUT_MS / 1000
+    while True:
+        try:
+            cur.execute("PRAGMA journal_mode = WAL")
+            return
+        except sqlite3.OperationalError as exc:
+            if "locked" not in str(exc) or time.monotonic() >= deadline:
+                raise
+            time.sleep(0.01)
 
 
 def _forget_pool_after_fork(engine: Engine) -> None:
