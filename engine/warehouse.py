@@ -20,6 +20,12 @@ if TYPE_CHECKING:  # results are DataFrames, but the ETL imports this module and
     import pandas as pd
 
 
+# DuckDB's buffer pool for a read connection. Its default (80% of RAM) keeps every block a
+# query ever read, per worker; the pages ask small questions of aggregates (most answers come
+# from the engine's in-memory copies), so a small pool costs no speed and caps worker RSS.
+READ_MEMORY_LIMIT = "128MB"
+
+
 class WarehouseMissing(FileNotFoundError):
     """There is no warehouse file yet: the user has to build one."""
 
@@ -49,6 +55,9 @@ class Warehouse:
                 self._con.close()
                 self._con = None
             self._con = duckdb.connect(str(self.path), read_only=True)
+            # SET, not connect(config=...): a process may already hold this file open (tests, the
+            # packet command), and DuckDB refuses a second connection with a different config
+            self._con.execute(f"SET memory_limit = '{READ_MEMORY_LIMIT}'")
             self._stamp = stamp
             self.generation += 1
         return self._con
