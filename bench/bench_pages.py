@@ -13,20 +13,28 @@ maps and grids drawn, a frame painted). Columns: "before" = 3e2ab70, 4 runs at l
 at 4.0-4.7; "now" = bd4c3c1 (also SVG sparklines; engine with its in-memory aggregates f7ac5f3),
 2 runs at 2.0-2.4. Cold figures and RSS are mostly the engine's doing (see below).
 
-                                      target    before       app          now
-    warm p95, worst page (ms)         <= 50     9.5-22.1     10.0-25.4    3.7-5.0
-    warm p95, data page (ms)                    9.5-22.1     4.3-5.8      2.4
-    cold p95, measure (ms)                      31.1-52.2    48.6-53.2    18.7-22.5
-    measure vs naive, warm p50        >= 5x     x30-48       x46-58       x45-51
-    measure vs naive, cold p50        >= 5x     x2.6-3.3     x2.1-2.3     x4.9-6.0
-    worker RSS after the run (MB)     <= 300    391-392      345          373-375
-    Chromium, later p50 (s)  /        <= 1.5    0.29-0.51    0.43-0.48    0.21
-                             goal               0.39-0.62    0.54-0.64    0.19-0.20
-                             measure            1.11-1.60    0.76-1.03    0.48-0.52
-                             neighborhoods      0.76-1.20    0.71         0.36
-                             data               0.59-0.61    0.59-0.88    0.29-0.34
-    Chromium, first visit (s) goal              1.39-2.38    1.86-1.99    0.24
-                             measure            1.39-2.15    1.49-1.91    1.45-1.51
+                                      target    before       app          now  final
+    warm p95, worst page (ms)         <= 50     9.5-22.1     10.0-25.4    3.7-5.0  4.0
+    warm p95, data page (ms)                    9.5-22.1     4.3-5.8      2.4  4.0
+    cold p95, measure (ms)                      31.1-52.2    48.6-53.2    18.7-22.5  30.7
+    measure vs naive, warm p50        >= 5x     x30-48       x46-58       x45-51  x225 (x31*)
+    measure vs naive, cold p50        >= 5x     x2.6-3.3     x2.1-2.3     x4.9-6.0  x19 (x4.5*)
+    worker RSS after the run (MB)     <= 300    391-392      345          373-375  291 / 298
+    Chromium, later p50 (s)  /        <= 1.5    0.29-0.51    0.43-0.48    0.21  0.26
+                             goal               0.39-0.62    0.54-0.64    0.19-0.20  0.25
+                             measure            1.11-1.60    0.76-1.03    0.48-0.52  0.68
+                             neighborhoods      0.76-1.20    0.71         0.36  0.46
+                             data               0.59-0.61    0.59-0.88    0.29-0.34  0.36
+    Chromium, first visit (s) goal              1.39-2.38    1.86-1.99    0.24  0.30
+                             measure            1.39-2.15    1.49-1.91    1.45-1.51  1.94
+
+"final" = the commit that dropped pyarrow and capped DuckDB's read pool at 128 MB, one run at
+load average 0.8-1.3; RSS after the HTTP run / after the browser
+run. * Without pyarrow the naive page's pandas string filters are ~4x slower (373 ms p50 against
+88 ms with pyarrow, measured the same day at 3e2ab70+): the ratios in brackets are against that
+faster naive build (p50 88.3 ms, p95 112.5 ms) - against it the cold ratio is x4.5, short of 5x.
+The first visit of a chart page in a fresh browser (plotly.js compile) was 1.45-1.51 s in the
+"now" runs and 1.94 s in the final run: NOT reliably under 1.5 s.
 
 The first visit of the first page with a chart compiles plotly.min.js (4.8 MB) once per browser:
 since the goal cards became SVG pictures that page is the measure page.
@@ -37,8 +45,9 @@ Where the worker's RSS goes (10M demo, in one process serving every view above):
 the engine's min/max(event_time) scan of every event table leaves ~46 MB of blocks in DuckDB's
 buffer pool); the pages ~40 more. 392 -> 345 MB came from the engine no longer loading scipy.stats
 (371277b; in-process, the old app on that engine 346 MB, ours 344); its in-memory aggregates add ~25.
-The remaining levers are in the engine: a DuckDB memory_limit (32 MB cut ~40 MB in a probe) and
-coverage dates read from load metadata instead of scanned.
+Since then: pyarrow is gone (~60 MB) and the read pool is capped at 128 MB (~14 MB): 298 MB after
+the browser run, just under the target. Next lever: coverage dates read from load metadata
+instead of scanned (~46 MB of buffer pool).
 """
 from __future__ import annotations
 
