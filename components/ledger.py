@@ -42,8 +42,16 @@ def form(measures: list[tuple[str, str]], areas: list[tuple[str, str]], layer_la
                               f"{P}-notes"), className="col-12"),
         ], className="row g-2"),
         html.Button("Save item", id=f"{P}-save", className="btn btn-primary mt-1", n_clicks=0),
-        html.Div(id=f"{P}-msg", className="mt-2", role="status", **{"aria-live": "polite"}),
     ], className="ledger-form no-print card card-body mb-3")
+
+
+def message_box() -> html.Div:
+    """Where the outcome of every ledger write is said (saved, closed, a one-line error).
+
+    It closes the ledger section and sticks to the bottom of the window while any part of the
+    ledger is on screen, so the answer to a Done or Save pressed on item 12, far below the form,
+    appears where the facilitator is looking; screen readers hear it through aria-live."""
+    return html.Div(id=f"{P}-msg", className="ledger-msg no-print", role="status", **{"aria-live": "polite"})
 
 
 def history(entries) -> html.Details:

@@ -167,6 +167,7 @@ def _ledger(pkt, eng, ledger, titles, layer):
         html.Div(ledger_ui.carried(pkt.carried, ledger), id=f"{P}-carried-box"),
         html.H3("Recorded at this meeting", className="h5 mt-3"),
         html.Div(ledger_ui.recorded(pkt.new_items, titles, ledger), id=f"{P}-new-items"),
+        ledger_ui.message_box(),
     ])
 
 

@@ -147,9 +147,21 @@ def test_action_item_recorded_survives_reload_and_comes_back_next_meeting(dash_d
     dash_duo.wait_for_contains_text("#mt-msg", f"Item {item_id} saved (version 3).", timeout=LOAD)
     dash_duo.wait_for_contains_text(row, "West Precinct captain", timeout=LOAD)
     assert short(new_due) in dash_duo.find_element(row).text and short(due) not in dash_duo.find_element(row).text
-    # By keyboard, as a keyboard user would (and nothing can sit over a focused button).
-    dash_duo.find_element(f'{row} button[aria-label="Mark item {item_id} done"]').send_keys(Keys.ENTER)
+    # By keyboard, as a keyboard user would (and nothing can sit over a focused button). On a
+    # laptop-sized window the form is scrolled away by now: the answer must show where the
+    # facilitator is looking, not above the fold.
+    dash_duo.driver.set_window_size(1280, 700)
+    done = dash_duo.find_element(f'{row} button[aria-label="Mark item {item_id} done"]')
+    dash_duo.driver.execute_script("arguments[0].scrollIntoView({block: 'start'})", done)
+    done.send_keys(Keys.ENTER)
     dash_duo.wait_for_contains_text("#mt-msg", f"Item {item_id} marked done.", timeout=LOAD)
+    box = dash_duo.driver.execute_script(
+        "const r = document.getElementById('mt-msg').getBoundingClientRect();"
+        "return [r.top, r.bottom, window.innerHeight, document.getElementById('mt-save').getBoundingClientRect().bottom];")
+    assert box[3] < 0, "the form should be scrolled out of view for this check to mean anything"
+    assert 0 <= box[0] and box[1] <= box[2], f"the message is off screen: {box}"
+    dash_duo.driver.save_screenshot(str(SHOTS / "meeting-message_1280.png"))
+    dash_duo.driver.set_window_size(1280, 1500)
     dash_duo.wait_for_text_to_equal(f"{row} .item-status", "done", timeout=LOAD)
     dash_duo.driver.refresh()
     settle(dash_duo, "#mt-title")
