@@ -12,6 +12,12 @@ from pathlib import Path
 import yaml
 
 
+def parse_yaml(text: str):
+    """yaml.safe_load, through libyaml's C parser when PyYAML has it: every ETL command and app
+    start reads the catalog, city and layers files, and the pure-Python parser took ~0.2 s."""
+    return yaml.load(text, Loader=getattr(yaml, "CSafeLoader", yaml.SafeLoader))  # noqa: S506 - a safe loader
+
+
 class CityConfigError(ValueError):
     """city.yaml is missing a key or has a value of the wrong kind."""
 
@@ -41,7 +47,7 @@ def load_city(folder: Path) -> City:
     """Read folder/city.yaml; a missing or wrong key stops with one line naming file and key."""
     path = Path(folder) / "city.yaml"
     try:
-        raw = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
+        raw = parse_yaml(path.read_text(encoding="utf-8")) or {}
     except FileNotFoundError:
         raise CityConfigError(f"{path}: file not found") from None
     for key in ("name", "timezone", "bounds", "meeting_anchor"):

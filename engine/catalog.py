@@ -11,6 +11,8 @@ from pathlib import Path
 
 import yaml
 
+from city import parse_yaml
+
 KINDS = ("count", "rate", "percentile", "share", "ratio", "disparity", "freshness")
 DIRECTIONS = ("up", "down", "none")
 VISIBILITY = ("public", "internal")
@@ -313,7 +315,7 @@ def load_catalog(folder: Path) -> Catalog:
     for path in files:
         src = str(path)
         try:
-            raw = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
+            raw = parse_yaml(path.read_text(encoding="utf-8")) or {}
         except yaml.YAMLError as exc:
             raise CatalogError(f"{src}: not valid YAML ({str(exc).splitlines()[0]})") from None
         _check_keys(raw, {"goals", "measures", "datasets"}, src, "file")

@@ -29,8 +29,9 @@ def declared_schema(city_folder: Path | None = None) -> dict[str, dict[str, str]
     except ImportError:
         return None
     out = {str(k): dict(v) for k, v in canonical_schemas().items()}
+    layers = city_layers(city_folder)  # parse layers.yaml once, not once per dataset
     for cols in out.values():
-        for layer in city_layers(city_folder):
+        for layer in layers:
             cols.setdefault(f"area_{layer}", "VARCHAR")
     return out
 

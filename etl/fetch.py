@@ -56,6 +56,8 @@ from pathlib import Path
 
 import yaml
 
+from city import parse_yaml
+
 from etl.socrata import SocrataClient, SocrataError
 
 DATASETS = ("crime", "calls", "use_of_force", "terry_stops", "ois", "fire_calls", "service_requests")
@@ -90,7 +92,7 @@ def load_portal(path: Path) -> Portal:
     """Read and check portal.yaml; a bad or missing key stops with one line naming file and key."""
     path = Path(path)
     try:
-        raw = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
+        raw = parse_yaml(path.read_text(encoding="utf-8")) or {}
     except FileNotFoundError:
         raise FetchError(f"{path}: file not found") from None
     except yaml.YAMLError as exc:

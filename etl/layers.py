@@ -15,6 +15,8 @@ from pathlib import Path
 
 import yaml
 
+from city import parse_yaml
+
 LAYER_ID = re.compile(r"^[a-z][a-z0-9_]{0,30}$")
 # Event-table columns a layer may fall back to when a row has no coordinates (docs/SCHEMA.md).
 SOURCE_COLUMNS = ("precinct", "sector", "beat", "mcpp")
@@ -153,7 +155,7 @@ def _population(path: Path, raw) -> PopulationSpec:
 def parse_geo_config(path: Path, text: str) -> GeoConfig:
     """Parse the text of a layers.yaml (path is only used in messages)."""
     try:
-        raw = yaml.safe_load(text) or {}
+        raw = parse_yaml(text) or {}
     except yaml.YAMLError as exc:
         raise LayerConfigError(f"{path}: not valid YAML ({str(exc).splitlines()[0]})") from None
     if not isinstance(raw.get("layers"), dict) or not raw["layers"]:
