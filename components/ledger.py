@@ -137,6 +137,13 @@ def _table(head, rows, id: str) -> html.Div:
     ], className="table table-sm align-top mb-0", id=id), className="table-responsive bg-white")
 
 
+def actions(item, ledger) -> list:
+    """An item's buttons (Done / Drop, or Reopen once closed) and its history, as they are now:
+    redrawn after every write, so a closed item offers Reopen at once and its history counts
+    the edit just made."""
+    return [_buttons(item), history(ledger.history(item.id))]
+
+
 def carried(items, ledger) -> html.Div:
     """Open items from earlier meetings (packet.CarriedItem), with age and movement, status now."""
     if not items:
@@ -149,7 +156,8 @@ def carried(items, ledger) -> html.Div:
         rows.append(html.Tr(head + [html.Td(c) for c in cells[len(head):]] + [html.Td([
             html.Span(ci.item.status, id={"type": f"{P}-cv", "item": ci.item.id, "field": "status"},
                       className="item-status"),
-            _buttons(ci.item), history(ledger.history(ci.item.id))], className="ledger-actions")],
+            html.Div(actions(ci.item, ledger), id={"type": f"{P}-cv", "item": ci.item.id, "field": "actions"})],
+            className="ledger-actions")],
             id=f"{P}-carried-{ci.item.id}"))
     return _table(list(text.CARRIED_HEAD) + ["Status"], rows, f"{P}-carried")
 

@@ -229,7 +229,10 @@ def _clicked() -> dict | None:
 
 def _write(meeting, seen, cv_ids, change) -> tuple:
     """Run change(ledger, seen) -> success message, then redraw what the ledger shows: items
-    recorded at this meeting, the versions this page has seen, and the carried-over cells."""
+    recorded at this meeting, the versions this page has seen, the carried-over cells, and the
+    buttons and history of the item that changed. A refused write redraws no form, so what the
+    user typed stays there to be corrected (nothing was saved), and the versions this page has seen
+    stay too, so a conflict cannot be overwritten by pressing Save again without a reload."""
     from auth import Forbidden
     from store import ConflictError, StoreInputError
 
@@ -237,13 +240,18 @@ def _write(meeting, seen, cv_ids, change) -> tuple:
     seen = dict(seen or {})
     try:
         msg = html.Div(change(ledger, seen), className="alert alert-success py-2")
+        changed = str((ctx.triggered_id or {}).get("item"))
     except (ConflictError, StoreInputError, Forbidden) as exc:
-        msg = ledger_ui.error_message(_one_line(exc))
+        msg, changed = ledger_ui.error_message(_one_line(exc)), None
     items = ledger.items(meeting_date=meeting)
     current = {i: ledger.get(int(i)) for i in {c["item"] for c in cv_ids}}
     seen.update(ledger_ui.versions(list(current.values()) + items))
     day = dt.date.fromisoformat(meeting)
-    values = [ledger_ui.carried_values(current[c["item"]], day, [c["field"]])[0] for c in cv_ids]
+    values = [(ledger_ui.actions(current[c["item"]], ledger) if str(c["item"]) == changed else no_update)
+              if c["field"] == "actions" else ledger_ui.carried_values(current[c["item"]], day, [c["field"]])[0]
+              for c in cv_ids]
+    if not changed:  # and the versions stay as shown: after a conflict, only a reload lets the edit through
+        return msg, no_update, no_update, values
     return msg, ledger_ui.recorded(items, titles, ledger), seen, values
 
 

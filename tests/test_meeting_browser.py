@@ -163,6 +163,10 @@ def test_action_item_recorded_survives_reload_and_comes_back_next_meeting(dash_d
     dash_duo.driver.save_screenshot(str(SHOTS / "meeting-message_1280.png"))
     dash_duo.driver.set_window_size(1280, 1500)
     dash_duo.wait_for_text_to_equal(f"{row} .item-status", "done", timeout=LOAD)
+    # The row now offers what a closed item can do: Reopen, not Done again; its history counts the close.
+    dash_duo.wait_for_element(f'{row} button[aria-label="Reopen item {item_id}"]', timeout=LOAD)
+    assert not dash_duo.driver.find_elements("css selector", f'{row} button[aria-label="Mark item {item_id} done"]')
+    assert dash_duo.find_element(f"{row} .item-history summary").get_attribute("textContent") == "History (4)"
     dash_duo.driver.refresh()
     settle(dash_duo, "#mt-title")
     # Closed today, i.e. before the end of that meeting's day: no longer open at that meeting.
