@@ -32,6 +32,10 @@ average 3.3-3.9.
 | disparity                    | 6.8 / 89.8 / 7.7   | 9.1 / 20.2 / 6.9    | 3.4 / 4.0 / 4.0   | 0.8 / 2.0 / 1.1 | 1.3 / 5.3 / 1.8  |
 | goal_overview (all measures) | 121.8 / 144.9 / 93.0 | 175.4 / 222.6 / 155.0 | 93.1 / 99.4 / 96.8 | 4.0 / 4.2 / 4.2 | 12.3 / 12.6 / 8.6 |
 
+Final (e7ee447: DuckDB read pool capped at 128 MB, pyarrow not installed), quiet machine (load
+0.3), wall p95 in the table's order: 0.5, 3.5, 0.7, 1.8, 6.0, 1.2, 2.5, 1.8, 0.8, 3.9 ms; slowest
+first call 246 ms (the first measure, which loads its slices). Pandas without pyarrow: ~133 ms.
+
 After, every call is under 20 ms wall p95 in both runs (as in two earlier runs of the same design
 at commit 018115b; goal_overview has 5 samples, so its p95 is nearly its slowest run). Not in the
 p95: the first call after a warehouse file is opened loads the slices it needs (column '1st max':
