@@ -84,7 +84,13 @@ class Warehouse:
         return self._con is not None
 
     def refresh(self) -> int:
-        """Reconnect now if the file was replaced; returns the connection generation."""
+        """Reconnect now if the file was replaced; returns the connection generation.
+
+        The engine asks this before every call (~25 times a page), so the usual answer - same
+        file, already connected - is an os.stat without the lock: taking the lock meant waiting
+        for whatever query another thread (the background page warm-up) was running."""
+        if self._con is not None and self._file_stamp() == self._stamp:
+            return self.generation
         with self._lock:
             self._connection()
         return self.generation
