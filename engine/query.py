@@ -14,6 +14,7 @@ from engine.catalog import Measure, Part
 
 AGG_TABLE = "agg_measure_daily"
 AGG_META = "agg_meta"
+AGG_COVERAGE = "agg_coverage"  # dataset -> first and last event date, written with the aggregates
 
 
 class FilterError(ValueError):

@@ -294,3 +294,23 @@ def test_default_end_is_today_in_seattle(tmp_path):
     manifest = json.loads((tmp_path / "d" / "manifest.json").read_text())
     # events stop at midnight starting today, Seattle time: never in the city's future
     assert manifest["end"] == dt.datetime.now(ZoneInfo("America/Los_Angeles")).date().isoformat()
+
+
+def test_each_datasets_first_and_last_day_are_recorded_by_the_load_and_shown(con, demo_db):
+    """The data page's newest event per dataset comes from agg_coverage (written by the load, so a
+    worker does not scan every event table); it must be what the events say."""
+    import dataclasses
+
+    from engine import Engine
+    from settings import Settings
+
+    recorded = {d: (lo, hi) for d, lo, hi in con.execute("SELECT dataset, lo, hi FROM agg_coverage").fetchall()}
+    tables = {t for (t,) in con.execute("SELECT table_name FROM duckdb_tables()").fetchall()}
+    assert set(recorded) == {d for d in ADAPTERS if d in tables}
+    for d, span in recorded.items():
+        assert span == con.execute(f"SELECT CAST(min(event_time) AS DATE), CAST(max(event_time) AS DATE) "
+                                   f"FROM {d}").fetchone()
+    eng = Engine.open(dataclasses.replace(Settings.from_env(), db_path=demo_db))
+    shown = {r["dataset"]: r["newest_event"] for r in eng.inventory().to_dict("records") if r["newest_event"]}
+    assert shown and all(shown[d] == recorded[d][1] for d in shown)
+    assert eng.as_of() == max(hi for _lo, hi in recorded.values())
