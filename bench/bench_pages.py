@@ -46,8 +46,9 @@ the engine's min/max(event_time) scan of every event table leaves ~46 MB of bloc
 buffer pool); the pages ~40 more. 392 -> 345 MB came from the engine no longer loading scipy.stats
 (371277b; in-process, the old app on that engine 346 MB, ours 344); its in-memory aggregates add ~25.
 Since then: pyarrow is gone (~60 MB) and the read pool is capped at 128 MB (~14 MB): 298 MB after
-the browser run, just under the target. Next lever: coverage dates read from load metadata
-instead of scanned (~46 MB of buffer pool).
+the browser run, just under the target. Then the loads record each table's first and last day
+(agg_coverage) so the engine no longer scans them: 281 MB after the HTTP run, 286 MB after the
+browser run (fbb887b, load 0.8-1.1; first measure visit 1.59 s, later 0.61 s).
 """
 from __future__ import annotations
 
