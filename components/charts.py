@@ -8,6 +8,7 @@ from __future__ import annotations
 from dash import dcc, html
 
 from components.formatting import finite, fmt_date, fmt_value, is_missing
+from packet.svg import line_path  # the same line drawing as the packet's charts
 
 GRAPH_CONFIG = {"displayModeBar": False, "responsive": True}
 TARGET_COLOUR = "#6c4f00"
@@ -44,23 +45,17 @@ def sparkline_svg(df, value_col: str = "value", width: int = 300, height: int = 
     xs = [_day(d) for d in df["period_start"]]
     ys = [finite(v) for v in df[value_col]]
     known = [(x, y) for x, y in zip(xs, ys) if x is not None and y is not None]
-    path = []
+    points = []
     if known:
         x0, x1 = min(x for x, _ in known), max(x for x, _ in known)
         y0, y1 = min(y for _, y in known), max(y for _, y in known)
         pad = (y1 - y0) * 0.05 or 1.0
         y0, y1 = y0 - pad, y1 + pad
-        pen_up = True
-        for x, y in zip(xs, ys):
-            if x is None or y is None:
-                pen_up = True
-                continue
-            px = (x - x0) / (x1 - x0) * width if x1 > x0 else width / 2
-            py = height - (y - y0) / (y1 - y0) * height
-            path.append(f"{'M' if pen_up else 'L'}{px:.1f} {py:.1f}")
-            pen_up = False
+        points = [None if x is None or y is None else
+                  ((x - x0) / (x1 - x0) * width if x1 > x0 else width / 2, height - (y - y0) / (y1 - y0) * height)
+                  for x, y in zip(xs, ys)]
     return (f'<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 {width} {height}" preserveAspectRatio="none">'
-            f'<path d="{" ".join(path)}" fill="none" stroke="{LINE_COLOUR}" stroke-width="2" '
+            f'<path d="{line_path(points)}" fill="none" stroke="{LINE_COLOUR}" stroke-width="2" '
             'stroke-linejoin="round" vector-effect="non-scaling-stroke"/></svg>')
 
 

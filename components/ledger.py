@@ -170,7 +170,7 @@ def recorded(items, titles: dict, ledger) -> html.Div:
     for it in items:
         cells = text.item_cells(it, titles)
         rows.append(html.Tr([html.Td(c) for c in cells[:-1]] + [html.Td([
-            html.Span(cells[-1]), _buttons(it), history(ledger.history(it.id))], className="ledger-actions")],
+            html.Span(cells[-1]), *actions(it, ledger)], className="ledger-actions")],
             id=f"{P}-item-{it.id}"))
     return _table(text.NEW_HEAD, rows, f"{P}-new")
 

@@ -39,6 +39,14 @@ def _day(d: dt.date) -> int:
     return (d - EPOCH).days
 
 
+def _spans(by: By, start, end, anchor, every) -> list:
+    """[(key, (first day, last day))] of a periods or grain breakdown: the comparison ranges
+    (keyed 0, 1, ...) or the time buckets cut to [start, end] (keyed by the bucket's start)."""
+    if by.kind == "periods":
+        return list(enumerate(by.ranges))
+    return [(b, (max(b, start), min(e, end))) for b, e in time_buckets(by.name, start, end, anchor, every)]
+
+
 class CountCube:
     """Cumulative daily counts of one aggregate slice: cum_n[i, k] = events of key k on the slice's
     days before day0 + i."""
@@ -94,10 +102,7 @@ class CountCube:
         cols = np.flatnonzero(mask)
         one = dt.timedelta(days=1)
         if by.kind in ("periods", "grain"):
-            if by.kind == "periods":
-                spans = list(enumerate(by.ranges))
-            else:
-                spans = [(b, (max(b, start), min(e, end))) for b, e in time_buckets(by.name, start, end, anchor, every)]
+            spans = _spans(by, start, end, anchor, every)
             rows = np.array([[self._row(s), self._row(e + one)] for _, (s, e) in spans], dtype=np.int64).reshape(-1, 2)
             n = self.cum_n[rows[:, 1]][:, cols].sum(axis=1) - self.cum_n[rows[:, 0]][:, cols].sum(axis=1)
             m = self.cum_met[rows[:, 1]][:, cols].sum(axis=1) - self.cum_met[rows[:, 0]][:, cols].sum(axis=1)
@@ -185,33 +190,24 @@ class ValueColumn:
             keep("category", f.categories)
         return mask
 
+    def _kept(self, a: int, b: int, f: Filters) -> tuple[np.ndarray, np.ndarray | None]:
+        """The values of rows a..b-1 that pass the filters, and the mask that chose them."""
+        m = self._mask(a, b, f)
+        return (self.values[a:b] if m is None else self.values[a:b][m]), m
+
     def quantiles(self, qv: float, start, end, f: Filters, by: By, anchor=None, every=14) -> dict:
         """{key: (n, value, ci_low, ci_high)} of the q-th quantile of the values in [start, end]
         per key of `by` (grain: no interval, NaN). Keys without values are left out."""
-        one = dt.timedelta(days=1)
-        if by.kind == "periods":
+        if by.kind in ("periods", "grain"):  # a long series of buckets goes without intervals
             out = {}
-            for i, (s, e) in enumerate(by.ranges):
+            for key, (s, e) in _spans(by, start, end, anchor, every):
                 a, b = self._span(s, e)
-                x = self.values[a:b]
-                m = self._mask(a, b, f)
-                out[i] = _order_stats(x if m is None else x[m], qv, interval=True)
-            return {k: v for k, v in out.items() if v[0]}
-        if by.kind == "grain":
-            out = {}
-            for b0, e0 in time_buckets(by.name, start, end, anchor, every):
-                a, b = self._span(max(b0, start), min(e0, end))
-                x = self.values[a:b]
-                m = self._mask(a, b, f)
-                r = _order_stats(x if m is None else x[m], qv, interval=False)
+                r = _order_stats(self._kept(a, b, f)[0], qv, interval=by.kind == "periods")
                 if r[0]:
-                    out[b0] = r
+                    out[key] = r
             return out
         a, b = self._span(start, end)
-        x = self.values[a:b]
-        m = self._mask(a, b, f)
-        if m is not None:
-            x = x[m]
+        x, m = self._kept(a, b, f)
         if by.kind == "none":
             r = _order_stats(x, qv, interval=True)
             return {"all": r} if r[0] else {}

@@ -13,10 +13,10 @@ what the warehouse already holds; rows_loaded = new or revised rows.
 
 Speed (bench/bench_etl_load.py, 2021-format crime, 2-core machine with nothing else running):
 1M rows in 3.4-3.8 s end to end (261k-290k rows/s), 10M in 25.7-27.4 s (366k-390k rows/s), peak
-RSS 1.1 GB; about 5-7 CPU-seconds per million rows, and 0.43 s of fixed cost per command. Most of it is the staging statement (parse,
-normalise, compressed write), which DuckDB runs on both cores (record numbers come from the
-staged table's rowid, not a window). Aggregates, quality checks, counts and rejects are each
-well under 1 CPU-s per million rows.
+RSS 1.1 GB; about 5-7 CPU-seconds per million rows plus 0.43 s of fixed cost per command. Most
+of it is the staging statement (parse, normalise, compressed write), which DuckDB runs on both
+cores (record numbers come from the staged table's rowid, not a window). Aggregates, quality
+checks, counts and rejects are each well under 1 CPU-s per million rows.
 
 Revisions: a later load wins. A row whose key is already in the table replaces the stored row
 when any value differs. A file whose checksum was already loaded for that dataset is skipped

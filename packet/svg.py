@@ -66,18 +66,8 @@ def line_chart(series, target: float | None = None, partial: bool = False, width
         out.append(f'<line x1="{left}" x2="{left + w}" y1="{y(target):.1f}" y2="{y(target):.1f}" stroke="#6c4f00" '
                    f'stroke-dasharray="4 3" stroke-width="1"/>')
         out.append(f'<text x="{left + w}" y="{y(target) - 2:.1f}" text-anchor="end" fill="#6c4f00">target</text>')
-    segs, cur = [], []
-    for i, (_, v, _) in enumerate(pts):
-        if v is None:
-            if cur:
-                segs.append(cur)
-            cur = []
-        else:
-            cur.append(f"{x(i):.1f},{y(v):.1f}")
-    if cur:
-        segs.append(cur)
-    for s in segs:
-        out.append(f'<polyline points="{" ".join(s)}" fill="none" stroke="{LINE}" stroke-width="1.6"/>')
+    out.append(f'<path d="{line_path([None if v is None else (x(i), y(v)) for i, (_, v, _) in enumerate(pts)])}" '
+               f'fill="none" stroke="{LINE}" stroke-width="1.6"/>')
     # Markers only where they say something (flagged points, the last point), each colour as one
     # path: a PDF renderer draws one node per element, so fewer elements is faster.
     flagged = [(x(i), y(v)) for i, (_, v, f) in enumerate(pts) if v is not None and f and i != n - 1]
@@ -93,6 +83,19 @@ def line_chart(series, target: float | None = None, partial: bool = False, width
                f'{last:%b %-d, %Y}{" (so far)" if partial else ""}</text>')
     out.append("</svg>")
     return "".join(out)
+
+
+def line_path(points) -> str:
+    """SVG path data through (x, y) points in order; a None is a gap (no value), after which the
+    line starts again, as plotly draws a series with gaps."""
+    out, pen_up = [], True
+    for p in points:
+        if p is None:
+            pen_up = True
+            continue
+        out.append(f"{'M' if pen_up else 'L'}{p[0]:.1f} {p[1]:.1f}")
+        pen_up = False
+    return " ".join(out)
 
 
 def _dots(points, r: float) -> str:

@@ -230,29 +230,30 @@ def _clicked() -> dict | None:
 def _write(meeting, seen, cv_ids, change) -> tuple:
     """Run change(ledger, seen) -> success message, then redraw what the ledger shows: items
     recorded at this meeting, the versions this page has seen, the carried-over cells, and the
-    buttons and history of the item that changed. A refused write redraws no form, so what the
-    user typed stays there to be corrected (nothing was saved), and the versions this page has seen
-    stay too, so a conflict cannot be overwritten by pressing Save again without a reload."""
+    buttons and history of the item that changed. A refused write changes nothing on the page
+    but the message: what the user typed stays there to be corrected, and the versions this page
+    has seen stay too, so a conflict cannot be overwritten by pressing Save again without a reload."""
     from auth import Forbidden
     from store import ConflictError, StoreInputError
 
-    eng, ledger, titles = _context()
-    seen = dict(seen or {})
+    _eng, ledger, titles = _context()
     try:
-        msg = html.Div(change(ledger, seen), className="alert alert-success py-2")
-        changed = str((ctx.triggered_id or {}).get("item"))
+        msg = html.Div(change(ledger, dict(seen or {})), className="alert alert-success py-2")
     except (ConflictError, StoreInputError, Forbidden) as exc:
-        msg, changed = ledger_ui.error_message(_one_line(exc)), None
+        return ledger_ui.error_message(_one_line(exc)), no_update, no_update, [no_update] * len(cv_ids)
+    changed = str(ctx.triggered_id["item"])
     items = ledger.items(meeting_date=meeting)
     current = {i: ledger.get(int(i)) for i in {c["item"] for c in cv_ids}}
-    seen.update(ledger_ui.versions(list(current.values()) + items))
     day = dt.date.fromisoformat(meeting)
-    values = [(ledger_ui.actions(current[c["item"]], ledger) if str(c["item"]) == changed else no_update)
-              if c["field"] == "actions" else ledger_ui.carried_values(current[c["item"]], day, [c["field"]])[0]
-              for c in cv_ids]
-    if not changed:  # and the versions stay as shown: after a conflict, only a reload lets the edit through
-        return msg, no_update, no_update, values
-    return msg, ledger_ui.recorded(items, titles, ledger), seen, values
+
+    def cell(c):
+        item = current[c["item"]]
+        if c["field"] == "actions":
+            return ledger_ui.actions(item, ledger) if str(c["item"]) == changed else no_update
+        return ledger_ui.carried_values(item, day, [c["field"]])[0]
+
+    seen = {**(seen or {}), **ledger_ui.versions(list(current.values()) + items)}
+    return msg, ledger_ui.recorded(items, titles, ledger), seen, [cell(c) for c in cv_ids]
 
 
 def _expected(ledger, seen: dict, item_id: int) -> int:

@@ -51,7 +51,6 @@ class Adapter:
     columns: tuple[tuple[str, str, str], ...] = ()       # (name, SQL type, SQL expression)
     demographics: tuple[tuple[str, str, str], ...] = ()  # (name, race|gender|age|resolution, raw SQL)
     natural_key_doc: str = ""
-    null_markers: tuple[str, ...] = ("", "-", "NULL", "UNKNOWN", "NOT SPECIFIED", "-1", "REDACTED")
     notes: str = field(default="", compare=False)
 
     def names_of(self, field_id: str) -> set[str]:
