@@ -398,6 +398,10 @@ def main(argv=None) -> int:
     parser.add_argument("--naive-server", type=int, metavar="PORT", help=argparse.SUPPRESS)
     parser.add_argument("--app-server", type=int, metavar="PORT", help=argparse.SUPPRESS)
     parser.add_argument("--no-browser", action="store_true")
+    parser.add_argument("--naive-python", action="append", type=Path, metavar="PYTHON",
+                        help="run the naive page under this interpreter (a venv with requirements.txt, with or "
+                             "without pyarrow, which makes pandas' string filters ~4x faster); repeat to time "
+                             "several naive builds in one run; default: this interpreter")
     parser.add_argument("--no-warm", action="store_true", help=argparse.SUPPRESS)
     parser.add_argument("--cold-start", action="store_true",
                         help="only time the first visitor's overview with and without background warming")
@@ -431,11 +435,8 @@ def main(argv=None) -> int:
     app_proc = subprocess.Popen([sys.executable, str(Path(__file__).resolve()), "--db", str(args.db),
                                  "--app-server", str(port)], cwd=ROOT, env=env,
                                 stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-    nport = free_port()
-    naive_proc = subprocess.Popen([sys.executable, str(Path(__file__).resolve()), "--db", str(args.db),
-                                   "--naive-server", str(nport)], cwd=ROOT, env=env,
-                                  stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-    base, nbase = f"http://127.0.0.1:{port}", f"http://127.0.0.1:{nport}"
+    base = f"http://127.0.0.1:{port}"
+    naive_proc = None
     try:
         wait_up(base, app_proc)
         t = time.perf_counter()
@@ -459,18 +460,22 @@ def main(argv=None) -> int:
         print("(ms; cold = first request for a view, warm = the same views again, answered from the cache)")
         print(f"app worker RSS after the run: {app_rss:.0f} MB")
 
-        wait_up(nbase, naive_proc, timeout=900)
-        measure_cases = page_cases(args.db)["measure"][:8]
-        n_cold, n_warm, n_sizes = time_requests(nbase, [naive_payload(s) for _, s in measure_cases], args.repeat)
-        n_times = n_cold + n_warm  # the naive page has no cache: every request filters the frame again
+        # Each naive build is started only now, one at a time: loading its 10M-row frame takes a core
+        # for a while, and must not slow the app's figures above (nor another naive build's).
         _, ours_cold, ours_warm, _ = next(r for r in rows if r[0] == "measure")
-        print(f"\nnaive measure page (global DataFrame): p50 {statistics.median(n_times):.1f} ms, "
-              f"p95 {percentile(n_times, 0.95):.1f} ms, response {statistics.median(n_sizes) / 1024:.1f} kB, "
-              f"RSS {rss_mb(naive_proc.pid):.0f} MB")
-        for label, ours in (("cold", ours_cold), ("warm", ours_warm)):
-            print(f"measure page vs naive, {label}: p50 x{statistics.median(n_times) / statistics.median(ours):.1f} faster, "
-                  f"p95 x{percentile(n_times, 0.95) / percentile(ours, 0.95):.1f} faster")
-        naive_proc.terminate()
+        for python in args.naive_python or [Path(sys.executable)]:
+            naive_proc, nbase = start_naive(python, args.db, env)
+            wait_up(nbase, naive_proc, timeout=900)
+            measure_cases = page_cases(args.db)["measure"][:8]
+            n_cold, n_warm, n_sizes = time_requests(nbase, [naive_payload(s) for _, s in measure_cases], args.repeat)
+            n_times = n_cold + n_warm  # the naive page has no cache: every request filters the frame again
+            print(f"\nnaive measure page (global DataFrame; {python}: {naive_build(python)}): "
+                  f"p50 {statistics.median(n_times):.1f} ms, p95 {percentile(n_times, 0.95):.1f} ms, "
+                  f"response {statistics.median(n_sizes) / 1024:.1f} kB, RSS {rss_mb(naive_proc.pid):.0f} MB")
+            for label, ours in (("cold", ours_cold), ("warm", ours_warm)):
+                print(f"measure page vs naive, {label}: p50 x{statistics.median(n_times) / statistics.median(ours):.1f} faster, "
+                      f"p95 x{percentile(n_times, 0.95) / percentile(ours, 0.95):.1f} faster")
+            stop(naive_proc)
 
         if not args.no_browser:
             paths = ["/", "/goals/safe_neighborhoods", "/measures/person_crimes", "/neighborhoods", "/data"]
@@ -482,13 +487,37 @@ def main(argv=None) -> int:
         print(f"load average at the end: {'/'.join(f'{x:.1f}' for x in os.getloadavg())}")
     finally:
         for p in (app_proc, naive_proc):
-            if p.poll() is None:
-                p.terminate()
-                try:
-                    p.wait(timeout=10)
-                except subprocess.TimeoutExpired:
-                    p.kill()
+            if p is not None:
+                stop(p)
     return 0
+
+
+def stop(proc) -> None:
+    if proc.poll() is None:
+        proc.terminate()
+        try:
+            proc.wait(timeout=10)
+        except subprocess.TimeoutExpired:
+            proc.kill()
+
+
+def start_naive(python: Path, db: Path, env: dict):
+    """The naive server under `python` (its own venv's pandas, with or without pyarrow): (process, URL)."""
+    port = free_port()
+    proc = subprocess.Popen([str(python), str(Path(__file__).resolve()), "--db", str(db), "--naive-server", str(port)],
+                            cwd=ROOT, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    return proc, f"http://127.0.0.1:{port}"
+
+
+def naive_build(python: Path) -> str:
+    """'pandas X, pyarrow Y' (or 'no pyarrow') of an interpreter: what the naive page's speed depends on."""
+    code = ("import importlib.metadata as m\n"
+            "def v(p):\n    try:\n        return m.version(p)\n    except m.PackageNotFoundError:\n        return None\n"
+            "a = v('pyarrow')\nprint(f\"pandas {v('pandas')}, {'pyarrow ' + a if a else 'no pyarrow'}\")")
+    try:
+        return subprocess.run([str(python), "-c", code], capture_output=True, text=True, timeout=60).stdout.strip() or "?"
+    except (OSError, subprocess.TimeoutExpired):
+        return "?"
 
 
 if __name__ == "__main__":
