@@ -459,11 +459,13 @@ class Engine:
         )
 
     def series(self, measure_id: str, grain: str, start: dt.date, end: dt.date, f: Filters = NO_FILTERS,
-               baseline_points: int = 8) -> pd.DataFrame:
+               baseline_points: int = 8, flags: bool = True) -> pd.DataFrame:
         """One row per time bucket of [start, end] (empty buckets count zero; buckets outside the
         data are blank). Count-like points are flagged when they differ from the pooled
         `baseline_points` buckets before them more than chance explains (exact test, exposure =
-        days, residents x days, or calls); percentile points are not flagged."""
+        days, residents x days, or calls); percentile points are not flagged. flags=False: no
+        point is tested (flagged False, p_value None), for a line only drawn for comparison, such
+        as last year's under this year's (the tests are most of a weekly series' cost)."""
         m = self._measure(measure_id)
         f = f or NO_FILTERS
         f.check(m)
@@ -491,7 +493,7 @@ class Engine:
             elif kind == "rate":  # annualise each bucket by the days it covers
                 r["value"] = r["value"] * compute.YEAR_DAYS / r["days"]
             r["flagged"], r["p_value"] = False, None
-        if kind in ("count", "rate", "ratio", "share"):
+        if flags and kind in ("count", "rate", "ratio", "share"):
             for i, cur in enumerate(rows):
                 prev = [r for r in rows[max(0, i - baseline_points):i] if r["days"] > 0]
                 if cur["days"] == 0 or len(prev) < 2:

@@ -9,6 +9,7 @@ Every result carries the p-value or limits so a page can say why something was f
 """
 from __future__ import annotations
 
+import functools
 import math
 from dataclasses import dataclass
 
@@ -30,6 +31,9 @@ class Flag:
 NO_TEST = Flag(False, "none", explanation="Not enough data to test this change.")
 
 
+# The two intervals below are pure functions of small integers that recur on every page (a
+# series or a breakdown asks for dozens; a scalar scipy call costs ~4 us): remembered, bounded.
+@functools.lru_cache(maxsize=8192)
 def poisson_ci(n: int, alpha: float = ALPHA) -> tuple[float, float]:
     """Exact (Garwood) interval for a Poisson mean given count n (chi-square quantiles / 2)."""
     lo = 0.0 if n == 0 else float(special.gammaincinv(n, alpha / 2))
@@ -37,6 +41,7 @@ def poisson_ci(n: int, alpha: float = ALPHA) -> tuple[float, float]:
     return lo, hi
 
 
+@functools.lru_cache(maxsize=8192)
 def proportion_ci(k: int, n: int, alpha: float = ALPHA) -> tuple[float, float]:
     """Clopper-Pearson interval for k successes out of n."""
     if n == 0:

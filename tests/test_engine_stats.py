@@ -115,6 +115,10 @@ def test_series_flags_a_real_doubling_and_not_steady_weeks(tmp_path):
     assert list(s["value"]) == counts
     assert list(s["flagged"]) == [False] * 10 + [True]
     assert s["p_value"].iloc[-1] < 0.001
+    # the same weeks as a comparison line (last year's, under this year's): drawn, never tested
+    line = e.series("robberies", "week", start, start + dt.timedelta(days=7 * len(counts) - 1), flags=False)
+    assert list(line["value"]) == counts and list(line["period_start"]) == list(s["period_start"])
+    assert not line["flagged"].any() and line["p_value"].isna().all()
 
 
 def test_measure_flag_target_and_status_together(tmp_path):
