@@ -13,6 +13,11 @@ def is_missing(x) -> bool:
     """None, NaN, NaT or pandas NA (not a list: a list is a value)."""
     if x is None:
         return True
+    t = type(x)
+    if t is float:  # the common cases first: a page asks this a few hundred times
+        return x != x
+    if t is int or t is str:
+        return False
     if isinstance(x, (list, tuple, dict, str)):
         return False
     try:
@@ -64,6 +69,8 @@ def fmt_date(d) -> str:
 
 def finite(x):
     """A number a chart can draw: None for missing or infinite values."""
+    if type(x) is float:
+        return x if -math.inf < x < math.inf else None
     if is_missing(x):
         return None
     try:

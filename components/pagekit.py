@@ -10,6 +10,7 @@ import logging
 import dash_bootstrap_components as dbc
 import dash
 from dash import Input, Output, dcc, html, no_update
+from dash.development.base_component import Component
 
 import auth
 
@@ -60,10 +61,51 @@ def as_json_tree(page):
     Dash serialises a returned component tree by calling each component's to_plotly_json in
     Python: ~8 ms for the data page's ~1,300 components on every request, even when the page
     came from the cache. Plain dicts go through json's C encoder (~1.5 ms), and the browser gets
-    the same bytes: a cached page is converted once, when it is built."""
+    the same bytes: a cached page is converted once, when it is built.
+
+    The conversion walks the tree instead of encoding it to text and parsing that back (a third
+    less: 1.25 -> 0.84 ms a page on the 10M demo, paid once per built page): components become
+    their to_plotly_json dicts, plain values are copied as JSON carries them (NaN and infinities
+    become None, as Dash's encoder makes them null), and anything else (numpy, pandas, dates,
+    non-text keys) goes through Dash's own encoder and back, so the tree equals
+    json.loads(to_json_plotly(page))."""
+    return _plain_json(page)
+
+
+_INF = float("inf")
+
+
+def _plain_json(x):
+    t = type(x)
+    if t is str or t is int or t is bool or x is None:
+        return x
+    if t is float:
+        return x if -_INF < x < _INF else None
+    if t is list or t is tuple:
+        return [_plain_item(v) for v in x]
+    if t is dict:
+        out = {}
+        for k, v in x.items():
+            if type(k) is not str:
+                break
+            out[k] = _plain_item(v)
+        else:
+            return out
+    elif isinstance(x, Component):
+        return _plain_json(x.to_plotly_json())
     from plotly.io.json import to_json_plotly  # the encoder Dash itself uses for responses
 
-    return json.loads(to_json_plotly(page))
+    return json.loads(to_json_plotly(x))
+
+
+def _plain_item(v):
+    """_plain_json of one element, with text and finite numbers (most of a page's leaves) inline."""
+    t = type(v)
+    if t is str or t is int or v is None:
+        return v
+    if t is float and -_INF < v < _INF:
+        return v
+    return _plain_json(v)
 
 
 def tab_title(words: str) -> str:

@@ -14,7 +14,9 @@ from components.formatting import is_missing
 
 def grid(prefix: str, df: pd.DataFrame, columns: list[tuple[str, str]], caption: str) -> html.Div:
     """columns: (field, header) pairs in display order."""
-    rows = [{f: _plain(r.get(f)) for f, _ in columns} for r in df.to_dict("records")]
+    # column by column (to_dict("records") builds a dict of every column for each row first)
+    values = [[_plain(v) for v in df[f].tolist()] if f in df.columns else [None] * len(df) for f, _ in columns]
+    rows = [dict(zip([f for f, _ in columns], r)) for r in zip(*values)] if columns else [{} for _ in range(len(df))]
     return html.Div([
         html.Div([html.H2(caption, className="h6 mb-0", id=f"{prefix}-grid-caption"),
                   html.Button("Download CSV", id=f"{prefix}-csv-btn", className="btn btn-outline-primary btn-sm",
@@ -30,6 +32,11 @@ def grid(prefix: str, df: pd.DataFrame, columns: list[tuple[str, str]], caption:
 
 
 def _plain(v):
+    t = type(v)
+    if t is float:  # most cells: a plain number or text
+        return None if v != v else round(v, 2)
+    if t is str or t is int:
+        return v
     if is_missing(v) or v is pd.NA or v is pd.NaT:
         return None
     if hasattr(v, "isoformat"):

@@ -291,3 +291,44 @@ def test_without_warming_the_first_visitor_computes_the_overview(demo_db):
     computed = eng.misses
     page_text(client, "/")
     assert eng.misses > computed
+
+
+def test_last_years_line_lies_under_this_years_weeks(client):
+    """The trend draws the same weeks a year (52 weeks) earlier under this year's: each of its
+    points sits on this year's week, and weeks before the data began are a gap, not zero (the
+    small demo holds one year, so last year's weeks are almost all before it)."""
+    import datetime as dt
+
+    layout, _ = page_text(client, "/measures/person_crimes")
+    data = find_by_id(layout, "ms-trend")["figure"]["data"]
+    last, this = (next(t for t in data if t["name"] == name) for name in ("Same period last year", "This period"))
+    assert [dt.date.fromisoformat(x[:10]) for x in last["x"]] == [dt.date.fromisoformat(x) for x in this["x"]]
+    assert len(this["x"]) >= 52
+    assert all(y is None for y in last["y"][:-2]) and all(isinstance(y, (int, float)) for y in this["y"][1:])
+
+
+def test_a_cached_page_is_what_dash_would_have_sent():
+    """Pages are cached as the JSON tree Dash sends (pagekit.as_json_tree): the browser must get
+    the same JSON as from the component tree, whatever values a page holds."""
+    import datetime as dt
+    import json
+
+    import numpy as np
+    import pandas as pd
+    from dash import dcc, html
+    from plotly.io.json import to_json_plotly
+
+    from components.pagekit import as_json_tree
+
+    page = html.Div([
+        html.H1("Crimes </script> & more", id="x"),
+        html.P(["text", 3, 2.5, True, None, float("nan"), float("inf"), -0.0, np.float64(1.25), np.int64(7), np.bool_(True)]),
+        dcc.Graph(figure={"data": [{"x": np.array([1, 2, 3]), "y": [1.0, float("nan"), -float("inf")],
+                                    "t": (dt.date(2026, 1, 5), dt.datetime(2026, 1, 5, 12, 30), pd.Timestamp("2026-01-05"))}],
+                          "layout": {1: "int key", "nested": {"a": [np.nan, pd.NaT, None]}}}),
+        dcc.Store(id="s", data={"areas": ("A", "B"), "when": pd.Timestamp("2026-01-05 08:00"), "n": [np.float32(0.1)]}),
+    ], className="page")
+    expected = json.loads(to_json_plotly(page))
+    got = as_json_tree(page)
+    assert json.dumps(got) == json.dumps(expected)  # text, not ==: 1, 1.0 and True must stay apart
+    assert json.dumps(as_json_tree([page, {"k": page}])) == json.dumps(json.loads(to_json_plotly([page, {"k": page}])))
