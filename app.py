@@ -17,7 +17,7 @@ from dash import _callback, html
 import auth
 import settings as settings_mod
 from city import load_city
-from components import maps, warmup
+from components import maps, plotly_bundle, warmup
 from components.engine_access import ENGINE_KEY, SETTINGS_KEY, NoWarehouse, get_engine
 from components.topbar import topbar
 
@@ -104,6 +104,9 @@ def create_app(config: settings_mod.Settings | None = None) -> dash.Dash:
     )
     app.server.config[SETTINGS_KEY] = s
     app.server.config[ENGINE_KEY] = None
+    plotly_script = plotly_bundle.install(app, s.map_style)
+    if plotly_script:
+        app.index_string = INDEX.replace("{%css%}", "{%css%}\n        " + plotly_script)
     if public:
         from public.site import install
 

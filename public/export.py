@@ -9,8 +9,7 @@ import time
 from dataclasses import replace
 from pathlib import Path
 
-import plotly
-
+from components import plotly_bundle
 from public import api, published, site, static_html
 from public.i18n import LANGS
 from public.links import Links
@@ -39,7 +38,8 @@ def export(eng, out: Path) -> dict:
     for name in ("bootstrap.min.css", "app.css", "public.css"):
         shutil.copyfile(ROOT / "assets" / name, out / "assets" / name)
     shutil.copyfile(ROOT / "assets" / "favicon.ico", out / "favicon.ico")  # browsers ask for /favicon.ico
-    shutil.copyfile(Path(plotly.__file__).parent / "package_data" / "plotly.min.js", out / "assets" / "plotly.min.js")
+    # the public pages draw bars and lines only: the small bundle when it is built (components/plotly_bundle.py)
+    shutil.copyfile(plotly_bundle.script_path(), out / "assets" / "plotly.min.js")
     n_html = n_api = 0
     for lang in LANGS:
         for kind, ident, rel in pages(eng):

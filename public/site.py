@@ -13,11 +13,12 @@ import re
 import flask
 from dash import html
 
+from components import plotly_bundle
 from public import published, views
 from public.i18n import lang_of, t
 from public.links import Links
 
-DASH_PREFIXES = ("/_dash-", "/assets/", "/_favicon.ico", "/_reload-hash")
+DASH_PREFIXES = ("/_dash-", "/assets/", "/_favicon.ico", "/_reload-hash", plotly_bundle.ROUTE)
 _MEASURE = re.compile(r"^/measure/([a-z0-9_]+)/?$")
 _HOOD = re.compile(r"^/neighborhood/([a-z0-9-]+)/?$")
 

@@ -26,6 +26,7 @@ from selenium.webdriver.common.by import By
 from selenium.webdriver.common.keys import Keys
 from selenium.webdriver.support.select import Select
 
+from components import plotly_bundle
 from components.formatting import fmt_value
 from settings import ROOT, Settings
 
@@ -106,8 +107,11 @@ def test_page_loads_clean_accessible_and_is_photographed(dash_duo, dash_app, axe
     settle(dash_duo, ready)
     load_s = time.perf_counter() - t0
     assert dash_duo.get_logs() == [], f"browser console on {path}"
-    if name in ("overview", "goal", "data", "not-found"):  # no chart or map: 4.8 MB of plotly.js not loaded
+    if name in ("overview", "goal", "data", "not-found"):  # no chart or map: plotly.js not loaded
         assert dash_duo.driver.execute_script("return typeof window.Plotly") == "undefined"
+    elif plotly_bundle.bundle_path() is not None:  # charts drawn by the small plotly.js, never Dash's 4.8 MB one
+        loaded = dash_duo.driver.execute_script("return performance.getEntriesByType('resource').map(e => e.name)")
+        assert [u for u in loaded if plotly_bundle.ROUTE in u] and not [u for u in loaded if "plotly.min.js" in u]
     for width in (1280, 390):
         shoot(dash_duo, name, width)
         if width == 390:  # usable on a phone: nothing wider than the screen makes the page scroll sideways

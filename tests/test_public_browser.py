@@ -38,7 +38,9 @@ def test_public_page_is_accessible_on_a_phone(dash_duo, public_app, axe_source, 
         dash_duo.wait_for_element(ready)
     else:
         settle(dash_duo, ready)
-    assert dash_duo.find_element(".public-site").get_attribute("lang") == lang
+    # waits (a re-render may replace the element between finding it and reading it); fails if the
+    # page never carries the language asked for
+    dash_duo.wait_for_element(f'.public-site[lang="{lang}"]', timeout=10)
     logs = dash_duo.get_logs()
     if name == "not-found":  # the address answers 404 (and says so in the console); nothing else may
         logs = [e for e in logs if "status of 404" not in e["message"]]
