@@ -32,7 +32,7 @@ class Source:
         self.anchor = anchor
         self.every = every
         self.population = population  # (layer|None, areas, field|None, value|None, year, by) -> {key: pop}
-        self.cube = cube              # (measure_id, part, layer, field) -> CountCube | None
+        self.cube = cube              # (measure_id, part, layer, field, categories, areas) -> CountCube | None
         self.values = values          # measure -> ValueColumn | None (a current agg_values_<measure>)
 
     def counts(self, m: Measure, part_name: str, start, end, f: Filters, by: By, group_override=None) -> dict:
@@ -42,9 +42,13 @@ class Source:
         cond = () if part_name == "den" else comp.condition
         gset = query.agg_usable(f, by, group_override)
         if gset is not None and self.agg_ok(m.id):
-            cube = self.cube(m.id, part_name, *gset) if self.cube else None
+            cats = tuple(f.categories)
+            # by category, every area of a layer (the map) is one SQL query: cheaper than loading it
+            whole_layer = bool(cats and gset[0] and not f.areas)
+            cube = (self.cube(m.id, part_name, *gset, cats, tuple(f.areas) if cats else ())
+                    if self.cube and not whole_layer else None)
             rows = cube.counts(start, end, f, by, group_override, self.anchor, self.every) if cube else None
-            if rows is None:  # no in-memory copy, or a category filter: the aggregate table in SQL
+            if rows is None:  # no in-memory copy for this question: the aggregate table in SQL
                 rows = per_range(lambda s, e, b: query.agg_counts(
                     self.rows, m.id, part_name, s, e, f, b, gset, self.anchor, self.every, group_override), start, end, by)
         else:

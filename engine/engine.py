@@ -10,6 +10,8 @@ import bisect
 import datetime as dt
 import json
 import math
+import threading
+from collections import OrderedDict
 from dataclasses import dataclass, field, replace
 
 import pandas as pd
@@ -72,6 +74,11 @@ class GoalSummary:
     results: list = field(default_factory=list)
 
 
+# Category-filtered cubes kept per file: the most recently used, at most this many and bytes
+# (each is days x the view's areas or groups x 16 bytes: 12 KB citywide, ~70 KB for 6 groups).
+CATEGORY_CUBES, CATEGORY_CUBE_BYTES = 64, 8 << 20
+
+
 def per_file(method):
     """Memoise a method for as long as the warehouse file is the same one (it is read-only and
     replaced whole), so metadata such as areas, populations and the inventory is read once per
@@ -110,6 +117,7 @@ class Engine:
         self._meta_gen = -1
         self._meta: dict = {}
         self._signatures: dict = {}
+        self._cube_lock = threading.Lock()
 
     # ---- opening -------------------------------------------------------------------------
     @classmethod
@@ -228,13 +236,30 @@ class Engine:
                f"WHERE layer = ? AND group_field = ?) GROUP BY 1")
         return dict(self.warehouse.rows(sql, params + [year, lay, gf]))
 
-    def _cube(self, measure_id: str, part: str, layer: str, fld: str) -> cube.CountCube:
-        """The in-memory copy of one aggregate slice, loaded on first use, kept for this file."""
-        cubes = self._m().setdefault("cubes", {})
-        key = (measure_id, part, layer, fld)
-        if key not in cubes:
-            cubes[key] = cube.CountCube.load(self.warehouse.numpy, *key)
-        return cubes[key]
+    def _cube(self, measure_id: str, part: str, layer: str, fld: str, categories=(), areas=()) -> cube.CountCube:
+        """The in-memory copy of one aggregate slice, loaded on first use, kept for this file; with
+        categories, a small cube of those categories (and areas, if any) summed, of which the
+        most recently used are kept (CATEGORY_CUBES, CATEGORY_CUBE_BYTES): a view's calls share one load."""
+        meta = self._m()
+        if not categories:
+            cubes = meta.setdefault("cubes", {})
+            key = (measure_id, part, layer, fld)
+            if key not in cubes:
+                cubes[key] = cube.CountCube.load(self.warehouse.numpy, *key)
+            return cubes[key]
+        key = (measure_id, part, layer, fld, frozenset(categories), frozenset(areas))
+        with self._cube_lock:
+            recent = meta.setdefault("category_cubes", OrderedDict())
+            if key in recent:
+                recent.move_to_end(key)
+                return recent[key]
+        c = cube.CountCube.load(self.warehouse.numpy, measure_id, part, layer, fld, categories, areas)
+        with self._cube_lock:
+            recent[key] = c
+            while len(recent) > 1 and (len(recent) > CATEGORY_CUBES or
+                                       sum(x.nbytes for x in recent.values()) > CATEGORY_CUBE_BYTES):
+                recent.popitem(last=False)
+        return c
 
     def _values(self, m: Measure) -> cube.ValueColumn | None:
         """A percentile measure's values in memory (from its current agg_values_<measure>)."""
@@ -249,6 +274,7 @@ class Engine:
         """Bytes held by the in-memory aggregates of the current warehouse file (grows as slices are used)."""
         meta = self._m()
         return (sum(c.nbytes for c in meta.get("cubes", {}).values())
+                + sum(c.nbytes for c in list(meta.get("category_cubes", {}).values()))
                 + sum(v.nbytes for v in meta.get("values", {}).values() if v is not None))
 
     def _source(self) -> compute.Source:

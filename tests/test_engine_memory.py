@@ -157,6 +157,26 @@ def _calls(eng):
         if m["computation"].get("dataset") == "crime":
             robbery = Filters(categories=("ROBBERY",))
             yield f"{i} robbery only", lambda i=i, f=robbery: eng.measure(i, meeting, f)
+        # a category filter: a cube of its own (of the view's areas, if any), or SQL for every area
+        cats = {"crime": ("ROBBERY", "THEFT"), "calls": ("ALARM",), "terry_stops": ("Arrest",)}[m["computation"]["dataset"]]
+        for layer in layers:
+            area = eng.areas(layer)["area_id"].iloc[-1]
+            for c in (cats[:1], cats):
+                inside = Filters(layer=layer, areas=(area,), categories=c)
+                two = Filters(layer=layer, areas=tuple(eng.areas(layer)["area_id"].iloc[:2]), categories=c)
+                yield f"{i} {c} in {area}", lambda i=i, f=inside: eng.measure(i, ytd, f)
+                yield f"{i} {c} series in {area}", lambda i=i, f=inside: eng.series(i, "week", year, meeting.end, f)
+                yield f"{i} {c} last year in {area}", lambda i=i, f=inside: eng.series(
+                    i, "week", year - dt.timedelta(days=364), meeting.end - dt.timedelta(days=364), f, flags=False)
+                yield f"{i} {c} by {layer}", lambda i=i, layer=layer, c=c: eng.breakdown(
+                    i, meeting, f"area:{layer}", Filters(layer=layer, categories=c))
+                yield f"{i} {c} two areas by {layer}", lambda i=i, layer=layer, f=two: eng.breakdown(
+                    i, custom, f"area:{layer}", f)
+                for fld in fields:
+                    yield f"{i} {c} in {area} by {fld}", lambda i=i, fld=fld, f=inside: eng.breakdown(i, ytd, fld, f)
+        for fld in fields:
+            yield f"{i} {cats} by {fld}", lambda i=i, fld=fld: eng.breakdown(i, meeting, fld, Filters(categories=cats))
+        yield f"{i} {cats} citywide series", lambda i=i: eng.series(i, "month", year, meeting.end, Filters(categories=cats))
     yield "goal overview", lambda: eng.goal_overview(meeting)
 
 
@@ -175,6 +195,8 @@ def test_memory_sql_aggregates_and_event_tables_agree_on_every_call(eng):
         n += 1
     assert n > 100
     assert eng.memory_bytes() > 0  # the in-memory path was really used
+    held = eng._m()["category_cubes"]  # and category filters were answered from cubes of their own
+    assert len(held) > 10 and all(c.categories for c in held.values())
 
 
 def test_percentile_from_memory_is_numpys_quantile_and_order_statistics(eng):
