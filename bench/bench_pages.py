@@ -49,6 +49,26 @@ Since then: pyarrow is gone (~60 MB) and the read pool is capped at 128 MB (~14 
 the browser run, just under the target. Then the loads record each table's first and last day
 (agg_coverage) so the engine no longer scans them: 281 MB after the HTTP run, 286 MB after the
 browser run (fbb887b, load 0.8-1.1; first measure visit 1.59 s, later 0.61 s).
+
+Cold measure views against the faster naive build (pyarrow installed), issue #5's last open
+criterion. `--naive-python PYTHON` (repeatable) times the naive page under another interpreter,
+e.g. a venv under /tmp with requirements.txt plus pyarrow (never this project's venv); each
+naive server now starts after the app's figures, because its 10M-row load used to run on the
+second core while the app was timed (app cold p50 21.6 ms with it, 13.0 ms without, load 1.0-1.3).
+HTTP part only (--no-browser), 10M demo, two runs each at load 0.9-1.1, ms:
+
+                                      075aa9a (bench fix only)   1729514 (engine + page cuts)
+    measure cold p50 / p95            12.4-12.5 / 19.6-20.8      8.8-10.8 / 16.3-16.7
+    measure warm p50 / p95            1.3-1.4 / 1.7-1.8          1.2-1.9 / 1.3-2.2
+    naive p50, pyarrow / without      69.9-70.0 / 336.9-338.2    70.7-76.9 / 320.9-349.6
+    cold p50 ratio, pyarrow / without x5.6 / x27.1               x7.2-8.0 / x32.5-36.5
+    cold p95 ratio, pyarrow           x4.6-4.7                   x5.1-6.5
+    worker RSS after the run (MB)     270-272                    268-275
+
+Where a cold view's ~9 ms goes now (in-process): the engine ~2.5 (this year's weekly series with
+its exact tests ~1.3, last year's line, no longer tested, ~0.6, the headline ~0.4), building the
+page's ~100 components and its figures ~4, the page cache's JSON tree ~0.8, Dash and Flask ~1.5.
+The 12 cold views are few: one run's p50 moves by 1-2 ms with what else the machine is doing.
 """
 from __future__ import annotations
 
