@@ -69,6 +69,27 @@ Where a cold view's ~9 ms goes now (in-process): the engine ~2.5 (this year's we
 its exact tests ~1.3, last year's line, no longer tested, ~0.6, the headline ~0.4), building the
 page's ~100 components and its figures ~4, the page cache's JSON tree ~0.8, Dash and Flask ~1.5.
 The 12 cold views are few: one run's p50 moves by 1-2 ms with what else the machine is doing.
+
+Final figures (cca662a + 1729514 + this file's paired timing), 10M demo, load 0.6-1.9. This VM's
+speed drifts by up to 1.7x within minutes (the same pure-Python loop: 194-376 ms), and the measure
+page and the naive builds used to be timed minutes apart: ratios from 3.7 to 8.0 in back-to-back
+runs of the same code. Now the naive servers load first (until idle), the app waits for its warm-up
+to end, and each measure request is followed at once by the same view on each naive server.
+    measure cold p50 / p95 (ms)             10.4-14.1 / 17.6-24.3 (unpaired runs: 11.5-20.3 / 25-30)
+    measure warm p95, worst page p95 (ms)   3.3-3.5 / 3.5
+    vs naive with pyarrow, cold p50 / p95   x5.6-7.2 / x5.0-7.0; request by request median x6.2-7.3
+    vs naive without pyarrow, cold p50      x24.9-30.3 (request by request x29.8-30.5)
+    worker RSS after the HTTP / browser run 266-277 / 275-279 MB
+    Chromium first visit, measure page      0.97-1.22 s over 6 fresh browsers (2 runs x --browsers 3;
+                                            was 1.45-1.94 s): plotly.js is now js/plotly-seastat.js,
+                                            1.4 MB (components/plotly_bundle.py); same session with
+                                            Dash's 4.8 MB bundle: 1.79-2.48 s
+    Chromium later visits, every page       at most 0.86 s (measure p50 0.66-0.71 s)
+Cold p95 is the first view of a map layer in a worker (its slices load in 20-60 ms): loading every
+measure's first layer in the warm-up (~10 MB, ~0.5 s) was tried and dropped, as its extra start-up
+work overlapped the first visitors' requests. The first request of all (opens the engine) is
+289-557 ms, and a page's first view of its kind in a fresh worker can reach 60-110 ms (overview,
+neighborhoods, disparity cold p95 above): one-off costs per worker and file, not per view.
 """
 from __future__ import annotations
 
@@ -184,6 +205,22 @@ def rss_mb(pid: int) -> float:
     return float("nan")
 
 
+def cpu_seconds(pid: int) -> float:
+    fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")  # utime + stime
+
+
+def wait_idle(pid: int, quiet: float = 1.0, timeout: float = 180) -> float:
+    """Seconds until the process used under 2% of a core for `quiet` seconds (Linux /proc)."""
+    t0 = time.perf_counter()
+    while time.perf_counter() - t0 < timeout:
+        before = cpu_seconds(pid)
+        time.sleep(quiet)
+        if cpu_seconds(pid) - before < 0.02 * quiet:
+            break
+    return time.perf_counter() - t0
+
+
 def percentile(values: list[float], q: float) -> float:
     values = sorted(values)
     k = max(0, min(len(values) - 1, round(q * (len(values) - 1))))
@@ -212,6 +249,23 @@ def time_requests(base: str, payloads: list[dict], repeat: int) -> tuple[list[fl
         warm.append(ms)
         sizes.append(size)
     return cold, warm, sizes
+
+
+def time_paired(base: str, payloads: list[dict], others: list[tuple[str, list[dict]]], repeat: int):
+    """time_requests for `base`, with each request followed at once by the same view's request to
+    every other server: (cold, warm, sizes, [(cold, warm, sizes) of each other server])."""
+    ours = ([], [], [])
+    theirs = [([], [], []) for _ in others]
+    order = [(0, i) for i in range(len(payloads))] + [(1, i % len(payloads)) for i in range(repeat)]
+    for phase, i in order:
+        ms, size = _timed(base, payloads[i])
+        ours[phase].append(ms)
+        ours[2].append(size)
+        for (url, views), out in zip(others, theirs):
+            ms, size = _timed(url, views[i])
+            out[phase].append(ms)
+            out[2].append(size)
+    return (*ours, theirs)
 
 
 def page_cases(db: Path) -> dict[str, list[tuple[str, str]]]:
@@ -418,6 +472,8 @@ def main(argv=None) -> int:
     parser.add_argument("--naive-server", type=int, metavar="PORT", help=argparse.SUPPRESS)
     parser.add_argument("--app-server", type=int, metavar="PORT", help=argparse.SUPPRESS)
     parser.add_argument("--no-browser", action="store_true")
+    parser.add_argument("--browsers", type=int, default=1,
+                        help="fresh browsers to time (a first visit compiles plotly.js; one browser gives one such figure)")
     parser.add_argument("--naive-python", action="append", type=Path, metavar="PYTHON",
                         help="run the naive page under this interpreter (a venv with requirements.txt, with or "
                              "without pyarrow, which makes pandas' string filters ~4x faster); repeat to time "
@@ -456,15 +512,33 @@ def main(argv=None) -> int:
                                  "--app-server", str(port)], cwd=ROOT, env=env,
                                 stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
     base = f"http://127.0.0.1:{port}"
-    naive_proc = None
+    naives: list = []  # (python, process, URL)
     try:
+        # The naive builds load their 10M-row frames first, one at a time, each until its process is
+        # idle, so no load runs beside a timed request. The measure page is then timed with its naive
+        # counterparts request by request in turn: this VM's speed drifts (a pure-Python loop takes
+        # 200-380 ms from one minute to the next), and only requests interleaved in time compare fairly.
+        for python in args.naive_python or [Path(sys.executable)]:
+            proc, nbase = start_naive(python, args.db, env)
+            naives.append((python, proc, nbase))
+            wait_up(nbase, proc, timeout=900)
+            wait_idle(proc.pid)
         wait_up(base, app_proc)
         t = time.perf_counter()
         post(base, router_payload("/data"))  # the first request opens the engine (catalog check, connection)
         print(f"first request (opens the engine): {(time.perf_counter() - t) * 1000:.0f} ms")
-        rows = []
+        # That request also starts the background warm-up (components/warmup.py); cold views timed
+        # while it runs share the interpreter with it and measure the start-up window, which
+        # --cold-start times on its own. Wait until the worker is idle.
+        print(f"worker idle (warm-up done) after {wait_idle(app_proc.pid):.1f} s")
+        rows, naive_rows = [], []
         for page, cases in page_cases(args.db).items():
-            cold, warm, sizes = time_requests(base, [router_payload(p, s) for p, s in cases], args.repeat)
+            payloads = [router_payload(p, s) for p, s in cases]
+            if page == "measure":
+                cold, warm, sizes, naive_rows = time_paired(base, payloads, [
+                    (n, [naive_payload(s) for _, s in cases]) for _, _, n in naives], args.repeat)
+            else:
+                cold, warm, sizes = time_requests(base, payloads, args.repeat)
             rows.append((page, cold, warm, sizes))
         cold, warm, sizes = time_requests(base, [geometry_payload(x) for x in ("mcpp", "precinct", "beat")], 9)
         rows.append(("map geometry (once per session)", cold, warm, sizes))
@@ -480,33 +554,32 @@ def main(argv=None) -> int:
         print("(ms; cold = first request for a view, warm = the same views again, answered from the cache)")
         print(f"app worker RSS after the run: {app_rss:.0f} MB")
 
-        # Each naive build is started only now, one at a time: loading its 10M-row frame takes a core
-        # for a while, and must not slow the app's figures above (nor another naive build's).
         _, ours_cold, ours_warm, _ = next(r for r in rows if r[0] == "measure")
-        for python in args.naive_python or [Path(sys.executable)]:
-            naive_proc, nbase = start_naive(python, args.db, env)
-            wait_up(nbase, naive_proc, timeout=900)
-            measure_cases = page_cases(args.db)["measure"][:8]
-            n_cold, n_warm, n_sizes = time_requests(nbase, [naive_payload(s) for _, s in measure_cases], args.repeat)
+        for (python, proc, _), (n_cold, n_warm, n_sizes) in zip(naives, naive_rows):
             n_times = n_cold + n_warm  # the naive page has no cache: every request filters the frame again
             print(f"\nnaive measure page (global DataFrame; {python}: {naive_build(python)}): "
                   f"p50 {statistics.median(n_times):.1f} ms, p95 {percentile(n_times, 0.95):.1f} ms, "
-                  f"response {statistics.median(n_sizes) / 1024:.1f} kB, RSS {rss_mb(naive_proc.pid):.0f} MB")
-            for label, ours in (("cold", ours_cold), ("warm", ours_warm)):
+                  f"response {statistics.median(n_sizes) / 1024:.1f} kB, RSS {rss_mb(proc.pid):.0f} MB")
+            for label, ours, theirs in (("cold", ours_cold, n_cold), ("warm", ours_warm, n_warm)):
                 print(f"measure page vs naive, {label}: p50 x{statistics.median(n_times) / statistics.median(ours):.1f} faster, "
-                      f"p95 x{percentile(n_times, 0.95) / percentile(ours, 0.95):.1f} faster")
-            stop(naive_proc)
+                      f"p95 x{percentile(n_times, 0.95) / percentile(ours, 0.95):.1f} faster; "
+                      f"request by request (same moment) median x{statistics.median(t / o for t, o in zip(theirs, ours)):.1f}")
+            stop(proc)
 
         if not args.no_browser:
             paths = ["/", "/goals/safe_neighborhoods", "/measures/person_crimes", "/neighborhoods", "/data"]
-            print("\nheadless Chromium (no GPU), full page load to drawn page, 4 rounds:")
-            print(f"  {'page':32s} {'first':>6s} {'later p50':>10s} {'later max':>10s}")
-            for path, secs in browser_times(base, paths).items():
-                print(f"  {path:32s} {secs[0]:5.2f}s {statistics.median(secs[1:]):9.2f}s {max(secs[1:]):9.2f}s")
+            runs = [browser_times(base, paths) for _ in range(args.browsers)]  # each a fresh browser
+            print(f"\nheadless Chromium (no GPU), full page load to drawn page, {args.browsers} fresh browser(s) x 4 rounds"
+                  " (first = the first round of each browser):")
+            print(f"  {'page':32s} {'first':>13s} {'later p50':>10s} {'later max':>10s}")
+            for path in paths:
+                first = [r[path][0] for r in runs]
+                later = [s for r in runs for s in r[path][1:]]
+                print(f"  {path:32s} {min(first):5.2f}-{max(first):5.2f}s {statistics.median(later):9.2f}s {max(later):9.2f}s")
             print(f"app worker RSS after the browser run: {rss_mb(worker):.0f} MB")
         print(f"load average at the end: {'/'.join(f'{x:.1f}' for x in os.getloadavg())}")
     finally:
-        for p in (app_proc, naive_proc):
+        for p in (app_proc, *(proc for _, proc, _ in naives)):
             if p is not None:
                 stop(p)
     return 0
