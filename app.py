@@ -65,7 +65,8 @@ def _shell():
 
 
 # Dash fingerprints the bundles it lists in the page (cached for a year), but the ones a component
-# loads when it first draws (plotly.min.js, 4.8 MB; the graph and grid chunks) have plain names and
+# loads when it first draws (the graph and grid chunks; Dash's plotly.min.js when the small bundle of
+# components/plotly_bundle.py is not built, which has its own fingerprinted URL) have plain names and
 # come with an ETag only: every full page load asked for them again and waited for the 304 before
 # drawing a chart. A short lifetime skips that; after a Dash or plotly upgrade a browser may keep
 # the old file for at most this long (then the ETag check resumes).

@@ -36,8 +36,9 @@ faster naive build (p50 88.3 ms, p95 112.5 ms) - against it the cold ratio is x4
 The first visit of a chart page in a fresh browser (plotly.js compile) was 1.45-1.51 s in the
 "now" runs and 1.94 s in the final run: NOT reliably under 1.5 s.
 
-The first visit of the first page with a chart compiles plotly.min.js (4.8 MB) once per browser:
-since the goal cards became SVG pictures that page is the measure page.
+The first visit of the first page with a chart compiles plotly.js once per browser: since the
+goal cards became SVG pictures that page is the measure page (plotly.min.js was 4.8 MB; the
+bundle built by `make js` is 1.4 MB, see "Final figures" below).
 
 Where the worker's RSS goes (10M demo, in one process serving every view above): ~175 MB is
 `import app` (pandas 3 + pyarrow ~107, Dash ~37, SQLAlchemy for auth ~18); the page modules ~35
@@ -239,16 +240,7 @@ def _timed(base: str, payload: dict) -> tuple[float, int]:
 def time_requests(base: str, payloads: list[dict], repeat: int) -> tuple[list[float], list[float], list[int]]:
     """(cold, warm, sizes): cold = the first request for each distinct view (nothing cached for
     it yet); warm = `repeat` more requests cycling over the same views."""
-    cold, warm, sizes = [], [], []
-    for payload in payloads:
-        ms, size = _timed(base, payload)
-        cold.append(ms)
-        sizes.append(size)
-    for i in range(repeat):
-        ms, size = _timed(base, payloads[i % len(payloads)])
-        warm.append(ms)
-        sizes.append(size)
-    return cold, warm, sizes
+    return time_paired(base, payloads, [], repeat)[:3]
 
 
 def time_paired(base: str, payloads: list[dict], others: list[tuple[str, list[dict]]], repeat: int):

@@ -18,7 +18,7 @@ def is_missing(x) -> bool:
         return x != x
     if t is int or t is str:
         return False
-    if isinstance(x, (list, tuple, dict, str)):
+    if isinstance(x, (list, tuple, dict)):
         return False
     try:
         return bool(pd.isna(x))

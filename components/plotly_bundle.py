@@ -61,7 +61,7 @@ def install(app, map_style: str) -> str | None:
     route, prefix = app.config.routes_pathname_prefix or "/", app.config.requests_pathname_prefix or "/"
 
     def serve(filename: str):
-        if filename != name:  # an old fingerprint after a rebuild: the page asks again with the new one
+        if filename != name:  # not the name this app put in its pages (e.g. one from before a rebuild)
             flask.abort(404)
         response = flask.send_file(path, mimetype="application/javascript", max_age=365 * 24 * 3600)
         response.cache_control.immutable = True

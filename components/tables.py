@@ -33,19 +33,18 @@ def grid(prefix: str, df: pd.DataFrame, columns: list[tuple[str, str]], caption:
 
 def _plain(v):
     t = type(v)
-    if t is float:  # most cells: a plain number or text
-        return None if v != v else round(v, 2)
-    if t is str or t is int:
+    if t is str or t is int:  # most cells: text, a count or (below) a plain float
         return v
-    if is_missing(v) or v is pd.NA or v is pd.NaT:
-        return None
-    if hasattr(v, "isoformat"):
-        return v.isoformat()[:10] if getattr(v, "hour", 0) == 0 and getattr(v, "minute", 0) == 0 else v.isoformat()
-    if hasattr(v, "item"):
-        v = v.item()
-    if isinstance(v, float):
-        return round(v, 2)  # the grid and its CSV show the same rounded figure
-    return v
+    if t is not float:
+        if is_missing(v) or v is pd.NA or v is pd.NaT:
+            return None
+        if hasattr(v, "isoformat"):
+            return v.isoformat()[:10] if getattr(v, "hour", 0) == 0 and getattr(v, "minute", 0) == 0 else v.isoformat()
+        if hasattr(v, "item"):
+            v = v.item()
+        if not isinstance(v, float):
+            return v
+    return None if v != v else round(v, 2)  # the grid and its CSV show the same rounded figure
 
 
 def csv_of(rows: list[dict] | None, column_defs: list[dict], filename: str) -> dict:
