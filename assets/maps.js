@@ -60,15 +60,22 @@
     var type = svg ? "choropleth" : "choroplethmap";
     var geojson = svg ? forSvg(g.geojson) : g.geojson;
     var selected = new Set(values.selected || []);
-    var widths = values.ids.map(function (id) { return selected.has(id) ? 4 : 0.6; });
-    var colours = values.ids.map(function (id) { return selected.has(id) ? "#000000" : "#4d4d4d"; });
+    var width = function (id) { return selected.has(id) ? 4 : 0.6; };
+    var colour = function (id) { return selected.has(id) ? "#000000" : "#4d4d4d"; };
+    var widths = values.ids.map(width);
+    var colours = values.ids.map(colour);
     var unit = values.unit ? " " + values.unit : "";
     var z = values.values.map(function (v) { return v === null ? NaN : v; });
-    // Every area first in light grey, so areas with no value (no data, or suppressed) still show.
+    // Every area of the layer first, in light grey, so areas with no value (no data in the period,
+    // or suppressed) still show: the values may name none of them (a period before the data began).
+    var features = (g.geojson.features || []);
+    var allIds = features.map(function (f) { return f.id; });
     var base = {
-      type: type, geojson: geojson, featureidkey: "id", locations: values.ids,
-      z: values.ids.map(function () { return 0; }), text: values.labels, showscale: false,
-      colorscale: [[0, "#e9ecef"], [1, "#e9ecef"]], marker: {line: {width: widths, color: colours}},
+      type: type, geojson: geojson, featureidkey: "id", locations: allIds,
+      z: allIds.map(function () { return 0; }),
+      text: features.map(function (f) { return (f.properties && f.properties.label) || f.id; }),
+      showscale: false, colorscale: [[0, "#e9ecef"], [1, "#e9ecef"]],
+      marker: {line: {width: allIds.map(width), color: allIds.map(colour)}},
       hovertemplate: "%{text}: no data<extra></extra>"
     };
     var layout = {height: 420, margin: {l: 0, r: 0, t: 0, b: 0}, clickmode: "event", uirevision: values.layer};

@@ -187,6 +187,21 @@ def test_csv_download_equals_the_table_on_screen(dash_duo, dash_app):
     assert downloaded == on_screen
 
 
+def test_a_period_before_the_data_still_maps_every_area_as_no_data(dash_duo, dash_app, demo_db):
+    """Before the data began the engine has no value for any area: the map still draws every
+    area of the layer, in the no-data grey, rather than an empty box."""
+    con = duckdb.connect(str(demo_db), read_only=True)
+    precincts = con.execute("SELECT count(*) FROM areas WHERE layer = 'precinct'").fetchone()[0]
+    con.close()
+    dash_duo.start_server(dash_app)
+    dash_duo.driver.get(dash_duo.server_url + "/measures/person_crimes?period=custom&start=2020-01-01&end=2020-01-28"
+                        "&layer=precinct")
+    settle(dash_duo, ".map-graph .js-plotly-plot .choroplethlocation")
+    assert "No values for any of the areas" in dash_duo.find_element("#ms-map-summary").text
+    assert len(dash_duo.find_elements(".map-graph .choroplethlocation")) >= precincts > 0
+    assert dash_duo.get_logs() == []
+
+
 def test_clicking_an_area_on_the_map_filters_the_page(dash_duo, dash_app, demo_db):
     from shapely.geometry import shape
 
