@@ -17,7 +17,7 @@ from dataclasses import dataclass, field, replace
 import pandas as pd
 
 from city import City, load_city
-from engine import compute, cube, stats, suppression
+from engine import compute, cube, stats, suppression, timemodel
 from engine.aggregates import signature, values_table
 from engine.catalog import Catalog, Measure, load_catalog, parts_of, validate
 from engine.periods import GRAINS, Period, make_period, meeting_dates, time_buckets
@@ -319,6 +319,16 @@ class Engine:
         gone = [p.dataset for p in parts_of(m.computation) if p.dataset not in tables]
         return f"dataset {', '.join(gone)} is not loaded" if gone else ""
 
+    def _data_span(self, m: Measure) -> tuple[dt.date | None, dt.date | None]:
+        """First and last day on which every dataset the measure reads has data (a dataset with
+        no events makes the span empty: lo > hi); (None, None) for a measure that reads none."""
+        cov = self._m()["coverage"]
+        parts = parts_of(m.computation)
+        if not parts:
+            return None, None
+        return (max(cov.get(p.dataset, (None, None))[0] or dt.date.max for p in parts),
+                min(cov.get(p.dataset, (None, None))[1] or dt.date.min for p in parts))
+
     def _covered(self, m: Measure, start: dt.date, end: dt.date, whole: bool = False) -> bool:
         """True when [start, end] overlaps every dataset the measure reads; whole=True: lies
         entirely within them (a comparison period that starts before a dataset's first event
@@ -443,6 +453,8 @@ class Engine:
         m = self._measure(measure_id)
         f = f or NO_FILTERS
         f.check(m)
+        if m.computation.kind != "freshness":  # the days with data, compared with as many days before
+            period = timemodel.within_data(period, *self._data_span(m))
         pp, py = period.prior(), period.prior_year()
         ranges = [(period.start, period.end), (pp.start, pp.end), (py.start, py.end)]
         fixed = m.target is not None and m.target.change_pct is not None and m.target.baseline != "prior_year"
@@ -498,31 +510,41 @@ class Engine:
         if grain not in GRAINS:
             raise FilterError(f"unknown grain {grain!r} (allowed: {', '.join(GRAINS)})")
         buckets = time_buckets(grain, start, end, self.city.meeting_anchor, self.city.meeting_every_days)
-        cols = ["period_start", "period_end", "value", "numerator", "denominator", "flagged", "p_value"]
+        cols = timemodel.SERIES_COLUMNS
         kind = m.computation.kind
-        if kind == "freshness":
-            rows = [{"period_start": b, "period_end": e, **self._freshness_row(m, e)} for b, e in buckets]
+        if kind == "freshness":  # as it stood on the bucket's last day inside the window
+            rows = [{"period_start": b, "period_end": e, **self._freshness_row(m, min(e, end))} for b, e in buckets]
+            lo, hi = start, end
         elif self._missing(m):
             return pd.DataFrame(columns=cols)
         else:
-            got = {r["key"]: r for r in compute.table_rows(self._source(), m, start, end, f, By("grain", grain),
-                                                            keys=[b for b, _ in buckets])}
-            rows = [{"period_start": b, "period_end": e, **got[b]} for b, e in buckets]
-        cov = self._m()["coverage"]
-        parts = parts_of(m.computation)
-        lo = max((cov.get(p.dataset, (None, None))[0] or dt.date.max for p in parts), default=start)
-        hi = min((cov.get(p.dataset, (None, None))[1] or dt.date.min for p in parts), default=end)
+            lo, hi = self._data_span(m)
+            lo, hi = max(lo or start, start), min(hi or end, end)
+            # counted over the days every dataset covers, as measure() does: a ratio's bucket
+            # never divides one dataset's 6 days by another's 7
+            got = ({r["key"]: r for r in compute.table_rows(self._source(), m, lo, hi, f, By("grain", grain),
+                                                             keys=[b for b, _ in buckets])} if lo <= hi else {})
+            rows = [{"period_start": b, "period_end": e, **got.get(b, {"value": math.nan, "numerator": math.nan,
+                                                                        "denominator": math.nan, "n": 0})}
+                    for b, e in buckets]
+        few = max(m.small_number_threshold, 1)
         for r in rows:
-            r["days"] = max((min(r["period_end"], end, hi) - max(r["period_start"], start, lo)).days + 1, 0)
+            r["days"] = timemodel.covered_days(r["period_start"], r["period_end"], lo, hi)
+            r["grain_days"] = timemodel.grain_days(r["period_start"], r["period_end"])
+            r["partial"] = timemodel.is_partial(r["days"], r["grain_days"])
             if r["days"] == 0 and kind != "freshness":  # outside the data: unknown, not zero
                 r["value"] = r["numerator"] = r["denominator"] = math.nan
             elif kind == "rate":  # annualise each bucket by the days it covers
                 r["value"] = r["value"] * compute.YEAR_DAYS / r["days"]
+            elif kind in ("percentile", "share") and (r.get("n") or 0) < few:
+                r["value"] = math.nan  # too few cases, as in measure(): a chart and its table agree
             r["flagged"], r["p_value"] = False, None
         if flags and kind in ("count", "rate", "ratio", "share"):
             for i, cur in enumerate(rows):
-                prev = [r for r in rows[max(0, i - baseline_points):i] if r["days"] > 0]
-                if cur["days"] == 0 or len(prev) < 2:
+                if cur["days"] == 0 or cur["partial"]:  # a part-period is never tested
+                    continue
+                prev = timemodel.baseline_rows(rows, i, baseline_points)
+                if len(prev) < 2:
                     continue
                 num, num0 = int(cur["numerator"]), int(sum(r["numerator"] for r in prev))
                 if kind == "share":
