@@ -5,9 +5,12 @@ paragraph says in words what the chart shows, so the numbers are never only in p
 """
 from __future__ import annotations
 
+import datetime as dt
+
 from dash import dcc, html
 
 from components.formatting import finite, fmt_date, fmt_value, is_missing
+from engine.timemodel import complete, partial_note
 from packet.svg import line_path  # the same line drawing as the packet's charts
 
 GRAPH_CONFIG = {"displayModeBar": False, "responsive": True}
@@ -38,12 +41,32 @@ def dates(values) -> list[str]:
     return [v.isoformat() if hasattr(v, "isoformat") else str(v) for v in values]
 
 
+def _partial(df) -> list[bool]:
+    """Which rows are part-periods (engine.timemodel); a frame without the column has none."""
+    return [bool(x) for x in df["partial"].tolist()] if "partial" in df.columns else [False] * len(df)
+
+
+def partial_words(df, grain: str, unit: str | None = None, target=None) -> str:
+    """The part-periods of a series in words, for a chart's text alternative ('' when none)."""
+    part = _partial(df)
+    if not any(part):
+        return ""
+    goal = _target_values(df, target)
+    rows = [(d, v, n, g, t) for d, v, n, g, p, t in
+            zip(df["period_start"], df["value"], df["days"], df["grain_days"], part, goal) if p]
+    each = "; ".join(f"{grain} of {fmt_date(d)}: {fmt_value(v, unit)}, {partial_note(n, g)}"
+                     + (f", target for those days {fmt_value(t, unit)}" if t is not None else "")
+                     for d, v, n, g, t in rows)
+    return (f" Part-{grain}s, drawn as open circles off the line and not tested or ranked: {each}.")
+
+
 def sparkline_svg(df, value_col: str = "value", width: int = 300, height: int = 60) -> str:
     """The sparkline as SVG text for an <img>: a card's sparkline has no axes, hover or clicks, and
     drawing it with plotly.js made a goal page load and compile 4.8 MB of JavaScript (about a
-    second on a first visit) for a few lines. Gaps (no value) break the line, as in plotly."""
+    second on a first visit) for a few lines. Gaps (no value) break the line, as in plotly.
+    Part-periods are left out (a tiny line cannot label them): the card's words say so."""
     xs = [_day(d) for d in df["period_start"]]
-    ys = [finite(v) for v in df[value_col]]
+    ys = [None if p else finite(v) for v, p in zip(df[value_col], _partial(df))]
     known = [(x, y) for x, y in zip(xs, ys) if x is not None and y is not None]
     points = []
     if known:
@@ -68,24 +91,59 @@ def _day(value) -> int | None:
 
 
 def sparkline_summary(df, unit: str | None = None) -> str:
-    vals = [finite(v) for v in df["value"] if finite(v) is not None] if len(df) else []
+    whole = complete(df) if len(df) and "partial" in df.columns else df
+    vals = [finite(v) for v in whole["value"] if finite(v) is not None] if len(whole) else []
+    left_out = sum(_partial(df))
+    tail = (f" {left_out} part-period{'s' if left_out != 1 else ''} (fewer days than a whole period) "
+            "not drawn." if left_out else "")
     if not vals:
-        return "No values in this period."
-    return (f"{len(vals)} periods from {fmt_date(df['period_start'].iloc[0])} to {fmt_date(df['period_start'].iloc[-1])}: "
+        return "No values for a complete period." + tail
+    return (f"{len(vals)} periods from {fmt_date(whole['period_start'].iloc[0])} to "
+            f"{fmt_date(whole['period_start'].iloc[-1])}: "
             f"first {fmt_value(vals[0], unit)}, last {fmt_value(vals[-1], unit)}, "
-            f"lowest {fmt_value(min(vals), unit)}, highest {fmt_value(max(vals), unit)}.")
+            f"lowest {fmt_value(min(vals), unit)}, highest {fmt_value(max(vals), unit)}." + tail)
 
 
-def trend_figure(df, prior=None, target=None, unit: str | None = None) -> dict:
-    """Series with the prior year aligned under it, the target as a dashed line, flagged points marked."""
+def series_traces(df, name: str, colour: str, unit: str | None = None, grain: str = "week", target=None,
+                  **extra) -> list[dict]:
+    """A series as plotly traces: a line through its complete periods, and its part-periods as
+    open circles off the line, named and hover-labelled ('partial: 2 of 7 days', and the target
+    for those days when `target` gives one per bucket), so a 1-day week never reads as a
+    collapse. `extra` goes on both (e.g. yaxis)."""
+    part = _partial(df)
+    xs, values = dates(df["period_start"]), [finite(v) for v in df["value"]]
+    out = [{"type": "scatter", "x": xs, "y": [None if p else v for v, p in zip(values, part)], "name": name,
+            "mode": "lines+markers", "line": {"color": colour, "width": 2}, "marker": {"size": 4}, **extra}]
+    if any(part):
+        idx = [i for i, p in enumerate(part) if p]
+        days, full = df["days"].tolist(), df["grain_days"].tolist()
+        goal = _target_values(df, target)
+        out.append({"type": "scatter", "x": [xs[i] for i in idx], "y": [values[i] for i in idx],
+                    "name": f"{name}: part-{grain} (not tested)", "mode": "markers",
+                    "marker": {"symbol": "circle-open", "size": 10, "color": colour, "line": {"width": 2}},
+                    "text": [f"{fmt_value(values[i], unit)}, {partial_note(int(days[i]), int(full[i]))}"
+                             + (f"; target for those days {fmt_value(goal[i], unit)}" if goal[i] is not None else "")
+                             for i in idx],
+                    "hovertemplate": "%{text}", **extra})
+    return out
+
+
+def trend_figure(df, prior=None, target=None, unit: str | None = None, grain: str = "week") -> dict:
+    """Series with the prior year aligned under it, the target at the chart's grain as a dashed
+    line (`target`: one value per bucket, engine.timemodel.target_line; a number: the same for
+    every bucket), flagged points marked, part-periods off the line and labelled."""
     data = []
     if prior is not None and len(prior):
-        data.append({"type": "scatter", "x": dates(prior["aligned_start"]), "y": [finite(v) for v in prior["value"]],
+        data.append({"type": "scatter", "x": dates(prior["aligned_start"]),
+                     "y": [None if p else finite(v) for v, p in zip(prior["value"], _partial(prior))],
                      "name": "Same period last year", "mode": "lines",
                      "line": {"color": PRIOR_COLOUR, "width": 1.5, "dash": "dot"}})
-    data.append({"type": "scatter", "x": dates(df["period_start"]), "y": [finite(v) for v in df["value"]],
-                 "name": "This period", "mode": "lines+markers", "line": {"color": LINE_COLOUR, "width": 2},
-                 "marker": {"size": 4}})
+    data += series_traces(df, "This period", LINE_COLOUR, unit, grain, target)
+    line = _target_values(df, target)
+    if any(v is not None for v in line):
+        data.append({"type": "scatter", "x": dates(df["period_start"]), "name": f"Target per {grain}",
+                     "y": [None if p else v for v, p in zip(line, _partial(df))], "mode": "lines",
+                     "line": {"color": TARGET_COLOUR, "dash": "dash", "width": 1.5}})
     if "flagged" in df.columns:
         flagged = df[df["flagged"].fillna(False).astype(bool)]
         if len(flagged):
@@ -94,36 +152,47 @@ def trend_figure(df, prior=None, target=None, unit: str | None = None) -> dict:
                          "marker": {"symbol": "diamond-open", "size": 12, "color": FLAG_COLOUR, "line": {"width": 2}}})
     layout = _base_layout(320, legend={"orientation": "h", "y": -0.15}, hovermode="x unified",
                           xaxis={"showgrid": False}, yaxis={"gridcolor": "#e5e5e5", "rangemode": "tozero"})
-    if finite(target) is not None:
-        layout["shapes"] = [{"type": "line", "xref": "paper", "x0": 0, "x1": 1, "yref": "y", "y0": float(target),
-                             "y1": float(target), "line": {"color": TARGET_COLOUR, "dash": "dash", "width": 1.5}}]
-        layout["annotations"] = [{"xref": "paper", "x": 0, "xanchor": "left", "yref": "y", "y": float(target),
-                                  "yanchor": "bottom", "text": f"Target {fmt_value(target, unit)}", "showarrow": False,
-                                  "font": {"color": TARGET_COLOUR}}]
     return {"data": data, "layout": layout}
+
+
+def _target_values(df, target) -> list:
+    if target is None:
+        return [None] * len(df)
+    if isinstance(target, (list, tuple)):
+        return [finite(v) for v in target]
+    return [finite(target)] * len(df)
 
 
 def trend_summary(df, prior=None, target=None, unit: str | None = None, grain: str = "week") -> str:
     # plain lists: on pandas 3 every column access costs ~1 ms, which adds up on a page
+    part = _partial(df)
     starts, values = list(df["period_start"]), [finite(v) for v in df["value"]]
-    points = [(d, v) for d, v in zip(starts, values) if v is not None]
+    points = [(d, v) for d, v, p in zip(starts, values, part) if v is not None and not p]
     if not points:
-        return "No values in this period."
+        return f"No values for a complete {grain}." + partial_words(df, grain, unit, target)
     lo = min(points, key=lambda p: p[1])
     hi = max(points, key=lambda p: p[1])
-    text = (f"{len(points)} {grain}s from {fmt_date(points[0][0])} to {fmt_date(points[-1][0])}. "
-            f"Latest {fmt_value(points[-1][1], unit)}; lowest {fmt_value(lo[1], unit)} ({fmt_date(lo[0])}), "
-            f"highest {fmt_value(hi[1], unit)} ({fmt_date(hi[0])}).")
-    if finite(target) is not None:
-        text += f" Target {fmt_value(target, unit)}."
-    prior_values = [finite(v) for v in prior["value"]] if prior is not None and len(prior) else []
-    prior_values = [v for v in prior_values if v is not None]
-    if prior_values:
-        text += f" Same {grain} last year: {fmt_value(prior_values[-1], unit)}."
+    text = (f"{len(points)} complete {grain}s from {fmt_date(points[0][0])} to {fmt_date(points[-1][0])}. "
+            f"Latest complete {grain} {fmt_value(points[-1][1], unit)}; lowest {fmt_value(lo[1], unit)} "
+            f"({fmt_date(lo[0])}), highest {fmt_value(hi[1], unit)} ({fmt_date(hi[0])}).")
+    line = [v for v, p in zip(_target_values(df, target), part) if v is not None and not p]
+    if line:
+        a, b = min(line), max(line)
+        text += (f" Target {fmt_value(a, unit)} per {grain}." if fmt_value(a, unit) == fmt_value(b, unit) else
+                 f" Target {fmt_value(a, unit)} to {fmt_value(b, unit)} per {grain} (by the {grain}'s days).")
+    if prior is not None and len(prior):
+        same = {d: finite(v) for d, v, p in zip(prior["aligned_start"], prior["value"], _partial(prior)) if not p}
+        last_year = next((same[k] for k in same if _date(k) == _date(points[-1][0])), None)
+        if last_year is not None:
+            text += f" Same {grain} last year: {fmt_value(last_year, unit)}."
     n_flag = sum(1 for f in df["flagged"] if f is True or f == 1) if "flagged" in df.columns else 0
     text += (f" {n_flag} {grain}{'s' if n_flag != 1 else ''} flagged as a change beyond noise." if n_flag
              else " No change flagged beyond noise.")
-    return text
+    return text + partial_words(df, grain, unit, target)
+
+
+def _date(v):
+    return v.date() if isinstance(v, dt.datetime) else v
 
 
 def bar_figure(labels, values, errors_low=None, errors_high=None, unit: str | None = None, height=None,

@@ -14,7 +14,7 @@ from dataclasses import dataclass, field
 
 import pandas as pd
 
-from engine import Filters, FilterError, MeasureResult, Period
+from engine import Filters, FilterError, MeasureResult, Period, timemodel
 from engine.status import LABELS as STATUS_LABELS
 from packet.calendar import meeting_period
 from packet.hotspots import HotSpots, hot_spots
@@ -34,8 +34,9 @@ class MeasureRow:
     meeting: MeasureResult
     d28: MeasureResult
     ytd: MeasureResult
-    series: pd.DataFrame  # meeting-period buckets: period_start, period_end, value, flagged, ...
-    chart_target: float | None = None  # a fixed target the chart can draw (None: it moves with the period)
+    series: pd.DataFrame  # meeting-period buckets: period_start, period_end, days, partial, value, flagged, ...
+    chart_target: list | None = None  # the meeting target at each bucket (engine.timemodel.target_line)
+    kind: str = ""  # the computation's kind (count, rate, share, ...)
 
 
 @dataclass
@@ -70,6 +71,7 @@ class Movement:
     now: float | None
     then_period: Period | None
     area_note: str = ""
+    length_note: str = ""  # when the two periods were cut to the same number of days
 
     @property
     def change(self) -> float | None:
@@ -148,10 +150,10 @@ def build_packet(eng, meeting: dt.date, ledger=None, snapshots=None, layer: str 
             m = eng.catalog.measures[mid]
             points = SHORT_SERIES.get(m.computation.kind, SERIES_POINTS)
             series_start = full.start - dt.timedelta(days=every * (points - 1))
-            rows.append(MeasureRow(mid, m.title, m.unit, m.direction, eng.measure(mid, period),
-                                   eng.measure(mid, d28), eng.measure(mid, ytd),
-                                   eng.series(mid, "meeting", series_start, period.end),
-                                   _fixed_target(m)))
+            this = eng.measure(mid, period)
+            series = eng.series(mid, "meeting", series_start, period.end)
+            rows.append(MeasureRow(mid, m.title, m.unit, m.direction, this, eng.measure(mid, d28), eng.measure(mid, ytd),
+                                   series, _chart_target(m, this, series), m.computation.kind))
         goals.append(GoalSection(g.id, g.title, g.statement, rows))
     rows = [r for s in goals for r in s.rows]
     spots = hot_spots(eng, period, layer)
@@ -168,13 +170,14 @@ def build_packet(eng, meeting: dt.date, ledger=None, snapshots=None, layer: str 
         is_demo=bool(eng.is_demo()))
 
 
-def _fixed_target(m) -> float | None:
-    """A target that is the same number for every meeting period (not a count scaled by the
-    period's days, not a change from a baseline), so a chart can draw it as one line."""
-    t = m.target
-    if t is None or t.value is None or m.computation.kind == "count" or m.direction == "none":
+def _chart_target(m, result: MeasureResult, series: pd.DataFrame) -> list | None:
+    """The badge's target at each meeting-period bucket of the chart: a count target scaled to the
+    bucket's days (so the part-period so far gets the part-target it is judged against), other
+    kinds as is; a target derived from a baseline only on this meeting's period."""
+    if m.target is None or m.direction == "none" or result.target is None or not len(series):
         return None
-    return float(t.value)
+    return timemodel.target_line(m.computation.kind, result.target, result.period, series["period_start"],
+                                 series["period_end"], series["days"], m.target.value is None)
 
 
 def flags_of(rows: list[MeasureRow]) -> list[FlagItem]:
@@ -230,7 +233,18 @@ def carried_items(eng, ledger, meeting: dt.date, rows: list[MeasureRow]) -> list
 
 
 def _movement(eng, m, item, now_citywide: MeasureResult) -> Movement:
+    """Then and now over the same number of days: when this packet's period holds only 7 of its
+    14 days so far (or the item's period was cut short), both are the first 7 days of their
+    periods, which start on the same weekday; 14 days against 7 is not a change."""
     _, then_period = meeting_period(eng.city, item.meeting_date, eng.as_of())
+    then_period = eng.measure(m.id, then_period).period  # cut to the days with data, as `now` is
+    now_period = now_citywide.period
+    days = min(then_period.days, now_period.days)
+    length = ""
+    if then_period.days != now_period.days:
+        full = max(then_period.days, now_period.days)
+        length = f"the first {days} of {full} days of each period"
+        then_period, now_period = (_first_days(p, days) for p in (then_period, now_period))
     f, note = Filters(), ""
     if item.area_layer and item.area_id:
         f = Filters(layer=item.area_layer, areas=(item.area_id,))
@@ -238,13 +252,19 @@ def _movement(eng, m, item, now_citywide: MeasureResult) -> Movement:
             f.check(m)
         except FilterError:
             f, note = Filters(), f"citywide: {m.title} has no figures by {item.area_layer}"
-    if f == Filters():
+    if f == Filters() and now_period == now_citywide.period:
         now = now_citywide.value
     else:
-        now = eng.measure(m.id, now_citywide.period, f).value
+        now = eng.measure(m.id, now_period, f).value
+    if f != Filters():
         note = f"{item.area_id} ({item.area_layer})"
     then = eng.measure(m.id, then_period, f).value
-    return Movement(then, now, then_period, note)
+    return Movement(then, now, then_period, note, length)
+
+
+def _first_days(p: Period, days: int) -> Period:
+    end = p.start + dt.timedelta(days=days - 1)
+    return p if end == p.end else Period(p.start, end, f"{p.label} (first {days} days)", p.kind)
 
 
 def what_changed(eng, snapshots, meeting: dt.date, rows: list[MeasureRow]) -> tuple[dt.date | None, list[Change]]:

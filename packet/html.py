@@ -12,6 +12,7 @@ from pathlib import Path
 from zoneinfo import ZoneInfo
 
 from components.formatting import fmt_date, fmt_value
+from engine import timemodel
 from packet import svg, text
 
 CSS = Path(__file__).with_name("packet.css")
@@ -19,15 +20,29 @@ MAX_MAPS = 4
 
 
 def chart_for(pkt, row) -> tuple[str, str]:
-    """(SVG, caption) of a measure's meeting-period series."""
+    """(SVG, caption) of a measure's meeting-period series: the caption ranks complete periods
+    only and names a part-period with its days, so chart, caption and table tell one story."""
     s = row.series
     picture = svg.line_chart(s, row.chart_target, pkt.partial, title=row.title)
-    vals = [v for v in s["value"] if v == v]
+    whole = timemodel.complete(s) if len(s) else s
+    vals = [v for v in whole["value"] if v == v] if len(whole) else []
     n_flag = int(s["flagged"].fillna(False).astype(bool).sum()) if len(s) else 0
-    caption = (f"{row.title}, each meeting period from {s['period_start'].iloc[0]:%b %-d, %Y}: "
+    caption = (f"{row.title}, each complete meeting period from {whole['period_start'].iloc[0]:%b %-d, %Y}: "
                f"from {fmt_value(min(vals), row.unit)} to {fmt_value(max(vals), row.unit)}"
-               if len(s) and vals else f"{row.title}: no data to chart")
+               if vals else f"{row.title}: no complete period to chart")
     caption += f"; {n_flag} period{'s' if n_flag != 1 else ''} flagged against the 8 before (red)." if vals else "."
+    targets = row.chart_target or [None] * len(s)
+    for d, v, n, g, p, t in zip(s["period_start"], s["value"], s["days"], s["grain_days"], s["partial"], targets):
+        if p:
+            so_far = pkt.partial and d == pkt.period.start
+            caption += (f" Period of {d:%b %-d}: {fmt_value(v, row.unit)}, "
+                        f"{timemodel.partial_note(int(n), int(g), so_far)}"
+                        + (f", against a target of {fmt_value(t, row.unit)} for those days" if t is not None else "")
+                        + " (open circle, not tested).")
+    line = [t for t, p in zip(row.chart_target or [], s["partial"] if len(s) else []) if t is not None and not p]
+    if line:
+        per = f" per {int(s['grain_days'].iloc[0])}-day period" if len(set(line)) == 1 and row.kind == "count" else ""
+        caption += f" Target {fmt_value(line[-1], row.unit)}{per} (dashed)."
     return picture, caption
 
 

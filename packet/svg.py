@@ -34,14 +34,20 @@ def _short(v: float) -> str:
     return f"{v:,.1f}" if a >= 10 else f"{v:,.2f}"
 
 
-def line_chart(series, target: float | None = None, partial: bool = False, width: int = 330,
+def line_chart(series, target=None, partial: bool = False, width: int = 330,
                height: int = 110, title: str = "") -> str:
-    """Meeting-period values as a line; flagged points red, the last point hollow when partial,
-    the target dashed. `series` has period_start, value, flagged (engine.series)."""
-    pts = [(d, _num(v), bool(f)) for d, v, f in zip(series["period_start"], series["value"], series["flagged"])]
+    """Meeting-period values as a line through the complete periods; flagged points red; a
+    part-period (engine.timemodel: fewer days than the period) an open circle off the line, so
+    7 days so far never read as a collapse from 14; the target dashed, at each period's days
+    (`target`: one value per bucket, or one number). `series` has period_start, value, flagged
+    and, from engine.series, partial. `partial`: the packet's own period is unfinished ('so far')."""
+    parts = [bool(p) for p in series["partial"]] if "partial" in series.columns else [False] * len(series)
+    pts = [(d, _num(v), bool(f), p) for d, v, f, p in zip(series["period_start"], series["value"], series["flagged"], parts)]
+    line = list(target) if isinstance(target, (list, tuple)) else [target] * len(pts)
+    line = [None if p else _num(t) for t, p in zip(line, parts)]
     left, right, top, bottom = 38, 8, 8, 20
     w, h = width - left - right, height - top - bottom
-    vals = [v for _, v, _ in pts if v is not None] + ([target] if _num(target) is not None else [])
+    vals = [v for _, v, _, _ in pts if v is not None] + [t for t in line if t is not None]
     out = [f'<svg xmlns="http://www.w3.org/2000/svg" width="{width}" height="{height}" '
            f'viewBox="0 0 {width} {height}" font-family="DejaVu Sans, Arial, sans-serif" font-size="9">',
            f"<title>{escape(title)}</title>" if title else ""]
@@ -62,25 +68,33 @@ def line_chart(series, target: float | None = None, partial: bool = False, width
     for v in (lo, hi):
         out.append(f'<line x1="{left}" x2="{left + w}" y1="{y(v):.1f}" y2="{y(v):.1f}" stroke="{GRID}" stroke-width="0.6"/>')
         out.append(f'<text x="{left - 3}" y="{y(v) + 3:.1f}" text-anchor="end" fill="{TEXT}">{_short(v)}</text>')
-    if _num(target) is not None:
-        out.append(f'<line x1="{left}" x2="{left + w}" y1="{y(target):.1f}" y2="{y(target):.1f}" stroke="#6c4f00" '
-                   f'stroke-dasharray="4 3" stroke-width="1"/>')
-        out.append(f'<text x="{left + w}" y="{y(target) - 2:.1f}" text-anchor="end" fill="#6c4f00">target</text>')
-    out.append(f'<path d="{line_path([None if v is None else (x(i), y(v)) for i, (_, v, _) in enumerate(pts)])}" '
+    drawn = [i for i, t in enumerate(line) if t is not None]
+    if drawn:
+        out.append(f'<path d="{line_path([None if t is None else (x(i), y(t)) for i, t in enumerate(line)])}" '
+                   f'fill="none" stroke="#6c4f00" stroke-dasharray="4 3" stroke-width="1"/>')
+        out.append(f'<text x="{x(drawn[-1]):.1f}" y="{y(line[drawn[-1]]) - 2:.1f}" text-anchor="end" '
+                   f'fill="#6c4f00">target</text>')
+    out.append(f'<path d="{line_path([None if v is None or p else (x(i), y(v)) for i, (_, v, _, p) in enumerate(pts)])}" '
                f'fill="none" stroke="{LINE}" stroke-width="1.6"/>')
-    # Markers only where they say something (flagged points, the last point), each colour as one
-    # path: a PDF renderer draws one node per element, so fewer elements is faster.
-    flagged = [(x(i), y(v)) for i, (_, v, f) in enumerate(pts) if v is not None and f and i != n - 1]
+    # Markers only where they say something (flagged points, the last complete point), each colour
+    # as one path: a PDF renderer draws one node per element, so fewer elements is faster.
+    whole = [i for i, (_, v, _, p) in enumerate(pts) if v is not None and not p]
+    last = whole[-1] if whole else None
+    flagged = [(x(i), y(v)) for i, (_, v, f, _) in enumerate(pts) if v is not None and f and i != last]
     if flagged:
         out.append(f'<path d="{_dots(flagged, 3)}" fill="{FLAG}"/>')
-    if pts[-1][1] is not None:
-        colour = FLAG if pts[-1][2] else LINE
-        out.append(f'<circle cx="{x(n - 1):.1f}" cy="{y(pts[-1][1]):.1f}" r="3" fill="{"white" if partial else colour}" '
+    if last is not None:
+        colour = FLAG if pts[last][2] else LINE
+        out.append(f'<circle cx="{x(last):.1f}" cy="{y(pts[last][1]):.1f}" r="3" fill="{colour}" '
                    f'stroke="{colour}" stroke-width="1.2"/>')
-    first, last = pts[0][0], pts[-1][0]
+    for i, (_, v, _, p) in enumerate(pts):
+        if p and v is not None:  # a part-period: open, off the line
+            out.append(f'<circle cx="{x(i):.1f}" cy="{y(v):.1f}" r="3.2" fill="white" stroke="{PARTIAL}" '
+                       f'stroke-width="1.4"/>')
+    first, end = pts[0][0], pts[-1][0]
     out.append(f'<text x="{left}" y="{height - 5}" fill="{TEXT}">{first:%b %-d, %Y}</text>')
     out.append(f'<text x="{left + w}" y="{height - 5}" text-anchor="end" fill="{TEXT}">'
-               f'{last:%b %-d, %Y}{" (so far)" if partial else ""}</text>')
+               f'{end:%b %-d, %Y}{" (so far, open circle)" if partial and parts[-1] else ""}</text>')
     out.append("</svg>")
     return "".join(out)
 

@@ -49,6 +49,7 @@ def movement_text(ci) -> str:
     if mv is None:
         return "no measure named"
     where = f"; {mv.area_note}" if mv.area_note else ""
+    where += f"; {mv.length_note}" if getattr(mv, "length_note", "") else ""
     change = "no change" if mv.change == 0 else fmt_change(mv.change, mv.change_pct)
     return f"{fmt_value(mv.then, ci.unit)} → {fmt_value(mv.now, ci.unit)}: {change}{where}"
 
@@ -87,7 +88,8 @@ def hotspot_cells(i: int, h) -> list[str]:
 def period_sentence(pkt) -> str:
     s = f"Period reviewed: {pkt.full_period.start:%-d %b} – {pkt.full_period.end:%-d %b %Y}."
     if pkt.partial:
-        s += (f" The data run to {fmt_date(pkt.as_of)}, so this packet compares the {pkt.period.days} days "
+        s += (f" {pkt.period.days} of {pkt.full_period.days} days so far: the data run to {fmt_date(pkt.as_of)}, "
+              f"so this packet compares the {pkt.period.days} days "
               f"{pkt.period.start:%-d %b} – {pkt.period.end:%-d %b} with the {pkt.period.days} days before "
               "and the same days 52 weeks earlier.")
     return s

@@ -15,6 +15,7 @@ from components.pagekit import (
     PAGES_LOCATION, guarded, log, new_search, page_header, period_controls, resolve_period,
     view_from_controls, view_store,
 )
+from engine import timemodel
 
 dash.register_page(__name__, path_template="/goals/<goal_id>", name="Goal", title=catalog_title("goal"), order=1)
 P = "gl"
@@ -40,7 +41,7 @@ def layout(goal_id=None, **query):
     if problems:
         return messages.no_such_filter(problems, f"/goals/{goal_id}")
     period = resolve_period(eng, view)
-    spark_start = period.end - dt.timedelta(weeks=SPARK_WEEKS)
+    spark_start = timemodel.bucket_start("week", period.end - dt.timedelta(weeks=SPARK_WEEKS), eng.city.meeting_anchor)
     cards = []
     for mid in measure_ids(goal):
         m = eng.catalog.measures[mid]

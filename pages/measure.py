@@ -23,6 +23,7 @@ from components.pagekit import (
 )
 from components.status import status_badge
 from components.tables import csv_of, grid
+from engine import timemodel
 
 dash.register_page(__name__, path_template="/measures/<measure_id>", name="Measure", title=catalog_title("measure"), order=2)
 P = "ms"
@@ -40,8 +41,10 @@ def grain_of(m) -> str:
 def _trend(eng, m, period, f):
     """This period's series (points tested against the weeks before them) and last year's, shifted
     52 weeks to lie under it: drawn for comparison only, so its points are not tested."""
-    start = min(period.start, period.end - dt.timedelta(weeks=TREND_WEEKS))
     grain = grain_of(m)
+    # from the first day of a bucket, so the chart's first bucket is a whole one where the data reach
+    start = timemodel.bucket_start(grain, min(period.start, period.end - dt.timedelta(weeks=TREND_WEEKS)),
+                                   eng.city.meeting_anchor, eng.city.meeting_every_days)
     df = eng.series(m.id, grain, start, period.end, f)
     prior = eng.series(m.id, grain, start - YEAR, period.end - YEAR, f, flags=False).copy(deep=False)
     # plain datetimes (what pd.to_datetime + Timedelta gave, without its per-call cost on a small frame)
@@ -161,6 +164,10 @@ def layout(measure_id=None, **query):
     unit = get(result, "unit") or m.unit
     df, prior = _trend(eng, m, period, f)
     target = get(result, "target")
+    # the badge's target at the chart's grain (engine.timemodel): the same rule as the badge
+    line = timemodel.target_line(m.computation.kind, target, get(result, "period") or period, df["period_start"],
+                                 df["period_end"], df["days"], m.target is not None and m.target.value is None)
+    shown = get(result, "period") or period  # the days with data, when the period runs past them
     where = f" in {', '.join(view.areas)}" if view.areas else " citywide"
     cats = f", {', '.join(view.categories)}" if view.categories else ""
 
@@ -169,7 +176,9 @@ def layout(measure_id=None, **query):
     table_df = area_df if area_df is not None else df
     columns = ([("label", "Area"), ("key", "Area id"), ("value", f"Value ({unit})"), ("numerator", "Count"), ("denominator", "Denominator")]
                if area_df is not None else
-               [("period_start", "Week of"), ("value", f"Value ({unit})"), ("numerator", "Count"), ("denominator", "Denominator"), ("flagged", "Flagged")])
+               [("period_start", f"{grain_of(m).capitalize()} of"), ("value", f"Value ({unit})"), ("numerator", "Count"),
+                ("denominator", "Denominator"), ("days", "Days with data"), ("grain_days", f"Days in the {grain_of(m)}"),
+                ("partial", "Partial"), ("flagged", "Flagged")])
     columns = [(c, h) for c, h in columns if c in table_df.columns]
 
     # Every control is always in the layout (hidden when the measure does not allow it), so the
@@ -195,7 +204,7 @@ def layout(measure_id=None, **query):
                  className="d-flex flex-wrap justify-content-between align-items-start gap-2"),
         html.Div([
             html.Span(fmt_value(get(result, "value"), unit), className="display-6 me-2", id=f"{P}-value"),
-            html.Span(f"{unit}{where}{cats}, {get(period, 'label', '')}. "),
+            html.Span(f"{unit}{where}{cats}, {get(shown, 'label', '')}. "),
             html.Span(f"Prior period: {fmt_value(get(result, 'prior'), unit)} ({fmt_change(get(result, 'change'), get(result, 'change_pct'))}). "),
             html.Span(f"Same period last year: {fmt_value(get(result, 'prior_year'), unit)}. "),
             html.Span(target_text(m.target, unit) if target is None else f"Target: {fmt_value(target, unit)}."),
@@ -203,12 +212,12 @@ def layout(measure_id=None, **query):
         *( [html.P([html.Strong("Flagged: "), get(get(result, 'flag'), 'explanation', '')], id=f"{P}-flag-note")]
            if get(get(result, "flag"), "flagged") else []),
         html.Div(controls, className="row filters g-2 mb-2"),
-        chart(f"{P}-trend", trend_figure(df, prior, target, unit), f"{grain_of(m).capitalize()}ly trend{where}",
-              trend_summary(df, prior, target, unit, grain_of(m))),
+        chart(f"{P}-trend", trend_figure(df, prior, line, unit, grain_of(m)), f"{grain_of(m).capitalize()}ly trend{where}",
+              trend_summary(df, prior, line, unit, grain_of(m))),
         _flag_notes(df, unit, grain_of(m)),
         area_block,
         _group_section(eng, m, view, period, unit) if view.by else html.Div(),
-        grid(P, table_df, columns, "Areas shown above" if area_df is not None else "Weeks shown above"),
+        grid(P, table_df, columns, "Areas shown above" if area_df is not None else f"{grain_of(m).capitalize()}s shown above"),
         _about(eng, m, result),
     ])
 

@@ -8,16 +8,17 @@ import dash
 from dash import Input, Output, State, ctx, dcc, html, no_update
 
 from components import maps, messages, urlstate
-from components.charts import LINE_COLOUR, PRIOR_COLOUR, chart, dates, ranked_summary
+from components.charts import LINE_COLOUR, PRIOR_COLOUR, chart, partial_words, ranked_summary, series_traces
 from components.engine_access import get_engine, settings
 from components.fields import get
-from components.formatting import finite, fmt_change, fmt_date, fmt_value
+from components.formatting import fmt_change, fmt_date, fmt_value
 from components.pagekit import (
     tab_title, custom_dates_toggle,
     PAGES_LOCATION, checklist, filters_for, guarded, labelled, layer_labels, new_search,
     page_header, period_controls, resolve_period, scroll_table, select, view_from_controls,
     view_store,
 )
+from engine import timemodel
 
 dash.register_page(__name__, path="/neighborhoods", name="Neighborhoods", title=tab_title("Neighborhood explorer"), order=3)
 P = "nb"
@@ -54,22 +55,29 @@ def _comparison_table(eng, measures, view, period):
 
 
 def _trend(eng, m, view, period, unit):
-    start = period.end - dt.timedelta(weeks=TREND_WEEKS)
+    start = timemodel.bucket_start("week", period.end - dt.timedelta(weeks=TREND_WEEKS), eng.city.meeting_anchor)
     city = eng.series(m.id, "week", start, period.end, filters_for(view.with_(areas=())))
-    data = [{"type": "scatter", "x": dates(city["period_start"]), "y": [finite(v) for v in city["value"]], "name": "City",
-             "yaxis": "y2", "line": {"color": PRIOR_COLOUR, "dash": "dot"}}]
-    text = f"City: {len(city)} weeks, latest {fmt_value(city['value'].iloc[-1] if len(city) else None, unit)}."
+    data = series_traces(city, "City", PRIOR_COLOUR, unit, yaxis="y2")
+    data[0]["line"] = {"color": PRIOR_COLOUR, "dash": "dot"}
+    text = f"City: {_latest(city, unit)}." + partial_words(city, "week", unit)
     if view.areas:
         area = eng.series(m.id, "week", start, period.end, filters_for(view))
-        data.append({"type": "scatter", "x": dates(area["period_start"]), "y": [finite(v) for v in area["value"]],
-                     "name": "Selected areas", "line": {"color": LINE_COLOUR, "width": 2}})
-        text = (f"Selected areas: latest {fmt_value(area['value'].iloc[-1] if len(area) else None, unit)}, "
-                f"highest {fmt_value(area['value'].max() if len(area) else None, unit)}. ") + text
+        data += series_traces(area, "Selected areas", LINE_COLOUR, unit)
+        whole = timemodel.complete(area)
+        text = (f"Selected areas: {_latest(area, unit)}, highest "
+                f"{fmt_value(whole['value'].max() if len(whole) else None, unit)}. ") + text
     fig = {"data": data, "layout": {
         "height": 300, "margin": {"l": 40, "r": 40, "t": 10, "b": 30}, "plot_bgcolor": "white", "legend": {"orientation": "h", "y": -0.2},
         "yaxis": {"title": {"text": "Selected areas"}, "rangemode": "tozero", "gridcolor": "#e5e5e5"},
         "yaxis2": {"title": {"text": "City"}, "overlaying": "y", "side": "right", "rangemode": "tozero"}}}
     return chart(f"{P}-trend", fig, f"{m.title}: selected areas and city, weekly (city on the right axis)", text)
+
+
+def _latest(df, unit) -> str:
+    """'N complete weeks, latest complete week X' (a part-week is never the latest)."""
+    whole = timemodel.complete(df)
+    return (f"{len(whole)} complete weeks, latest complete week "
+            f"{fmt_value(whole['value'].iloc[-1] if len(whole) else None, unit)}")
 
 
 @guarded

@@ -96,7 +96,10 @@ def events(late_robbery: bool = False) -> dict:
              + [robbery("2025-01-15")])
     if late_robbery:  # a record for the previous period that arrived after the 2026-11-02 packet
         crime.append(robbery("2026-10-30", "FREMONT"))
-    return {"crime": crime, "fire_calls": [fire("2026-11-10")] * 7 + [fire("2026-10-22")] * 7 + [fire("2026-01-05")]}  # data start before the prior period
+    # fire data start before the prior period and run to the period's last day (a dataset whose
+    # last event is earlier is compared on its own days: engine.timemodel.within_data)
+    return {"crime": crime, "fire_calls": [fire("2026-11-10")] * 6 + [fire("2026-11-15")] + [fire("2026-10-22")] * 7
+            + [fire("2026-01-05")]}
 
 
 AREAS = [("mcpp", "BELLTOWN", "Belltown"), ("mcpp", "FREMONT", "Fremont")]
