@@ -69,8 +69,7 @@ def within_data(period: Period, lo: dt.date | None, hi: dt.date | None) -> Perio
     if (start, end) == (period.start, period.end):
         return period
     days = (end - start).days + 1
-    so_far = "so far" if start == period.start else "with data"
-    label = f"{period.label}: {_fmt(start, end)}, {days} of {period.days} days {so_far}"
+    label = f"{period.label}: {days} of its {period.days} days have data ({_fmt(start, end)})"
     return Period(start, end, label, period.kind)
 
 
