@@ -501,7 +501,10 @@ class Engine:
         """One row per time bucket of [start, end] (empty buckets count zero; buckets outside the
         data are blank). Count-like points are flagged when they differ from the pooled
         `baseline_points` buckets before them more than chance explains (exact test, exposure =
-        days, residents x days, or calls); percentile points are not flagged. flags=False: no
+        days, residents x days, or calls); percentile points are not flagged. Each bucket says how
+        many of its days the window and the data cover (`days` of `grain_days`); a `partial` one is
+        never tested nor part of a baseline (engine.timemodel); a tested bucket names its baseline
+        (`baseline_start`, `baseline_n` complete buckets up to the one before it). flags=False: no
         point is tested (flagged False, p_value None), for a line only drawn for comparison, such
         as last year's under this year's (the tests are most of a weekly series' cost)."""
         m = self._measure(measure_id)
@@ -538,7 +541,7 @@ class Engine:
                 r["value"] = r["value"] * compute.YEAR_DAYS / r["days"]
             elif kind in ("percentile", "share") and (r.get("n") or 0) < few:
                 r["value"] = math.nan  # too few cases, as in measure(): a chart and its table agree
-            r["flagged"], r["p_value"] = False, None
+            r["flagged"], r["p_value"], r["baseline_start"], r["baseline_n"] = False, None, None, 0
         if flags and kind in ("count", "rate", "ratio", "share"):
             for i, cur in enumerate(rows):
                 if cur["days"] == 0 or cur["partial"]:  # a part-period is never tested
@@ -557,6 +560,7 @@ class Engine:
                 else:
                     fl = stats.compare_counts(num, num0, cur["days"], sum(r["days"] for r in prev))
                 cur["flagged"], cur["p_value"] = fl.flagged, fl.p_value
+                cur["baseline_start"], cur["baseline_n"] = prev[0]["period_start"], len(prev)
         return pd.DataFrame(rows, columns=cols)
 
     def breakdown(self, measure_id: str, period: Period, by: str, f: Filters = NO_FILTERS,

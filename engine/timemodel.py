@@ -25,7 +25,7 @@ import math
 from engine.periods import Period, _fmt, time_buckets
 
 SERIES_COLUMNS = ["period_start", "period_end", "days", "grain_days", "partial",
-                  "value", "numerator", "denominator", "flagged", "p_value"]
+                  "value", "numerator", "denominator", "flagged", "p_value", "baseline_start", "baseline_n"]
 
 
 def covered_days(b_start: dt.date, b_end: dt.date, lo: dt.date, hi: dt.date) -> int:

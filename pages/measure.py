@@ -64,8 +64,11 @@ def _flag_notes(df, unit, grain) -> html.Div:
     items = []
     columns = {c: df[c].tolist() for c in df.columns}
     for r in ({c: v[i] for c, v in columns.items()} for i in flagged):
+        base = (f"the {r['baseline_n']} complete {grain}s from {fmt_date(r['baseline_start'])} to "
+                f"{fmt_date(r['period_start'] - dt.timedelta(days=1))}" if not is_missing(r.get("baseline_start"))
+                else f"the previous {grain}s")
         why = r.get("explanation") if "explanation" in r and isinstance(r.get("explanation"), str) else (
-            f"p = {r['p_value']:.3g}: differs from the previous {grain}s more than chance explains" if not is_missing(r.get("p_value")) else "outside control limits")
+            f"p = {r['p_value']:.3g}: differs from {base} more than chance explains" if not is_missing(r.get("p_value")) else "outside control limits")
         items.append(html.Li(f"{grain.capitalize()} of {fmt_date(r['period_start'])}: {fmt_value(r['value'], unit)}. {why}"))
     return html.Div([html.H3(f"Flagged {grain}s", className="h6"), html.Ul(items, className="small")], id=f"{P}-flags")
 
