@@ -46,6 +46,11 @@ def _trend(eng, m, period, f):
     start = timemodel.bucket_start(grain, min(period.start, period.end - dt.timedelta(weeks=TREND_WEEKS)),
                                    eng.city.meeting_anchor, eng.city.meeting_every_days)
     df = eng.series(m.id, grain, start, period.end, f)
+    # weeks before the data begin hold no day of data: not drawn (a January file is not a year of blanks)
+    first = next((d for d, n in zip(df["period_start"], df["days"]) if n > 0), None)
+    if first is not None and first > start:
+        start = first
+        df = df[df["period_start"] >= first].reset_index(drop=True)
     prior = eng.series(m.id, grain, start - YEAR, period.end - YEAR, f, flags=False).copy(deep=False)
     # plain datetimes (what pd.to_datetime + Timedelta gave, without its per-call cost on a small frame)
     prior["aligned_start"] = pd.Series([dt.datetime.combine(d, dt.time()) + YEAR for d in prior["period_start"]],
