@@ -111,3 +111,21 @@ def test_robberies_target_is_drawn_per_week(app):
     assert drawn[0] == pytest.approx(period_target / 4, rel=0.01)   # the headline rounds to 2 decimals
     summary = " ".join(texts(find_by_id(layout, "ms-trend-summary")["children"]))
     assert "per week" in summary
+
+
+def test_packet_chart_and_table_show_one_number_per_measure_and_period(demo2):
+    """The meeting of 30 Nov reviews 16-29 Nov; the demo's data stop on 21 Nov (6 of 14 days so
+    far). Every measure's chart point for that period is the number its table shows: once a
+    freshness share was judged at the period's last day (57.1% on the chart, 100% in the table)
+    and a share of too few cases was drawn though the table said no data."""
+    from components.formatting import fmt_value
+    from engine import Engine
+    from packet import build_packet, text
+
+    eng = Engine.open(Settings(db_path=demo2))
+    pkt = build_packet(eng, dt.date(2026, 11, 30))
+    assert pkt.partial and pkt.period.days == 6
+    for row in pkt.rows():
+        last = row.series.iloc[-1]
+        assert last["period_start"] == pkt.period.start, row.measure_id
+        assert fmt_value(last["value"], row.unit) == text.measure_cells(row)[1], row.measure_id

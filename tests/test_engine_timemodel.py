@@ -88,6 +88,16 @@ def test_count_target_is_drawn_at_the_charts_grain_and_sums_to_the_badges(eng):
     assert status(sum(s["value"][1:5]), sum(inside), "down", 10) == r.status
 
 
+def test_a_year_to_date_target_is_drawn_per_week_not_as_the_years(eng):
+    """A count target over a year to date (560 per 28 days -> 620 for 31 days) on a weekly chart is
+    each week's share (140), not 620 flattening the weeks into the axis."""
+    r = eng.measure("fire_target", eng.period("ytd", end=dt.date(2022, 1, 31)))
+    assert r.target == pytest.approx(620)
+    s = eng.series("fire_target", "week", dt.date(2022, 1, 1), dt.date(2022, 1, 31))
+    line = timemodel.target_line("count", r.target, r.period, s["period_start"], s["period_end"], s["days"], False)
+    assert line[1:5] == [pytest.approx(140)] * 4 and sum(line) == pytest.approx(r.target)
+
+
 def test_a_target_from_last_year_is_drawn_only_on_its_period(eng):
     p = make_period("custom", dt.date(2022, 1, 30), dt.date(2022, 1, 3))
     s = eng.series("fire_vs_last_year", "week", dt.date(2022, 1, 1), dt.date(2022, 1, 31))
