@@ -543,10 +543,12 @@ class Engine:
                 r["value"] = math.nan  # too few cases, as in measure(): a chart and its table agree
             r["flagged"], r["p_value"], r["baseline_start"], r["baseline_n"] = False, None, None, 0
         if flags and kind in ("count", "rate", "ratio", "share"):
-            for i, cur in enumerate(rows):
-                if cur["days"] == 0 or cur["partial"]:  # a part-period is never tested
+            done: list[dict] = []  # complete buckets with data so far: a bucket's baseline is the last few
+            for cur in rows:
+                if cur["days"] == 0 or cur["partial"]:  # a part-period is never tested nor a baseline
                     continue
-                prev = timemodel.baseline_rows(rows, i, baseline_points)
+                prev = done[-baseline_points:]
+                done.append(cur)
                 if len(prev) < 2:
                     continue
                 num, num0 = int(cur["numerator"]), int(sum(r["numerator"] for r in prev))

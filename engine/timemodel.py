@@ -87,15 +87,3 @@ def target_line(kind: str, target, period: Period, starts, ends, days, from_base
         else:
             out.append(t * d / period.days if kind == "count" else t)
     return out
-
-
-def baseline_rows(rows: list[dict], i: int, n: int) -> list[dict]:
-    """The up to `n` complete buckets with data just before bucket i: what bucket i is tested
-    against (a partial bucket is never a baseline)."""
-    out = []
-    for r in reversed(rows[:i]):
-        if len(out) == n:
-            break
-        if r["days"] > 0 and not r["partial"]:
-            out.append(r)
-    return out[::-1]
