@@ -329,6 +329,16 @@ class Engine:
         return (max(cov.get(p.dataset, (None, None))[0] or dt.date.max for p in parts),
                 min(cov.get(p.dataset, (None, None))[1] or dt.date.min for p in parts))
 
+    def within_data(self, measure_id: str, period: Period) -> Period:
+        """The part of `period` this measure's data cover (engine.timemodel.within_data): what
+        measure() and breakdown() measure, and what a comparison of the same length must use."""
+        return self._within_data(self._measure(measure_id), period)
+
+    def _within_data(self, m: Measure, period: Period) -> Period:
+        if m.computation.kind == "freshness":
+            return period
+        return timemodel.within_data(period, *self._data_span(m))
+
     def _covered(self, m: Measure, start: dt.date, end: dt.date, whole: bool = False) -> bool:
         """True when [start, end] overlaps every dataset the measure reads; whole=True: lies
         entirely within them (a comparison period that starts before a dataset's first event
@@ -453,8 +463,7 @@ class Engine:
         m = self._measure(measure_id)
         f = f or NO_FILTERS
         f.check(m)
-        if m.computation.kind != "freshness":  # the days with data, compared with as many days before
-            period = timemodel.within_data(period, *self._data_span(m))
+        period = self._within_data(m, period)  # the days with data, compared with as many days before
         pp, py = period.prior(), period.prior_year()
         ranges = [(period.start, period.end), (pp.start, pp.end), (py.start, py.end)]
         fixed = m.target is not None and m.target.change_pct is not None and m.target.baseline != "prior_year"
@@ -576,6 +585,7 @@ class Engine:
         f = f or NO_FILTERS
         f.check(m)
         b = By.parse(by, m)
+        period = self._within_data(m, period)  # as measure(): a map's rates and the headline agree
         cols = ["key", "label", "value", "numerator", "denominator", "ci_low", "ci_high"]
         if m.computation.kind == "freshness" or self._missing(m) or not self._covered(m, period.start, period.end):
             return pd.DataFrame(columns=cols)

@@ -49,12 +49,14 @@ def hot_spots(eng, period, layer: str, limit: int = 12) -> HotSpots:
     known = set(eng.layers()["layer"])
     if layer not in known:
         return out
-    prior = period.prior()
     places = set(eng.areas(layer)["area_id"])  # not UNKNOWN: events with no area are no place on a map
     found = []
+    asked = period
     for m in eng.catalog.measures.values():
         if m.computation.kind != "count" or layer not in m.layers:
             continue
+        period = eng.within_data(m.id, asked)  # a dataset that stops early: its own days, as many before
+        prior = period.prior()
         cur = eng.breakdown(m.id, period, f"area:{layer}", suppress=False)
         old = eng.breakdown(m.id, prior, f"area:{layer}", suppress=False)
         if not len(cur) or not len(old):

@@ -70,6 +70,7 @@ def test_a_period_past_the_data_is_compared_like_with_like(eng):
     r = eng.measure("fire_calls", p)
     assert (r.period.start, r.period.end, r.period.days) == (dt.date(2022, 1, 24), dt.date(2022, 1, 31), 8)
     assert "8 of its 14 days have data" in r.period.label
+    assert eng.within_data("fire_calls", p) == r.period   # what breakdowns and hot spots measure too
     assert r.value == 160 and r.prior == 160 and r.change == 0          # 16-23 Jan: 8 days of 20
     assert (r.prior_period.start, r.prior_period.end) == (dt.date(2022, 1, 16), dt.date(2022, 1, 23))
     t = eng.measure("fire_target", p)
