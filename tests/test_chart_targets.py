@@ -129,3 +129,22 @@ def test_packet_chart_and_table_show_one_number_per_measure_and_period(demo2):
         last = row.series.iloc[-1]
         assert last["period_start"] == pkt.period.start, row.measure_id
         assert fmt_value(last["value"], row.unit) == text.measure_cells(row)[1], row.measure_id
+
+
+def test_a_sparkline_leaves_out_its_part_week_and_says_so():
+    """A card's sparkline has no room for a label: the part-week is not drawn, and the words
+    (what a screen reader reads) count and rank complete weeks only."""
+    import re
+
+    import pandas as pd
+
+    from components.charts import sparkline_summary, sparkline_svg
+
+    days = [dt.date(2026, 1, 5) + dt.timedelta(weeks=i) for i in range(4)]
+    df = pd.DataFrame({"period_start": days, "value": [30.0, 28.0, 31.0, 4.0], "days": [7, 7, 7, 1],
+                       "grain_days": [7] * 4, "partial": [False, False, False, True]})
+    points = re.findall(r"[ML]([\d.]+) ([\d.]+)", sparkline_svg(df))
+    assert len(points) == 3
+    words = sparkline_summary(df)
+    assert words.startswith("3 periods from") and "lowest 28" in words and "last 31" in words
+    assert "1 part-period (fewer days than a whole period) not drawn" in words

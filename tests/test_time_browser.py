@@ -57,7 +57,8 @@ def open_page(dash_duo, app, path: str):
 def test_fire_part_weeks_are_not_regular_points_nor_in_any_baseline(dash_duo, fire_db):
     from app import create_app
 
-    t = open_page(dash_duo, create_app(Settings(db_path=fire_db)), "/measures/fire_calls" + JANUARY)
+    app = create_app(Settings(db_path=fire_db))
+    t = open_page(dash_duo, app, "/measures/fire_calls" + JANUARY)
     line = t["This period"]
     y = dict(zip((x[:10] for x in line["x"]), line["y"]))
     # the whole weeks of January are regular points; the part-weeks are not on the line
@@ -83,6 +84,15 @@ def test_fire_part_weeks_are_not_regular_points_nor_in_any_baseline(dash_duo, fi
     lowest = summary.split("lowest ")[1].split(" (")[0]
     assert int(lowest.replace(",", "")) > 1500                       # not the 1-day week's count
     assert "Latest complete week" in summary and "partial: 1 of 7 days" in summary
+    # the table under the chart (and so its CSV) says which rows are part-weeks
+    from bench.bench_pages import find_by_id, render_with_client
+
+    _, layout, _ = render_with_client(app.server.test_client(), "/measures/fire_calls", JANUARY)
+    grid = find_by_id(layout, "ms-grid")
+    assert {"days", "grain_days", "partial"} <= {c["field"] for c in grid["columnDefs"]}
+    rows = {r["period_start"]: (r["numerator"], r["days"], r["partial"]) for r in grid["rowData"]}
+    assert rows["2021-12-27"] == (760, 2, True) and rows["2022-01-31"] == (285, 1, True)
+    assert rows["2022-01-10"] == (2243, 7, False)
 
 
 def binomial_p(k: int, n: int, p: float) -> float:
