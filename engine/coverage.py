@@ -127,7 +127,7 @@ def gap(m: Measure, facts: dict[str, DatasetFacts], start: dt.date, end: dt.date
     """Why the loaded files cannot answer measure `m` for [start, end], in words; '' when they can.
 
     Looks at the files whose events overlap the period (all of the dataset's files when none
-    does: then the period simply has no data, which is not a coverage question):
+    does: a robbery-only file covers no crimes against persons in any year either):
     - a column the measure needs carries no value in any of them ("carry no response_seconds");
     - a filter value the measure counts occurs in none of them, while they list their values
       ("the loaded crime file holds only ROBBERY records (none with crime_against = PERSON)");
@@ -145,9 +145,8 @@ def gap(m: Measure, facts: dict[str, DatasetFacts], start: dt.date, end: dt.date
         ds = facts.get(part.dataset)
         if ds is None or not ds.files:
             continue
-        files = [f for f in ds.files if f.lo and f.hi and f.lo <= end and f.hi >= start]
-        if not files:
-            continue
+        overlapping = [f for f in ds.files if f.lo and f.hi and f.lo <= end and f.hi >= start]
+        files = overlapping or list(ds.files)
         name = part.dataset.replace("_", " ")
         word, verb = _plural(files)
         for col in _needed(m, part.dataset):
@@ -168,7 +167,7 @@ def gap(m: Measure, facts: dict[str, DatasetFacts], start: dt.date, end: dt.date
                     f"only {col.replace('_', ' ')} {', '.join(sorted(present))}" if len(present) <= 3 else "no such records")
             return (f"the loaded {name} {word} {verb} {held} "
                     f"(none with {col.replace('_', ' ')} = {' or '.join(str(v) for v in wanted)})")
-        for col in GEO_COLUMNS:
+        for col in GEO_COLUMNS if overlapping else ():  # no file in the period: no data, not a place question
             places = [_places(f, col) for f in files]
             if len(city[col]) > 1 and all(p is not None and len(p) == 1 for p in places):
                 named = sorted(set().union(*places))

@@ -564,8 +564,8 @@ class Engine:
         kind = m.computation.kind
         if kind == "freshness":
             rows = [{"period_start": b, "period_end": e, **self._freshness_row(m, e)} for b, e in buckets]
-        elif self._missing(m):
-            return pd.DataFrame(columns=cols)
+        elif self._missing(m) or coverage.gap(m, self._m()["facts"], start, end):
+            return pd.DataFrame(columns=cols)  # not covered: no points (they would be zeros)
         else:
             got = {r["key"]: r for r in compute.table_rows(self._source(), m, start, end, f, By("grain", grain),
                                                             keys=[b for b, _ in buckets])}

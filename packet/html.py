@@ -28,6 +28,8 @@ def chart_for(pkt, row) -> tuple[str, str]:
                f"from {fmt_value(min(vals), row.unit)} to {fmt_value(max(vals), row.unit)}"
                if len(s) and vals else f"{row.title}: no data to chart")
     caption += f"; {n_flag} period{'s' if n_flag != 1 else ''} flagged against the 8 before (red)." if vals else "."
+    if getattr(row.meeting, "state", None) == "not_covered":
+        caption = f"{row.title}: not covered by the loaded data ({row.meeting.coverage}), so there is nothing to chart."
     return picture, caption
 
 
