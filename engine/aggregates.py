@@ -62,13 +62,13 @@ def _coverage(con, catalog: Catalog, cols: dict[str, set[str]]) -> None:
     """agg_coverage and agg_file_coverage: what the loaded data evidently cover (engine/coverage.py).
 
     agg_coverage: each event table's first and last event date, and its first and last COMPLETE
-    day (engine.coverage.COMPLETE_SQL). The engine needs them for every page; scanning
+    day (engine.coverage.complete_sql). The engine needs them for every page; scanning
     min/max(event_time) itself left ~46 MB of blocks in each worker's buffer pool on the 10M demo.
     agg_file_coverage: per loaded file (source_file) and column, how many rows carry a value and,
     for the columns measures filter on (category, precinct, sector, catalog where/condition
     columns), which distinct values occur. Read from the rows, not from how a file was recognised:
     a robbery-only export or a one-sector extract shows as such whatever its header said."""
-    from engine.coverage import COMPLETE_SQL, MAX_VALUES, value_columns  # noqa: PLC0415
+    from engine.coverage import MAX_VALUES, complete_sql, value_columns  # noqa: PLC0415
 
     for t in (AGG_COVERAGE, AGG_FILE_COVERAGE):
         con.execute(f"DROP TABLE IF EXISTS {t}")
@@ -81,7 +81,7 @@ def _coverage(con, catalog: Catalog, cols: dict[str, set[str]]) -> None:
         have = cols.get(d, set())
         if "event_time" not in have:
             continue
-        con.execute(f"INSERT INTO {AGG_COVERAGE} SELECT ?, {COMPLETE_SQL} FROM {q(d)}", [d])
+        con.execute(f"INSERT INTO {AGG_COVERAGE} SELECT ?, * FROM ({complete_sql(q(d))})", [d])
         data_cols = sorted(c for c in have if c not in ("source_file", "source_row", "vintage", "event_key")
                            and not c.startswith("area_") and not c.endswith("_raw"))
         listed = [c for c in data_cols if c in valued.get(d, set())]

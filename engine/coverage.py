@@ -23,11 +23,23 @@ MAX_VALUES = 200  # more distinct values than this in a file: not listed (the fi
 GEO_COLUMNS = ("sector", "precinct")  # finest first: a file whose rows name one of these only is local
 NOT_A_PLACE = {"", "UNKNOWN", "99", "-", "NULL", "NONE", "N/A"}
 
-# A day counts as complete when the events reach into its last hour (the export did not cut it
-# off); otherwise the last day with events is taken as cut off, and likewise the first day.
-COMPLETE_SQL = ("CAST(min(event_time) AS DATE), CAST(max(event_time) AS DATE), "
-                "CAST(min(event_time) AS DATE) + CASE WHEN hour(min(event_time)) < 1 THEN 0 ELSE 1 END, "
-                "CAST(max(event_time) AS DATE) - CASE WHEN hour(max(event_time)) >= 23 THEN 0 ELSE 1 END")
+
+
+def complete_sql(table: str) -> str:
+    """SELECT lo, hi, first_complete, last_complete of an event table (a quoted, checked name).
+
+    An export cut during a day leaves that day with a fraction of its events. The first and the
+    last event day count as complete when they hold at least half the median events of the days
+    with events in the 28 days next to them (a sparse dataset, one event on most days, keeps its
+    days; a 20-minute tail of a busy day is left out), else the day next to it is the first /
+    last complete day. A file of one single day counts that day as complete."""
+    return (f"WITH d AS (SELECT CAST(event_time AS DATE) AS day, count(*) AS n FROM {table} "
+            f"WHERE event_time IS NOT NULL GROUP BY 1), b AS (SELECT min(day) AS lo, max(day) AS hi FROM d) "
+            f"SELECT lo, hi, "
+            f"CASE WHEN (SELECT n FROM d WHERE day = lo) * 2 >= coalesce((SELECT median(n) FROM d "
+            f"WHERE day > lo AND day <= lo + 28), 0) THEN lo ELSE lo + 1 END, "
+            f"CASE WHEN (SELECT n FROM d WHERE day = hi) * 2 >= coalesce((SELECT median(n) FROM d "
+            f"WHERE day < hi AND day >= hi - 28), 0) THEN hi ELSE hi - 1 END FROM b")
 
 
 @dataclass(frozen=True)
@@ -47,7 +59,7 @@ class DatasetFacts:
     dataset: str
     lo: dt.date | None                 # first and last event day
     hi: dt.date | None
-    first_complete: dt.date | None     # first and last COMPLETE day (COMPLETE_SQL)
+    first_complete: dt.date | None     # first and last COMPLETE day (complete_sql)
     last_complete: dt.date | None
     files: tuple = ()                  # FileFacts; empty for a warehouse written before agg_file_coverage
 
@@ -92,8 +104,7 @@ def load(warehouse, tables: set, datasets, bounds: dict) -> dict[str, DatasetFac
         if d not in tables or d not in bounds:
             continue
         lo, hi = bounds[d]
-        # an older warehouse: the first and last event day are taken as cut off
-        a, b = complete.get(d, (lo and lo + dt.timedelta(days=1), hi and hi - dt.timedelta(days=1)))
+        a, b = complete.get(d, (lo, hi))  # an older warehouse: nothing says a day was cut off
         out[d] = DatasetFacts(d, lo, hi, a, b, tuple(files.get(d, {}).values()))
     return out
 

@@ -523,8 +523,9 @@ class Engine:
         elif value is None:
             note = "Not enough data in this period."
         elif target is None and m.target is not None and m.target.change_pct is not None:
-            # the target is a change from a baseline the data do not reach: status unknown
-            st = "no_data"
+            # the target is a change from a baseline the data do not reach: a value with no
+            # target to judge it by ("No target", never "No data": the value is there)
+            st = "no_target"
             base = "the same period last year" if m.target.baseline == "prior_year" else "the baseline period"
             note = f"Not enough data: {base} is not entirely within the data, so there is no target to compare with."
         elif m.target is None or m.direction == "none":

@@ -112,9 +112,10 @@ def test_a_file_without_the_needed_column_values_is_not_covered(tmp_path):
 
 
 def test_default_period_ends_on_the_measures_own_last_complete_day(tmp_path):
-    crime = [robbery(f"2024-03-{d:02d} 12:00") for d in range(1, 21)]   # last event 20 Mar, noon: cut off
+    crime = [robbery(f"2024-03-{d:02d} {h}:00") for d in range(1, 20) for h in (10, 12, 16, 20)]
+    crime.append(robbery("2024-03-20 00:10"))   # 1 event on 20 Mar against 4 a day: cut off by the export
     fire = [{"event_time": ts(f"2024-06-{d:02d} {h}:00"), "category": "Aid", "source_file": "fire.csv"}
-            for d in range(1, 11) for h in ("00", "12", "23")]            # 10 Jun runs to 23:00: complete
+            for d in range(1, 11) for h in ("00", "12", "23")]            # 3 a day to 10 Jun: complete
     eng = engine(tmp_path, {"crime": crime, "fire_calls": fire})
     assert eng.as_of() == dt.date(2024, 6, 10)
     assert eng.coverage("robberies").last_complete == dt.date(2024, 3, 19)
@@ -123,7 +124,7 @@ def test_default_period_ends_on_the_measures_own_last_complete_day(tmp_path):
     p = eng.period("28d", measure_id="robberies")
     assert p.end == dt.date(2024, 3, 19)          # not 10 Jun, where crime has no data
     r = eng.measure("robberies", p)
-    assert r.value == 19 and r.state == "value"
+    assert r.value == 19 * 4 and r.state == "value"
     assert eng.latest_data(["robberies", "fire_calls"]) == dt.date(2024, 6, 10)
     lags = {x["dataset"]: x for x in eng.lag_report()}
     assert lags["crime"]["behind_days"] == (dt.date(2024, 6, 10) - dt.date(2024, 3, 20)).days
@@ -134,7 +135,7 @@ def test_a_warehouse_without_coverage_tables_still_opens(tmp_path):
                  build_aggregates=False)
     r = eng.measure("person_crimes", MARCH)
     assert r.state == "value" and r.value == 0   # no file facts: nothing says it is not covered
-    assert eng.coverage("robberies").last_complete == dt.date(2024, 3, 19)
+    assert eng.coverage("robberies").last_complete == dt.date(2024, 3, 20)  # nothing says it was cut off
 
 
 def test_freshness_follows_the_clock_through_the_cache(tmp_path):
