@@ -377,6 +377,18 @@ class Engine:
         gone = [p.dataset for p in parts_of(m.computation) if p.dataset not in tables]
         return f"dataset {', '.join(gone)} is not loaded" if gone else ""
 
+    def _gap(self, m: Measure, start: dt.date, end: dt.date) -> str:
+        """coverage.gap for this warehouse file, remembered per (measure, dates): every measure,
+        series and breakdown call asks it."""
+        meta = self._m()
+        gaps = meta.setdefault("gaps", {})
+        key = (m.id, start, end)
+        if key not in gaps:
+            if len(gaps) > 50_000:  # bounded: a long-running worker sees many custom ranges
+                gaps.clear()
+            gaps[key] = coverage.gap(m, meta["facts"], start, end)
+        return gaps[key]
+
     def _covered(self, m: Measure, start: dt.date, end: dt.date, whole: bool = False) -> bool:
         """True when [start, end] overlaps every dataset the measure reads; whole=True: lies
         entirely within them (a comparison period that starts before a dataset's first event
@@ -506,7 +518,7 @@ class Engine:
         fixed = m.target is not None and m.target.change_pct is not None and m.target.baseline != "prior_year"
         if fixed:
             ranges.append(tuple(m.target.baseline))
-        gap = coverage.gap(m, self._m()["facts"], period.start, period.end)
+        gap = self._gap(m, period.start, period.end)
         rows = [None] * len(ranges) if gap else self._rows(m, ranges, f, whole=1)
         cur, old, year = rows[:3]
         value = _num(cur["value"]) if cur else None
@@ -565,7 +577,7 @@ class Engine:
         kind = m.computation.kind
         if kind == "freshness":
             rows = [{"period_start": b, "period_end": e, **self._freshness_row(m, e)} for b, e in buckets]
-        elif self._missing(m) or coverage.gap(m, self._m()["facts"], start, end):
+        elif self._missing(m) or self._gap(m, start, end):
             return pd.DataFrame(columns=cols)  # not covered: no points (they would be zeros)
         else:
             got = {r["key"]: r for r in compute.table_rows(self._source(), m, start, end, f, By("grain", grain),
@@ -613,7 +625,7 @@ class Engine:
         b = By.parse(by, m)
         cols = ["key", "label", "value", "numerator", "denominator", "ci_low", "ci_high"]
         if (m.computation.kind == "freshness" or self._missing(m) or not self._covered(m, period.start, period.end)
-                or coverage.gap(m, self._m()["facts"], period.start, period.end)):
+                or self._gap(m, period.start, period.end)):
             return pd.DataFrame(columns=cols)
         labels = self.areas(b.name) if b.kind == "area" else pd.DataFrame(columns=["area_id", "label"])
         keys = list(labels["area_id"]) if len(labels) else None
@@ -643,7 +655,7 @@ class Engine:
             raise FilterError(f"measure '{m.id}' cannot be broken down by {fld!r}")
         cols = ["group", "numerator", "denominator", "rate", "ratio", "ci_low", "ci_high"]
         if (self._missing(m) or m.computation.kind not in ("count", "rate", "share", "disparity")
-                or coverage.gap(m, self._m()["facts"], period.start, period.end)):
+                or self._gap(m, period.start, period.end)):
             return pd.DataFrame(columns=cols)
         g = compute.group_rates(self._source(), m, period.start, period.end, f, fld, groups=[reference])
         ref = [r for r in g if r["group"] == reference]
