@@ -222,7 +222,7 @@ def measure(eng, measure_id: str) -> dict | None:
 
 def _build(eng, m) -> dict:
     kind, thr = m.computation.kind, m.small_number_threshold
-    period = eng.period("ytd")
+    period = eng.period("ytd", measure_id=m.id)  # the year of the measure's own latest complete data
     out = _measure_meta(eng, m)
     out["period"] = {"start": str(period.start), "end": str(period.end), "label": period.label}
     cur = eng.measure(m.id, period)
