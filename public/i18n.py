@@ -40,6 +40,8 @@ STRINGS = {
     "status_no_data": {"en": "Not enough data", "es": "No hay datos suficientes"},
     "status_not_covered": {"en": "Not covered by the loaded data", "es": "No cubierto por los datos cargados"},
     "not_covered": {"en": "not covered by the loaded data", "es": "no cubierto por los datos cargados"},
+    "sum_not_covered": {"en": "From {start} to {end}: not covered by the loaded data, so no number is shown.",
+                        "es": "Del {start} al {end}: no cubierto por los datos cargados, así que no se muestra ninguna cifra."},
     "status_no_target": {"en": "No target (reported for context)", "es": "Sin meta (dato de contexto)"},
     "status_hidden": {"en": "Not shown (small numbers)", "es": "No se muestra (cifras pequeñas)"},
     "this_year": {"en": "This year so far", "es": "En lo que va del año"},

@@ -89,6 +89,8 @@ def frame(lang: str, links, city: str, body: list, here: tuple = ("home", None),
 
 def _measure_summary(v: dict, lang: str) -> str:
     h, thr = v["headline"], v["small_number_threshold"]
+    if h.get("not_covered"):
+        return t("sum_not_covered", lang, start=fdate(v["period"]["start"], lang), end=fdate(v["period"]["end"], lang))
     text = t("sum_count", lang, start=fdate(v["period"]["start"], lang), end=fdate(v["period"]["end"], lang),
              value=shown(h["current"], v["unit"], lang, thr, covered=not h.get("not_covered")), unit=v["unit"])
     if h["change_pct"] is not None and h["last_year"]["value"] is not None:
