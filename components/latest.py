@@ -54,7 +54,7 @@ def latest_links(eng, results, link, id: str) -> html.Div | None:
         words, href = link(day)
         names = by_day[day]
         items.append(html.Li([
-            dcc.Link(words, href=href),
+            dcc.Link(words, href=href, className="alert-link"),
             f": {', '.join(names[:4])}{f' and {len(names) - 4} more' if len(names) > 4 else ''}"]))
     return html.Div([
         html.Strong("Jump to the latest data. "),
