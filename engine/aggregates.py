@@ -102,8 +102,9 @@ def _coverage(con, catalog: Catalog, cols: dict[str, set[str]]) -> None:
                 vals = values.get(c)
                 out.append((d, f, n, lo, hi, c, non_null[c], distinct.get(c),
                             [v for v in vals if v is not None] if vals is not None and distinct[c] <= MAX_VALUES else None))
-        if out:
-            con.executemany(f"INSERT INTO {AGG_FILE_COVERAGE} VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)", out)
+        if out:  # one statement: executemany costs ~5 ms a row here
+            marks = ", ".join(["(?, ?, ?, ?, ?, ?, ?, ?, ?::VARCHAR[])"] * len(out))
+            con.execute(f"INSERT INTO {AGG_FILE_COVERAGE} VALUES {marks}", [v for row in out for v in row])
 
 
 def build(con, catalog: Catalog | Path | None = None, city_folder: Path | None = None) -> dict[str, int]:
