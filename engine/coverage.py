@@ -22,6 +22,10 @@ from engine.catalog import Catalog, Measure, parts_of
 MAX_VALUES = 200  # more distinct values than this in a file: not listed (the file is not a filtered extract)
 GEO_COLUMNS = ("sector", "precinct")  # finest first: a file whose rows name one of these only is local
 NOT_A_PLACE = {"", "UNKNOWN", "99", "-", "NULL", "NONE", "N/A"}
+# Rows needed before an absence means something: 20 citywide rows spread over Seattle's 17
+# sectors all landing in one by chance has probability ~1e-23, while a one-day incremental
+# fetch of a sparse dataset (2 shootings) naming one sector, or holding no assault, says nothing.
+MIN_ROWS = 20
 
 
 
@@ -167,8 +171,8 @@ def gap(m: Measure, facts: dict[str, DatasetFacts], start: dt.date, end: dt.date
             if op not in ("eq", "in"):
                 continue
             lists = [f.values.get(col) for f in files]
-            if any(v is None for v in lists):
-                continue  # many values, or not recorded: assume the file covers them
+            if any(v is None for v in lists) or sum(f.non_null.get(col, 0) for f in files) < MIN_ROWS:
+                continue  # many values, not recorded, or too few rows to tell: assume covered
             present = {_norm(v) for vals in lists for v in vals}
             wanted = [val] if op == "eq" else list(val)
             if present & {_norm(v) for v in wanted}:
@@ -180,7 +184,8 @@ def gap(m: Measure, facts: dict[str, DatasetFacts], start: dt.date, end: dt.date
                     f"(none with {col.replace('_', ' ')} = {' or '.join(str(v) for v in wanted)})")
         for col in GEO_COLUMNS if overlapping else ():  # no file in the period: no data, not a place question
             places = [_places(f, col) for f in files]
-            if len(city[col]) > 1 and all(p is not None and len(p) == 1 for p in places):
+            if (len(city[col]) > 1 and all(p is not None and len(p) == 1 for p in places)
+                    and sum(f.non_null.get(col, 0) for f in files) >= MIN_ROWS):
                 named = sorted(set().union(*places))
                 return (f"the loaded {name} {word} cover{'s' if len(files) == 1 else ''} "
                         f"{'one ' + col if len(named) == 1 else ', '.join(named) + ' ' + col + 's'}"

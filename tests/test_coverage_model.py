@@ -170,3 +170,13 @@ def test_badges_tell_the_four_states_apart():
     assert combined_status(["no_target", "no_target"]) == "no_target"  # was "No data"
     assert combined_status(["not_covered", "not_covered"]) == "not_covered"
     assert combined_status(["no_target", "off_track", "not_covered"]) == "off_track"
+
+
+def test_a_few_rows_say_nothing_about_coverage(tmp_path):
+    # a one-day incremental file of 3 calls, all in sector C, beside a citywide file: a period
+    # only the small file reaches is a (small) citywide count, not "one sector"
+    events = [call(f"2024-02-{d:02d} 12:00", s, "city.csv") for d in range(1, 29) for s in "BCDK"]
+    events += [call("2024-03-10 12:00", "C", "since_2024-03-10.csv") for _ in range(3)]
+    eng = engine(tmp_path, {"calls": events})
+    r = eng.measure("calls_rate", make_period("custom", dt.date(2024, 3, 10), dt.date(2024, 3, 10)))
+    assert r.state != "not_covered" and r.value is not None
