@@ -51,7 +51,7 @@ def _shell():
         city_name = "City"
     try:
         eng = get_engine()
-        bar = topbar(getattr(eng.city, "name", city_name), eng.as_of(), bool(eng.is_demo()))
+        bar = topbar(getattr(eng.city, "name", city_name), eng.as_of(), bool(eng.is_demo()), lags=eng.lag_report())
     except NoWarehouse:
         bar = topbar(city_name, has_warehouse=False)
     except Exception as exc:  # e.g. a catalog error: the pages say what it is, the bar still shows

@@ -5,6 +5,7 @@ The ETL and the app must agree on where the warehouse lives (SEASTAT_DB), so bot
 """
 from __future__ import annotations
 
+import datetime as dt
 import os
 from dataclasses import dataclass, field, replace
 from pathlib import Path
@@ -38,6 +39,9 @@ class Settings:
     auth: bool = False
     trusted_header: str = ""      # SEASTAT_TRUSTED_HEADER, e.g. X-Forwarded-User: the proxy's single sign-on
     secure_cookies: str = "auto"  # SEASTAT_SECURE_COOKIES: auto (Secure unless on localhost) | on | off
+    # The clock freshness ("overdue") and "days behind" are computed against, at request time:
+    # a callable returning today's date. None: the system date. SEASTAT_TODAY sets it (Clock).
+    today: object = field(default=None, compare=False, repr=False)
 
     @classmethod
     def from_env(cls, env: dict | None = None) -> "Settings":
@@ -58,6 +62,8 @@ class Settings:
         changes = {attr: kind(env[name]) for name, (attr, kind) in mapping.items() if env.get(name)}
         changes["auth"] = _on_off("SEASTAT_AUTH", env.get("SEASTAT_AUTH") or "on") == "on"
         changes["trusted_header"] = (env.get("SEASTAT_TRUSTED_HEADER") or "").strip()
+        if env.get("SEASTAT_TODAY"):
+            changes["today"] = Clock(env["SEASTAT_TODAY"])
         changes["secure_cookies"] = _on_off("SEASTAT_SECURE_COOKIES", env.get("SEASTAT_SECURE_COOKIES") or "auto", "auto")
         s = replace(s, **changes)
         if s.mode not in MODES:
@@ -71,3 +77,37 @@ def _on_off(name: str, value: str, *extra: str) -> str:
     if value not in allowed:
         raise SettingsError(f"{name}={value!r}: expected one of {', '.join(allowed)}")
     return value
+
+
+class Clock:
+    """What "today" is for a running app (SEASTAT_TODAY), read on every call, never cached:
+    - "2026-12-07": that date, always (a reproducible demo, a screenshot);
+    - "file:/path/today.txt": the ISO date written in that file, re-read when the file changes,
+      so an operator or a test can move a running server's clock without a restart; the
+      system date while the file is absent.
+    Anything else stops the start with one line naming the setting."""
+
+    def __init__(self, spec: str):
+        self.spec = spec.strip()
+        self._path = Path(self.spec[5:]) if self.spec.startswith("file:") else None
+        self._fixed = None if self._path else self._parse(self.spec)
+        self._seen: tuple = (None, None)  # (mtime_ns, date) of the file last read
+
+    @staticmethod
+    def _parse(text: str) -> dt.date:
+        try:
+            return dt.date.fromisoformat(text.strip())
+        except ValueError:
+            raise SettingsError(f"SEASTAT_TODAY={text.strip()!r}: expected a date like 2026-12-07 "
+                                "or file:/path/to/a/file/holding/one") from None
+
+    def __call__(self) -> dt.date:
+        if self._path is None:
+            return self._fixed
+        try:
+            mtime = self._path.stat().st_mtime_ns
+        except OSError:
+            return dt.date.today()
+        if mtime != self._seen[0]:
+            self._seen = (mtime, self._parse(self._path.read_text()))
+        return self._seen[1]

@@ -45,13 +45,32 @@ def target_text(target, unit) -> str:
     return text
 
 
+def value_words(result, unit) -> str:
+    """The headline number, or which of the states without one it is: 'not covered by the loaded
+    data' and 'no data for this period' must never read as 0 or as each other."""
+    state = get(result, "state")
+    if state == "not_covered":
+        return "Not covered"
+    if state == "no_data" or get(result, "value") is None:
+        return "No data for this period"
+    return fmt_value(get(result, "value"), unit)
+
+
 def measure_card(page: str, measure, result, spark_df=None) -> html.Div:
     mid = get(measure, "id")
     unit = get(result, "unit") or get(measure, "unit") or ""
     target = get(result, "target")
     flag = get(result, "flag")
+    if get(result, "state") == "not_covered":
+        return html.Div(html.Div([
+            html.Div([html.H2(dcc.Link(get(measure, "title", mid), href=f"/measures/{mid}"), className="h6 mb-1"),
+                      status_badge("not_covered")], className="d-flex justify-content-between align-items-start gap-2"),
+            html.P(html.Span(value_words(result, unit), className="fw-semibold", id=f"{page}-value-{mid}"), className="mb-1"),
+            html.P(get(result, "note"), className="small mb-1", id=f"{page}-why-{mid}"),
+            html.P(freshness_text(get(result, "freshness")), className="small text-body-secondary mb-0"),
+        ], className="card-body"), className="card measure-card h-100", id=f"{page}-card-{mid}")
     spark = []
-    if spark_df is not None and len(spark_df):
+    if spark_df is not None and len(spark_df) and spark_df["value"].notna().any():  # no line: no empty box
         # decorative picture (alt=""): the words a screen reader reads are in the paragraph after it
         spark = [html.Img(src=data_uri(sparkline_svg(spark_df)), alt="", className="sparkline d-block w-100",
                           style={"height": "60px"}),
@@ -61,17 +80,19 @@ def measure_card(page: str, measure, result, spark_df=None) -> html.Div:
             html.H2(dcc.Link(get(measure, "title", mid), href=f"/measures/{mid}"), className="h6 mb-1"),
             status_badge(get(result, "status")),
         ], className="d-flex justify-content-between align-items-start gap-2"),
-        html.P([html.Span(fmt_value(get(result, "value"), unit), className="value", id=f"{page}-value-{mid}"),
-                html.Span(f" {fmt_unit(unit)}", className="small")], className="mb-1"),
+        html.P([html.Span(value_words(result, unit), id=f"{page}-value-{mid}",
+                          className="value" if get(result, "value") is not None else "fw-semibold"),
+                *([html.Span(f" {fmt_unit(unit)}", className="small")] if get(result, "value") is not None else [])],
+               className="mb-1"),
         html.P(f"Target: {fmt_value(target, unit)}" if target is not None else target_text(get(measure, "target"), unit),
                className="small mb-1"),
         *spark,
-        html.Ul([
+        *([html.Ul([
             html.Li(f"vs prior period: {fmt_change(get(result, 'change'), get(result, 'change_pct'))}"),
             html.Li(f"vs prior year: {fmt_change(get(result, 'change_year'), get(result, 'change_year_pct'))}"),
             *( [html.Li([html.Strong("Flagged: "), get(flag, "explanation", "change beyond noise")])]
                if get(flag, "flagged") else []),
-        ], className="small list-unstyled mb-1"),
+        ], className="small list-unstyled mb-1")] if get(result, "value") is not None else []),
         *([html.P(get(result, "note"), className="small mb-1")] if get(result, "note") else []),
         html.P(freshness_text(get(result, "freshness")), className="small text-body-secondary mb-0"),
     ], className="card-body"), className="card measure-card h-100", id=f"{page}-card-{mid}")

@@ -1,8 +1,10 @@
-"""Engine answers remembered until the warehouse changes.
+"""Engine answers remembered until the warehouse changes or the day does.
 
-The warehouse is read-only to the app and replaced whole by the ETL, so an answer stays right
+The warehouse is read-only to the app and replaced whole by the ETL, so a count stays right
 until the file is swapped; the engine's Warehouse bumps `generation` when it reconnects to a new
-file, and the cache key includes it. In a meeting, many people open the same few views: the
+file. Freshness ("overdue") and "days behind" also depend on today's date (the engine's clock,
+settings.today), so every key here is the pair (warehouse generation, today): after a day
+without a load the answers are computed again against the new date, never frozen. In a meeting, many people open the same few views: the
 second request for a view is then served without touching DuckDB. Bounded (LRU) per process.
 Callers must treat cached DataFrames as read-only (pages only derive new frames from them).
 """
@@ -12,12 +14,12 @@ import threading
 from collections import OrderedDict
 
 CACHED = ("measure", "series", "breakdown", "disparity", "goal_overview", "categories", "areas", "layers",
-          "geojson", "inventory", "quality", "as_of", "is_demo", "period")
+          "geojson", "inventory", "quality", "as_of", "is_demo", "period", "coverage", "latest_data", "lag_report")
 MAX_ENTRIES = 2048
 
 
 class CachedEngine:
-    """Wraps an Engine; the read methods in CACHED are memoized per warehouse generation."""
+    """Wraps an Engine; the read methods in CACHED are memoized per (warehouse generation, day)."""
 
     def __init__(self, engine, max_entries: int = MAX_ENTRIES):
         self._engine = engine
@@ -32,7 +34,7 @@ class CachedEngine:
             return attr
 
         def cached(*args, **kwargs):
-            key = (self._engine.warehouse.generation, name, args, tuple(sorted(kwargs.items())))
+            key = (self.generation, name, args, tuple(sorted(kwargs.items())))
             with self._lock:
                 if key in self._store:
                     self._store.move_to_end(key)
@@ -48,8 +50,9 @@ class CachedEngine:
         return cached
 
     @property
-    def generation(self) -> int:
-        return self._engine.warehouse.generation
+    def generation(self) -> tuple:
+        """(warehouse generation, today): what every cached answer and page is keyed by."""
+        return self._engine.warehouse.generation, self._engine.today()
 
     def refresh(self) -> None:
         """Notice a swapped warehouse file (the engine reconnects and bumps its generation)."""
@@ -57,8 +60,8 @@ class CachedEngine:
 
 
 class PageCache:
-    """Rendered page layouts by (page, URL arguments, warehouse generation, user role): a page is a
-    pure function of those, so a repeat view skips all the work of building it."""
+    """Rendered page layouts by (page, URL arguments, (warehouse generation, day), user role): a page
+    is a pure function of those, so a repeat view skips all the work of building it."""
 
     def __init__(self, max_entries: int = 256):
         self._store: OrderedDict = OrderedDict()

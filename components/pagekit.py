@@ -199,10 +199,16 @@ def view_from_controls(period, start, end, **rest) -> urlstate.View | None:
     return urlstate.View(period=kind, start=d(start), end=d(end), **rest)
 
 
-def resolve_period(eng, view: urlstate.View):
+def resolve_period(eng, view: urlstate.View, measure_id: str | None = None):
+    """The View's period. A kind without an end in the URL ends on the newest data: a measure
+    page's on its own measure's last complete day (so crime opens on crime's data even when
+    another dataset is newer), other pages on the newest day of any dataset. `end` with a
+    kind other than custom ("jump to the latest data") ends that kind on that day."""
     if view.period == "custom":
         return eng.period("custom", end=view.end, start=view.start)
-    return eng.period(view.period)
+    if view.end is not None:
+        return eng.period(view.period, end=view.end)
+    return eng.period(view.period, measure_id=measure_id)
 
 
 def page_header(title: str, subtitle=None, id: str | None = None) -> html.Div:

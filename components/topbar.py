@@ -6,23 +6,45 @@ from dash import dcc, html
 
 import auth
 from components.formatting import fmt_date
+from components.latest import behind_words
 
 NAV = (("/", "Goals"), ("/neighborhoods", "Neighborhoods"), ("/meetings", "Meetings"), ("/data", "Data"))
 
 
-def topbar(city_name: str, as_of=None, demo: bool = False, has_warehouse: bool = True, problem: str = "") -> html.Header:
+def lag_text(lags) -> str:
+    """Engine.lag_report() in one line: which dataset is behind the newest, and by how long, and
+    whether the newest itself is overdue against today ('' when there is nothing to say)."""
+    if not lags:
+        return ""
+    newest, behind = lags[0], [r for r in lags if r["behind_days"] > 0]
+    parts = []
+    if not newest["fresh"]:
+        parts.append(f"newest data {behind_words(newest['age_days'])} old: overdue")
+    if behind:
+        worst = behind[-1]
+        parts.append(f"{worst['title']} is {behind_words(worst['behind_days'])} behind (to {fmt_date(worst['last_day'])})"
+                     + (f"; {len(behind) - 1} more dataset{'s' if len(behind) > 2 else ''} behind" if len(behind) > 1 else ""))
+    return "; ".join(parts)
+
+
+def topbar(city_name: str, as_of=None, demo: bool = False, has_warehouse: bool = True, problem: str = "",
+           lags=None) -> html.Header:
+    """`lags`: Engine.lag_report(), for the line saying which dataset is behind and by how long."""
+    behind = ""
     if problem:
         as_of_text = "Data unavailable"
     elif not has_warehouse:
         as_of_text = "No warehouse yet"
     else:
-        as_of_text = f"Data as of {fmt_date(as_of)}"
+        as_of_text = f"Data as of {fmt_date(as_of)}" + (f" ({lags[0]['title']})" if lags and len(lags) > 1 else "")
+        behind = lag_text(lags)
     bar = html.Div(
         html.Div([
             html.A("Skip to content", href="#main", className="skip-link"),
             html.Div([
                 dcc.Link(f"{city_name} performance", href="/", className="navbar-brand text-white fw-bold me-3"),
-                html.Span(as_of_text, id="topbar-asof", className="small me-3"),
+                html.Span(as_of_text, id="topbar-asof", className="small me-2"),
+                *([dcc.Link(behind, href="/data", id="topbar-behind", className="small me-3 text-white")] if behind else []),
             ], className="d-flex flex-wrap align-items-center"),
             html.Div([
                 html.Nav(html.Ul([html.Li(dcc.Link(text, href=href, className="nav-link"), className="nav-item")

@@ -118,11 +118,10 @@ def to_search(view: View, default_layer=None, default_measure=None) -> str:
         pairs.append(("measure", view.measure))
     if view.period != DEFAULT_PERIOD:
         pairs.append(("period", view.period))
-    if view.period == "custom":
-        if view.start:
-            pairs.append(("start", view.start.isoformat()))
-        if view.end:
-            pairs.append(("end", view.end.isoformat()))
+    if view.period == "custom" and view.start:
+        pairs.append(("start", view.start.isoformat()))
+    if view.end:  # custom's last day, or where another kind ends ("jump to the latest data")
+        pairs.append(("end", view.end.isoformat()))
     if view.layer and view.layer != default_layer:
         pairs.append(("layer", view.layer))
     pairs += [("area", a) for a in view.areas]

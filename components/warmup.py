@@ -4,7 +4,7 @@ is not the one who waits.
 The overview costs about a second and a half cold (the engine's goal_overview: every measure for
 three periods). One low-priority thread per app renders the default overview and goal pages as
 soon as the app gets its first request (often the sign-in page, while the visitor types) and again
-after the ETL swaps the warehouse. The engine answers it computes are cached for every role
+after the ETL swaps the warehouse or the date changes (freshness is computed against today). The engine answers it computes are cached for every role
 (components/engine_cache.py); the rendered pages for the anonymous role. Bounded: at most
 MAX_PAGES renders and MAX_SECONDS per round; a failure is logged, never raised.
 """
@@ -30,7 +30,7 @@ class _State:
     def __init__(self):
         self.lock = threading.Lock()
         self.thread: threading.Thread | None = None
-        self.generation: int | None = None  # the warehouse generation last warmed
+        self.generation: tuple | None = None  # the (warehouse generation, day) last warmed: a new day re-warms
         self.rounds = 0
 
 

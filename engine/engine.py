@@ -17,7 +17,7 @@ from dataclasses import dataclass, field, replace
 import pandas as pd
 
 from city import City, load_city
-from engine import compute, cube, stats, suppression, timemodel
+from engine import compute, coverage, cube, stats, suppression, timemodel
 from engine.aggregates import signature, values_table
 from engine.catalog import Catalog, Measure, load_catalog, parts_of, validate
 from engine.periods import GRAINS, Period, make_period, meeting_dates, time_buckets
@@ -65,6 +65,18 @@ class MeasureResult:
     note: str = ""
     prior_period: Period | None = None
     prior_year_period: Period | None = None
+    coverage: str = ""   # why the loaded data cannot answer this measure (status 'not_covered'), or ''
+
+    @property
+    def state(self) -> str:
+        """One of the four things a page may say: 'value' (zero included; it may still have no
+        target: see status), 'not_covered' (the loaded files cannot answer it: `coverage` says
+        why), 'no_data' (nothing for this period), 'no_target' (a value, but nothing to compare)."""
+        if self.status == "not_covered":
+            return "not_covered"
+        if self.value is None:
+            return "no_data"
+        return "no_target" if self.status == "no_target" else "value"
 
 
 @dataclass
@@ -79,6 +91,10 @@ class GoalSummary:
 CATEGORY_CUBES, CATEGORY_CUBE_BYTES = 64, 8 << 20
 
 
+# per_file methods whose answer depends on today's date (freshness): memoised per (file, day).
+CALENDAR = ("inventory",)
+
+
 def per_file(method):
     """Memoise a method for as long as the warehouse file is the same one (it is read-only and
     replaced whole), so metadata such as areas, populations and the inventory is read once per
@@ -88,7 +104,7 @@ def per_file(method):
     def wrapper(self, *args):
         memo = self._m().setdefault("memo", {})
         key = (name, tuple(tuple(a) if isinstance(a, list) else a for a in args),
-               dt.date.today() if name == "inventory" else None)
+               self.today() if name in CALENDAR else None)
         if key not in memo:
             memo[key] = method(self, *args)
         out = memo[key]
@@ -106,8 +122,11 @@ def _num(x):
 
 
 class Engine:
-    def __init__(self, city: City, catalog: Catalog, warehouse: Warehouse, mode: str = "internal"):
+    def __init__(self, city: City, catalog: Catalog, warehouse: Warehouse, mode: str = "internal", today=None):
         self.city = city
+        # The clock every calendar-dependent answer (freshness, "overdue", days behind) reads at
+        # request time: a callable returning a date (settings.today; tests move it).
+        self.today = today or dt.date.today
         self._catalog_full = catalog  # as written; `catalog` is what this warehouse can serve
         self._catalog = catalog
         self.warehouse = warehouse
@@ -130,7 +149,7 @@ class Engine:
         city = load_city(settings.city_config)
         catalog = load_catalog(settings.catalog_dir)
         wh = Warehouse(settings.db_path)
-        eng = cls(city, catalog, wh, getattr(settings, "mode", "internal"))
+        eng = cls(city, catalog, wh, getattr(settings, "mode", "internal"), getattr(settings, "today", None))
         if validate_catalog:
             schema, strict = event_schema(catalog, wh, city.folder)
             validate(catalog, schema, strict=strict)
@@ -197,6 +216,7 @@ class Engine:
                 names = list(layers["layer"])
                 meta["city_layer"] = "city" if "city" in names else ("tract" if "tract" in names else
                                                                      (names[0] if names else None))
+            meta["facts"] = coverage.load(self.warehouse, tables, self._catalog_full.datasets, meta["coverage"])
             meta["disabled"] = self._disable_breakdowns(tables)
             self._meta, self._meta_gen = meta, self.warehouse.generation
         return self._meta
@@ -294,14 +314,52 @@ class Engine:
         v = self.warehouse.scalar("SELECT value FROM meta WHERE key = ?", ["is_demo"])
         return str(v).lower() == "true"
 
-    def period(self, kind: str, end: dt.date | None = None, start: dt.date | None = None) -> Period:
+    def period(self, kind: str, end: dt.date | None = None, start: dt.date | None = None,
+               measure_id: str | None = None) -> Period:
+        """A period of `kind` ending on `end`; without an end, on the newest data: that measure's
+        own last complete day when `measure_id` is given (a page opens on data, not on the
+        newest day of some other dataset), else the newest event of any dataset."""
         complete = end is None
-        end = end or self.as_of() or dt.date.today()
+        if end is None and measure_id is not None:
+            end = self.coverage(measure_id).last_complete
+        end = end or self.as_of() or self.today()
         return make_period(kind, end, start, self.city.meeting_anchor, self.city.meeting_every_days,
                            complete=complete and kind == "meeting")
 
+    def coverage(self, measure_id: str, period: Period | None = None) -> coverage.MeasureCoverage:
+        """Whether the loaded files can answer the measure (for `period`, else for its whole
+        data) and why not, with its first and last complete day (engine/coverage.py)."""
+        m = self._measure(measure_id)
+        facts = self._m()["facts"]
+        return coverage.measure_coverage(m, facts, *((period.start, period.end) if period else (None, None)))
+
+    def latest_data(self, measure_ids=None) -> dt.date | None:
+        """The newest last complete day among these measures (default: all): where "jump to
+        the latest data" goes."""
+        ids = list(measure_ids) if measure_ids is not None else list(self.catalog.measures)
+        days = [self.coverage(mid).last_complete for mid in ids
+                if self.catalog.measures[mid].computation.kind != "freshness"]
+        days = [d for d in days if d]
+        return max(days) if days else None
+
+    def lag_report(self) -> list[dict]:
+        """Per loaded dataset, newest first: its last event day, its last complete day, days
+        behind the newest dataset and days since today (the clock), and whether it is fresh."""
+        facts = self._m()["facts"]
+        newest = self.as_of()
+        today = self.today()
+        out = []
+        for d, f in facts.items():
+            if f.hi is None:
+                continue
+            ds = self._catalog.datasets.get(d)
+            out.append({"dataset": d, "title": getattr(ds, "title", d), "last_day": f.hi,
+                        "last_complete": f.last_complete, "behind_days": (newest - f.hi).days,
+                        "age_days": (today - f.hi).days, "fresh": self._dataset_fresh(d, today)})
+        return sorted(out, key=lambda r: (r["behind_days"], r["dataset"]))
+
     def meeting_dates(self, n_back: int = 6, n_forward: int = 1) -> list[dt.date]:
-        return meeting_dates(self.as_of() or dt.date.today(), self.city.meeting_anchor,
+        return meeting_dates(self.as_of() or self.today(), self.city.meeting_anchor,
                              self.city.meeting_every_days, n_back, n_forward)
 
     # ---- measures ------------------------------------------------------------------------
@@ -338,6 +396,18 @@ class Engine:
         if m.computation.kind == "freshness":
             return period
         return timemodel.within_data(period, *self._data_span(m))
+
+    def _gap(self, m: Measure, start: dt.date, end: dt.date) -> str:
+        """coverage.gap for this warehouse file, remembered per (measure, dates): every measure,
+        series and breakdown call asks it."""
+        meta = self._m()
+        gaps = meta.setdefault("gaps", {})
+        key = (m.id, start, end)
+        if key not in gaps:
+            if len(gaps) > 50_000:  # bounded: a long-running worker sees many custom ranges
+                gaps.clear()
+            gaps[key] = coverage.gap(m, meta["facts"], start, end)
+        return gaps[key]
 
     def _covered(self, m: Measure, start: dt.date, end: dt.date, whole: bool = False) -> bool:
         """True when [start, end] overlaps every dataset the measure reads; whole=True: lies
@@ -425,7 +495,7 @@ class Engine:
         ds = [p.dataset for p in parts_of(m.computation)] if m.computation.kind != "freshness" else list(self.catalog.datasets)
         his = [cov.get(d, (None, None))[1] for d in ds]
         as_of = min((h for h in his if h), default=None)
-        fresh = all(self._dataset_fresh(d, dt.date.today()) for d in ds) if ds else False
+        fresh = all(self._dataset_fresh(d, self.today()) for d in ds) if ds else False
         note = "" if fresh else "Some of this measure's data is older than its update cadence."
         return Freshness(as_of, m.cadence, m.lag_days, fresh, note)
 
@@ -469,7 +539,8 @@ class Engine:
         fixed = m.target is not None and m.target.change_pct is not None and m.target.baseline != "prior_year"
         if fixed:
             ranges.append(tuple(m.target.baseline))
-        rows = self._rows(m, ranges, f, whole=1)
+        gap = self._gap(m, period.start, period.end)
+        rows = [None] * len(ranges) if gap else self._rows(m, ranges, f, whole=1)
         cur, old, year = rows[:3]
         value = _num(cur["value"]) if cur else None
         prior = _num(old["value"]) if old else None
@@ -479,11 +550,15 @@ class Engine:
         missing = self._missing(m)
         if missing:
             note = f"No data: {missing}."
+        elif gap:
+            st, target = "not_covered", None
+            note = f"Not covered by the loaded data: {gap}."
         elif value is None:
             note = "Not enough data in this period."
         elif target is None and m.target is not None and m.target.change_pct is not None:
-            # the target is a change from a baseline the data do not reach: status unknown
-            st = "no_data"
+            # the target is a change from a baseline the data do not reach: a value with no
+            # target to judge it by ("No target", never "No data": the value is there)
+            st = "no_target"
             base = "the same period last year" if m.target.baseline == "prior_year" else "the baseline period"
             note = f"Not enough data: {base} is not entirely within the data, so there is no target to compare with."
         elif m.target is None or m.direction == "none":
@@ -502,7 +577,7 @@ class Engine:
             flag=self._flag(m, cur, old, period.days, pp.days) if value is not None else stats.NO_TEST,
             flag_year=self._flag(m, cur, year, period.days, py.days) if value is not None else stats.NO_TEST,
             freshness=self.freshness(m), small_number_threshold=m.small_number_threshold, note=note,
-            prior_period=pp, prior_year_period=py,
+            prior_period=pp, prior_year_period=py, coverage=gap,
         )
 
     def series(self, measure_id: str, grain: str, start: dt.date, end: dt.date, f: Filters = NO_FILTERS,
@@ -527,8 +602,8 @@ class Engine:
         if kind == "freshness":  # as it stood on the bucket's last day inside the window
             rows = [{"period_start": b, "period_end": e, **self._freshness_row(m, min(e, end))} for b, e in buckets]
             lo, hi = start, end
-        elif self._missing(m):
-            return pd.DataFrame(columns=cols)
+        elif self._missing(m) or self._gap(m, start, end):
+            return pd.DataFrame(columns=cols)  # not covered: no points (they would be zeros)
         else:
             lo, hi = self._data_span(m)
             lo, hi = max(lo or start, start), min(hi or end, end)
@@ -587,7 +662,8 @@ class Engine:
         b = By.parse(by, m)
         period = self._within_data(m, period)  # as measure(): a map's rates and the headline agree
         cols = ["key", "label", "value", "numerator", "denominator", "ci_low", "ci_high"]
-        if m.computation.kind == "freshness" or self._missing(m) or not self._covered(m, period.start, period.end):
+        if (m.computation.kind == "freshness" or self._missing(m) or not self._covered(m, period.start, period.end)
+                or self._gap(m, period.start, period.end)):
             return pd.DataFrame(columns=cols)
         labels = self.areas(b.name) if b.kind == "area" else pd.DataFrame(columns=["area_id", "label"])
         keys = list(labels["area_id"]) if len(labels) else None
@@ -616,7 +692,8 @@ class Engine:
         if fld not in m.fields and fld != m.computation.field:
             raise FilterError(f"measure '{m.id}' cannot be broken down by {fld!r}")
         cols = ["group", "numerator", "denominator", "rate", "ratio", "ci_low", "ci_high"]
-        if self._missing(m) or m.computation.kind not in ("count", "rate", "share", "disparity"):
+        if (self._missing(m) or m.computation.kind not in ("count", "rate", "share", "disparity")
+                or self._gap(m, period.start, period.end)):
             return pd.DataFrame(columns=cols)
         g = compute.group_rates(self._source(), m, period.start, period.end, f, fld, groups=[reference])
         ref = [r for r in g if r["group"] == reference]
@@ -699,7 +776,7 @@ class Engine:
         meta = self._m()
         tables = meta["tables"]
         rows = []
-        today = dt.date.today()
+        today = self.today()
         for d in self.catalog.datasets.values():
             row = {"dataset": d.id, "title": d.title, "source": d.portal_id, "vintage": None, "rows": 0,
                    "rejects": 0, "top_reasons": "", "last_load": None, "newest_event": None,

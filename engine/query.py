@@ -14,7 +14,8 @@ from engine.catalog import Measure, Part
 
 AGG_TABLE = "agg_measure_daily"
 AGG_META = "agg_meta"
-AGG_COVERAGE = "agg_coverage"  # dataset -> first and last event date, written with the aggregates
+AGG_COVERAGE = "agg_coverage"  # dataset -> first and last event date and complete day, written with the aggregates
+AGG_FILE_COVERAGE = "agg_file_coverage"  # per loaded file and column: rows with a value, distinct values (engine/coverage.py)
 
 
 class FilterError(ValueError):

@@ -9,9 +9,9 @@ from __future__ import annotations
 
 import math
 
-STATUSES = ("on_track", "at_risk", "off_track", "no_data", "no_target")
+STATUSES = ("on_track", "at_risk", "off_track", "no_data", "no_target", "not_covered")
 LABELS = {"on_track": "On track", "at_risk": "At risk", "off_track": "Off track",
-          "no_data": "Not enough data", "no_target": "No target"}
+          "no_data": "Not enough data", "no_target": "No target", "not_covered": "Not covered"}
 
 
 def status(value, target, direction: str, tolerance_pct: float) -> str:

@@ -43,6 +43,8 @@ def chart_for(pkt, row) -> tuple[str, str]:
     if line:
         per = f" per {int(s['grain_days'].iloc[0])}-day period" if len(set(line)) == 1 and row.kind == "count" else ""
         caption += f" Target {fmt_value(line[-1], row.unit)}{per} (dashed)."
+    if getattr(row.meeting, "state", None) == "not_covered":
+        caption = f"{row.title}: not covered by the loaded data ({row.meeting.coverage}), so there is nothing to chart."
     return picture, caption
 
 

@@ -28,19 +28,24 @@ def _mark(flag) -> str:
     return " ▲" if flag.flagged else ""
 
 
+def _value(r, u) -> str:
+    """A packet cell's value: never 'no data' (or 0) for a measure the loaded files cannot answer."""
+    return "not covered" if getattr(r, "state", None) == "not_covered" else fmt_value(r.value, u)
+
+
 def measure_cells(row) -> list[str]:
     r, u = row.meeting, row.unit
     return [
         row.title,
-        fmt_value(r.value, u),
+        _value(r, u),
         fmt_value(r.prior, u),
         fmt_change(r.change, r.change_pct) + _mark(r.flag),
         fmt_value(r.prior_year, u),
         fmt_change(r.change_year, r.change_year_pct) + _mark(r.flag_year),
-        fmt_value(row.d28.value, u),
-        fmt_value(row.ytd.value, u),
+        _value(row.d28, u),
+        _value(row.ytd, u),
         "none" if r.target is None else fmt_value(r.target, u),
-        status_label(r.status),
+        status_label(r.status) + (f": {r.coverage}" if getattr(r, "coverage", "") else ""),
     ]
 
 

@@ -9,6 +9,7 @@ from dash import Input, Output, State, html
 from components import messages, urlstate
 from components.cards import broken_card, measure_card
 from components.engine_access import get_engine
+from components.latest import jump_links
 from components.fields import get
 from components.pagekit import (
     catalog_title, custom_dates_toggle,
@@ -42,12 +43,14 @@ def layout(goal_id=None, **query):
         return messages.no_such_filter(problems, f"/goals/{goal_id}")
     period = resolve_period(eng, view)
     spark_start = timemodel.bucket_start("week", period.end - dt.timedelta(weeks=SPARK_WEEKS), eng.city.meeting_anchor)
-    cards = []
+    cards, results = [], []
     for mid in measure_ids(goal):
         m = eng.catalog.measures[mid]
         try:
             result = eng.measure(mid, period)
-            spark = eng.series(mid, "week", spark_start, period.end)
+            results.append(result)
+            # not covered: no line at all (a series of the uncovered events would draw zeros)
+            spark = eng.series(mid, "week", spark_start, period.end) if result.state != "not_covered" else None
             card = measure_card(P, m, result, spark)
         except Exception as exc:  # one measure that cannot be computed must not hide the others
             log.exception("measure %s on the goal page", mid)
@@ -58,6 +61,7 @@ def layout(goal_id=None, **query):
         html.P(f"Department: {get(goal, 'department', '')}. {get(period, 'label', '')}.", className="small"),
         view_store(P, view),
         html.Div(period_controls(P, view), className="row filters g-2 mb-2"),
+        jump_links(eng, results, view, f"/goals/{goal_id}", f"{P}-latest") or html.Div(),
         html.Div(cards or [html.P("This goal has no measures yet.")], className="row", id=f"{P}-cards"),
         _actions(get(goal, "actions", ())),
     ])

@@ -139,7 +139,7 @@ def _about(eng, m, result) -> html.Div:
             html.Dt("Definition"), html.Dd(m.definition),
             html.Dt("Methodology"), html.Dd(m.methodology or "Not written yet."),
             html.Dt("Data source"), html.Dd("; ".join(sources) or ", ".join(m.datasets)),
-            html.Dt("As of"), html.Dd(fmt_date(eng.as_of()), id=f"{P}-asof"),
+            html.Dt("Latest complete day of its data"), html.Dd(fmt_date(eng.coverage(m.id).last_complete), id=f"{P}-asof"),
             html.Dt("Expected cadence"), html.Dd(m.cadence),
             html.Dt("Freshness"), html.Dd(freshness_text(get(result, "freshness"))),
             html.Dt("Target"), html.Dd(target_text(m.target, m.unit) + (f" {m.target.rationale}" if m.target and m.target.rationale else "")),
@@ -166,10 +166,12 @@ def layout(measure_id=None, **query):
         return messages.no_such_filter(problems, f"/measures/{measure_id}")
     if m.fields and view.by is None:
         view = view.with_(by=m.computation.field if m.computation.field in m.fields else m.fields[0])
-    period = resolve_period(eng, view)
+    period = resolve_period(eng, view, m.id)
     f = filters_for(view)
     result = eng.measure(m.id, period, f)
     unit = get(result, "unit") or m.unit
+    if result.state == "not_covered":
+        return _not_covered(eng, m, view, period, result, layers, labels=layer_labels(eng))
     df, prior = _trend(eng, m, period, f)
     target = get(result, "target")
     # the badge's target at the chart's grain (engine.timemodel): the same rule as the badge
@@ -226,6 +228,31 @@ def layout(measure_id=None, **query):
         area_block,
         _group_section(eng, m, view, period, unit) if view.by else html.Div(),
         grid(P, table_df, columns, "Areas shown above" if area_df is not None else f"{grain_of(m).capitalize()}s shown above"),
+        _about(eng, m, result),
+    ])
+
+
+def _not_covered(eng, m, view, period, result, layers, labels) -> html.Div:
+    """The page of a measure the loaded files cannot answer: why, in words, where the number,
+    chart, map and table would be (all of them would show zeros that are not true)."""
+    return html.Div([
+        view_store(P, view),
+        html.Div([page_header(m.title, m.definition, id=f"{P}-title"), status_badge("not_covered", id=f"{P}-status")],
+                 className="d-flex flex-wrap justify-content-between align-items-start gap-2"),
+        html.Div([html.Span("Not covered", className="display-6 me-2", id=f"{P}-value"),
+                  html.Span(f"{get(period, 'label', '')}. ")], className="mb-2", id=f"{P}-headline"),
+        html.Div([html.Strong("Not covered by the loaded data. "),
+                  f"The loaded files cannot answer this measure: {result.coverage}. "
+                  "A number here would be false (not zero, not a citywide figure); load a complete "
+                  "export of the dataset to see it."],
+                 className="alert alert-secondary", role="note", id=f"{P}-not-covered"),
+        html.Div(period_controls(P, view) + [
+            html.Div(select(f"{P}-layer", [{"label": labels.get(x, x), "value": x} for x in layers], view.layer), hidden=True),
+            html.Div(select(f"{P}-by", [{"label": x, "value": x} for x in m.fields], view.by), hidden=True),
+            html.Div(checklist(f"{P}-areas", "Areas", [], view.areas), hidden=True),
+            html.Div(checklist(f"{P}-cats", "Categories", [], view.categories), hidden=True),
+        ], className="row filters g-2 mb-2"),
+        html.Div(dcc.Graph(id={"type": "map", "page": P}), hidden=True),
         _about(eng, m, result),
     ])
 

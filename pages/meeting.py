@@ -15,6 +15,7 @@ from dash import ALL, Input, Output, State, ctx, dcc, html, no_update
 from components import ledger as ledger_ui
 from components.engine_access import get_engine, settings
 from components.formatting import fmt_date
+from components.latest import latest_links
 from components.pagekit import guarded, log, page_header
 from components.store_access import author, get_ledger, get_snapshots, may_write
 from packet import text
@@ -74,6 +75,7 @@ def meeting_view(eng, meeting: dt.date) -> html.Div:
         html.P([html.Strong(f"Data as of {fmt_date(pkt.as_of)}. "),
                 f"{len(pkt.flags)} flags, {len(pkt.carried)} open items carried over."], className="small"),
         _nav(eng, meeting),
+        _latest(eng, pkt) or html.Div(),
         *([html.Div(problem, className="alert alert-danger", role="alert")] if problem else []),
         _section("Flags", f"{P}-flags", _flags(pkt)),
         _section("What changed since the last packet", f"{P}-changed", _changes(pkt)),
@@ -81,6 +83,18 @@ def meeting_view(eng, meeting: dt.date) -> html.Div:
         _section("Commitments ledger", f"{P}-ledger", _ledger(pkt, eng, ledger, titles, layer)),
         *[_section(g.title, f"{P}-goal-{g.goal_id}", _goal(pkt, g)) for g in pkt.goals],
     ], className="meeting-page")
+
+
+def _latest(eng, pkt):
+    """Links to the meetings that review each measure's latest complete data, when this
+    meeting's period has none for some measures (a real city's files end on different days)."""
+    from engine.periods import make_period
+
+    def link(day):
+        p = make_period("meeting", day, None, eng.city.meeting_anchor, eng.city.meeting_every_days, complete=True)
+        m = p.end + dt.timedelta(days=1)
+        return f"Meeting of {fmt_date(m)} (reviews {fmt_date(p.start)} to {fmt_date(p.end)})", f"/meetings/{m.isoformat()}"
+    return latest_links(eng, [r.meeting for r in pkt.rows()], link, f"{P}-latest")
 
 
 def _nav(eng, meeting: dt.date) -> html.Nav:

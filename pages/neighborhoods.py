@@ -95,7 +95,7 @@ def layout(**query):
     if problems:
         return messages.no_such_filter(problems, "/neighborhoods")
     m = eng.catalog.measures[view.measure]
-    period = resolve_period(eng, view)
+    period = resolve_period(eng, view, m.id)  # the chosen measure's own latest data
     unit = m.unit
     bd = eng.breakdown(m.id, period, f"area:{view.layer}", filters_for(view.with_(areas=())))
     bd = bd.sort_values("value", ascending=False, na_position="last")

@@ -7,6 +7,7 @@ from dash import Input, Output, State, dcc, html
 
 from components import messages, urlstate
 from components.engine_access import get_engine
+from components.latest import jump_links
 from components.fields import get
 from components.formatting import fmt_change, fmt_value
 from components.pagekit import (
@@ -14,7 +15,7 @@ from components.pagekit import (
     PAGES_LOCATION, guarded, new_search, page_header, period_controls, resolve_period, scroll_table,
     view_from_controls, view_store,
 )
-from components.status import ORDER, status_badge
+from components.status import ORDER, combined_status, status_badge
 
 dash.register_page(__name__, path="/", name="Goals", title=tab_title("Goals overview"), order=0)
 P = "ov"
@@ -22,15 +23,14 @@ custom_dates_toggle(P)
 
 
 def goal_status(summary) -> str:
-    """The engine's goal status when it gives one; otherwise the worst status among measures with data."""
+    """The engine's goal status when it gives one; otherwise the worst status among measures with
+    a target, then 'No target' / 'Not covered' (components.status.combined_status), never 'No
+    data' for a goal whose measures have values."""
     status = get(summary, "status")
     if status:
         return status
     counts = status_counts(summary)
-    for s in ("off_track", "at_risk", "on_track"):
-        if counts.get(s):
-            return s
-    return "no_data"
+    return combined_status([s for s, n in counts.items() for _ in range(n)])
 
 
 def status_counts(summary) -> dict:
@@ -54,7 +54,7 @@ def _goal_card(summary, measures) -> html.Div:
     counts = status_counts(summary)
     count_items = [html.Li([status_badge(s), html.Span(f" {counts.get(s, 0)} measure{'s' if counts.get(s, 0) != 1 else ''}",
                                                        id=f"{P}-count-{gid}-{s}")], className="status-count me-3 mb-1")
-                   for s in ORDER if s != "no_data" or counts.get(s)]
+                   for s in ORDER if s in ("on_track", "at_risk", "off_track") or counts.get(s)]
     return html.Div(html.Div([
         html.Div([html.H2(dcc.Link(get(goal, "title", gid), href=f"/goals/{gid}"), className="h5 mb-1"),
                   html.Span(["Goal status: ", status_badge(goal_status(summary), id=f"{P}-status-{gid}")])],
@@ -81,7 +81,13 @@ def _changes_table(summaries, measures) -> html.Div:
                 html.Td(get(flag, "explanation", "")),
             ]))
     if not rows:
-        return html.P("No measure changed beyond what noise explains since the prior period.", id=f"{P}-no-changes")
+        # a measure without data in the period could not be tested: say so instead of implying calm
+        untested = sum(1 for summary in summaries for r in results_of(summary)
+                       if get(r, "state") in ("no_data", "not_covered"))
+        tested = sum(len(results_of(summary)) for summary in summaries) - untested
+        return html.P(f"No measure changed beyond what noise explains since the prior period"
+                      + (f" ({tested} measures tested; {untested} have no data or are not covered in this period)."
+                         if untested else "."), id=f"{P}-no-changes")
     return scroll_table(html.Table([
         html.Caption("Measures whose change since the prior period passed the noise test"),
         html.Thead(html.Tr([html.Th(h, scope="col") for h in ("Measure", "Value", "Change", "Why it is flagged")])),
@@ -102,6 +108,7 @@ def layout(**query):
         page_header("Goals overview", f"{get(period, 'label', '')}: where each goal stands against its targets."),
         view_store(P, view),
         html.Div(period_controls(P, view), className="row filters g-2 mb-2"),
+        jump_links(eng, [r for s in summaries for r in results_of(s)], view, "/", f"{P}-latest") or html.Div(),
         html.Div([_goal_card(s, measures) for s in summaries], id=f"{P}-goals"),
         html.H2("What changed significantly", className="h4 mt-4"),
         _changes_table(summaries, measures),

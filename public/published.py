@@ -30,7 +30,18 @@ from engine.query import FilterError
 ADDITIVE = ("count", "rate", "share", "ratio", "percentile")  # kinds whose counts add up over areas
 UNKNOWN_KEY = "__unknown__"
 UNKNOWN_AREA = "UNKNOWN"  # the warehouse's area id for events no layer could place (docs/SCHEMA.md)
+# per engine: (warehouse generation, today) and the views built for them (_stamped)
 _cache: "weakref.WeakKeyDictionary" = weakref.WeakKeyDictionary()
+
+
+def _stamped(eng) -> dict:
+    """This engine's published views for the current (warehouse generation, day); a new file or
+    a new day starts an empty one (freshness is computed against today's date)."""
+    stamp = (eng.warehouse.refresh(), eng.today())
+    held = _cache.get(eng)
+    if held is None or held[0] != stamp:
+        held = _cache[eng] = (stamp, {})
+    return held[1]
 
 
 def _num(x):
@@ -202,8 +213,8 @@ def measure(eng, measure_id: str) -> dict | None:
     m = eng.catalog.measures.get(measure_id) if isinstance(measure_id, str) else None
     if m is None or m.visibility != "public":
         return None
-    cache = _cache.setdefault(eng, {})
-    key = (eng.warehouse.refresh(), measure_id)
+    cache = _stamped(eng)
+    key = measure_id
     if key not in cache:
         cache[key] = _build(eng, m)
     return cache[key]
@@ -211,7 +222,7 @@ def measure(eng, measure_id: str) -> dict | None:
 
 def _build(eng, m) -> dict:
     kind, thr = m.computation.kind, m.small_number_threshold
-    period = eng.period("ytd")
+    period = eng.period("ytd", measure_id=m.id)  # the year of the measure's own latest complete data
     out = _measure_meta(eng, m)
     out["period"] = {"start": str(period.start), "end": str(period.end), "label": period.label}
     cur = eng.measure(m.id, period)
@@ -229,6 +240,8 @@ def _build(eng, m) -> dict:
         "change_pct": change_pct,
         "target": None if st_cur else _num(cur.target),
         "status": "hidden" if st_cur else cur.status,
+        # why the loaded data cannot answer the measure (status "not_covered"), else ""
+        "not_covered": cur.coverage,
     }
     f = cur.freshness
     out["freshness"] = {"as_of": str(f.as_of) if f.as_of else None, "fresh": bool(f.fresh)}
@@ -293,8 +306,8 @@ def geometry(eng) -> dict:
     layer = neighborhood_layer(eng)
     if not layer:
         return {"type": "FeatureCollection", "features": []}
-    cache = _cache.setdefault(eng, {})
-    key = (eng.warehouse.refresh(), "geometry", layer)
+    cache = _stamped(eng)
+    key = ("geometry", layer)
     if key not in cache:
         cache[key] = eng.geojson(layer)
     return cache[key]

@@ -40,8 +40,10 @@ def fmonth(key: str, lang: str) -> str:
     return f"{MONTHS_ES[d.month - 1]} {d.year}" if lang == "es" else d.strftime("%b %Y")
 
 
-def shown(cell: dict, unit: str, lang: str, threshold: int, what: str = "value") -> str:
+def shown(cell: dict, unit: str, lang: str, threshold: int, what: str = "value", covered: bool = True) -> str:
     """The text for a published cell: the number, or why it is not shown."""
+    if not covered:
+        return t("not_covered", lang)
     if cell.get("hidden") == "small":
         return t("fewer_than", lang, n=threshold)
     if cell.get("hidden") == "protect":
@@ -53,7 +55,7 @@ def shown(cell: dict, unit: str, lang: str, threshold: int, what: str = "value")
 def badge(status: str, lang: str) -> html.Span:
     icon, _, colour = STATUS.get(status, ("\u2014", "", "secondary"))
     words = t(f"status_{status}", lang) if f"status_{status}" in STRINGS else status
-    dark = " text-dark" if colour == "warning" else ""
+    dark = " text-dark" if colour in ("warning", "info") else ""
     return html.Span([html.Span(icon, className="me-1", **{"aria-hidden": "true"}), words],
                      className=f"badge rounded-pill bg-{colour}{dark} status-badge")
 
@@ -87,8 +89,10 @@ def frame(lang: str, links, city: str, body: list, here: tuple = ("home", None),
 
 def _measure_summary(v: dict, lang: str) -> str:
     h, thr = v["headline"], v["small_number_threshold"]
+    if h.get("not_covered"):
+        return t("sum_not_covered", lang, start=fdate(v["period"]["start"], lang), end=fdate(v["period"]["end"], lang))
     text = t("sum_count", lang, start=fdate(v["period"]["start"], lang), end=fdate(v["period"]["end"], lang),
-             value=shown(h["current"], v["unit"], lang, thr), unit=v["unit"])
+             value=shown(h["current"], v["unit"], lang, thr, covered=not h.get("not_covered")), unit=v["unit"])
     if h["change_pct"] is not None and h["last_year"]["value"] is not None:
         pct = f"{abs(h['change_pct']):.0f}%"
         text += t("sum_change", lang, pct=pct, dir=t("more" if h["change_pct"] > 0 else "less", lang),
@@ -236,8 +240,8 @@ def measure(lang: str, links, city: str, v: dict, geo: dict | None = None) -> li
             target_text += " " + t("placeholder", lang)
     facts = [
         (t("this_year", lang) + f" ({fdate(v['period']['start'], lang)} – {fdate(v['period']['end'], lang)})",
-         shown(h["current"], unit, lang, thr)),
-        (t("last_year", lang), shown(h["last_year"], unit, lang, thr)),
+         shown(h["current"], unit, lang, thr, covered=not h.get("not_covered"))),
+        (t("last_year", lang), shown(h["last_year"], unit, lang, thr, covered=not h.get("not_covered"))),
         (t("change", lang), t("no_data", lang) if h["change_pct"] is None else f"{h['change_pct']:+.0f}%"),
         (t("target", lang), target_text),
     ]
@@ -246,6 +250,7 @@ def measure(lang: str, links, city: str, v: dict, geo: dict | None = None) -> li
         html.P(html.A(v["goal_title"], href=links.page("home") + f"#goal-{v['goal']}"), className="small mb-1"),
         html.H1(v["title"], className="h3"),
         html.P([badge(h["status"], lang)]),
+        *([html.P(h["not_covered"], id="measure-not-covered")] if h.get("not_covered") else []),
         html.P(_measure_summary(v, lang), id="measure-summary"),
         html.Dl([x for k, val in facts for x in (html.Dt(k), html.Dd(val))], className="facts"),
         html.H2(t("definition", lang), className="h5"), html.P(v["definition"]),

@@ -33,7 +33,7 @@ def test_last_year_partly_before_the_first_event_is_no_data_not_a_target(tmp_pat
     # have made a target of 3.8 and "on track"; the honest answer is that there is no baseline.
     assert r.prior_year is None and r.change_year is None and r.change_year_pct is None
     assert r.target is None
-    assert r.status == "no_data"
+    assert r.status == "no_target"   # a value (3) with nothing to judge it by: not "no data"
     assert "Not enough data" in r.note
     # the prior 69 days (24 Oct - 31 Dec 2024) lie inside the data and had no robbery: a real zero
     assert r.prior == 0
@@ -47,7 +47,7 @@ def test_prior_period_partly_before_the_first_event_is_no_data(tmp_path):
     assert r.prior is None               # 8-21 Feb 2024 starts before 15 Feb (it held 1 event)
     assert r.change is None and r.change_pct is None and not r.flag.flagged
     assert r.prior_year is None          # 2023: no data at all
-    assert r.status == "no_data"
+    assert r.status == "no_target"       # the value is there; the target (from last year) is not
 
 
 def test_last_year_inside_the_data_still_sets_the_target(tmp_path):

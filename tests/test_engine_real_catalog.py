@@ -68,7 +68,8 @@ def test_every_measure_series_and_breakdown_answers(eng):
             for grain in ("week", "month", "year"):
                 s = eng.series(mid, grain, start, end)
                 assert s["period_start"].is_unique
-                assert len(s) or eng._missing(m)   # empty only when the dataset is not loaded
+                # empty only when the dataset is not loaded or the loaded files cannot answer it
+                assert len(s) or eng._missing(m) or not eng.coverage(mid).covered
             eng.series(mid, "day", end - dt.timedelta(days=120), end)
             for by in [f"area:{x}" for x in m.layers] + list(m.fields):
                 for p in periods:
@@ -86,6 +87,8 @@ def test_area_breakdowns_add_up_to_the_citywide_count(eng):
             continue
         p = eng.period("ytd", end=_span(eng, m)[1])
         total = eng.measure(mid, p).value
+        if eng.measure(mid, p).state == "not_covered":
+            continue  # no citywide count and no areas: the loaded files cannot answer it
         for layer in m.layers:
             b = eng.breakdown(mid, p, f"area:{layer}")
             assert b["numerator"].sum() == total, (mid, layer)  # every event in one area (or UNKNOWN)
