@@ -5,7 +5,9 @@ The ETL and the app must agree on where the warehouse lives (SEASTAT_DB), so bot
 """
 from __future__ import annotations
 
+import ipaddress
 import os
+import re
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 
@@ -38,6 +40,26 @@ class Settings:
     auth: bool = False
     trusted_header: str = ""      # SEASTAT_TRUSTED_HEADER, e.g. X-Forwarded-User: the proxy's single sign-on
     secure_cookies: str = "auto"  # SEASTAT_SECURE_COOKIES: auto (Secure unless on localhost) | on | off
+    # SEASTAT_TRUSTED_PROXIES: the addresses / networks of the proxies whose trusted header counts
+    # (matched against the TCP peer); default loopback only, i.e. a proxy on the same host.
+    trusted_proxies: tuple[str, ...] = ("127.0.0.1/32", "::1/128")
+    # SEASTAT_PUBLIC_FRAME_ANCESTORS: origins that may show the PUBLIC site in a frame (e.g. the
+    # city's own site); empty: nobody. The internal site can never be framed.
+    public_frame_ancestors: tuple[str, ...] = ()
+
+    def __post_init__(self):
+        proxy_networks(self.trusted_proxies)  # a bad address stops start-up, with one line
+        frame_sources(self.public_frame_ancestors)
+
+    def proxy_trusted(self, peer: str) -> bool:
+        """Whether a request whose TCP peer is `peer` comes from a trusted proxy."""
+        try:
+            addr = ipaddress.ip_address(peer)
+        except ValueError:
+            return False
+        if getattr(addr, "ipv4_mapped", None):
+            addr = addr.ipv4_mapped
+        return any(addr in net for net in proxy_networks(self.trusted_proxies))
 
     @classmethod
     def from_env(cls, env: dict | None = None) -> "Settings":
@@ -58,6 +80,9 @@ class Settings:
         changes = {attr: kind(env[name]) for name, (attr, kind) in mapping.items() if env.get(name)}
         changes["auth"] = _on_off("SEASTAT_AUTH", env.get("SEASTAT_AUTH") or "on") == "on"
         changes["trusted_header"] = (env.get("SEASTAT_TRUSTED_HEADER") or "").strip()
+        if env.get("SEASTAT_TRUSTED_PROXIES") is not None:
+            changes["trusted_proxies"] = _listed(env["SEASTAT_TRUSTED_PROXIES"])
+        changes["public_frame_ancestors"] = _listed(env.get("SEASTAT_PUBLIC_FRAME_ANCESTORS") or "")
         changes["secure_cookies"] = _on_off("SEASTAT_SECURE_COOKIES", env.get("SEASTAT_SECURE_COOKIES") or "auto", "auto")
         s = replace(s, **changes)
         if s.mode not in MODES:
@@ -71,3 +96,32 @@ def _on_off(name: str, value: str, *extra: str) -> str:
     if value not in allowed:
         raise SettingsError(f"{name}={value!r}: expected one of {', '.join(allowed)}")
     return value
+
+
+def _listed(value: str) -> tuple[str, ...]:
+    """A setting that lists things, separated by commas or spaces; `none` is the empty list."""
+    items = tuple(v for v in re.split(r"[\s,]+", value.strip()) if v)
+    return () if items == ("none",) else items
+
+
+def proxy_networks(values) -> list:
+    nets = []
+    for value in values:
+        try:
+            nets.append(ipaddress.ip_network(value, strict=False))
+        except ValueError:
+            raise SettingsError(f"SEASTAT_TRUSTED_PROXIES: {value[:60]!r} is not an IP address or network "
+                                "(e.g. 10.0.0.5 or 10.0.0.0/24; `none` for no proxy)") from None
+    return nets
+
+
+_FRAME_SOURCE = re.compile(r"^(https?://(\*\.)?[a-z0-9.-]+(:\d{1,5})?|'self')$", re.I)
+
+
+def frame_sources(values) -> tuple[str, ...]:
+    """Origins for CSP frame-ancestors: 'self' or scheme://host[:port] (a leading *. allowed)."""
+    for value in values:
+        if not _FRAME_SOURCE.match(value):
+            raise SettingsError(f"SEASTAT_PUBLIC_FRAME_ANCESTORS: {value[:60]!r} is not an origin such as "
+                                "https://www.seattle.gov (or 'self')")
+    return tuple(values)

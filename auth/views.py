@@ -73,7 +73,7 @@ def login(st):
         log.info("sign-in refused for %r", key)
         return login_form(st, nxt, "Wrong username or password.", username=username, status=401)
     st.throttle.succeeded(key)
-    sessions.sign_in(user.username)
+    sessions.sign_in(st, user.username)
     log.info("signed in: %s (%s)", user.username, user.role)
     return flask.redirect(nxt)
 
@@ -82,7 +82,7 @@ def login(st):
 @_store_errors
 def logout(st):
     if flask.request.method == "POST" and sessions.csrf_ok():
-        sessions.sign_out()
+        sessions.sign_out(st)
         body = "<p role='status'>You are signed out.</p>"
         if not st.header:
             body += f"<p><a class='btn btn-primary' href='{flask.url_for('seastat_auth.login')}'>Sign in again</a></p>"

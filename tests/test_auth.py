@@ -31,6 +31,7 @@ def ledger_url(tmp_path_factory):
     for name, role in ROLES.items():
         users.add_user(name, role, PASSWORDS[name])
     users.add_user("sso.sam@seattle.gov", "editor", None)  # single sign-on only
+    users.add_user("sso.vic@seattle.gov", "viewer", None)
     return url
 
 
@@ -330,11 +331,11 @@ def test_trusted_header_signs_in_the_named_user_when_configured(sso_app):
     assert "saved by sso.sam@seattle.gov" in r.get_data(as_text=True)
     # The same browser, now as a viewer: a new session (Sam's token no longer counts) and no writing.
     sams_token = csrf_cookie(client)
-    vera = {"X-Forwarded-User": "vera"}
-    assert client.get("/_dash-layout", headers=vera).status_code == 200
+    vic = {"X-Forwarded-User": "sso.vic@seattle.gov"}
+    assert client.get("/_dash-layout", headers=vic).status_code == 200
     assert csrf_cookie(client) != sams_token
-    r = client.post("/_dash-update-component", json=WRITE_BODY, headers={**vera, "X-CSRFToken": csrf_cookie(client)})
-    assert r.status_code == 403 and "vera is a viewer, who may not write ledger" in r.get_data(as_text=True)
+    r = client.post("/_dash-update-component", json=WRITE_BODY, headers={**vic, "X-CSRFToken": csrf_cookie(client)})
+    assert r.status_code == 403 and "sso.vic@seattle.gov is a viewer, who may not write ledger" in r.get_data(as_text=True)
 
 
 def test_trusted_header_missing_or_unknown_is_refused(sso_app):
