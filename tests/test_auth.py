@@ -464,3 +464,40 @@ def test_repeated_wrong_passwords_pause_that_username_only(demo_db, ledger_url):
     app.server.config[STATE_KEY].throttle.window = 1.0  # the pause ends when the failures are old enough
     time.sleep(1.1)
     assert sign_in(client, "andy").status_code == 302
+
+
+def test_a_flood_of_made_up_names_does_not_free_a_paused_name(demo_db, ledger_url):
+    """Finding 11: 10,001 made-up names used to clear every count, so a paused name could be
+    guessed again at once. Now the oldest failures go first, and only past a bound far larger."""
+    from auth.state import STATE_KEY
+
+    app = build(demo_db, ledger_url)
+    client = app.server.test_client()
+    for _ in range(5):
+        assert sign_in(client, "edie", "guess-guess").status_code == 401
+    throttle = app.server.config[STATE_KEY].throttle
+    with app.server.app_context():  # the store is the app's
+        for i in range(10_001):
+            throttle.failed(f"made-up-{i}")
+    r = sign_in(client, "edie")
+    assert r.status_code == 429, "the flood freed a paused name"
+    assert sign_in(app.server.test_client(), "adam").status_code == 302
+    with app.server.app_context():
+        throttle.succeeded("edie")
+
+
+def test_framing_is_refused_internally_and_public_pages_follow_the_setting(demo_db, app):
+    from app import create_app
+
+    for path in ("/auth/login", "/_dash-layout", "/assets/app.css"):
+        r = app.server.test_client().get(path)
+        assert (r.headers["X-Frame-Options"], r.headers["Content-Security-Policy"]) == ("DENY", "frame-ancestors 'none'")
+    public = create_app(Settings(db_path=demo_db, mode="public")).server.test_client()
+    r = public.get("/")
+    assert (r.headers["X-Frame-Options"], r.headers["Content-Security-Policy"]) == ("DENY", "frame-ancestors 'none'")
+    city = create_app(Settings(db_path=demo_db, mode="public", public_frame_ancestors=("https://www.seattle.gov",)))
+    r = city.server.test_client().get("/api/v1/measures")
+    assert r.headers["Content-Security-Policy"] == "frame-ancestors https://www.seattle.gov"
+    assert "X-Frame-Options" not in r.headers  # it cannot name an origin; the CSP says who may
+    with pytest.raises(SettingsError, match="SEASTAT_PUBLIC_FRAME_ANCESTORS: 'https://x.example;' is not an origin"):
+        Settings.from_env({"SEASTAT_PUBLIC_FRAME_ANCESTORS": "https://x.example; script-src *"})
