@@ -20,6 +20,9 @@ from store.schema import sessions, users
 from store.users import User, _user
 
 
+MAX_PER_USER = 20  # open sessions one account may hold; a new sign-in past that ends its oldest
+
+
 def _hash(token: str) -> str:
     return hashlib.sha256(token.encode("utf-8", "surrogatepass")).hexdigest()
 
@@ -37,13 +40,18 @@ class Sessions:
 
     def start(self, username: str, lifetime: dt.timedelta) -> str:
         """A new session for an existing user; returns the token to put in the cookie.
-        Expired sessions (anyone's) are removed on the way, so the table holds only live ones."""
+        Expired sessions (anyone's) are removed on the way, and one account keeps at most
+        MAX_PER_USER (its oldest go), so the table stays small however often people sign in."""
         token = secrets.token_urlsafe(32)
         now = utcnow()
         with self.store.write() as conn:
             conn.execute(delete(sessions).where(sessions.c.expires_at <= now))
             conn.execute(insert(sessions).values(token_hash=_hash(token), username=username,
                                                  created_at=now, expires_at=now + lifetime))
+            keep = (select(sessions.c.token_hash).where(sessions.c.username == username)
+                    .order_by(sessions.c.created_at.desc(), sessions.c.token_hash).limit(MAX_PER_USER))
+            conn.execute(delete(sessions).where(sessions.c.username == username,
+                                                sessions.c.token_hash.not_in(keep.scalar_subquery())))
         return token
 
     def user(self, token) -> tuple[User, dt.datetime] | None:

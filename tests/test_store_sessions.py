@@ -103,3 +103,13 @@ def test_failures_are_bounded_by_dropping_the_oldest_not_all(store):
     assert failures.count() == 1
     failures.clear("bob")
     assert failures.count() == 0
+
+
+def test_one_account_keeps_at_most_its_newest_sessions(store):
+    from store.sessions import MAX_PER_USER
+
+    Users(store).add_user("ann", "viewer", "long enough pw")
+    sessions = Sessions(store)
+    tokens = [sessions.start("ann", HOUR) for _ in range(MAX_PER_USER + 3)]
+    assert sessions.count("ann") == MAX_PER_USER
+    assert sessions.user(tokens[-1]) is not None
