@@ -13,10 +13,11 @@ a date of 2026-13-45. Instead the request is compared with what the app declared
   holding a meeting date, a date input), at import time next to the callback that reads them.
 What the guard cannot know (an id of a pattern-matched component that is not on the page, a
 missing store value a page always fills) can still break a callback. So, second, Dash's dispatch
-is wrapped: an exception escaping a callback that ran on such a request is answered with a
-one-line 400 as well, and logged with its traceback at ERROR (a real bug stays visible in the
-server log; the client learns nothing of the code). Forbidden / Unauthorized (auth) and Dash's
-own PreventUpdate keep their meaning.
+is wrapped: an error of the kind a wrong value raises (TypeError, ValueError, KeyError,
+IndexError, AttributeError) escaping a callback is answered with a one-line 400 as well, and
+logged with its traceback at ERROR (a real bug stays visible in the server log; the client
+learns nothing of the code). Anything else (the warehouse or the store failing) stays a 500;
+Forbidden / Unauthorized (auth) and Dash's own PreventUpdate keep their meaning.
 """
 from __future__ import annotations
 
@@ -54,6 +55,11 @@ def _text(v) -> bool:
     return v is None or (isinstance(v, str) and len(v) <= MAX_TEXT)
 
 
+def _path(v) -> bool:
+    """What a browser's location.pathname always is: text starting with a slash."""
+    return v is None or (isinstance(v, str) and v.startswith("/") and len(v) <= MAX_TEXT)
+
+
 def _value(v) -> bool:
     if isinstance(v, list):
         return len(v) <= MAX_ITEMS and all(_scalar(x) and x is not None for x in v)
@@ -84,18 +90,19 @@ def _any(v) -> bool:
 
 
 KINDS: dict[str, Callable[[object], bool]] = {
-    "count": _count, "text": _text, "value": _value, "date": _date, "int_map": _int_map, "any": _any,
+    "count": _count, "text": _text, "path": _path, "value": _value, "date": _date, "int_map": _int_map, "any": _any,
 }
 # What a browser sends for these properties, whatever the component.
 BY_PROPERTY = {
     "n_clicks": "count", "n_submit": "count", "n_blur": "count", "n_intervals": "count",
-    "n_clicks_timestamp": "count", "pathname": "text", "search": "text", "hash": "text", "href": "text",
+    "n_clicks_timestamp": "count", "pathname": "path", "search": "text", "hash": "text", "href": "text",
     "value": "value", "date": "date", "start_date": "date", "end_date": "date",
 }
-KIND_WORDS = {"count": "a whole number", "text": "text", "value": "a value or a list of values",
-              "date": "a date YYYY-MM-DD", "int_map": "a map of versions", "any": "JSON"}
+KIND_WORDS = {"count": "a whole number", "text": "text", "path": "a path starting with /",
+              "value": "a value or a list of values", "date": "a date YYYY-MM-DD", "int_map": "a map of versions", "any": "JSON"}
 _EXPECTED: dict[tuple[str, str], str] = {}
 log = logging.getLogger("seastat.callbacks")
+VALUE_ERRORS = (TypeError, ValueError, KeyError, IndexError, AttributeError)
 
 
 def expect(component_id: str, prop: str, kind: str) -> None:
@@ -135,7 +142,7 @@ def _answer_400_on_error(dispatch):
             return dispatch(*args, **kwargs)
         except HTTPException:
             raise
-        except Exception:
+        except VALUE_ERRORS:
             body = flask.request.get_json(silent=True)
             output = body.get("output") if isinstance(body, dict) else None
             log.exception("callback %.120s failed on a request that passed the checks", output)
