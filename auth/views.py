@@ -61,7 +61,8 @@ def login(st):
     if not sessions.csrf_ok():
         return login_form(st, nxt, "The sign-in form had expired; please sign in again.", status=400)
     username = flask.request.form.get("username", "")
-    key = username.strip().lower()[:64]
+    # The throttle's key: printable characters only (PostgreSQL refuses a NUL in text), 64 at most.
+    key = "".join(c for c in username.strip().lower() if c.isprintable())[:64]
     wait = st.throttle.wait_seconds(key)
     if wait:
         log.warning("sign-in throttled for %r", key)

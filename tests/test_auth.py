@@ -372,6 +372,9 @@ def test_a_short_secret_key_or_bad_header_name_stops_start_up(demo_db, ledger_ur
     with pytest.raises(SettingsError, match="SEASTAT_TRUSTED_HEADER='X Forwarded User'"):
         create_app(Settings(db_path=demo_db, ledger_url=ledger_url, auth=True, secret_key=KEY,
                             trusted_header="X Forwarded User"))
+    with pytest.raises(SettingsError, match="SEASTAT_TRUSTED_PROXIES is none: nobody could sign in"):
+        create_app(Settings(db_path=demo_db, ledger_url=ledger_url, auth=True, secret_key=KEY,
+                            trusted_header="X-Forwarded-User", trusted_proxies=()))
 
 
 def test_without_a_secret_key_only_the_development_server_may_serve(demo_db, ledger_url):
@@ -501,3 +504,22 @@ def test_framing_is_refused_internally_and_public_pages_follow_the_setting(demo_
     assert "X-Frame-Options" not in r.headers  # it cannot name an origin; the CSP says who may
     with pytest.raises(SettingsError, match="SEASTAT_PUBLIC_FRAME_ANCESTORS: 'https://x.example;' is not an origin"):
         Settings.from_env({"SEASTAT_PUBLIC_FRAME_ANCESTORS": "https://x.example; script-src *"})
+
+
+def test_sessions_and_the_throttle_work_on_a_postgresql_store(demo_db, pg_server):
+    """The same sign-in, sign-out and throttle on a server database shared by hosts; a username
+    with a NUL (which PostgreSQL refuses in text) is just a wrong name, not a 500."""
+    url = pg_server.new_database()
+    Users(open_store(url)).add_user("vera", "viewer", PASSWORDS["vera"])
+    app = build(demo_db, url)
+    client = signed_in(app, "vera")
+    saved = client.get_cookie("seastat_session").value
+    assert client.get("/_dash-layout").status_code == 200
+    assert client.post("/auth/logout", data={"csrf_token": csrf_cookie(client)}).status_code == 200
+    replay = app.server.test_client()
+    replay.set_cookie("seastat_session", saved)
+    assert replay.get("/_dash-layout").status_code == 401
+    assert sign_in(app.server.test_client(), "vera\x00", PASSWORDS["vera"]).status_code == 401  # counts for vera
+    for _ in range(4):
+        assert sign_in(app.server.test_client(), "vera", "guess\x00guess").status_code == 401
+    assert sign_in(app.server.test_client(), "vera").status_code == 429
