@@ -52,7 +52,10 @@ class Settings:
         frame_sources(self.public_frame_ancestors)
 
     def proxy_trusted(self, peer: str) -> bool:
-        """Whether a request whose TCP peer is `peer` comes from a trusted proxy."""
+        """Whether a request whose TCP peer is `peer` comes from a trusted proxy. A request over a
+        unix socket (gunicorn --bind unix:PATH) has no address: trusted only when `unix` is listed."""
+        if not peer:
+            return UNIX_SOCKET in self.trusted_proxies
         try:
             addr = ipaddress.ip_address(peer)
         except ValueError:
@@ -104,14 +107,19 @@ def _listed(value: str) -> tuple[str, ...]:
     return () if items == ("none",) else items
 
 
+UNIX_SOCKET = "unix"
+
+
 def proxy_networks(values) -> list:
     nets = []
     for value in values:
+        if value == UNIX_SOCKET:
+            continue
         try:
             nets.append(ipaddress.ip_network(value, strict=False))
         except ValueError:
             raise SettingsError(f"SEASTAT_TRUSTED_PROXIES: {value[:60]!r} is not an IP address or network "
-                                "(e.g. 10.0.0.5 or 10.0.0.0/24; `none` for no proxy)") from None
+                                "(e.g. 10.0.0.5 or 10.0.0.0/24; `unix` for a unix socket; `none` for no proxy)") from None
     return nets
 
 

@@ -25,6 +25,8 @@ def test_trusted_proxies_default_to_loopback_and_are_checked_at_start():
     assert [s.proxy_trusted(a) for a in ("10.0.0.5", "10.0.0.6", "192.0.2.77", "127.0.0.1", "::ffff:10.0.0.5", "")] \
         == [True, False, True, False, True, False]
     assert Settings.from_env({"SEASTAT_TRUSTED_PROXIES": "none"}).trusted_proxies == ()
+    assert not Settings().proxy_trusted("")  # a unix socket peer has no address: only when `unix` is listed
+    assert Settings.from_env({"SEASTAT_TRUSTED_PROXIES": "unix"}).proxy_trusted("")
     with pytest.raises(SettingsError, match="SEASTAT_TRUSTED_PROXIES: 'proxy.city.example' is not an IP address"):
         Settings.from_env({"SEASTAT_TRUSTED_PROXIES": "proxy.city.example"})
 
