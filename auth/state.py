@@ -1,6 +1,6 @@
-"""What sign-in keeps per app: its settings, the way to the users (the app's one store, opened on
-first use by components/store_access), the sessions and wrong-password counts kept there, and whether the app may only
-run under the development server.
+"""What sign-in keeps per app: its settings, the way to the users, sessions and wrong-password
+counts (all in the app's one store, opened on first use by components/store_access), and whether
+the app may only run under the development server.
 
 Kept on the Flask app (config[STATE_KEY]) rather than in module globals, so a test process can
 build an internal app with sign-in and another without it side by side.
