@@ -36,8 +36,8 @@ class Server:
         self.port = free_port()
         self.base = f"http://127.0.0.1:{self.port}"
         environ = {k: v for k, v in os.environ.items() if not k.startswith("SEASTAT_")}
-        environ.update(SEASTAT_MODE="internal", SEASTAT_DB=str(demo_db), SEASTAT_LEDGER=ledger,
-                       SEASTAT_SECRET_KEY=KEY, **env)
+        environ.update({"SEASTAT_MODE": "internal", "SEASTAT_DB": str(demo_db), "SEASTAT_LEDGER": ledger,
+                        "SEASTAT_SECRET_KEY": KEY, **env})
         self.log = open(tmp / f"gunicorn-{self.port}.log", "w")
         self.proc = subprocess.Popen([str(GUNICORN), "app:server", "--workers", str(workers), "--bind",
                                       f"127.0.0.1:{self.port}", "--timeout", "120"], cwd=ROOT, env=environ,
@@ -45,16 +45,22 @@ class Server:
         deadline = time.monotonic() + 120
         while True:
             try:
-                if requests.get(self.base + "/healthz", timeout=30).text == "ok\n":
-                    return
+                requests.get(self.base + "/healthz", timeout=30)  # any answer: the worker is up
+                return
             except requests.ConnectionError:
                 pass
-            assert self.proc.poll() is None and time.monotonic() < deadline, "gunicorn did not start"
+            if self.proc.poll() is not None or time.monotonic() > deadline:
+                self.stop()
+                pytest.fail(f"gunicorn did not start: {(tmp / f'gunicorn-{self.port}.log').read_text()[-2000:]}")
             time.sleep(0.5)
 
     def stop(self) -> None:
         self.proc.terminate()
-        self.proc.wait(timeout=60)
+        try:
+            self.proc.wait(timeout=60)
+        except subprocess.TimeoutExpired:
+            self.proc.kill()
+            self.proc.wait(timeout=30)
         self.log.close()
 
 
@@ -140,6 +146,25 @@ def test_every_internal_response_forbids_framing(server):
              if r.headers.get("X-Frame-Options") != "DENY"
              or r.headers.get("Content-Security-Policy") != "frame-ancestors 'none'"}
     assert wrong == {}
+
+
+def test_the_public_site_is_framed_only_by_the_origins_the_city_lists(tmp_path, demo_db, ledger):
+    srv = Server(tmp_path, demo_db, ledger, workers=1, SEASTAT_MODE="public")
+    try:
+        for path in ("/", "/api/v1/measures", "/no-such-page"):
+            r = requests.get(srv.base + path)
+            assert (r.headers.get("X-Frame-Options"), r.headers.get("Content-Security-Policy")) == \
+                ("DENY", "frame-ancestors 'none'"), path
+    finally:
+        srv.stop()
+    srv = Server(tmp_path, demo_db, ledger, workers=1, SEASTAT_MODE="public",
+                 SEASTAT_PUBLIC_FRAME_ANCESTORS="https://www.seattle.gov")
+    try:
+        r = requests.get(srv.base + "/")
+        assert r.status_code == 200 and "X-Frame-Options" not in r.headers
+        assert r.headers["Content-Security-Policy"] == "frame-ancestors https://www.seattle.gov"
+    finally:
+        srv.stop()
 
 
 # --- 13: crafted callback requests ----------------------------------------------------------------

@@ -45,3 +45,17 @@ def test_a_meeting_date_of_2026_13_45_is_named_in_the_400(client):
     assert r.get_json() == {"error": "bad callback request: state mt-meeting.data: expected a date YYYY-MM-DD"}
     body["state"][0]["value"] = "2026-11-16"
     assert c.post("/_dash-update-component", json=body).status_code == 200  # the real request still works
+
+
+def test_the_public_site_answers_crafted_callback_requests_with_a_400_too(demo_db):
+    from app import create_app
+
+    app = create_app(Settings(db_path=demo_db, mode="public"))
+    c = app.server.test_client()
+    assert c.get("/_dash-dependencies").status_code == 200
+    wrong = {}
+    for what, body, must_refuse in malformed(app.callback_map):
+        r = c.post("/_dash-update-component", json=body)
+        if r.status_code >= 500 or (must_refuse and r.status_code != 400):
+            wrong[what] = r.status_code
+    assert wrong == {}, "\n".join(f"{k}: {v}" for k, v in wrong.items())
