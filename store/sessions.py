@@ -13,7 +13,7 @@ import datetime as dt
 import hashlib
 import secrets
 
-from sqlalchemy import Connection, delete, insert, select
+from sqlalchemy import Connection, delete, func, insert, select
 
 from store.db import Store, as_utc, utcnow
 from store.schema import sessions, users
@@ -74,10 +74,16 @@ class Sessions:
             with self.store.write() as conn:
                 conn.execute(delete(sessions).where(sessions.c.token_hash == _hash(token)))
 
+    def end_user(self, username: str) -> int:
+        """End every session of `username` (python -m store signout); returns how many were open."""
+        with self.store.write() as conn:
+            live = conn.execute(select(func.count()).select_from(sessions).where(
+                sessions.c.username == username, sessions.c.expires_at > utcnow())).scalar()
+            end_all(conn, username)
+        return int(live)
+
     def count(self, username: str | None = None) -> int:
         """Live and expired-but-not-yet-removed sessions (of one user, or all): for tests and operators."""
-        from sqlalchemy import func
-
         query = select(func.count()).select_from(sessions)
         if username is not None:
             query = query.where(sessions.c.username == username)
