@@ -8,7 +8,7 @@ a date of 2026-13-45. Instead the request is compared with what the app declared
 - the shape: `output` names a callback this app has; `inputs` and `state` list exactly the
   declared (id, property) pairs, pattern-matching ones (ALL / MATCH) as lists of matching ids;
 - each value's kind, by property (`n_clicks` a count, `value` a scalar or a list of scalars,
-  `pathname` text, ...; KINDS);
+  `pathname` a path starting with /, ...; KINDS);
 - and what pages declare about their own values with `expect(id, property, kind)` (a Store
   holding a meeting date, a date input), at import time next to the callback that reads them.
 What the guard cannot know (an id of a pattern-matched component that is not on the page, a
@@ -22,13 +22,12 @@ Forbidden / Unauthorized (auth) and Dash's own PreventUpdate keep their meaning.
 from __future__ import annotations
 
 import datetime as dt
+import functools
 import json
+import logging
 import math
 import re
 from typing import Callable
-
-import functools
-import logging
 
 import flask
 from werkzeug.exceptions import HTTPException
