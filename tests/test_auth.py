@@ -469,6 +469,7 @@ def test_repeated_wrong_passwords_pause_that_username_only(demo_db, ledger_url):
     assert sign_in(client, "andy").status_code == 302
 
 
+@pytest.mark.slow  # 10,001 store writes: ~40 s on SQLite
 def test_a_flood_of_made_up_names_does_not_free_a_paused_name(demo_db, ledger_url):
     """Finding 11: 10,001 made-up names used to clear every count, so a paused name could be
     guessed again at once. Now the oldest failures go first, and only past a bound far larger."""
