@@ -6,7 +6,9 @@ The ETL and the app must agree on where the warehouse lives (SEASTAT_DB), so bot
 from __future__ import annotations
 
 import datetime as dt
+import ipaddress
 import os
+import re
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 
@@ -42,6 +44,29 @@ class Settings:
     # The clock freshness ("overdue") and "days behind" are computed against, at request time:
     # a callable returning today's date. None: the system date. SEASTAT_TODAY sets it (Clock).
     today: object = field(default=None, compare=False, repr=False)
+    # SEASTAT_TRUSTED_PROXIES: the addresses / networks of the proxies whose trusted header counts
+    # (matched against the TCP peer); default loopback only, i.e. a proxy on the same host.
+    trusted_proxies: tuple[str, ...] = ("127.0.0.1/32", "::1/128")
+    # SEASTAT_PUBLIC_FRAME_ANCESTORS: origins that may show the PUBLIC site in a frame (e.g. the
+    # city's own site); empty: nobody. The internal site can never be framed.
+    public_frame_ancestors: tuple[str, ...] = ()
+
+    def __post_init__(self):
+        proxy_networks(self.trusted_proxies)  # a bad address stops start-up, with one line
+        frame_sources(self.public_frame_ancestors)
+
+    def proxy_trusted(self, peer: str) -> bool:
+        """Whether a request whose TCP peer is `peer` comes from a trusted proxy. A request over a
+        unix socket (gunicorn --bind unix:PATH) has no address: trusted only when `unix` is listed."""
+        if not peer:
+            return UNIX_SOCKET in self.trusted_proxies
+        try:
+            addr = ipaddress.ip_address(peer)
+        except ValueError:
+            return False
+        if getattr(addr, "ipv4_mapped", None):
+            addr = addr.ipv4_mapped
+        return any(addr in net for net in proxy_networks(self.trusted_proxies))
 
     @classmethod
     def from_env(cls, env: dict | None = None) -> "Settings":
@@ -64,6 +89,9 @@ class Settings:
         changes["trusted_header"] = (env.get("SEASTAT_TRUSTED_HEADER") or "").strip()
         if env.get("SEASTAT_TODAY"):
             changes["today"] = Clock(env["SEASTAT_TODAY"])
+        if env.get("SEASTAT_TRUSTED_PROXIES") is not None:
+            changes["trusted_proxies"] = _listed(env["SEASTAT_TRUSTED_PROXIES"])
+        changes["public_frame_ancestors"] = _listed(env.get("SEASTAT_PUBLIC_FRAME_ANCESTORS") or "")
         changes["secure_cookies"] = _on_off("SEASTAT_SECURE_COOKIES", env.get("SEASTAT_SECURE_COOKIES") or "auto", "auto")
         s = replace(s, **changes)
         if s.mode not in MODES:
@@ -111,3 +139,35 @@ class Clock:
         if mtime != self._seen[0]:
             self._seen = (mtime, self._parse(self._path.read_text()))
         return self._seen[1]
+def _listed(value: str) -> tuple[str, ...]:
+    """A setting that lists things, separated by commas or spaces; `none` is the empty list."""
+    items = tuple(v for v in re.split(r"[\s,]+", value.strip()) if v)
+    return () if items == ("none",) else items
+
+
+UNIX_SOCKET = "unix"
+
+
+def proxy_networks(values) -> list:
+    nets = []
+    for value in values:
+        if value == UNIX_SOCKET:
+            continue
+        try:
+            nets.append(ipaddress.ip_network(value, strict=False))
+        except ValueError:
+            raise SettingsError(f"SEASTAT_TRUSTED_PROXIES: {value[:60]!r} is not an IP address or network "
+                                "(e.g. 10.0.0.5 or 10.0.0.0/24; `unix` for a unix socket; `none` for no proxy)") from None
+    return nets
+
+
+_FRAME_SOURCE = re.compile(r"^(https?://(\*\.)?[a-z0-9.-]+(:\d{1,5})?|'self')$", re.I)
+
+
+def frame_sources(values) -> tuple[str, ...]:
+    """Origins for CSP frame-ancestors: 'self' or scheme://host[:port] (a leading *. allowed)."""
+    for value in values:
+        if not _FRAME_SOURCE.match(value):
+            raise SettingsError(f"SEASTAT_PUBLIC_FRAME_ANCESTORS: {value[:60]!r} is not an origin such as "
+                                "https://www.seattle.gov (or 'self')")
+    return tuple(values)

@@ -37,6 +37,9 @@ def install(app: dash.Dash, s: Settings) -> None:
     header = s.trusted_header
     if header and not _HEADER.match(header):
         raise SettingsError(f"SEASTAT_TRUSTED_HEADER={header!r}: expected a header name such as X-Forwarded-User")
+    if header and not s.trusted_proxies:
+        raise SettingsError(f"SEASTAT_TRUSTED_HEADER={header} but SEASTAT_TRUSTED_PROXIES is none: nobody could sign "
+                            "in; list the proxy's address (e.g. SEASTAT_TRUSTED_PROXIES=10.0.0.5)")
     if s.secret_key:
         if len(s.secret_key) < MIN_KEY_CHARS:
             raise SettingsError(f"SEASTAT_SECRET_KEY: at least {MIN_KEY_CHARS} characters, e.g. the output of "

@@ -1,8 +1,9 @@
 """The signed-in session: who it is, when it started, and the CSRF token bound to it.
 
-Flask's signed cookie session holds `user`, `since` (sign-in time, epoch seconds) and `csrf`.
-The user is looked up in the store on every request, so disabling an account, changing its
-role or its password takes effect at once (a change made after `since` ends the session).
+Flask's signed cookie session holds `user`, `sid` (the session's random token), `since` and
+`csrf`. The session itself is a row in the store (store/sessions.py), looked up with its user on
+every request: sign-out deletes the row, so a cookie copied before sign-out is refused on every
+worker; a password change, a role change or disabling the account deletes all the user's rows.
 A session ends 8 hours after sign-in whatever the activity (SESSION_HOURS).
 
 CSRF: the token lives in the session and is copied into a readable cookie `_csrf_token`; Dash's
@@ -78,16 +79,25 @@ def csrf_ok() -> bool:
     return bool(expected) and hmac.compare_digest(str(sent), str(expected))
 
 
-def sign_in(username: str) -> None:
-    """A fresh session for `username`: nothing of the anonymous one (its token included) is kept."""
+def sign_in(st: AuthState, username: str) -> None:
+    """A fresh session for `username`: a new row in the store (its token in the cookie) and a new
+    CSRF token; nothing of the anonymous session (its token included) is kept."""
+    token = st.sessions().start(username, timedelta(hours=SESSION_HOURS))
+    _fresh(username, sid=token)
+
+
+def _fresh(username: str, **extra) -> None:
     flask.session.clear()
-    flask.session["user"] = username
-    flask.session["since"] = time.time()
-    flask.session["csrf"] = secrets.token_urlsafe(32)
+    flask.session.update(user=username, since=time.time(), csrf=secrets.token_urlsafe(32), **extra)
     flask.session.permanent = True
 
 
-def sign_out() -> None:
+def sign_out(st: AuthState | None = None) -> None:
+    """End this browser's session: its row in the store goes, so a copy of the cookie made before
+    is refused on every worker; then the cookie itself is cleared."""
+    sid = flask.session.get("sid")
+    if st is not None and sid:
+        st.sessions().end(sid)
     flask.session.clear()
 
 
@@ -101,29 +111,46 @@ def session_user(st: AuthState):
 
 
 def _cookie_user(st: AuthState):
-    name, since = flask.session.get("user"), flask.session.get("since")
-    if not name or not isinstance(since, (int, float)):
+    """The session's row in the store decides: gone (signed out, password changed, disabled) or
+    expired means signed out, whatever the cookie says."""
+    name, sid = flask.session.get("user"), flask.session.get("sid")
+    if not name or not sid:
+        if name:  # a cookie from before sessions were kept in the store: sign in again
+            flask.session.clear()
         return None
-    user = st.users().find(name)
-    expired = time.time() - since > SESSION_HOURS * 3600
-    if user is None or not user.active or expired or user.updated_at.timestamp() > since:
-        sign_out()
+    found = st.sessions().user(sid)
+    user = found[0] if found else None
+    if user is None or user.username != name or not user.active or user.updated_at > found[1]:
+        flask.session.clear()
         return None
     return user
 
 
 def _header_user(st: AuthState):
-    """Single sign-on: the proxy names the user in the trusted header on every request."""
+    """Single sign-on: the proxy names the user in the trusted header on every request.
+
+    The header counts only when the request comes straight from one of the trusted proxies
+    (SEASTAT_TRUSTED_PROXIES, matched against the TCP peer, REMOTE_ADDR), and it can only name a
+    single-sign-on account (no local password): a header can never become `admin`."""
     name = flask.request.headers.get(st.header, "").strip()
     if not name:
+        return None
+    peer = flask.request.remote_addr or ""
+    if not st.settings.proxy_trusted(peer):
+        flask.g.seastat_refusal = (f"{st.header} came from {peer[:64] or 'an unknown address'}, which is not a "
+                                   "trusted proxy (SEASTAT_TRUSTED_PROXIES); sign in through the city's single sign-on")
         return None
     user = st.users().find(name)
     if user is None or not user.active:
         flask.g.seastat_refusal = (f"{st.header} names {name[:64]!r}, who has no active SeaStat account; "
                                    f"an admin adds it with: python -m store adduser NAME --role viewer --sso")
         return None
+    if user.has_password:
+        flask.g.seastat_refusal = (f"{st.header} names {user.username!r}, a local-password account; single sign-on "
+                                   "only signs in accounts made with: python -m store adduser NAME --sso")
+        return None
     if flask.session.get("user") != user.username:  # a new person behind the proxy: a new session and token
-        sign_in(user.username)
+        _fresh(user.username)
     return user
 
 

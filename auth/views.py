@@ -61,7 +61,8 @@ def login(st):
     if not sessions.csrf_ok():
         return login_form(st, nxt, "The sign-in form had expired; please sign in again.", status=400)
     username = flask.request.form.get("username", "")
-    key = username.strip().lower()[:64]
+    # The throttle's key: printable characters only (PostgreSQL refuses a NUL in text), 64 at most.
+    key = "".join(c for c in username.strip().lower() if c.isprintable())[:64]
     wait = st.throttle.wait_seconds(key)
     if wait:
         log.warning("sign-in throttled for %r", key)
@@ -73,7 +74,7 @@ def login(st):
         log.info("sign-in refused for %r", key)
         return login_form(st, nxt, "Wrong username or password.", username=username, status=401)
     st.throttle.succeeded(key)
-    sessions.sign_in(user.username)
+    sessions.sign_in(st, user.username)
     log.info("signed in: %s (%s)", user.username, user.role)
     return flask.redirect(nxt)
 
@@ -82,7 +83,7 @@ def login(st):
 @_store_errors
 def logout(st):
     if flask.request.method == "POST" and sessions.csrf_ok():
-        sessions.sign_out()
+        sessions.sign_out(st)
         body = "<p role='status'>You are signed out.</p>"
         if not st.header:
             body += f"<p><a class='btn btn-primary' href='{flask.url_for('seastat_auth.login')}'>Sign in again</a></p>"

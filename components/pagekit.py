@@ -14,7 +14,7 @@ from dash.development.base_component import Component
 
 import auth
 
-from components import messages, urlstate
+from components import callback_guard, messages, urlstate
 from components.fields import get
 from components.engine_access import NoWarehouse, get_engine, page_cache
 from components.engine_cache import PageCache
@@ -179,6 +179,8 @@ def custom_dates_toggle(prefix: str) -> None:
     """Show the From/To boxes as soon as 'Custom dates' is chosen, in the browser (no round trip)."""
     dash.clientside_callback("function (period) { return period !== 'custom'; }",
                              Output(f"{prefix}-custom", "hidden"), Input(f"{prefix}-period", "value"))
+    for which in ("start", "end"):  # a callback request with any other value is a 400 (callback_guard)
+        callback_guard.expect(f"{prefix}-{which}", "value", "date")
 
 
 def view_from_controls(period, start, end, **rest) -> urlstate.View | None:

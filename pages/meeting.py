@@ -12,6 +12,7 @@ import datetime as dt
 import dash
 from dash import ALL, Input, Output, State, ctx, dcc, html, no_update
 
+from components import callback_guard
 from components import ledger as ledger_ui
 from components.engine_access import get_engine, settings
 from components.formatting import fmt_date
@@ -25,6 +26,9 @@ from packet.svg import data_uri
 
 dash.register_page(__name__, path_template="/meetings/<date>", name="Meeting", title="Meeting", order=5)
 P = ledger_ui.P
+# What this page's stores hold; a callback request with anything else is a 400 (callback_guard).
+callback_guard.expect(f"{P}-meeting", "data", "date")
+callback_guard.expect(f"{P}-versions", "data", "int_map")
 LAYER = "mcpp"  # hot spots and the ledger's area list use this boundary layer when it is loaded
 
 

@@ -72,27 +72,12 @@ def known_path(eng, path: str) -> bool:
 
 
 def well_formed_callback(app, body) -> bool:
-    """A callback request names a callback this app has and gives each input as {id, property, value}
-    with text values (the public router's only inputs are the address's path and query), so a
-    crafted payload is a 400, never an error inside Dash."""
-    if not isinstance(body, dict) or not isinstance(body.get("output"), str) or body["output"] not in app.callback_map:
-        return False
-    declared = app.callback_map[body["output"]]
-    for key in ("inputs", "state"):
-        items = body.get(key, [])
-        if not isinstance(items, list):
-            return False
-        want = [(d.get("id"), d.get("property")) for d in declared.get(key, [])]
-        if [(i.get("id"), i.get("property")) if isinstance(i, dict) else None for i in items] != want:
-            return False
-        for item in items:
-            if not isinstance(item, dict) or not isinstance(item.get("id"), str) or not isinstance(item.get("property"), str):
-                return False
-            if item.get("value") is not None and not isinstance(item["value"], (str, dict)):
-                return False
-            if isinstance(item.get("value"), str) and len(item["value"]) > 4000:
-                return False
-    return isinstance(body.get("outputs"), (list, dict))
+    """A callback request names a callback this app has, with the declared inputs and values of
+    the right kinds (components/callback_guard.py, the one check both modes use), so a crafted
+    payload is a 400, never an error inside Dash."""
+    from components.callback_guard import problem
+
+    return problem(app, body) is None
 
 
 def not_found_response(eng, lang) -> flask.Response:

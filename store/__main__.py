@@ -5,6 +5,7 @@
     python -m store passwd NAME [--password-stdin]
     python -m store role NAME ROLE
     python -m store disable NAME | enable NAME
+    python -m store signout NAME          (ends every open session of NAME now)
     python -m store users
     python -m store open-items YYYY-MM-DD
 
@@ -76,6 +77,10 @@ def _parser() -> argparse.ArgumentParser:
         p.add_argument("name")
         p.set_defaults(run=_active, active=active)
 
+    p = sub.add_parser("signout", help="end every open session of a user (they sign in again)")
+    p.add_argument("name")
+    p.set_defaults(run=_signout)
+
     p = sub.add_parser("users", help="list users and roles")
     p.set_defaults(run=_list_users)
 
@@ -139,6 +144,16 @@ def _active(store: Store, args) -> int:
 
     user = Users(store).set_active(args.name, args.active)
     print(f"{user.username} {'enabled' if user.active else 'disabled'}")
+    return 0
+
+
+def _signout(store: Store, args) -> int:
+    from store.sessions import Sessions
+    from store.users import Users
+
+    user = Users(store).get(args.name)  # "no such user" in one line
+    ended = Sessions(store).end_user(user.username)
+    print(f"{user.username}: {ended} open session(s) ended")
     return 0
 
 

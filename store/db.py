@@ -17,7 +17,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Callable, Iterator
 
-from sqlalchemy import Connection, Engine, create_engine, event, insert, select
+from sqlalchemy import Connection, Engine, create_engine, event, insert, inspect, select
 from sqlalchemy.engine import make_url
 from sqlalchemy.exc import ArgumentError, NoSuchModuleError, OperationalError
 from sqlalchemy.pool import StaticPool
@@ -27,8 +27,17 @@ from store.schema import SCHEMA_VERSION, metadata, schema_version
 
 BUSY_TIMEOUT_MS = 10_000
 
-# version -> function(conn) that upgrades a store from version-1 to version. None yet.
-MIGRATIONS: dict[int, Callable[[Connection], None]] = {}
+
+def _add_sessions_and_signin_failures(conn: Connection) -> None:
+    """Schema 2: server-side sessions (sign-out revokes) and the shared sign-in throttle."""
+    from store.schema import sessions, signin_failures
+
+    for table in (sessions, signin_failures):
+        table.create(conn, checkfirst=True)
+
+
+# version -> function(conn) that upgrades a store from version-1 to version.
+MIGRATIONS: dict[int, Callable[[Connection], None]] = {2: _add_sessions_and_signin_failures}
 
 
 def utcnow() -> dt.datetime:
@@ -204,9 +213,11 @@ def _create_schema(store: Store) -> None:
     with store.write() as conn:
         if store.dialect == "postgresql":  # SQLite's BEGIN IMMEDIATE already serialises this
             conn.exec_driver_sql(f"SELECT pg_advisory_xact_lock({SCHEMA_LOCK})")
-        metadata.create_all(conn, checkfirst=True)
-        current = conn.execute(select(schema_version.c.version).order_by(schema_version.c.version.desc())).scalar()
+        current = None
+        if inspect(conn).has_table(schema_version.name):
+            current = conn.execute(select(schema_version.c.version).order_by(schema_version.c.version.desc())).scalar()
         if current is None:
+            metadata.create_all(conn, checkfirst=True)
             conn.execute(insert(schema_version).values(version=SCHEMA_VERSION, applied_at=utcnow()))
             return
         if current > SCHEMA_VERSION:

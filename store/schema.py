@@ -11,7 +11,7 @@ from sqlalchemy import (
     String, Table, Text, UniqueConstraint, event,
 )
 
-SCHEMA_VERSION = 1
+SCHEMA_VERSION = 2  # 2: sessions and signin_failures (sign-out that holds, a throttle all workers share)
 
 ROLES = ("viewer", "analyst", "editor", "admin")
 KINDS = ("decision", "action")
@@ -42,6 +42,30 @@ users = Table(
     Column("created_at", DateTime, nullable=False),
     Column("updated_at", DateTime, nullable=False),
     _one_of("role", ROLES, "ck_users_role"),
+)
+
+# A signed-in browser session (schema 2). The cookie carries a random token; only its SHA-256 is
+# kept here, so whoever reads the store cannot take over a session. Signing out deletes the row,
+# which ends the session on every worker and host at once; so does a password change or disable.
+sessions = Table(
+    "sessions", metadata,
+    Column("token_hash", String(64), primary_key=True),
+    Column("username", String(64), ForeignKey("users.username"), nullable=False),
+    Column("created_at", DateTime, nullable=False),
+    Column("expires_at", DateTime, nullable=False),
+    Index("ix_sessions_username", "username"),
+    Index("ix_sessions_expires_at", "expires_at"),
+)
+
+# One row per wrong password (schema 2), shared by every worker (auth/throttle.py). Rows older than
+# the throttle's window are deleted, and the table is kept under a fixed size by deleting the oldest.
+signin_failures = Table(
+    "signin_failures", metadata,
+    Column("id", Integer, primary_key=True, autoincrement=True),
+    Column("username", String(64), nullable=False),
+    Column("failed_at", DateTime, nullable=False),
+    Index("ix_signin_failures_username_failed_at", "username", "failed_at"),
+    Index("ix_signin_failures_failed_at", "failed_at"),
 )
 
 ledger_items = Table(

@@ -130,11 +130,16 @@ class Users:
         return _user(row)
 
     def _set(self, username: str, **values) -> User:
+        """Change an account; a new password, a new role or disabling it also ends every open
+        session of that account (store/sessions.py), in the same transaction."""
+        from store.sessions import end_all
+
         name = clean_username(username)
         with self.store.write() as conn:
             done = conn.execute(update(users).where(users.c.username == name).values(**values, updated_at=utcnow()))
             if done.rowcount != 1:
                 raise NotFoundError(f"user {name}: no such user")
+            end_all(conn, name)
         return self.get(name)
 
 

@@ -31,6 +31,7 @@ def ledger_url(tmp_path_factory):
     for name, role in ROLES.items():
         users.add_user(name, role, PASSWORDS[name])
     users.add_user("sso.sam@seattle.gov", "editor", None)  # single sign-on only
+    users.add_user("sso.vic@seattle.gov", "viewer", None)
     return url
 
 
@@ -330,11 +331,11 @@ def test_trusted_header_signs_in_the_named_user_when_configured(sso_app):
     assert "saved by sso.sam@seattle.gov" in r.get_data(as_text=True)
     # The same browser, now as a viewer: a new session (Sam's token no longer counts) and no writing.
     sams_token = csrf_cookie(client)
-    vera = {"X-Forwarded-User": "vera"}
-    assert client.get("/_dash-layout", headers=vera).status_code == 200
+    vic = {"X-Forwarded-User": "sso.vic@seattle.gov"}
+    assert client.get("/_dash-layout", headers=vic).status_code == 200
     assert csrf_cookie(client) != sams_token
-    r = client.post("/_dash-update-component", json=WRITE_BODY, headers={**vera, "X-CSRFToken": csrf_cookie(client)})
-    assert r.status_code == 403 and "vera is a viewer, who may not write ledger" in r.get_data(as_text=True)
+    r = client.post("/_dash-update-component", json=WRITE_BODY, headers={**vic, "X-CSRFToken": csrf_cookie(client)})
+    assert r.status_code == 403 and "sso.vic@seattle.gov is a viewer, who may not write ledger" in r.get_data(as_text=True)
 
 
 def test_trusted_header_missing_or_unknown_is_refused(sso_app):
@@ -371,6 +372,9 @@ def test_a_short_secret_key_or_bad_header_name_stops_start_up(demo_db, ledger_ur
     with pytest.raises(SettingsError, match="SEASTAT_TRUSTED_HEADER='X Forwarded User'"):
         create_app(Settings(db_path=demo_db, ledger_url=ledger_url, auth=True, secret_key=KEY,
                             trusted_header="X Forwarded User"))
+    with pytest.raises(SettingsError, match="SEASTAT_TRUSTED_PROXIES is none: nobody could sign in"):
+        create_app(Settings(db_path=demo_db, ledger_url=ledger_url, auth=True, secret_key=KEY,
+                            trusted_header="X-Forwarded-User", trusted_proxies=()))
 
 
 def test_without_a_secret_key_only_the_development_server_may_serve(demo_db, ledger_url):
@@ -463,3 +467,60 @@ def test_repeated_wrong_passwords_pause_that_username_only(demo_db, ledger_url):
     app.server.config[STATE_KEY].throttle.window = 1.0  # the pause ends when the failures are old enough
     time.sleep(1.1)
     assert sign_in(client, "andy").status_code == 302
+
+
+@pytest.mark.slow  # 10,001 store writes: ~40 s on SQLite
+def test_a_flood_of_made_up_names_does_not_free_a_paused_name(demo_db, ledger_url):
+    """Finding 11: 10,001 made-up names used to clear every count, so a paused name could be
+    guessed again at once. Now the oldest failures go first, and only past a bound far larger."""
+    from auth.state import STATE_KEY
+
+    app = build(demo_db, ledger_url)
+    client = app.server.test_client()
+    for _ in range(5):
+        assert sign_in(client, "edie", "guess-guess").status_code == 401
+    throttle = app.server.config[STATE_KEY].throttle
+    with app.server.app_context():  # the store is the app's
+        for i in range(10_001):
+            throttle.failed(f"made-up-{i}")
+    r = sign_in(client, "edie")
+    assert r.status_code == 429, "the flood freed a paused name"
+    assert sign_in(app.server.test_client(), "adam").status_code == 302
+    with app.server.app_context():
+        throttle.succeeded("edie")
+
+
+def test_framing_is_refused_internally_and_public_pages_follow_the_setting(demo_db, app):
+    from app import create_app
+
+    for path in ("/auth/login", "/_dash-layout", "/assets/app.css"):
+        r = app.server.test_client().get(path)
+        assert (r.headers["X-Frame-Options"], r.headers["Content-Security-Policy"]) == ("DENY", "frame-ancestors 'none'")
+    public = create_app(Settings(db_path=demo_db, mode="public")).server.test_client()
+    r = public.get("/")
+    assert (r.headers["X-Frame-Options"], r.headers["Content-Security-Policy"]) == ("DENY", "frame-ancestors 'none'")
+    city = create_app(Settings(db_path=demo_db, mode="public", public_frame_ancestors=("https://www.seattle.gov",)))
+    r = city.server.test_client().get("/api/v1/measures")
+    assert r.headers["Content-Security-Policy"] == "frame-ancestors https://www.seattle.gov"
+    assert "X-Frame-Options" not in r.headers  # it cannot name an origin; the CSP says who may
+    with pytest.raises(SettingsError, match="SEASTAT_PUBLIC_FRAME_ANCESTORS: 'https://x.example;' is not an origin"):
+        Settings.from_env({"SEASTAT_PUBLIC_FRAME_ANCESTORS": "https://x.example; script-src *"})
+
+
+def test_sessions_and_the_throttle_work_on_a_postgresql_store(demo_db, pg_server):
+    """The same sign-in, sign-out and throttle on a server database shared by hosts; a username
+    with a NUL (which PostgreSQL refuses in text) is just a wrong name, not a 500."""
+    url = pg_server.new_database()
+    Users(open_store(url)).add_user("vera", "viewer", PASSWORDS["vera"])
+    app = build(demo_db, url)
+    client = signed_in(app, "vera")
+    saved = client.get_cookie("seastat_session").value
+    assert client.get("/_dash-layout").status_code == 200
+    assert client.post("/auth/logout", data={"csrf_token": csrf_cookie(client)}).status_code == 200
+    replay = app.server.test_client()
+    replay.set_cookie("seastat_session", saved)
+    assert replay.get("/_dash-layout").status_code == 401
+    assert sign_in(app.server.test_client(), "vera\x00", PASSWORDS["vera"]).status_code == 401  # counts for vera
+    for _ in range(4):
+        assert sign_in(app.server.test_client(), "vera", "guess\x00guess").status_code == 401
+    assert sign_in(app.server.test_client(), "vera").status_code == 429

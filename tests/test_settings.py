@@ -19,6 +19,18 @@ def test_unknown_mode_is_named():
         Settings.from_env({"SEASTAT_MODE": "privat"})
 
 
+def test_trusted_proxies_default_to_loopback_and_are_checked_at_start():
+    assert Settings.from_env({}).trusted_proxies == ("127.0.0.1/32", "::1/128")
+    s = Settings.from_env({"SEASTAT_TRUSTED_PROXIES": "10.0.0.5, 192.0.2.0/24"})
+    assert [s.proxy_trusted(a) for a in ("10.0.0.5", "10.0.0.6", "192.0.2.77", "127.0.0.1", "::ffff:10.0.0.5", "")] \
+        == [True, False, True, False, True, False]
+    assert Settings.from_env({"SEASTAT_TRUSTED_PROXIES": "none"}).trusted_proxies == ()
+    assert not Settings().proxy_trusted("")  # a unix socket peer has no address: only when `unix` is listed
+    assert Settings.from_env({"SEASTAT_TRUSTED_PROXIES": "unix"}).proxy_trusted("")
+    with pytest.raises(SettingsError, match="SEASTAT_TRUSTED_PROXIES: 'proxy.city.example' is not an IP address"):
+        Settings.from_env({"SEASTAT_TRUSTED_PROXIES": "proxy.city.example"})
+
+
 def test_seattle_city_config_loads():
     seattle = load_city(ROOT / "config" / "seattle")
     assert seattle.name == "Seattle"

@@ -176,7 +176,7 @@ def test_cli_adduser_from_a_subprocess_then_that_user_signs_in(url):
 def test_cli_reads_the_ledger_url_from_the_environment_and_reports_errors_in_one_line(url):
     env = {"SEASTAT_LEDGER": url}
     kind = "journal wal" if url.startswith("sqlite") else "postgresql server"
-    assert run_cli("init", env_extra=env).stdout.startswith(f"ledger store ready: {url} (schema version 1, {kind})")
+    assert run_cli("init", env_extra=env).stdout.startswith(f"ledger store ready: {url} (schema version 2, {kind})")
     assert run_cli("adduser", "bob", "--role", "viewer", "--sso", env_extra=env).returncode == 0
 
     again = run_cli("adduser", "bob", "--role", "admin", "--password-stdin", stdin=PASSWORD + "\n", env_extra=env)
@@ -190,3 +190,24 @@ def test_cli_reads_the_ledger_url_from_the_environment_and_reports_errors_in_one
     assert run_cli("disable", "bob", env_extra=env).returncode == 0
     listing = run_cli("users", env_extra=env).stdout.splitlines()
     assert listing == ["bob\tanalyst\tdisabled\tsso\tbob"]
+
+
+def test_cli_signout_ends_every_open_session_of_that_user_only(url):
+    import datetime as dt
+
+    from store.sessions import Sessions
+
+    store = open_store(url)
+    users = Users(store)
+    users.add_user("ann", "viewer", PASSWORD)
+    users.add_user("bob", "viewer", PASSWORD)
+    sessions = Sessions(store)
+    ann = [sessions.start("ann", dt.timedelta(hours=1)) for _ in range(2)]
+    bob = sessions.start("bob", dt.timedelta(hours=1))
+    done = run_cli("--ledger", url, "signout", "ANN")
+    assert done.returncode == 0, done.stderr
+    assert done.stdout == "ann: 2 open session(s) ended\n"
+    assert [sessions.user(t) for t in ann] == [None, None] and sessions.user(bob) is not None
+    missing = run_cli("--ledger", url, "signout", "nobody")
+    assert missing.returncode == 2 and missing.stderr == "error: user nobody: no such user\n"
+    store.close()
