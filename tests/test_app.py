@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 
-from bench.bench_pages import render_with_client, texts
+from tests.support.pages import render_with_client, texts
 from components.messages import NO_WAREHOUSE
 from settings import ROOT, Settings
 

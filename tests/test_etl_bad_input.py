@@ -7,7 +7,7 @@ import datetime as dt
 import pytest
 
 from etl.load import LoadError, load_files
-from etl_files import CRIME_HEADER, crime_file, crime_row, query, write
+from tests.support.etl_files import CRIME_HEADER, crime_file, crime_row, query, write
 from settings import Settings
 
 S = Settings()

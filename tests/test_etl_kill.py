@@ -13,7 +13,7 @@ import duckdb
 import pytest
 
 from etl.load import load_files
-from etl_files import CRIME_HEADER, crime_file, crime_row, query
+from tests.support.etl_files import CRIME_HEADER, crime_file, crime_row, query
 from settings import Settings
 
 ROOT = Path(__file__).resolve().parents[1]

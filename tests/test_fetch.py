@@ -25,7 +25,7 @@ import pytest
 from etl.__main__ import main
 from etl.fetch import DATASETS, FetchError, download, load_portal, newest_event_date, split_page
 from etl.socrata import SocrataClient, SocrataError
-from tests.sodaserver import SodaServer
+from tests.support.sodaserver import SodaServer
 
 pytestmark = pytest.mark.real_data
 

@@ -15,7 +15,7 @@ from pathlib import Path
 import duckdb
 import pytest
 
-from tests.sodaserver import SodaServer
+from tests.support.sodaserver import SodaServer
 
 pytestmark = pytest.mark.real_data
 pytest.importorskip("etl.load", reason="etl/load.py (the ETL core's load_files) is not in this tree yet")

@@ -13,6 +13,7 @@ from sqlalchemy import text
 
 from settings import Settings
 from store import StoreError, Users, open_store
+from tests.support.pgserver import BACKENDS
 
 ROOT = Path(__file__).resolve().parents[1]
 
@@ -83,7 +84,7 @@ def test_importing_the_store_touches_no_database(tmp_path):
     assert not target.parent.exists()
 
 
-@pytest.mark.parametrize("backend", ["sqlite", "postgresql"])
+@pytest.mark.parametrize("backend", BACKENDS)
 def test_workers_starting_together_on_a_fresh_file_all_open_it(tmp_path, backend, request):
     """gunicorn starts its workers at once: each creates-if-missing the same schema (on a real
     PostgreSQL server too, where an advisory lock takes the place of SQLite's write lock)."""

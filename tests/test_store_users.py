@@ -12,12 +12,13 @@ from sqlalchemy import select
 
 from store import NotFoundError, UserInputError, Users, open_store, role_allows
 from store.schema import users as users_table
+from tests.support.pgserver import BACKENDS
 
 ROOT = Path(__file__).resolve().parents[1]
 PASSWORD = "correct horse battery"
 
 
-@pytest.fixture(params=["sqlite", "postgresql"])
+@pytest.fixture(params=BACKENDS)
 def url(request, tmp_path) -> str:
     """Users live in the same store as the ledger: both backends."""
     if request.param == "postgresql":
