@@ -12,6 +12,8 @@ from etl.geo import load_boundaries
 from etl.population import PopulationError
 from tests.support.geo_city import write_city
 
+pytestmark = pytest.mark.slow  # area-weighted apportioning of tracts: 1-4 s a test
+
 
 def _denominators(tmp_path, settings, population=True):
     con = duckdb.connect(str(tmp_path / "w.duckdb"))

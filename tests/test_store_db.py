@@ -84,6 +84,7 @@ def test_importing_the_store_touches_no_database(tmp_path):
     assert not target.parent.exists()
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("backend", BACKENDS)
 def test_workers_starting_together_on_a_fresh_file_all_open_it(tmp_path, backend, request):
     """gunicorn starts its workers at once: each creates-if-missing the same schema (on a real

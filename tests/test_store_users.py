@@ -174,6 +174,7 @@ def test_cli_adduser_from_a_subprocess_then_that_user_signs_in(url):
     assert (signed_in.username, signed_in.role, signed_in.display_name) == ("ann", "editor", "Ann A.")
 
 
+@pytest.mark.slow
 def test_cli_reads_the_ledger_url_from_the_environment_and_reports_errors_in_one_line(url):
     env = {"SEASTAT_LEDGER": url}
     kind = "journal wal" if url.startswith("sqlite") else "postgresql server"

@@ -13,6 +13,7 @@ from tests.support import pgserver
 from tests.support.tools import missing_tool
 
 
+@pytest.mark.postgres  # runs initdb
 def test_a_postgres_that_is_installed_but_cannot_start_fails_the_tests(monkeypatch):
     monkeypatch.delenv("CI", raising=False)  # even on a developer's machine: installed means it must work
     try:
