@@ -81,7 +81,7 @@ test: $(VENV)/.dev-installed browser $(JS_BUNDLE) $(AXE_JS)
 # nothing marked slow, nothing reading the real samples in ../shared (markers: pytest.ini;
 # conftest.py sets browser/postgres from the fixtures a test uses). make test runs all of them.
 FAST := not browser and not postgres and not slow and not real_data
-test-fast: $(VENV)/.dev-installed
+test-fast: $(VENV)/.dev-installed $(JS_BUNDLE) $(AXE_JS)
 	$(PY) -m pytest -q -m "$(FAST)"; rc=$$?; \
 	if [ $$rc -eq 5 ]; then echo "pytest collected no tests: that is a failure"; exit 1; fi; exit $$rc
 
