@@ -60,3 +60,12 @@ def test_every_setting_read_from_the_environment_is_documented_in_the_readme():
     readme = (ROOT / "README.md").read_text()
     undocumented = sorted(n for n in names if not re.search(rf"`{n}`", readme))
     assert undocumented == [], f"settings.py reads {undocumented} but README.md's settings list does not name them"
+
+
+def test_tests_import_helpers_from_tests_support_not_from_bench():
+    """The benchmarks may use the tests' helpers (tests/support); the tests never import a benchmark,
+    so changing how something is measured cannot break what is tested."""
+    found = [f"{p.relative_to(ROOT)}:{n}" for p in (ROOT / "tests").rglob("*.py")
+             for n, line in enumerate(p.read_text(encoding="utf-8").splitlines(), 1)
+             if re.match(r"\s*(from bench[ .]|import bench\b)", line)]
+    assert found == [], "import these helpers from tests.support.pages instead"
