@@ -16,9 +16,10 @@ from pathlib import Path
 
 import pytest
 
+from tests.support.tools import AXE_JS
+
 ROOT = Path(__file__).resolve().parents[1]
 SHARED_DATA = Path(os.environ.get("SEASTAT_SHARED_DATA", ROOT.parent / "shared" / "data" / "seattle"))
-AXE_JS = ROOT / "tests" / "a11y" / "node_modules" / "axe-core" / "axe.min.js"  # pinned: tests/a11y/package-lock.json
 BROWSER_FIXTURES = {"dash_duo", "dash_br", "dash_duo_mp", "dash_thread_server", "dash_process_server"}
 
 

@@ -10,7 +10,7 @@ from pathlib import Path
 import pytest
 
 from tests.support import pgserver
-from tests.support.tools import missing_tool
+from tests.support.tools import AXE_JS, ROOT, missing_tool
 
 
 @pytest.mark.postgres  # runs initdb
@@ -45,8 +45,6 @@ def test_the_accessibility_checks_use_the_pinned_axe_core(request):
     """axe-core comes from tests/a11y's lock file (installed by `make test`), never fetched floating;
     without it the accessibility fixture fails (this test then fails too, naming the fix)."""
     import json
-
-    from tests.conftest import AXE_JS, ROOT
 
     lock = json.loads((ROOT / "tests" / "a11y" / "package-lock.json").read_text())
     pinned = lock["packages"]["node_modules/axe-core"]["version"]

@@ -6,8 +6,13 @@ Why: a suite that skips whatever it cannot run goes green while testing less; CI
 from __future__ import annotations
 
 import os
+from pathlib import Path
 
 import pytest
+
+ROOT = Path(__file__).resolve().parents[2]
+# axe-core for the accessibility checks, at the version tests/a11y/package-lock.json pins (make test: npm ci)
+AXE_JS = ROOT / "tests" / "a11y" / "node_modules" / "axe-core" / "axe.min.js"
 
 
 def in_ci() -> bool:
