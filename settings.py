@@ -34,7 +34,8 @@ class Settings:
     # with internet may name a tiled style such as "carto-positron".
     map_style: str = "white-bg"
     secret_key: str = field(default="", repr=False)
-    # Who is recorded as the author of ledger edits until sign-in exists (SEASTAT_AUTHOR).
+    # Who is recorded as the author of ledger edits when the app runs without sign-in (SEASTAT_AUTHOR);
+    # with sign-in, the signed-in user is.
     author: str = "meeting-facilitator"
     # Internal sign-in (auth/README.md). Settings.from_env() turns it on unless SEASTAT_AUTH=off;
     # a Settings built in code (tests, scripts) has it off unless it asks for it.

@@ -5,9 +5,9 @@ an in-memory DataFrame) is the baseline to beat. The same questions are answered
 one run: the engine with its ETL-time aggregates, the engine reading event tables only, and
 pandas on DataFrames loaded from the same warehouse.
 
-    .venv/bin/python bench/bench_engine.py                       # builds the 10M demo once (cached)
-    .venv/bin/python bench/bench_engine.py --db data/seastat.duckdb --repeat 5
-    .venv/bin/python bench/bench_engine.py --scale 1             # a small demo, quick look
+    .venv/bin/python -m bench.bench_engine                       # builds the 10M demo once (cached)
+    .venv/bin/python -m bench.bench_engine --db data/seastat.duckdb --repeat 5
+    .venv/bin/python -m bench.bench_engine --scale 1             # a small demo, quick look
 
 The warehouse is built with `python -m etl demo --scale S` (21 gives about 10M events) into
 --db (default /tmp/seastat-bench/demo-<scale>.duckdb) unless that file already exists.
@@ -54,15 +54,15 @@ import sys
 import time
 from pathlib import Path
 
+import duckdb
+import numpy as np
+import pandas as pd
+
+from bench import results as bench_results
+from engine import Engine, Filters
+from settings import Settings
+
 ROOT = Path(__file__).resolve().parents[1]
-sys.path.insert(0, str(ROOT))
-
-import duckdb  # noqa: E402
-import numpy as np  # noqa: E402
-import pandas as pd  # noqa: E402
-
-from engine import Engine, Filters  # noqa: E402
-from settings import Settings  # noqa: E402
 
 
 def pct(xs, q, which=0):
@@ -225,6 +225,7 @@ def main(argv=None) -> int:
     print(f"{'engine call':34s} {'n':>4s} {'p50':>6s} {'p95':>6s} {'cpu95':>6s} {'1st max':>7s} | {'no-agg p50':>10s} "
           f"{'p95':>6s} {'cpu95':>6s} | {'pandas p50':>10s} {'p95':>6s} {'cpu95':>6s} {'p95 ratio':>9s}")
     over = []
+    figures = {"warehouse": str(db), "events": events, "aggregate_rows": aggs, "calls": {}}
     for name in calls:
         a, b = results[(name, True)], results[(name, False)]
         line = (f"{name:34s} {len(a):4d} {pct(a, 50):6.1f} {pct(a, 95):6.1f} {pct(a, 95, 1):6.1f} "
@@ -233,6 +234,10 @@ def main(argv=None) -> int:
             p = pand[name]
             line += f" {pct(p, 50):10.1f} {pct(p, 95):6.1f} {pct(p, 95, 1):6.1f} {pct(p, 95) / pct(a, 95):8.1f}x"
         print(line)
+        figures["calls"][name] = {
+            "n": len(a), "p50_ms": pct(a, 50), "p95_ms": pct(a, 95), "cpu_p95_ms": pct(a, 95, 1),
+            "first_max_ms": max(firsts[name]) * 1000, "no_agg_p50_ms": pct(b, 50), "no_agg_p95_ms": pct(b, 95),
+            **({"pandas_p50_ms": pct(pand[name], 50), "pandas_p95_ms": pct(pand[name], 95)} if name in pand else {})}
         if pct(a, 95) > 20:
             over.append(name)
     print(f"\nin-memory aggregates held after the run: {eng.memory_bytes() / 1e6:.1f} MB ('1st max': the slowest "
@@ -240,6 +245,8 @@ def main(argv=None) -> int:
     print(f"pandas: loading the three event tables took {load_s:.1f} s and {mem:,.0f} MB before any question.")
     print("pandas answers a narrower question per call (no intervals, flags, targets or suppression).")
     print(f"calls over the 20 ms wall-clock p95 target: {', '.join(over) or 'none'}")
+    figures.update(aggregates_mb=eng.memory_bytes() / 1e6, pandas_load_s=load_s, pandas_mb=mem, over_target=over)
+    bench_results.write("engine", figures)
     return 0
 
 

@@ -1,7 +1,7 @@
 """How long the meeting packet takes for the default catalog: build (engine queries and tests),
 HTML, PDF (WeasyPrint), and the whole `python -m packet` run. Target: under 10 s.
 
-    SEASTAT_DB=data/seastat.duckdb .venv/bin/python bench/bench_packet.py [--date YYYY-MM-DD] [--runs 3]
+    SEASTAT_DB=data/seastat.duckdb .venv/bin/python -m bench.bench_packet [--date YYYY-MM-DD] [--runs 3]
 
 Uses a throw-away ledger (one open item) in a temp folder, so nothing real is written. Prints
 each phase's median over the runs, the events in the warehouse and the PDF's size and pages.
@@ -19,7 +19,6 @@ import time
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
-sys.path.insert(0, str(ROOT))
 
 
 def main() -> int:
@@ -28,6 +27,7 @@ def main() -> int:
     ap.add_argument("--runs", type=int, default=3)
     args = ap.parse_args()
 
+    from bench import results
     from engine import Engine
     from packet.calendar import next_meeting, parse_meeting_date
     from packet.contents import build_packet
@@ -89,6 +89,12 @@ def main() -> int:
         load = f.read().split()[0]
     print(f"  PDF {len(data):,} bytes, {n_pages} pages; load average {load}; target < 10 s wall: "
           + ("met" if cli < 10 else "NOT met") + " by the CLI run")
+    results.write("packet", {
+        "warehouse": str(s.db_path), "events": events, "meeting": meeting.isoformat(), "engine_open_s": opened,
+        "phases": {name: {"wall_median_s": statistics.median(w for w, _ in v),
+                          "cpu_median_s": statistics.median(c for _, c in v), "wall_runs_s": [w for w, _ in v]}
+                   for name, v in phases.items()},
+        "cli_wall_s": cli, "cli_cpu_s": cli_cpu, "cli_exit": r.returncode, "pdf_bytes": len(data), "pdf_pages": n_pages})
     return 0
 
 

@@ -1,7 +1,7 @@
 """Public side figures: the cold build of every published (suppressed) measure, warm page and API
 latency through the app, and the static export's time and size (the way public traffic scales).
 
-    .venv/bin/python bench/bench_public.py --db data/bench.duckdb   # the 10M-event demo warehouse
+    .venv/bin/python -m bench.bench_public --db data/bench.duckdb   # the 10M-event demo warehouse
 """
 from __future__ import annotations
 
@@ -13,9 +13,10 @@ import time
 from dataclasses import replace
 from pathlib import Path
 
-sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from settings import Settings  # noqa: E402
+from bench import results
+from settings import Settings
+from tests.support.pages import router_payload
 
 
 def pct(xs, p):
@@ -46,13 +47,14 @@ def main() -> int:
         per[m.id] = time.perf_counter() - t
     cold = time.perf_counter() - t0
     slow = sorted(per.items(), key=lambda kv: -kv[1])[:3]
+    figures = {"warehouse": str(s.db_path), "events": rows, "cold_build_s": cold, "measures": len(per),
+               "slowest": dict(slow), "pages": {}, "api": {}}
     print(f"cold build of {len(per)} published measures: {cold:.2f} s (slowest: "
           + ", ".join(f"{k} {v:.2f} s" for k, v in slow) + ")")
 
     app = create_app(s)
     c = app.server.test_client()
     c.get("/")
-    from bench_pages import router_payload
 
     def route(client, path, search):
         return client.post("/_dash-update-component", json=router_payload(path, search))
@@ -66,6 +68,8 @@ def main() -> int:
             r = route(c, path, search)
             ts.append(time.perf_counter() - t)
             assert r.status_code == 200
+        figures["pages"][path + search] = {"p50_ms": 1000 * statistics.median(ts), "p95_ms": 1000 * pct(ts, 95),
+                                           "kib": len(r.data) / 1024}
         print(f"page {path}{search}: p50 {1000 * statistics.median(ts):.1f} ms, p95 {1000 * pct(ts, 95):.1f} ms, "
               f"{len(r.data) / 1024:.0f} KiB")
     for f in ["measures/robberies.json", "measures/robberies/areas.csv", "index.json"]:
@@ -75,6 +79,7 @@ def main() -> int:
             t = time.perf_counter()
             r = c.get("/api/v1/" + f)
             ts.append(time.perf_counter() - t)
+        figures["api"][f] = {"p50_ms": 1000 * statistics.median(ts), "p95_ms": 1000 * pct(ts, 95)}
         print(f"api {f}: p50 {1000 * statistics.median(ts):.1f} ms, p95 {1000 * pct(ts, 95):.1f} ms")
 
     with tempfile.TemporaryDirectory() as tmp:
@@ -86,6 +91,8 @@ def main() -> int:
         size = sum(p.stat().st_size for p in files)
         print(f"static export (cold engine): {took:.1f} s, {got['html']} pages + {got['api']} data files, "
               f"{len(files)} files, {size / 1e6:.1f} MB (plotly.min.js {4.6:.1f} MB of it)")
+        figures["export"] = {"s": took, "html": got["html"], "api": got["api"], "files": len(files), "mb": size / 1e6}
+    results.write("public", figures)
     return 0
 
 

@@ -4,9 +4,9 @@ Why: assign_areas runs after every load on tables of up to 10M rows. Random poin
 worst case (every point distinct; real blurred coordinates repeat a lot), so this measures the
 point-in-polygon join and the DuckDB join-back on a real DuckDB file.
 
-    .venv/bin/python bench/bench_spatial_join.py                       # 1M and 10M points
-    .venv/bin/python bench/bench_spatial_join.py --points 200000       # a quick run
-    .venv/bin/python bench/bench_spatial_join.py --boundaries data/demo/boundaries
+    .venv/bin/python -m bench.bench_spatial_join                       # 1M and 10M points
+    .venv/bin/python -m bench.bench_spatial_join --points 200000       # a quick run
+    .venv/bin/python -m bench.bench_spatial_join --boundaries data/demo/boundaries
 
 Boundaries default to ../shared/data/seattle/boundaries when present, else data/raw/boundaries.
 """
@@ -18,14 +18,14 @@ import tempfile
 import time
 from pathlib import Path
 
+import duckdb
+
+from bench import results
+from city import load_city
+from etl.geo import assign_areas, load_boundaries
+from settings import Settings
+
 ROOT = Path(__file__).resolve().parents[1]
-sys.path.insert(0, str(ROOT))
-
-import duckdb  # noqa: E402
-
-from city import load_city  # noqa: E402
-from etl.geo import assign_areas, load_boundaries  # noqa: E402
-from settings import Settings  # noqa: E402
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -47,6 +47,8 @@ def main(argv: list[str] | None = None) -> int:
         t0 = time.perf_counter()
         summary = load_boundaries(con, settings, boundaries, None)
         layers = len(summary.areas)
+        figures = {"boundaries": str(boundaries), "areas": sum(summary.areas.values()), "layers": layers,
+                   "boundaries_s": time.perf_counter() - t0, "runs": []}
         print(f"boundaries: {sum(summary.areas.values())} areas in {layers} layers from {boundaries} "
               f"({time.perf_counter() - t0:.1f} s)")
         for n in args.points:
@@ -61,7 +63,11 @@ def main(argv: list[str] | None = None) -> int:
                   f"through all {layers} layers ({r.distinct_points * layers / r.join_seconds:,.0f} point-layer tests/s); "
                   f"assign_areas end to end {r.seconds:6.1f} s = {r.rows / r.seconds:,.0f} rows/s; "
                   f"outside every MCPP area: {r.unknown.get('mcpp', 0):,}")
+            figures["runs"].append({"points": n, "join_s": r.join_seconds, "points_per_s": r.distinct_points / r.join_seconds,
+                                    "assign_s": r.seconds, "rows_per_s": r.rows / r.seconds,
+                                    "outside_mcpp": r.unknown.get("mcpp", 0)})
         con.close()
+    results.write("spatial_join", figures)
     return 0
 
 

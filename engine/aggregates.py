@@ -115,7 +115,7 @@ def build(con, catalog: Catalog | Path | None = None, city_folder: Path | None =
     tables or columns are absent from this warehouse are skipped (the engine reports no data).
     """
     if catalog is None or isinstance(catalog, (str, Path)):
-        from settings import Settings  # noqa: PLC0415
+        from settings import Settings
         catalog = load_catalog(Path(catalog) if catalog else Settings.from_env().catalog_dir)
         schema, strict = event_schema(catalog, None, city_folder)
         if strict:

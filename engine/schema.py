@@ -17,7 +17,7 @@ def city_layers(city_folder: Path | None) -> list[str]:
     """Boundary layer ids from config/<city>/layers.yaml (via the ETL's parser), or []."""
     if city_folder is None or not (Path(city_folder) / "layers.yaml").exists():
         return []
-    from etl.layers import load_geo_config  # noqa: PLC0415 — the ETL owns that file's format
+    from etl.layers import load_geo_config  # the ETL owns that file's format
 
     return list(load_geo_config(Path(city_folder)).layers)
 
@@ -25,7 +25,7 @@ def city_layers(city_folder: Path | None) -> list[str]:
 def declared_schema(city_folder: Path | None = None) -> dict[str, dict[str, str]] | None:
     """{dataset: {column: type}} from etl.sources, or None when the ETL does not declare one."""
     try:
-        from etl.sources import canonical_schemas  # noqa: PLC0415 — optional: owned by the ETL
+        from etl.sources import canonical_schemas  # optional: owned by the ETL
     except ImportError:
         return None
     out = {str(k): dict(v) for k, v in canonical_schemas().items()}

@@ -209,10 +209,10 @@ def _binom_ppf_isf(a: float, n: int, q: float) -> tuple[int, int]:
     two per area. Falls back to the public API if a scipy release moves the private ufuncs
     (tests/test_engine_stats.py checks both agree)."""
     try:
-        from scipy.special import _ufuncs as scu  # noqa: PLC0415
+        from scipy.special import _ufuncs as scu
         return int(scu._binom_ppf(a, n, q)), int(scu._binom_isf(a, n, q))
     except (ImportError, AttributeError):
-        from scipy import stats as st  # noqa: PLC0415  lazy: scipy.stats costs ~50 MB of RSS per worker
+        from scipy import stats as st  # lazy: scipy.stats costs ~50 MB of RSS per worker
         return int(st.binom.ppf(a, n, q)), int(st.binom.isf(a, n, q))
 
 

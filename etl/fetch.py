@@ -299,7 +299,7 @@ def _read_state(path: Path) -> dict | None:
     try:
         state = json.loads(path.read_text(encoding="utf-8"))
         for key in ("dataset", "resource", "where", "order", "offset", "bytes", "header"):
-            state[key]  # noqa: B018 - presence check
+            state[key]  # presence check: KeyError if missing
         return state
     except (ValueError, KeyError, TypeError):
         raise FetchError(f"{path}: not a fetch state file this version can read; delete it and its .part to start over") from None

@@ -3,7 +3,8 @@ commitments ledger to record decisions and action items during the meeting.
 
 Everything shown comes from packet.build_packet, the same data the PDF prints. The PDF button
 makes the packet on demand and records its figures, so the next packet can say what changed.
-Ledger writes are recorded under settings.author (SEASTAT_AUTHOR) until sign-in exists.
+Ledger writes are recorded under the signed-in user, or settings.author (SEASTAT_AUTHOR) when the
+app runs without sign-in (SEASTAT_AUTH=off; components/store_access.author).
 """
 from __future__ import annotations
 

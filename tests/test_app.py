@@ -8,9 +8,9 @@ from pathlib import Path
 
 import pytest
 
-from bench.bench_pages import render_with_client, texts
 from components.messages import NO_WAREHOUSE
 from settings import ROOT, Settings
+from tests.support.pages import render_with_client, texts
 
 PAGES = ["/", "/goals/safe_neighborhoods", "/measures/anything", "/neighborhoods", "/data"]
 
@@ -84,6 +84,7 @@ def test_a_returning_browser_reuses_plotly_without_asking_again(empty_client):
     assert not client.post("/_dash-update-component", json={}).cache_control.max_age
 
 
+@pytest.mark.slow  # imports the app in a new interpreter
 def test_procfile_serves_the_module_level_server():
     procfile = (ROOT / "Procfile").read_text()
     assert procfile.startswith("web: gunicorn app:server ")
@@ -92,6 +93,7 @@ def test_procfile_serves_the_module_level_server():
     assert out.stdout.strip() == "Flask"
 
 
+@pytest.mark.slow
 def test_make_run_first_start_says_where_the_admin_password_is(tmp_path):
     """`python app.py` on a fresh clone: the sign-in page says the password is on the terminal, the
     terminal shows it once, and it signs in."""

@@ -446,6 +446,7 @@ def test_a_users_store_that_cannot_be_opened_is_named_in_one_line(demo_db):
     assert r.get_json() == {"error": "sign-in is unavailable: ledger nosuchdb://nowhere: no SQLAlchemy dialect for 'nosuchdb'"}
 
 
+@pytest.mark.slow
 def test_repeated_wrong_passwords_pause_that_username_only(demo_db, ledger_url):
     import time
 

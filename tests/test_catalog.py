@@ -231,6 +231,7 @@ def test_missing_area_column_is_strict_in_ci_but_only_a_note_at_app_start(tmp_pa
     assert list(eng.breakdown("serious_uof", p, "subject_race")["numerator"]) == [1]
 
 
+@pytest.mark.slow
 def test_etl_commands_refuse_a_broken_catalog_before_writing(tmp_path):
     import os
     import subprocess

@@ -15,7 +15,7 @@ import datetime as dt
 
 import pytest
 
-from bench.bench_pages import find_by_id, render_with_client, texts
+from tests.support.pages import find_by_id, render_with_client, texts
 from components.status import status_words
 from engine.status import status as status_of
 from settings import Settings

@@ -17,7 +17,7 @@ import urllib.request
 
 import pytest
 
-from bench.bench_pages import find_by_id, post, router_payload, texts
+from tests.support.pages import find_by_id, post, router_payload, texts
 from settings import ROOT
 from test_auth_server import free_port
 

@@ -12,7 +12,7 @@ import sys
 
 import pytest
 
-from bench.bench_pages import find_by_id, render_with_client, texts
+from tests.support.pages import find_by_id, render_with_client, texts
 from engine.periods import make_period
 from settings import ROOT, Settings
 

@@ -180,6 +180,7 @@ def _calls(eng):
     yield "goal overview", lambda: eng.goal_overview(meeting)
 
 
+@pytest.mark.slow
 def test_memory_sql_aggregates_and_event_tables_agree_on_every_call(eng):
     n = 0
     for where, call in _calls(eng):
@@ -234,6 +235,7 @@ def test_same_period_last_year_of_a_year_to_date_is_last_years_own_number(eng):
     assert r.target == pytest.approx(0.9 * eng.measure("robberies", last_year).value)
 
 
+@pytest.mark.slow
 def test_a_replaced_warehouse_is_read_afresh_not_from_memory(tmp_path):
     e = open_engine(tmp_path, MEASURES, _events(5), DEN, AREAS)
     _build_aggregates(e)

@@ -7,8 +7,8 @@ import datetime as dt
 import pytest
 
 from etl.load import LoadError, load_files
-from etl_files import CRIME_HEADER, crime_file, crime_row, query, write
 from settings import Settings
+from tests.support.etl_files import CRIME_HEADER, crime_file, crime_row, query, write
 
 S = Settings()
 
@@ -71,6 +71,7 @@ def test_binary_empty_and_non_utf8_files_fail_and_a_good_file_beside_them_is_not
     unchanged(db, before)
 
 
+@pytest.mark.slow
 def test_bom_crlf_cr_only_and_tab_separated_files_load_the_same_values(tmp_path):
     rows = [crime_row("1", start="03/01/2021 01:02:03 PM"), crime_row("2", precinct="SW", sector="F", beat="F2")]
     variants = {

@@ -8,7 +8,7 @@ import subprocess
 import sys
 from pathlib import Path
 
-from etl_files import crime_file, crime_row, write
+from tests.support.etl_files import crime_file, crime_row, write
 
 ROOT = Path(__file__).resolve().parents[1]
 

@@ -13,8 +13,8 @@ import duckdb
 import pytest
 
 from etl.load import load_files
-from etl_files import CRIME_HEADER, crime_file, crime_row, query
 from settings import Settings
+from tests.support.etl_files import CRIME_HEADER, crime_file, crime_row, query
 
 ROOT = Path(__file__).resolve().parents[1]
 pytestmark = pytest.mark.slow

@@ -6,9 +6,13 @@ reject's line number or a row's source_row back to the file would land on the wr
 """
 from __future__ import annotations
 
+import pytest
+
 from etl.load import load_files
-from etl_files import crime_file, crime_row, query
 from settings import Settings
+from tests.support.etl_files import crime_file, crime_row, query
+
+pytestmark = pytest.mark.slow  # a 50 MB file
 
 N = 300_000  # about 50 MB: several of DuckDB's CSV buffers, so the read is split across threads
 BAD_DATE_AT = 150_001

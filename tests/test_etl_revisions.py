@@ -3,8 +3,8 @@ overlaps an older one updates revised records by natural key and keeps the newes
 from __future__ import annotations
 
 from etl.load import load_files
-from etl_files import crime_file, crime_row, query
 from settings import Settings
+from tests.support.etl_files import crime_file, crime_row, query
 
 S = Settings()
 

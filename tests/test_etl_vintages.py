@@ -7,8 +7,8 @@ import datetime as dt
 import pytest
 
 from etl.load import LoadError, load_files
-from etl_files import query, write
 from settings import Settings
+from tests.support.etl_files import query, write
 
 S = Settings()
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 import pytest
 
 from etl import warehouse
-from etl_files import query
+from tests.support.etl_files import query
 
 
 def test_second_writer_is_refused_while_the_first_holds_the_lock(tmp_path):

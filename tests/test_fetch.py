@@ -15,7 +15,6 @@ import os
 import signal
 import subprocess
 import sys
-import time
 import urllib.request
 from pathlib import Path
 
@@ -25,7 +24,7 @@ import pytest
 from etl.__main__ import main
 from etl.fetch import DATASETS, FetchError, download, load_portal, newest_event_date, split_page
 from etl.socrata import SocrataClient, SocrataError
-from tests.sodaserver import SodaServer
+from tests.support.sodaserver import SodaServer
 
 pytestmark = pytest.mark.real_data
 
@@ -265,23 +264,19 @@ def test_a_dataset_updated_between_runs_still_completes_with_a_warning(soda, tmp
 
 
 def test_a_killed_client_resumes_when_rerun(soda, tmp_path):
-    soda.delay = 0.25
+    soda.hold_from(40)  # pages 1 and 2 are answered; the client is killed waiting for page 3
     cmd = [sys.executable, "-m", "etl", "fetch", "ois", "--no-load", "--page-size", "20", "--backoff", "0.01"]
     env = cli_env(soda, tmp_path)
     state_file = tmp_path / "ois" / "all.state.json"
     proc = subprocess.Popen(cmd, cwd=ROOT, env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE)
-    deadline = time.monotonic() + 30
-    while time.monotonic() < deadline:
-        if state_file.exists() and json.loads(state_file.read_text())["offset"] >= 40:
-            break
-        time.sleep(0.05)
+    assert soda.held.wait(timeout=120), "the client never asked for page 3"
     proc.send_signal(signal.SIGKILL)
-    proc.wait(timeout=10)
+    proc.communicate(timeout=30)
     saved = json.loads(state_file.read_text())["offset"]
-    assert 40 <= saved < 156
+    assert saved == 40
     first_run = len(soda.requests)
 
-    soda.delay = 0
+    soda.release()
     done = subprocess.run(cmd, cwd=ROOT, env=env, capture_output=True, text=True, timeout=60)
     assert done.returncode == 0, done.stderr
     assert f"resumed at row {saved}" in done.stdout
@@ -295,22 +290,21 @@ def test_a_killed_client_resumes_when_rerun(soda, tmp_path):
 
 
 def test_ctrl_c_stops_with_one_line_and_the_rerun_resumes(soda, tmp_path):
-    soda.delay = 0.3
+    # The portal holds page 2 until the test lets it go, so Ctrl-C lands mid-download however busy
+    # the machine is (waiting a fixed delay instead let a fast fetch finish first: exit 0, not 130).
+    soda.hold_from(20)
     cmd = [sys.executable, "-m", "etl", "fetch", "ois", "--no-load", "--page-size", "20"]
     env = cli_env(soda, tmp_path)
     state_file = tmp_path / "ois" / "all.state.json"
     proc = subprocess.Popen(cmd, cwd=ROOT, env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
-    deadline = time.monotonic() + 30
-    while time.monotonic() < deadline:
-        if state_file.exists() and json.loads(state_file.read_text())["offset"] >= 20:
-            break
-        time.sleep(0.05)
+    assert soda.held.wait(timeout=120), "the client never asked for page 2"
     proc.send_signal(signal.SIGINT)
-    out, err = proc.communicate(timeout=30)
-    assert proc.returncode == 130
+    out, err = proc.communicate(timeout=60)
+    assert proc.returncode == 130, err
     assert err.strip() == "etl fetch ois: interrupted; rerun the same command to resume"
     saved = json.loads(state_file.read_text())["offset"]
-    soda.delay = 0
+    assert saved == 20  # page 1 kept, page 2 never received
+    soda.release()
     done = subprocess.run(cmd, cwd=ROOT, env=env, capture_output=True, text=True, timeout=60)
     assert done.returncode == 0 and "156 rows" in done.stdout and f"resumed at row {saved}" in done.stdout
 
@@ -369,14 +363,11 @@ def test_a_bad_portal_yaml_names_file_and_key(tmp_path):
 
 
 def test_a_second_fetch_of_the_same_dataset_waits_its_turn(soda, tmp_path, capsys):
-    soda.delay = 0.2
+    soda.hold_from(40)  # the first fetch is mid-download (page 2 held) while the second one starts
     cmd = [sys.executable, "-m", "etl", "fetch", "ois", "--no-load", "--page-size", "40"]
     env = cli_env(soda, tmp_path)
     first = subprocess.Popen(cmd, cwd=ROOT, env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
-    state_file = tmp_path / "ois" / "all.state.json"
-    deadline = time.monotonic() + 30
-    while not state_file.exists() and time.monotonic() < deadline:
-        time.sleep(0.02)
+    assert soda.held.wait(timeout=120), "the first fetch never asked for page 2"
     with pytest.MonkeyPatch.context() as mp:
         for k, v in env.items():
             if k.startswith("SEASTAT_"):
@@ -384,6 +375,7 @@ def test_a_second_fetch_of_the_same_dataset_waits_its_turn(soda, tmp_path, capsy
         rc = main(["fetch", "ois", "--no-load", "--page-size", "40"])
     err = capsys.readouterr().err
     assert rc == 1 and "another fetch of ois is running" in err
+    soda.release()
     out, errs = first.communicate(timeout=60)
     assert first.returncode == 0, errs
     assert "156 rows in 4 pages" in out  # the first fetch was not disturbed

@@ -15,10 +15,9 @@ from pathlib import Path
 import duckdb
 import pytest
 
-from tests.sodaserver import SodaServer
+from tests.support.sodaserver import SodaServer
 
 pytestmark = pytest.mark.real_data
-pytest.importorskip("etl.load", reason="etl/load.py (the ETL core's load_files) is not in this tree yet")
 
 ROOT = Path(__file__).resolve().parents[1]
 FIRE = "fire_911/seattle_real_time_fire_911_calls__2022-01.csv"

@@ -15,7 +15,7 @@ from urllib.parse import urlencode
 
 import pytest
 
-from tests.sodaserver import SodaServer, api_field_name
+from tests.support.sodaserver import SodaServer, api_field_name
 
 pytestmark = pytest.mark.real_data
 

@@ -1,6 +1,6 @@
 """Every event gets an area in each layer: by its coordinates, else by its source's codes, else UNKNOWN.
 
-Synthetic expectations come from the hand-drawn city in tests/geo_city.py (A | B split at
+Synthetic expectations come from the hand-drawn city in tests/support/geo_city.py (A | B split at
 lon -122.37; beats X1 | Y1 and precincts P1 | P2 along the same line). Real ones are rows of the
 real crime and fire samples whose neighborhoods were looked up by hand from their addresses.
 """
@@ -13,7 +13,7 @@ import pytest
 
 from etl.geo import GeoError, assign_areas, load_boundaries
 from settings import Settings
-from tests.geo_city import LAYERS_YAML, write_city
+from tests.support.geo_city import LAYERS_YAML, write_city
 
 EVENTS = [
     # key, lat, lon, precinct, sector, beat, mcpp

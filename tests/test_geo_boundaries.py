@@ -14,7 +14,7 @@ from etl.boundaries import BoundaryError, read_boundary_file, read_layers
 from etl.geo import load_boundaries
 from etl.layers import LayerConfigError, load_geo_config, parse_geo_config
 from settings import Settings
-from tests.geo_city import LAYERS_YAML, write_city
+from tests.support.geo_city import LAYERS_YAML, write_city
 
 SEATTLE_BOX = (-122.47, 47.47, -122.21, 47.76)  # lon/lat, a little wider than city.yaml's bounds
 

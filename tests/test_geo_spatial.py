@@ -8,7 +8,7 @@ import shapely
 
 from etl.boundaries import read_boundary_file
 from etl.spatial import locate
-from tests.geo_city import E, LAT0, LAT1, M2, W
+from tests.support.geo_city import E, LAT0, LAT1, M2, W
 
 
 def shapes_of(boxes: dict) -> pd.DataFrame:

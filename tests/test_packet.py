@@ -24,6 +24,7 @@ from pathlib import Path
 import pytest
 
 from settings import ROOT, Settings
+from tests.support.tools import in_ci
 from tests.test_engine_fixtures import make_warehouse
 
 M = dt.date(2026, 11, 16)
@@ -270,6 +271,7 @@ def run_cli(*args, env_extra: dict) -> subprocess.CompletedProcess:
                           text=True, timeout=300)
 
 
+@pytest.mark.slow
 def test_cli_errors_are_one_line(world, tmp_path):
     env = {"SEASTAT_DB": str(world.db_path), "SEASTAT_CATALOG": str(world.catalog_dir),
            "SEASTAT_LEDGER": world.ledger_url}
@@ -283,7 +285,8 @@ def test_cli_errors_are_one_line(world, tmp_path):
     assert not (tmp_path / "p.pdf").exists()
 
 
-@pytest.mark.skipif(shutil.which("pdftotext") is None, reason="poppler-utils (pdftotext) is not installed")
+@pytest.mark.slow
+@pytest.mark.skipif(shutil.which("pdftotext") is None and not in_ci(), reason="poppler-utils (pdftotext) is not installed")
 def test_cli_pdf_carries_the_numbers_and_records_a_snapshot(world, tmp_path):
     from packet.snapshots import Snapshots
     from store import open_store

@@ -9,9 +9,9 @@ from __future__ import annotations
 import duckdb
 import pytest
 
-from bench.bench_pages import find_by_id, render_with_client, texts
 from components.formatting import fmt_value
 from settings import Settings
+from tests.support.pages import find_by_id, render_with_client, texts
 
 
 @pytest.fixture(scope="module")

@@ -1,6 +1,6 @@
 """Population denominators: area-weighted apportionment, city totals by year, race shares, errors.
 
-Synthetic expectations are worked out by hand from tests/geo_city.py's drawing: hood A holds all
+Synthetic expectations are worked out by hand from tests/support/geo_city.py's drawing: hood A holds all
 of tract 1 and half of tract 2, hood B the other half of tract 2.
 """
 from __future__ import annotations
@@ -10,7 +10,9 @@ import pytest
 
 from etl.geo import load_boundaries
 from etl.population import PopulationError
-from tests.geo_city import write_city
+from tests.support.geo_city import write_city
+
+pytestmark = pytest.mark.slow  # area-weighted apportioning of tracts: 1-4 s a test
 
 
 def _denominators(tmp_path, settings, population=True):

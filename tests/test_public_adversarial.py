@@ -66,6 +66,7 @@ def _check_json_counts(obj, threshold=10):
             _check_json_counts(v, threshold)
 
 
+@pytest.mark.slow
 def test_a_thousand_crafted_requests_leak_nothing(app_client, demo_db):
     c = app_client
     measures = c.get("/api/v1/measures.json").get_json()

@@ -17,6 +17,8 @@ import pytest
 from settings import ROOT, Settings
 from test_public_http import page_tree, table_rows
 
+pytestmark = pytest.mark.slow  # exports the whole site (and serves it for a browser)
+
 
 class Tables(HTMLParser):
     """Cell texts of each <table id=...> and every href/src in a static page."""

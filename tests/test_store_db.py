@@ -13,6 +13,7 @@ from sqlalchemy import text
 
 from settings import Settings
 from store import StoreError, Users, open_store
+from tests.support.pgserver import BACKENDS
 
 ROOT = Path(__file__).resolve().parents[1]
 
@@ -83,7 +84,8 @@ def test_importing_the_store_touches_no_database(tmp_path):
     assert not target.parent.exists()
 
 
-@pytest.mark.parametrize("backend", ["sqlite", "postgresql"])
+@pytest.mark.slow
+@pytest.mark.parametrize("backend", BACKENDS)
 def test_workers_starting_together_on_a_fresh_file_all_open_it(tmp_path, backend, request):
     """gunicorn starts its workers at once: each creates-if-missing the same schema (on a real
     PostgreSQL server too, where an advisory lock takes the place of SQLite's write lock)."""
@@ -91,12 +93,17 @@ def test_workers_starting_together_on_a_fresh_file_all_open_it(tmp_path, backend
            else f"sqlite:///{tmp_path / 'fresh.sqlite3'}")
     go = tmp_path / "go"
     code = ("import sys, time; from pathlib import Path; from store import open_store\n"
+            "Path(sys.argv[3]).touch()\n"  # imported and waiting: the test counts these
             "while not Path(sys.argv[2]).exists(): time.sleep(0.002)\n"
             "s = open_store(sys.argv[1]); print(s.journal_mode(), s.schema_version())")
     env = dict(os.environ, PYTHONPATH=str(ROOT))
-    procs = [subprocess.Popen([sys.executable, "-c", code, url, str(go)], cwd=ROOT, env=env,
-                              stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True) for _ in range(4)]
-    time.sleep(1.0)
+    ready = [tmp_path / f"ready-{i}" for i in range(4)]
+    procs = [subprocess.Popen([sys.executable, "-c", code, url, str(go), str(r)], cwd=ROOT, env=env,
+                              stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True) for r in ready]
+    deadline = time.monotonic() + 120
+    while not all(r.exists() for r in ready):  # every worker at the start line, however slow its imports
+        assert time.monotonic() < deadline and all(p.poll() is None for p in procs), "a worker never got ready"
+        time.sleep(0.01)
     go.touch()
     outs = [p.communicate(timeout=60) for p in procs]
     assert [p.returncode for p in procs] == [0, 0, 0, 0], [err for _o, err in outs]

@@ -22,6 +22,7 @@ from city import load_city
 from settings import Settings
 from store import ConflictError, Ledger, LedgerInputError, NotFoundError, open_store
 from store.schema import ledger_history, ledger_items
+from tests.support.pgserver import BACKENDS
 
 ROOT = Path(__file__).resolve().parents[1]
 MEASURES = {"violent_crime_rate", "response_time_p1"}
@@ -42,7 +43,7 @@ def city_dir(tmp_path) -> Path:
     return folder
 
 
-@pytest.fixture(params=["sqlite", "postgresql"])
+@pytest.fixture(params=BACKENDS)
 def ledger_url(request, tmp_path) -> str:
     """Every ledger test runs on the default SQLite file and on a real PostgreSQL server."""
     if request.param == "postgresql":

@@ -12,12 +12,13 @@ from sqlalchemy import select
 
 from store import NotFoundError, UserInputError, Users, open_store, role_allows
 from store.schema import users as users_table
+from tests.support.pgserver import BACKENDS
 
 ROOT = Path(__file__).resolve().parents[1]
 PASSWORD = "correct horse battery"
 
 
-@pytest.fixture(params=["sqlite", "postgresql"])
+@pytest.fixture(params=BACKENDS)
 def url(request, tmp_path) -> str:
     """Users live in the same store as the ledger: both backends."""
     if request.param == "postgresql":
@@ -173,6 +174,7 @@ def test_cli_adduser_from_a_subprocess_then_that_user_signs_in(url):
     assert (signed_in.username, signed_in.role, signed_in.display_name) == ("ann", "editor", "Ann A.")
 
 
+@pytest.mark.slow
 def test_cli_reads_the_ledger_url_from_the_environment_and_reports_errors_in_one_line(url):
     env = {"SEASTAT_LEDGER": url}
     kind = "journal wal" if url.startswith("sqlite") else "postgresql server"

@@ -85,7 +85,7 @@ def test_fire_part_weeks_are_not_regular_points_nor_in_any_baseline(dash_duo, fi
     assert int(lowest.replace(",", "")) > 1500                       # not the 1-day week's count
     assert "Latest complete week" in summary and "partial: 1 of 7 days" in summary
     # the table under the chart (and so its CSV) says which rows are part-weeks
-    from bench.bench_pages import find_by_id, render_with_client
+    from tests.support.pages import find_by_id, render_with_client
 
     _, layout, _ = render_with_client(app.server.test_client(), "/measures/fire_calls", JANUARY)
     grid = find_by_id(layout, "ms-grid")

@@ -205,7 +205,7 @@ def ois(rng, geo, window, scale) -> pd.DataFrame:
         "Subject Gender": events.pick(rng, ["Male", "Female"], [0.9, 0.1], len(ev))[inc],
         "Subject Race": np.array([RACE_LABELS["ois"][r] for r in race], dtype=object)[inc],
         "Subject DOB": dob[inc].astype("datetime64[s]"), "Subject Age": age[inc].astype(str).astype(object),
-        "Subject Weapon": np.where(weapon == None, "No", "Yes")[inc].astype(object),  # noqa: E711
+        "Subject Weapon": np.where(weapon == None, "No", "Yes")[inc].astype(object),  # elementwise: which rows have no weapon
         "Type of Weapon": weapon[inc], "Fatal": fatal[inc],
         "On-duty": "Yes", "Disposition": events.pick(rng, ["Within Policy", "Justified", "Out of Policy"], [0.6, 0.3, 0.1], n),
         "Officer Disciplined?": events.pick(rng, ["No", "Yes"], [0.93, 0.07], n),

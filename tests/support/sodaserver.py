@@ -26,7 +26,10 @@ Test hooks (set on the server object; requests are numbered from 1 in arrival or
 * `last_modified` is sent as X-SODA2-Truth-Last-Modified and Last-Modified (change it to
   play a portal that updated the dataset between pages);
 * `slow = {n: seconds}` waits that long before answering request n (a client timeout);
-* `delay = seconds` sleeps before answering each data request (to kill a client mid-way).
+* `hold_from(offset)` keeps every data request for `$offset` >= offset waiting, unanswered,
+  until `release()`; `held` (a threading.Event) is set when one arrives. A test interrupts a
+  client at a known point by waiting for `held`, not for a delay it hopes is long enough: the
+  client has then saved every page before `offset` and is blocked reading the next one.
 `requests` lists what arrived: dicts with path, params, n, outcome, headers.
 
 Only ever binds to 127.0.0.1, on a free port chosen by the OS.
@@ -165,7 +168,9 @@ class SodaServer:
         self.garbage: dict[int, bytes] = {}
         self.slow: dict[int, float] = {}
         self.last_modified = "Tue, 01 Feb 2022 08:00:00 GMT"
-        self.delay = 0.0
+        self.hold_offset: int | None = None
+        self.held = threading.Event()
+        self._release = threading.Event()
         self.requests: list[dict] = []
         self._tables: dict[str, Table] = {}
         self._lock = threading.Lock()
@@ -181,7 +186,19 @@ class SodaServer:
         self._thread.start()
         return self
 
+    def hold_from(self, offset: int) -> None:
+        """Data requests for rows from `offset` on wait until release(); `held` says one is waiting."""
+        self._release.clear()
+        self.held.clear()
+        self.hold_offset = offset
+
+    def release(self) -> None:
+        """Answer the held requests and hold no more."""
+        self.hold_offset = None
+        self._release.set()
+
     def stop(self) -> None:
+        self.release()
         if self._httpd:
             self._httpd.shutdown()
             self._httpd.server_close()
@@ -250,8 +267,11 @@ class _Handler(BaseHTTPRequestHandler):
             record = {"n": n, "path": parts.path, "params": params, "outcome": "ok",
                       "headers": dict(self.headers.items())}
             soda.requests.append(record)
-        if soda.delay and params.get("$select") is None:
-            time.sleep(soda.delay)
+        hold = soda.hold_offset
+        if hold is not None and params.get("$select") is None and int(params.get("$offset") or 0) >= hold:
+            record["outcome"] = "held"
+            soda.held.set()
+            soda._release.wait(timeout=300)
         if n in soda.slow:
             record["outcome"] = "slow"
             time.sleep(soda.slow[n])
