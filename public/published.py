@@ -1,18 +1,27 @@
 """Every number the public side shows, already suppressed: pages, API, CSV and the static export
 all read these dictionaries, so they cannot disagree and none of them can skip suppression.
 
-What is published (and nothing else), for each measure marked `visibility: public`:
-- the year to date and the same dates last year (headline), with the change between them;
-- months from 1 January of last year to the newest data; suppression runs on each calendar year's
-  months as one table with its total (this year's total is the headline), so a hidden month
-  cannot be worked out from the year-to-date figure;
-- areas of ONE layer (the "neighborhood" layer) and each demographic field, citywide only. Each
-  table includes a "location / group not known" row so it adds up to the headline and its
-  suppression covers everything a reader could subtract. Publishing one layer and no
-  area-by-group cross tables is deliberate: nested layers or crossed tables would let a reader
-  combine two separately protected tables.
-Suppression is engine.suppression (small counts + complementary); a rate or percentage is hidden
-when its count (or its count denominator) is.
+What is published, for each measure marked `visibility: public`, and why in this shape:
+- COMPLETE MONTHS ONLY. The publication is a function of the complete calendar months in the data
+  (per measure: its datasets' newest day), so it changes once a month and two copies saved on
+  consecutive days are identical (nothing to subtract). The page says when the next month comes.
+- months from 1 January of last year to the last complete month;
+- the year to date (complete months) and the same months last year. A year-to-date figure is
+  shown only while every month it adds up is shown: it is republished every month, so a hidden
+  month would otherwise come back as this month's total minus last month's.
+- areas of ONE layer and each demographic field, for the LAST COMPLETE MONTH (with a row for
+  events with no known area / group, so each table adds up to the month). A table of one fixed
+  month never changes once published, so successive publications never overlap. One layer and
+  no area-by-group cross tables, deliberately: nested layers or crossed tables would add
+  relations for a reader to combine.
+Suppression (engine.suppression) runs on one linked problem per month: every measure's month
+cell, the tables of that month, and the cells those rows give away together (a share gives its
+denominator, so its complement; a ratio gives its denominator; a disparity ratio gives the
+reference group's count; a percentile gives its number of calls, the share's denominator; a rate
+gives its count, the population being public). Measures that count the same events share cells;
+a subset of events is tied to its superset by an unseen "rest" cell. The month cells are decided
+from that month's data alone and the month's tables are then protected with them fixed, so a
+month is suppressed the same way in every publication that shows it.
 """
 from __future__ import annotations
 
@@ -25,6 +34,7 @@ import pandas as pd
 import yaml
 
 from engine import suppression
+from engine.periods import Period
 from engine.query import FilterError
 
 ADDITIVE = ("count", "rate", "share", "ratio", "percentile")  # kinds whose counts add up over areas
@@ -99,86 +109,348 @@ def _count_col(kind: str) -> str:
     return "denominator" if kind == "percentile" else "numerator"
 
 
-def _denom_is_count(kind: str) -> bool:
-    return kind in ("share", "ratio", "disparity")
+SEED = "seastat-public"  # the protector order's hash seed (any fixed text: the order must be stable)
 
 
-def _hidden_state(kind: str, numerator, denominator, n, threshold: int) -> str | None:
-    """'small' when the result rests on a count below the threshold, else None."""
-    if kind == "freshness":
+# ---- which counts a published number gives away -------------------------------------------------
+def _sig(part, extra: tuple = ()) -> tuple:
+    """The set of events a count counts: dataset and every filter (so two measures that count the
+    same events name the same cell)."""
+    return (part.dataset, tuple(sorted(set(part.where) | set(extra), key=repr)))
+
+
+def _subset(a: tuple, b: tuple) -> bool:
+    """True when events `a` are a strict subset of events `b` (same dataset, more filters)."""
+    return a != b and a[0] == b[0] and set(b[1]) <= set(a[1])
+
+
+def _sigs(m) -> dict:
+    """{role: signature} of the counts a row of this measure gives away."""
+    c = m.computation
+    if c.kind in ("count", "rate"):
+        return {"num": _sig(c.part)}
+    if c.kind == "share":
+        return {"num": _sig(c.part, c.condition), "den": _sig(c.part)}
+    if c.kind == "ratio":
+        return {"num": _sig(c.part), "den": _sig(c.denominator)}
+    if c.kind == "percentile":
+        return {"den": _sig(c.part, ((c.column, "not_null", True),))}
+    if c.kind == "disparity":
+        out = {"num": _sig(c.part, c.condition)}
+        if c.basis == "contacts":
+            out["den"] = _sig(c.part)
+        return out
+    return {}
+
+
+def _cells_of(m, role_values: dict, where: tuple) -> dict:
+    """{cell: value} for one row. where = (dim, key, month): dim None for the month's total."""
+    out = {}
+    for role, (sig, v) in role_values.items():
+        if v is not None:
+            out[(sig, *where)] = v
+    return out
+
+
+def _month_rows(eng, m, months: list[tuple], extra: dict) -> dict:
+    """{month start: {cell: value}} the measure's month row gives away."""
+    sig = _sigs(m)
+    c = m.computation
+    out = {}
+    s = extra["series"]
+    for (ms, me) in months:
+        r = s.get(ms)
+        if r is None:
+            continue
+        if c.kind == "disparity":
+            grp, ref = c.group, c.reference
+            cells = {(sig["num"], c.field, grp, ms): r["numerator"], (sig["num"], c.field, ref, ms): r["denominator"]}
+            if c.basis == "contacts":
+                e = extra["contacts"].get(ms, {})
+                cells[(sig["den"], c.field, grp, ms)] = e.get(grp, 0.0)
+                cells[(sig["den"], c.field, ref, ms)] = e.get(ref, 0.0)
+        else:
+            cells = {}
+            if "num" in sig:
+                cells[(sig["num"], None, None, ms)] = r["numerator"]
+            if "den" in sig:
+                cells[(sig["den"], None, None, ms)] = r["denominator"]
+        out[ms] = {k: float(v) for k, v in cells.items() if _num(v) is not None}
+    return out
+
+
+def _links(values: dict) -> list[dict]:
+    """Equations a reader knows between cells of one month: a subset of events plus an unseen
+    rest is its superset (per area / group / month total); the groups a month shows plus the
+    rest make the month's total."""
+    eqs, latent = [], {}
+    cells = list(values)
+    by_place: dict = {}
+    for cell in cells:
+        by_place.setdefault(cell[1:], []).append(cell)
+    for place, cs in by_place.items():
+        for a in cs:
+            for b in cs:
+                if _subset(a[0], b[0]):
+                    rest = ("rest", a[0], b[0], *place)
+                    latent[rest] = values[b] - values[a]
+                    eqs.append({b: 1.0, a: -1.0, rest: -1.0})
+    return eqs, latent
+
+
+def _group_links(values: dict, fixed: set) -> tuple[list, dict]:
+    """A month's total is the sum of its groups (of one field) plus the groups not shown: for every
+    signature with a total cell and some group cells of a field not already summed in `fixed`."""
+    eqs, latent = [], {}
+    by: dict = {}
+    for cell in values:
+        sig, dim, key, ms = cell
+        if dim is not None and not dim.startswith("area:"):
+            by.setdefault((sig, dim, ms), []).append(cell)
+    for (sig, dim, ms), cs in by.items():
+        total = (sig, None, None, ms)
+        if total not in values or (sig, dim, ms) in fixed:
+            continue
+        rest = ("others", sig, dim, ms)
+        latent[rest] = values[total] - sum(values[c] for c in cs)
+        eqs.append({total: 1.0, rest: -1.0, **{c: -1.0 for c in cs}})
+    return eqs, latent
+
+
+# ---- the publication -----------------------------------------------------------------------------
+def _month_end(d: dt.date) -> dt.date:
+    return (d.replace(day=28) + dt.timedelta(days=4)).replace(day=1) - dt.timedelta(days=1)
+
+
+def complete_through(as_of: dt.date | None) -> dt.date | None:
+    """The last day of the last complete month on or before as_of."""
+    if as_of is None:
         return None
-    counts = [n if kind == "percentile" else numerator]
-    if _denom_is_count(kind):
-        counts.append(denominator)
-    return "small" if any(suppression.is_small(_num(c), threshold) for c in counts) else None
+    return as_of if as_of == _month_end(as_of) else as_of.replace(day=1) - dt.timedelta(days=1)
 
 
-def _cell(value, count, state, unit, kind) -> dict:
-    return {"value": None if state else _num(value), "count": None if state or kind == "freshness" else _num(count),
-            "hidden": state}
+def _month_list(start: dt.date, end: dt.date) -> list[tuple]:
+    out, d = [], start
+    while d <= end:
+        out.append((d, _month_end(d)))
+        d = _month_end(d) + dt.timedelta(days=1)
+    return out
 
 
-def _suppress_table(df: pd.DataFrame, m, label_col: str = "label") -> list[dict]:
-    """Rows of a one-dimensional table published with its total, through engine.suppression."""
-    kind = m.computation.kind
-    thr = m.small_number_threshold
-    cc = _count_col(kind)
+def publication(eng, today: dt.date | None = None) -> dict:
+    """{measure id: published view} of every public measure; `today` (default: the data's newest
+    day + 1) only matters through the complete months before it."""
+    cache = _cache.setdefault(eng, {})
+    key = (eng.warehouse.refresh(), "publication", today)
+    if key not in cache:
+        cache[key] = _publish(eng, today)
+    return cache[key]
+
+
+def _publish(eng, today) -> dict:
+    ms = [m for m in public_measures(eng)]
+    info = {}
+    for m in ms:
+        as_of = eng.freshness(m).as_of
+        if today is not None and as_of is not None:
+            as_of = min(as_of, today - dt.timedelta(days=1))
+        end = complete_through(as_of)
+        info[m.id] = {"end": end, "months": _month_list(dt.date(end.year - 1, 1, 1), end) if end else []}
+    # 1. every measure's month cells, all months
+    rows_by_month: dict = {}   # month start -> {row id: (measure, cells)}
+    for m in ms:
+        if m.computation.kind == "freshness" or not info[m.id]["months"]:
+            info[m.id]["series"] = {}
+            continue
+        months = info[m.id]["months"]
+        try:
+            s = eng.series(m.id, "month", months[0][0], months[-1][1], flags=False)
+        except FilterError:
+            s = pd.DataFrame()
+        series = {r["period_start"]: r for r in s.to_dict("records")}
+        info[m.id]["series"] = series
+        extra = {"series": series, "contacts": {}}
+        c = m.computation
+        if c.kind == "disparity" and c.basis == "contacts":
+            for a, b in months:
+                if a in series:
+                    d = eng.disparity(m.id, Period(a, b, "", "custom"), c.field, c.reference, suppress=False)
+                    extra["contacts"][a] = dict(zip(d["group"], d["denominator"].astype(float)))
+        for mstart, cells in _month_rows(eng, m, months, extra).items():
+            rows_by_month.setdefault(mstart, {})[("month", m.id, mstart)] = (m, cells)
+    month_hidden: dict = {}  # month start -> set of hidden row ids
+    month_values: dict = {}
+    for mstart, rows in rows_by_month.items():
+        values = {c: v for _, cells in rows.values() for c, v in cells.items()}
+        eqs, latent = _links(values)
+        e2, l2 = _group_links(values, set())
+        prob = suppression.Problem({**values, **latent, **l2}, eqs + e2,
+                                   [suppression.Row(rid, tuple(cells), m.small_number_threshold)
+                                    for rid, (m, cells) in rows.items()])
+        month_hidden[mstart] = suppression.protect(prob, SEED)
+        month_values[mstart] = (values, rows)
+    # 2. the last complete month's tables, with that month's cells fixed
+    layer = neighborhood_layer(eng)
+    labels = dict(zip(eng.layers()["layer"], eng.layers()["label"])) if layer else {}
+    tables: dict = {}  # measure -> {"areas": df, fld: df}
+    by_end: dict = {}
+    for m in ms:
+        kind = m.computation.kind
+        end = info[m.id]["end"]
+        if end is None or kind in ("disparity", "freshness"):
+            continue
+        period = Period(end.replace(day=1), end, "", "custom")
+        t = {}
+        if layer and layer in m.layers:
+            t["areas"] = eng.breakdown(m.id, period, f"area:{layer}", suppress=False)
+        for fld in m.fields:
+            t[fld] = eng.breakdown(m.id, period, fld, suppress=False)
+        tables[m.id] = t
+        by_end.setdefault(end.replace(day=1), []).append(m)
+    table_hidden: dict = {}
+    for mstart, mlist in by_end.items():
+        values, mrows = month_values.get(mstart, ({}, {}))
+        values = dict(values)
+        rows = [suppression.Row(rid, tuple(cells), m.small_number_threshold, total=True, locked=True,
+                                hidden_from_start=rid in month_hidden.get(mstart, set()))
+                for rid, (m, cells) in mrows.items()]
+        eqs, summed = [], set()
+        for m in mlist:
+            sig = _sigs(m)
+            for tname, df in tables[m.id].items():
+                dim = f"area:{layer}" if tname == "areas" else tname
+                roles = {"num": "numerator", "den": "denominator"}
+                df = _with_rest(df, {r: (values.get((sig[r], None, None, mstart)), col) for r, col in roles.items() if r in sig})
+                for rec in df.to_dict("records"):
+                    cells = {}
+                    for r, col in roles.items():
+                        if r in sig and _num(rec.get(col)) is not None:
+                            cells[(sig[r], dim, str(rec["key"]), mstart)] = float(rec[col])
+                    values.update(cells)
+                    rows.append(suppression.Row(("table", m.id, tname, str(rec["key"])), tuple(cells),
+                                                m.small_number_threshold))
+                for r in sig:
+                    if (sig[r], dim, mstart) in summed or (sig[r], None, None, mstart) not in values:
+                        continue
+                    summed.add((sig[r], dim, mstart))
+                    eqs.append({(sig[r], None, None, mstart): 1.0,
+                                **{c: -1.0 for c in values if c[0] == sig[r] and c[1] == dim and c[3] == mstart}})
+        e1, l1 = _links(values)
+        e2, l2 = _group_links(values, summed)
+        prob = suppression.Problem({**values, **l1, **l2}, eqs + e1 + e2, rows)
+        table_hidden[mstart] = suppression.protect(prob, SEED)
+    # 3. the views
+    out = {}
+    for m in ms:
+        out[m.id] = _view(eng, m, info[m.id], month_hidden, tables.get(m.id, {}), table_hidden, layer, labels)
+    return out
+
+
+def _with_rest(df: pd.DataFrame, totals: dict) -> pd.DataFrame:
+    """Add the row of events with no known area / group, so the table adds up to the month's cells.
+    totals: {role: (month total or None, column)}."""
     if len(df) == 0:
-        return []
-    s = suppression.suppress_breakdown(df, thr, count_col=cc,
-                                       denom_col="denominator" if _denom_is_count(kind) else None,
-                                       value_cols=("value",))
-    rows = []
-    for _, r in s.iterrows():
-        small = suppression.is_small(_num(df.loc[_, cc]), thr)
-        state = "small" if small else ("protect" if r["suppressed"] else ("small" if r["rate_suppressed"] else None))
-        rows.append({"key": str(r["key"]), "label": str(r[label_col]),
-                     "value": None if state else _num(r["value"]),
-                     "count": None if state else _num(r[cc]), "hidden": state})
-    return rows
-
-
-def _with_unknown(df: pd.DataFrame, total, kind: str) -> pd.DataFrame:
-    """Add the row that makes the table add up to the published total (events with no area/group)."""
-    cc = _count_col(kind)
-    total = _num(total)
-    if kind not in ADDITIVE or total is None or len(df) == 0:
-        return df
-    rest = total - float(df[cc].fillna(0).sum())
-    if rest <= 0:
         return df
     extra = {c: float("nan") for c in df.columns}
-    extra.update({"key": UNKNOWN_KEY, "label": UNKNOWN_KEY, cc: rest})
+    extra.update({"key": UNKNOWN_KEY, "label": UNKNOWN_KEY})
+    any_rest = False
+    for total, col in totals.values():
+        if total is None or col not in df:
+            continue
+        rest = float(total) - float(df[col].fillna(0).sum())
+        extra[col] = max(rest, 0.0)
+        any_rest |= rest > 0
+    if not any_rest:
+        return df
     return pd.concat([df, pd.DataFrame([extra])], ignore_index=True)
 
 
-def _months(eng, m, period) -> list[dict]:
-    start = dt.date(period.end.year - 1, 1, 1)
-    try:
-        s = eng.series(m.id, "month", start, period.end)
-    except FilterError:
-        return []
-    if len(s) == 0:
-        return []
-    out = []
-    s = s.rename(columns={"period_start": "key"})
-    s["label"] = [d.strftime("%Y-%m") for d in s["key"]]
-    s["period_end_txt"] = [str(d) for d in s["period_end"]]
-    for year, seg in s.groupby([d.year for d in s["key"]], sort=True):
-        seg = seg.reset_index(drop=True)
-        known = seg[[c for c in seg.columns if c != "key"]].copy()
-        known["key"] = seg["label"]
-        if m.computation.kind == "freshness":
-            rows = [{"key": k, "label": k, "value": _num(v), "count": None, "hidden": None}
-                    for k, v in zip(known["key"], known["value"])]
-        else:
-            valid = known[_count_col(m.computation.kind)].notna()
-            rows = _suppress_table(known[valid].reset_index(drop=True), m)
-            blank = [{"key": k, "label": k, "value": None, "count": None, "hidden": None}
-                     for k in known.loc[~valid, "key"]]
-            rows = sorted(rows + blank, key=lambda r: r["key"])
-        out += rows
+def _row_out(key, label, value, count, hidden) -> dict:
+    return {"key": str(key), "label": str(label), "value": None if hidden else _num(value),
+            "count": None if hidden else _num(count), "hidden": HIDDEN if hidden else None}
+
+
+HIDDEN = "privacy"  # the one `hidden` value of every suppressed cell, whatever the reason
+
+
+def _view(eng, m, inf: dict, month_hidden: dict, tables: dict, table_hidden: dict, layer, labels) -> dict:
+    kind = m.computation.kind
+    cc = _count_col(kind)
+    out = _measure_meta(eng, m)
+    end = inf["end"]
+    if end is None:
+        period = eng.period("ytd")
+    else:
+        period = Period(dt.date(end.year, 1, 1), end, f"{dt.date(end.year, 1, 1):%b %-d, %Y} – {end:%b %-d, %Y}", "ytd")
+    out["period"] = {"start": str(period.start), "end": str(period.end), "label": period.label}
+    nxt = _month_end((end or period.end) + dt.timedelta(days=1))
+    out["next_update"] = {"month_end": str(nxt), "expected": str(nxt + dt.timedelta(days=m.lag_days + 1))}
+    series = inf.get("series", {})
+
+    def month_shown(ms) -> bool:
+        return ("month", m.id, ms) not in month_hidden.get(ms, set())
+
+    months = []
+    for ms, me in inf["months"]:
+        r = series.get(ms)
+        lab = ms.strftime("%Y-%m")
+        if kind == "freshness":
+            months.append({"key": lab, "label": lab, "value": _num(r["value"]) if r else None, "count": None, "hidden": None})
+            continue
+        if r is None or _num(r[cc]) is None:
+            months.append({"key": lab, "label": lab, "value": None, "count": None, "hidden": None})
+            continue
+        months.append(_row_out(lab, lab, r["value"], r[cc], not month_shown(ms)))
+    out["months"] = months
+    this_year = [ms for ms, _ in inf["months"] if ms.year == period.end.year]
+    last_year = [ms for ms, _ in inf["months"] if ms.year == period.end.year - 1 and ms.month <= period.end.month]
+    cur = eng.measure(m.id, period)
+    old = eng.measure(m.id, period.prior_year())
+    count_of = (lambda r: r.n) if kind == "percentile" else (lambda r: r.numerator)
+    cur_hidden = kind != "freshness" and not all(month_shown(ms) for ms in this_year)
+    old_hidden = kind != "freshness" and not all(month_shown(ms) for ms in last_year)
+    change_pct = None
+    if not cur_hidden and not old_hidden and _num(cur.value) is not None and _num(old.value):
+        change_pct = 100.0 * (cur.value - old.value) / old.value
+    # a target set as a change from last year gives last year's value away
+    target_hidden = cur_hidden or (m.target is not None and m.target.change_pct is not None and old_hidden)
+    out["headline"] = {
+        "current": _cell(cur.value, count_of(cur), cur_hidden, kind),
+        "last_year": {**_cell(old.value, count_of(old), old_hidden, kind),
+                      "start": str(period.prior_year().start), "end": str(period.prior_year().end)},
+        "change_pct": change_pct,
+        "target": None if target_hidden else _num(cur.target),
+        "status": "hidden" if target_hidden and cur.status not in ("no_data", "no_target") else cur.status,
+    }
+    f = cur.freshness
+    out["freshness"] = {"as_of": str(f.as_of) if f.as_of else None, "fresh": bool(f.fresh)}
+    mstart = end.replace(day=1) if end else None
+    out["tables_period"] = ({"start": str(mstart), "end": str(end), "month": mstart.strftime("%Y-%m")}
+                            if end else None)
+    hidden = table_hidden.get(mstart, set())
+
+    def table_rows(tname) -> list:
+        df = tables[tname]
+        sig = _sigs(m)
+        total = series.get(mstart, {}) if mstart else {}
+        df = _with_rest(df, {r: (total.get(col), col) for r, col in (("num", "numerator"), ("den", "denominator"))
+                             if r in sig})
+        return [_row_out(rec["key"], rec["label"], rec["value"], rec[cc], ("table", m.id, tname, str(rec["key"])) in hidden)
+                for rec in df.to_dict("records")]
+
+    out["areas"] = None
+    if "areas" in tables:
+        rows = table_rows("areas")
+        for r in rows:
+            r["slug"] = None if is_unknown(r["key"]) else slug(r["key"])
+        out["areas"] = {"layer": layer, "layer_label": labels.get(layer, layer), "rows": rows}
+    out["groups"] = {fld: table_rows(fld) for fld in m.fields if fld in tables}
     return out
+
+
+def _cell(value, count, hidden: bool, kind) -> dict:
+    return {"value": None if hidden else _num(value), "count": None if hidden or kind == "freshness" else _num(count),
+            "hidden": HIDDEN if hidden else None}
 
 
 def _measure_meta(eng, m) -> dict:
@@ -194,61 +466,16 @@ def _measure_meta(eng, m) -> dict:
             "definition": m.definition, "methodology": m.methodology, "unit": m.unit, "kind": m.computation.kind,
             "direction": m.direction, "cadence": m.cadence, "lag_days": m.lag_days, "target": target,
             "small_number_threshold": m.small_number_threshold,
+            "suppression": m.suppression_reason,
             "history": [{"date": str(d), "change": str(c)} for d, c in m.history]}
 
 
-def measure(eng, measure_id: str) -> dict | None:
+def measure(eng, measure_id: str, today: dt.date | None = None) -> dict | None:
     """The published view of one measure, or None when it is not public (callers answer 404)."""
     m = eng.catalog.measures.get(measure_id) if isinstance(measure_id, str) else None
     if m is None or m.visibility != "public":
         return None
-    cache = _cache.setdefault(eng, {})
-    key = (eng.warehouse.refresh(), measure_id)
-    if key not in cache:
-        cache[key] = _build(eng, m)
-    return cache[key]
-
-
-def _build(eng, m) -> dict:
-    kind, thr = m.computation.kind, m.small_number_threshold
-    period = eng.period("ytd")
-    out = _measure_meta(eng, m)
-    out["period"] = {"start": str(period.start), "end": str(period.end), "label": period.label}
-    cur = eng.measure(m.id, period)
-    old = eng.measure(m.id, period.prior_year())
-    st_cur = _hidden_state(kind, cur.numerator, cur.denominator, cur.n, thr)
-    st_old = _hidden_state(kind, old.numerator, old.denominator, old.n, thr)
-    count_of = (lambda r: r.n) if kind == "percentile" else (lambda r: r.numerator)
-    change_pct = None
-    if not st_cur and not st_old and _num(cur.value) is not None and _num(old.value):
-        change_pct = 100.0 * (cur.value - old.value) / old.value
-    out["headline"] = {
-        "current": _cell(cur.value, count_of(cur), st_cur, m.unit, kind),
-        "last_year": {**_cell(old.value, count_of(old), st_old, m.unit, kind),
-                      "start": str(period.prior_year().start), "end": str(period.prior_year().end)},
-        "change_pct": change_pct,
-        "target": None if st_cur else _num(cur.target),
-        "status": "hidden" if st_cur else cur.status,
-    }
-    f = cur.freshness
-    out["freshness"] = {"as_of": str(f.as_of) if f.as_of else None, "fresh": bool(f.fresh)}
-    out["months"] = _months(eng, m, period)
-    layer = neighborhood_layer(eng)
-    out["areas"] = None
-    if layer and layer in m.layers and kind != "disparity":
-        df = eng.breakdown(m.id, period, f"area:{layer}", suppress=False)
-        labels = dict(zip(eng.layers()["layer"], eng.layers()["label"]))
-        df = _with_unknown(df, count_of(cur), kind)
-        rows = _suppress_table(df, m)
-        for r in rows:
-            r["slug"] = None if is_unknown(r["key"]) else slug(r["key"])
-        out["areas"] = {"layer": layer, "layer_label": labels.get(layer, layer), "rows": rows}
-    out["groups"] = {}
-    if kind not in ("disparity", "freshness"):
-        for fld in m.fields:
-            df = eng.breakdown(m.id, period, fld, suppress=False)
-            out["groups"][fld] = _suppress_table(_with_unknown(df, count_of(cur), kind), m)
-    return out
+    return publication(eng, today).get(measure_id)
 
 
 def neighborhoods(eng) -> list[dict]:
@@ -261,7 +488,7 @@ def neighborhoods(eng) -> list[dict]:
 
 
 def neighborhood(eng, area_slug: str) -> dict | None:
-    """An area's rows of every published area table beside the city's headline, or None."""
+    """An area's rows of every published area table beside the whole city in the same month, or None."""
     hood = next((a for a in neighborhoods(eng) if isinstance(area_slug, str) and a["slug"] == area_slug), None)
     if hood is None:
         return None
@@ -273,9 +500,12 @@ def neighborhood(eng, area_slug: str) -> dict | None:
         row = next((r for r in v["areas"]["rows"] if r["key"] == hood["key"]), None)
         if row is None:
             continue
+        tp = v["tables_period"]  # the area's month beside the city's same month
+        city = next((r for r in v["months"] if tp and r["key"] == tp["month"]), None)
         rows.append({"measure": m.id, "title": m.title, "unit": m.unit, "kind": m.computation.kind,
                      "area": {k: row[k] for k in ("value", "count", "hidden")},
-                     "city": v["headline"]["current"], "period": v["period"]})
+                     "city": {k: (city or {}).get(k) for k in ("value", "count", "hidden")},
+                     "period": v["period"], "tables_period": tp})
     return {**hood, "layer": neighborhood_layer(eng), "measures": rows}
 
 
