@@ -85,6 +85,9 @@ class Problem:
     values: dict                                   # cell -> true count (published and latent cells)
     equations: list = field(default_factory=list)  # [{cell: coefficient}], each sums to 0
     rows: list = field(default_factory=list)       # [Row]
+    # cells no row shows but a reader can compute (a complement, "everyone else", a subset's rest):
+    # {cell: threshold}; such a cell must not be pinned below its threshold either
+    derived: dict = field(default_factory=dict)
 
 
 def _order(cell, seed: str) -> str:
@@ -133,7 +136,10 @@ def intervals(prob: Problem, hidden_rows: set, targets=None) -> dict:
         by_comp.setdefault(comp[next(iter(eq))], []).append(eq)
     out = {}
     for t in targets:
-        eqs = by_comp.get(comp.get(t, t), [])
+        eqs = [eq for eq in by_comp.get(comp.get(t, t), []) if any(c not in known for c in eq)]
+        if len(eqs) == 1:  # one relation: its bound in closed form (most tables), no solver call
+            out[t] = _one_equation(eqs[0], t, known, prob.values, lower)
+            continue
         unknown = sorted({c for eq in eqs for c in eq if c not in known} | {t}, key=repr)
         if not eqs:
             out[t] = (lower.get(t, 0.0), math.inf)
@@ -161,9 +167,36 @@ def intervals(prob: Problem, hidden_rows: set, targets=None) -> dict:
     return out
 
 
+def _one_equation(eq: dict, t, known: set, values: dict, lower: dict) -> tuple:
+    """Bounds of t from sum(a_c x_c) = 0 alone, every unknown x_c >= its lower bound."""
+    b = -sum(a * values[c] for c, a in eq.items() if c in known)  # sum over unknowns of a_c x_c = b
+    at = eq.get(t, 0.0)
+    if at == 0:
+        return (lower.get(t, 0.0), math.inf)
+    # a_t x_t = b - S, S = sum of the other unknown terms: S ranges over [smin, smax]
+    smin = smax = 0.0
+    for c, a in eq.items():
+        if c in known or c == t or a == 0:
+            continue
+        lo = lower.get(c, 0.0)
+        if a > 0:
+            smin, smax = smin + a * lo, math.inf
+        else:
+            smin, smax = -math.inf, smax + a * lo
+    ends = sorted([(b - smax) / at if math.isfinite(smax) else -math.inf * at,
+                   (b - smin) / at if math.isfinite(smin) else math.inf * at])
+    lo = max(ends[0], lower.get(t, 0.0))
+    hi = ends[1]
+    lo = math.ceil(lo - 1e-6) if math.isfinite(lo) else lower.get(t, 0.0)
+    hi = math.floor(hi + 1e-6) if math.isfinite(hi) else math.inf
+    return (lo, hi)
+
+
 def protect(prob: Problem, seed: str = "") -> set:
     """Ids of the rows to hide: every primary row and enough protectors that no cell only hidden
-    rows show can be narrowed to an interval shorter than its threshold."""
+    rows show can be narrowed to an interval shorter than its threshold, and no derived cell can be
+    pinned to an interval shorter than its threshold that reaches below it (a derived count known
+    to be 0, or known to be large, gives no one away)."""
     rows = {r.id: r for r in prob.rows}
     by_cell: dict = {}
     for r in prob.rows:
@@ -181,15 +214,16 @@ def protect(prob: Problem, seed: str = "") -> set:
     comp = _components(prob)
     ok: set = set()
     for _ in range(10 * len(rows) + 10):
-        iv = intervals(prob, hidden)
-        bad = [c for c, (lo, hi) in iv.items() if c not in ok and hi - lo < need.get(c, 0)]
+        known = {c for r in prob.rows if r.id not in hidden for c in r.cells}
+        todo = ({c for r in prob.rows if r.id in hidden for c in r.cells} - known - ok) | (set(prob.derived) - ok)
+        iv = intervals(prob, hidden, todo)  # hiding more only widens: a cell found safe stays safe
+        bad = [c for c, (lo, hi) in iv.items()
+               if (hi - lo < need[c] if c in need else hi - lo < prob.derived[c] and lo < prob.derived[c] and hi >= 1)]
         ok |= {c for c in iv if c not in bad}
         if not bad:
             return hidden
         changed = False
         done = set()  # one protector per component per round, then audit again
-        known = {c for r in prob.rows if r.id not in hidden for c in r.cells}
-
         def alone(c):  # a cell that is the only unknown of some equation is the one to protect first
             return min((sum(x not in known for x in eq) for eq in eqs_of.get(c, [])), default=99)
 

@@ -239,22 +239,26 @@ def _month_list(start: dt.date, end: dt.date) -> list[tuple]:
 
 def publication(eng, today: dt.date | None = None) -> dict:
     """{measure id: published view} of every public measure; `today` (default: the data's newest
-    day + 1) only matters through the complete months before it."""
-    cache = _cache.setdefault(eng, {})
-    key = (eng.warehouse.refresh(), "publication", today)
-    if key not in cache:
-        cache[key] = _publish(eng, today)
-    return cache[key]
-
-
-def _publish(eng, today) -> dict:
-    ms = [m for m in public_measures(eng)]
-    info = {}
-    for m in ms:
+    day + 1) only matters through the complete months before it, so every day of a month gives
+    the same publication (and the same cache entry)."""
+    ends = {}
+    for m in public_measures(eng):
         as_of = eng.freshness(m).as_of
         if today is not None and as_of is not None:
             as_of = min(as_of, today - dt.timedelta(days=1))
-        end = complete_through(as_of)
+        ends[m.id] = complete_through(as_of)
+    cache = _cache.setdefault(eng, {})
+    key = (eng.warehouse.refresh(), "publication", tuple(sorted(ends.items())))
+    if key not in cache:
+        cache[key] = _publish(eng, ends)
+    return cache[key]
+
+
+def _publish(eng, ends: dict) -> dict:
+    ms = [m for m in public_measures(eng)]
+    info = {}
+    for m in ms:
+        end = ends[m.id]
         info[m.id] = {"end": end, "months": _month_list(dt.date(end.year - 1, 1, 1), end) if end else []}
     # 1. every measure's month cells, all months
     rows_by_month: dict = {}   # month start -> {row id: (measure, cells)}
@@ -284,9 +288,11 @@ def _publish(eng, today) -> dict:
         values = {c: v for _, cells in rows.values() for c, v in cells.items()}
         eqs, latent = _links(values)
         e2, l2 = _group_links(values, set())
+        thr = max([m.small_number_threshold for m, _ in rows.values()] or [0])
         prob = suppression.Problem({**values, **latent, **l2}, eqs + e2,
                                    [suppression.Row(rid, tuple(cells), m.small_number_threshold)
-                                    for rid, (m, cells) in rows.items()])
+                                    for rid, (m, cells) in rows.items()],
+                                   derived={c: thr for c in {**latent, **l2}} if thr else {})
         month_hidden[mstart] = suppression.protect(prob, SEED)
         month_values[mstart] = (values, rows)
     # 2. the last complete month's tables, with that month's cells fixed
@@ -329,15 +335,15 @@ def _publish(eng, today) -> dict:
                     values.update(cells)
                     rows.append(suppression.Row(("table", m.id, tname, str(rec["key"])), tuple(cells),
                                                 m.small_number_threshold))
-                for r in sig:
-                    if (sig[r], dim, mstart) in summed or (sig[r], None, None, mstart) not in values:
-                        continue
-                    summed.add((sig[r], dim, mstart))
-                    eqs.append({(sig[r], None, None, mstart): 1.0,
-                                **{c: -1.0 for c in values if c[0] == sig[r] and c[1] == dim and c[3] == mstart}})
+                summed |= {(sig[r], dim, mstart) for r in sig if (sig[r], None, None, mstart) in values}
+        for sg, dim, ms_ in summed:  # every table of a month adds up to the month (once all rows are in)
+            eqs.append({(sg, None, None, ms_): 1.0,
+                        **{c: -1.0 for c in values if c[0] == sg and c[1] == dim and c[3] == ms_}})
         e1, l1 = _links(values)
         e2, l2 = _group_links(values, summed)
-        prob = suppression.Problem({**values, **l1, **l2}, eqs + e1 + e2, rows)
+        thr = max([r.threshold for r in rows] or [0])
+        prob = suppression.Problem({**values, **l1, **l2}, eqs + e1 + e2, rows,
+                                   derived={c: thr for c in {**l1, **l2}} if thr else {})
         table_hidden[mstart] = suppression.protect(prob, SEED)
     # 3. the views
     out = {}
