@@ -4,6 +4,8 @@ feasible interval solved as an integer program. The suite runs a few days of the
 runs the long sweep (e.g. 120 days) and prints what it recovers.
 
     .venv/bin/python bench/attack_public.py --db /tmp/small.duckdb --days 120
+    # the same attack on an older version of the code (before complete months and linked suppression):
+    git archive b2fac10 | tar -x -C /tmp/old && .venv/bin/python bench/attack_public.py --db ... --old-root /tmp/old
 """
 from __future__ import annotations
 
@@ -16,8 +18,9 @@ from dataclasses import replace
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
-sys.path.insert(0, str(ROOT))
 sys.path.insert(0, str(ROOT / "tests"))
+OLD = sys.argv[sys.argv.index("--old-root") + 1] if "--old-root" in sys.argv else None
+sys.path.insert(0, OLD or str(ROOT))  # the code under attack
 
 from settings import Settings  # noqa: E402
 
@@ -27,6 +30,7 @@ def main() -> int:
     ap.add_argument("--db", type=Path, required=True)
     ap.add_argument("--days", type=int, default=120)
     ap.add_argument("--show", type=int, default=8, help="leaks to print")
+    ap.add_argument("--old-root", help="attack the code in this folder (an older version) instead")
     args = ap.parse_args()
     from attacker import sweep
     from engine import Engine
@@ -38,7 +42,11 @@ def main() -> int:
     t0 = time.perf_counter()
 
     def publish(day):
-        return json.loads(json.dumps(published.publication(eng, day), default=str))
+        if not args.old_root:
+            return json.loads(json.dumps(published.publication(eng, day), default=str))
+        # the older code published the year to date through the newest day: as it was on `day`
+        eng.period = lambda kind, end=None, start=None: Engine.period(eng, kind, end or day - dt.timedelta(days=1), start)
+        return json.loads(json.dumps({m.id: published._build(eng, m) for m in published.public_measures(eng)}, default=str))
 
     got = sweep(eng, publish, days, log=print)
     n = sum(len(v) for v in got["leaks"].values())

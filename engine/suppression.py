@@ -78,6 +78,7 @@ class Row:
     total: bool = False
     locked: bool = False
     hidden_from_start: bool = False
+    table: object = None  # rows of one table: withheld together (zeros too) when nothing else protects
 
 
 @dataclass
@@ -116,9 +117,10 @@ def _components(prob: Problem) -> dict:
     return {c: find(c) for c in parent}
 
 
-def intervals(prob: Problem, hidden_rows: set, targets=None) -> dict:
+def intervals(prob: Problem, hidden_rows: set, targets=None, withheld: frozenset = frozenset()) -> dict:
     """{cell: (lo, hi)} a reader can establish for every cell only hidden rows show (or `targets`),
-    from the visible cells, the equations, non-negativity and hidden one-count rows >= 1."""
+    from the visible cells, the equations, non-negativity and hidden one-count rows >= 1 (zero is
+    shown, except in a `withheld` table, whose rows are all hidden, zeros included)."""
     known = set()
     for r in prob.rows:
         if r.id not in hidden_rows:
@@ -126,7 +128,7 @@ def intervals(prob: Problem, hidden_rows: set, targets=None) -> dict:
     shown_cells = {c for r in prob.rows for c in r.cells}
     lower = {}
     for r in prob.rows:
-        if r.id in hidden_rows and len(r.cells) == 1:
+        if r.id in hidden_rows and len(r.cells) == 1 and (r.table is None or r.table not in withheld):
             lower[r.cells[0]] = 1.0
     if targets is None:
         targets = {c for r in prob.rows if r.id in hidden_rows for c in r.cells} - known
@@ -213,10 +215,11 @@ def protect(prob: Problem, seed: str = "") -> set:
             eqs_of.setdefault(c, []).append(eq)
     comp = _components(prob)
     ok: set = set()
+    withheld: set = set()
     for _ in range(10 * len(rows) + 10):
         known = {c for r in prob.rows if r.id not in hidden for c in r.cells}
         todo = ({c for r in prob.rows if r.id in hidden for c in r.cells} - known - ok) | (set(prob.derived) - ok)
-        iv = intervals(prob, hidden, todo)  # hiding more only widens: a cell found safe stays safe
+        iv = intervals(prob, hidden, todo, frozenset(withheld))  # hiding more only widens: safe stays safe
         bad = [c for c, (lo, hi) in iv.items()
                if (hi - lo < need[c] if c in need else hi - lo < prob.derived[c] and lo < prob.derived[c] and hi >= 1)]
         ok |= {c for c in iv if c not in bad}
@@ -230,10 +233,20 @@ def protect(prob: Problem, seed: str = "") -> set:
         for c in sorted(bad, key=lambda c: (alone(c), repr(c))):
             if comp.get(c, c) in done:
                 continue
-            done.add(comp.get(c, c))
             pick = _protector(prob, c, hidden, by_cell, eqs_of, comp, seed)
             if pick is not None:
                 hidden.update(r.id for r in by_cell[pick])
+                done.add(comp.get(c, c))
+                changed = True
+                continue
+            # nothing left to hide but a total decided elsewhere: withhold the cell's tables whole,
+            # zeros too, so a reader no longer knows which hidden rows are at least 1
+            tables = {r.table for r in by_cell.get(c, []) if r.table is not None} - withheld
+            if tables:
+                withheld |= tables
+                hidden.update(r.id for r in prob.rows if r.table in tables and not r.locked)
+                ok.clear()  # zeros hidden: lower bounds fall, so audit everything again
+                done.add(comp.get(c, c))
                 changed = True
         if not changed:
             return hidden  # nothing left that can protect it (the caller's audit reports it)

@@ -334,7 +334,7 @@ def _publish(eng, ends: dict) -> dict:
                             cells[(sig[r], dim, str(rec["key"]), mstart)] = float(rec[col])
                     values.update(cells)
                     rows.append(suppression.Row(("table", m.id, tname, str(rec["key"])), tuple(cells),
-                                                m.small_number_threshold))
+                                                m.small_number_threshold, table=(m.id, tname)))
                 summed |= {(sig[r], dim, mstart) for r in sig if (sig[r], None, None, mstart) in values}
         for sg, dim, ms_ in summed:  # every table of a month adds up to the month (once all rows are in)
             eqs.append({(sg, None, None, ms_): 1.0,

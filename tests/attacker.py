@@ -87,18 +87,19 @@ class Attacker:
         c = m.computation
         thr = doc["small_number_threshold"]
         hidden = bool(row.get("hidden"))
+        one = 0 if row.get("withheld") else 1  # a hidden count is at least 1, unless zeros are hidden too
         count, value = row.get("count"), row.get("value")
         place = (dim, key, *span)
         if c.kind in ("count", "rate"):
             cell = (_events(c.part), *place)
             self._see(cell, None if hidden else count, thr)
             if hidden:
-                self.hidden[cell] = max(self.hidden[cell], 1)
+                self.hidden[cell] = max(self.hidden[cell], one)
         elif c.kind == "percentile":
             cell = (_events(c.part, ((c.column, "not_null", True),)), *place)
             self._see(cell, None if hidden else count, thr)
             if hidden:
-                self.hidden[cell] = max(self.hidden[cell], 1)
+                self.hidden[cell] = max(self.hidden[cell], one)
         elif c.kind in ("share", "ratio"):
             num = (_events(c.part, c.condition if c.kind == "share" else ()), *place)
             den = (_events(c.part if c.kind == "share" else c.denominator), *place)
@@ -154,8 +155,9 @@ class Attacker:
             for fld, rows in (doc.get("groups") or {}).items():
                 tables[fld] = rows
             for dim, rows in tables.items():
+                withheld = rows and all(r.get("hidden") for r in rows)  # may hide zeros too (API.md)
                 for row in rows:
-                    self._row(m, doc, dim, row["key"], span, row)
+                    self._row(m, doc, dim, row["key"], span, {**row, "withheld": withheld})
 
     # ---- relations ---------------------------------------------------------------------------
     def _relations(self) -> None:
