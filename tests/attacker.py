@@ -36,7 +36,10 @@ class Leak:
     what: str  # "hidden" or "derived"
 
     def __str__(self) -> str:
-        sig, dim, key, a, b = self.cell
+        c = self.cell
+        if isinstance(c[0], str):  # a derived cell: ("rest" | "everyone else" | "days", what, ..., start, end)
+            return f"derived {c[0]} of {c[1]!r} {c[2:-2]} {c[-2]}..{c[-1]}: [{self.lo:g}, {self.hi:g}]"
+        sig, dim, key, a, b = c
         where = f"{dim}={key}" if dim else "total"
         return f"{self.what} {sig[0]}{list(sig[1]) if sig[1] else ''} {where} {a}..{b}: [{self.lo:g}, {self.hi:g}]"
 
