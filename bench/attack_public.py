@@ -48,13 +48,18 @@ def main() -> int:
         eng.period = lambda kind, end=None, start=None: Engine.period(eng, kind, end or day - dt.timedelta(days=1), start)
         return json.loads(json.dumps({m.id: published._build(eng, m) for m in published.public_measures(eng)}, default=str))
 
-    got = sweep(eng, publish, days, log=print)
-    n = sum(len(v) for v in got["leaks"].values())
+    got = sweep(eng, publish, days, log=None)
+    allk = {lk.cell: lk for v in got["leaks"].values() for lk in v}  # a cell leaked on several days counts once
+    n = len(allk)
+    exact = [lk for lk in allk.values() if lk.lo == lk.hi and lk.hi >= 1]
+    small_exact = [lk for lk in exact if lk.hi < 10]
     print(f"{args.db}: {got['days']} days ({days[0]} to {days[-1]}), {got['distinct']} distinct publications, "
-          f"{n} leaks on {len(got['leaks'])} days, {time.perf_counter() - t0:.0f} s")
-    for day, leaks in list(got["leaks"].items())[: args.show]:
-        for lk in leaks[:3]:
-            print(f"  {day}: {lk}")
+          f"{n} distinct cells leak on {len(got['leaks'])} days; {len(exact)} pinned exactly, of which "
+          f"{len(small_exact)} are counts of 1-9 ({sum(1 for x in small_exact if x.what == 'derived')} derived, "
+          f"e.g. a day's count; {sum(1 for x in small_exact if x.what == 'hidden')} hidden cells); "
+          f"{time.perf_counter() - t0:.0f} s")
+    for lk in (small_exact + [x for x in allk.values() if x not in small_exact])[: args.show]:
+        print(f"  {lk}")
     return 1 if n else 0
 
 
