@@ -137,7 +137,14 @@ def intervals(prob: Problem, hidden_rows: set, targets=None, withheld: frozenset
     for eq in prob.equations:
         by_comp.setdefault(comp[next(iter(eq))], []).append(eq)
     out = {}
+    eqs_of: dict = {}
+    for eq in prob.equations:
+        for c in eq:
+            eqs_of.setdefault(c, []).append(eq)
     for t in targets:
+        if any(all(c in known or c == t for c in eq) for eq in eqs_of.get(t, [])):
+            out[t] = (prob.values[t], prob.values[t])  # the only unknown of one relation: pinned
+            continue
         eqs = [eq for eq in by_comp.get(comp.get(t, t), []) if any(c not in known for c in eq)]
         if len(eqs) == 1:  # one relation: its bound in closed form (most tables), no solver call
             out[t] = _one_equation(eqs[0], t, known, prob.values, lower)
@@ -218,7 +225,9 @@ def protect(prob: Problem, seed: str = "") -> set:
     withheld: set = set()
     for _ in range(10 * len(rows) + 10):
         known = {c for r in prob.rows if r.id not in hidden for c in r.cells}
-        todo = ({c for r in prob.rows if r.id in hidden for c in r.cells} - known - ok) | (set(prob.derived) - ok)
+        # a derived count of at least twice its threshold cannot be narrowed below it: no need to ask
+        todo = (({c for r in prob.rows if r.id in hidden for c in r.cells} - known - ok)
+                | {c for c, thr in prob.derived.items() if c not in ok and prob.values[c] < 2 * thr})
         iv = intervals(prob, hidden, todo, frozenset(withheld))  # hiding more only widens: safe stays safe
         bad = [c for c, (lo, hi) in iv.items()
                if (hi - lo < need[c] if c in need else hi - lo < prob.derived[c] and lo < prob.derived[c] and hi >= 1)]

@@ -241,14 +241,18 @@ def publication(eng, today: dt.date | None = None) -> dict:
     """{measure id: published view} of every public measure; `today` (default: the data's newest
     day + 1) only matters through the complete months before it, so every day of a month gives
     the same publication (and the same cache entry)."""
-    ends = {}
-    for m in public_measures(eng):
-        as_of = eng.freshness(m).as_of
-        if today is not None and as_of is not None:
-            as_of = min(as_of, today - dt.timedelta(days=1))
-        ends[m.id] = complete_through(as_of)
     cache = _cache.setdefault(eng, {})
-    key = (eng.warehouse.refresh(), "publication", tuple(sorted(ends.items())))
+    refresh = eng.warehouse.refresh()
+    if (refresh, "ends", today) not in cache:  # the API asks this for every file: once per warehouse
+        ends = {}
+        for m in public_measures(eng):
+            as_of = eng.freshness(m).as_of
+            if today is not None and as_of is not None:
+                as_of = min(as_of, today - dt.timedelta(days=1))
+            ends[m.id] = complete_through(as_of)
+        cache[(refresh, "ends", today)] = ends
+    ends = cache[(refresh, "ends", today)]
+    key = (refresh, "publication", tuple(sorted(ends.items())))
     if key not in cache:
         cache[key] = _publish(eng, ends)
     return cache[key]
