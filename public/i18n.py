@@ -100,6 +100,7 @@ STRINGS = {
     "api_index": {"en": "API index (JSON)", "es": "Índice de la API (JSON)"},
     "chart_title": {"en": "{title}, by month", "es": "{title}, por mes"},
     "sum_count": {"en": "From {start} to {end}: {value} {unit}.", "es": "Del {start} al {end}: {value} ({unit})."},
+    "sum_count_hidden": {"en": "From {start} to {end}: {value}.", "es": "Del {start} al {end}: {value}."},
     "sum_change": {"en": " That is {pct} {dir} than the same months last year ({prior}).",
                    "es": " Es un {pct} {dir} que en los mismos meses del año pasado ({prior})."},
     "more": {"en": "more", "es": "más"},

@@ -86,7 +86,8 @@ def frame(lang: str, links, city: str, body: list, here: tuple = ("home", None),
 
 def _measure_summary(v: dict, lang: str) -> str:
     h, thr = v["headline"], v["small_number_threshold"]
-    text = t("sum_count", lang, start=fdate(v["period"]["start"], lang), end=fdate(v["period"]["end"], lang),
+    text = t("sum_count_hidden" if h["current"].get("hidden") else "sum_count", lang,
+             start=fdate(v["period"]["start"], lang), end=fdate(v["period"]["end"], lang),
              value=shown(h["current"], v["unit"], lang, thr), unit=v["unit"])
     if h["change_pct"] is not None and h["last_year"]["value"] is not None:
         pct = f"{abs(h['change_pct']):.0f}%"

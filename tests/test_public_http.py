@@ -130,8 +130,14 @@ def test_robberies_by_precinct_match_hand_counts_and_hide_what_must_be_hidden(cl
     total = sql(demo_db, "SELECT count(*) FROM crime WHERE category = 'ROBBERY' AND "
                          "CAST(event_time AS DATE) BETWEEN ? AND ?", YTD)[0][0]
     summary = "".join(texts(find(tree, "measure-summary")))
-    assert f": {total:,} offenses." in summary or ": not shown (privacy) offenses." in summary
-    assert "Oct 31, 2026" in summary or "October 31, 2026" in summary
+    assert f": {total:,} offenses." in summary or ": not shown (privacy)" in summary
+    assert "October 31, 2026" in summary
+    # the page says the rule and why (from the catalog), and when the next month comes
+    words = " ".join(texts(tree))
+    assert "Privacy: counts from 1 to 9 are not shown" in words and "CDC WONDER" in words
+    assert "Next update: when Nov 2026 is complete in the data" in words
+    ois = " ".join(texts(page_tree(client, "/measure/ois_count")))
+    assert "Privacy: every count is shown. Public record" in ois
 
 
 def test_spanish_pages_and_language_switch(client):
