@@ -37,7 +37,6 @@ from engine import suppression
 from engine.periods import Period
 from engine.query import FilterError
 
-ADDITIVE = ("count", "rate", "share", "ratio", "percentile")  # kinds whose counts add up over areas
 UNKNOWN_KEY = "__unknown__"
 UNKNOWN_AREA = "UNKNOWN"  # the warehouse's area id for events no layer could place (docs/SCHEMA.md)
 _cache: "weakref.WeakKeyDictionary" = weakref.WeakKeyDictionary()

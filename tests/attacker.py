@@ -343,8 +343,6 @@ def sweep(eng, publish, days: list, log=None) -> dict:
     Consecutive identical publications add nothing to each other, so each distinct pair is solved once."""
     import json
 
-    from engine.catalog import load_catalog  # noqa: F401  (the catalog comes with the engine)
-
     pop = population_of(eng)
     prev, prev_key, seen, out = None, None, {}, {}
     distinct = 0
