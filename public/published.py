@@ -26,7 +26,6 @@ month is suppressed the same way in every publication that shows it.
 from __future__ import annotations
 
 import datetime as dt
-import math
 import re
 import weakref
 
@@ -36,20 +35,12 @@ import yaml
 from engine import suppression
 from engine.periods import Period
 from engine.query import FilterError
+from public.linked import group_links, links, month_cells, sigs
+from public.linked import num as _num
 
 UNKNOWN_KEY = "__unknown__"
 UNKNOWN_AREA = "UNKNOWN"  # the warehouse's area id for events no layer could place (docs/SCHEMA.md)
 _cache: "weakref.WeakKeyDictionary" = weakref.WeakKeyDictionary()
-
-
-def _num(x):
-    if x is None:
-        return None
-    try:
-        x = float(x)
-    except (TypeError, ValueError):
-        return None
-    return None if math.isnan(x) or math.isinf(x) else x
 
 
 def is_unknown(key) -> bool:
@@ -109,111 +100,6 @@ def _count_col(kind: str) -> str:
 
 
 SEED = "seastat-public"  # the protector order's hash seed (any fixed text: the order must be stable)
-
-
-# ---- which counts a published number gives away -------------------------------------------------
-def _sig(part, extra: tuple = ()) -> tuple:
-    """The set of events a count counts: dataset and every filter (so two measures that count the
-    same events name the same cell)."""
-    return (part.dataset, tuple(sorted(set(part.where) | set(extra), key=repr)))
-
-
-def _subset(a: tuple, b: tuple) -> bool:
-    """True when events `a` are a strict subset of events `b` (same dataset, more filters)."""
-    return a != b and a[0] == b[0] and set(b[1]) <= set(a[1])
-
-
-def _sigs(m) -> dict:
-    """{role: signature} of the counts a row of this measure gives away."""
-    c = m.computation
-    if c.kind in ("count", "rate"):
-        return {"num": _sig(c.part)}
-    if c.kind == "share":
-        return {"num": _sig(c.part, c.condition), "den": _sig(c.part)}
-    if c.kind == "ratio":
-        return {"num": _sig(c.part), "den": _sig(c.denominator)}
-    if c.kind == "percentile":
-        return {"den": _sig(c.part, ((c.column, "not_null", True),))}
-    if c.kind == "disparity":
-        out = {"num": _sig(c.part, c.condition)}
-        if c.basis == "contacts":
-            out["den"] = _sig(c.part)
-        return out
-    return {}
-
-
-def _cells_of(m, role_values: dict, where: tuple) -> dict:
-    """{cell: value} for one row. where = (dim, key, month): dim None for the month's total."""
-    out = {}
-    for role, (sig, v) in role_values.items():
-        if v is not None:
-            out[(sig, *where)] = v
-    return out
-
-
-def _month_rows(eng, m, months: list[tuple], extra: dict) -> dict:
-    """{month start: {cell: value}} the measure's month row gives away."""
-    sig = _sigs(m)
-    c = m.computation
-    out = {}
-    s = extra["series"]
-    for (ms, me) in months:
-        r = s.get(ms)
-        if r is None:
-            continue
-        if c.kind == "disparity":
-            grp, ref = c.group, c.reference
-            cells = {(sig["num"], c.field, grp, ms): r["numerator"], (sig["num"], c.field, ref, ms): r["denominator"]}
-            if c.basis == "contacts":
-                e = extra["contacts"].get(ms, {})
-                cells[(sig["den"], c.field, grp, ms)] = e.get(grp, 0.0)
-                cells[(sig["den"], c.field, ref, ms)] = e.get(ref, 0.0)
-        else:
-            cells = {}
-            if "num" in sig:
-                cells[(sig["num"], None, None, ms)] = r["numerator"]
-            if "den" in sig:
-                cells[(sig["den"], None, None, ms)] = r["denominator"]
-        out[ms] = {k: float(v) for k, v in cells.items() if _num(v) is not None}
-    return out
-
-
-def _links(values: dict) -> list[dict]:
-    """Equations a reader knows between cells of one month: a subset of events plus an unseen
-    rest is its superset (per area / group / month total); the groups a month shows plus the
-    rest make the month's total."""
-    eqs, latent = [], {}
-    cells = list(values)
-    by_place: dict = {}
-    for cell in cells:
-        by_place.setdefault(cell[1:], []).append(cell)
-    for place, cs in by_place.items():
-        for a in cs:
-            for b in cs:
-                if _subset(a[0], b[0]):
-                    rest = ("rest", a[0], b[0], *place)
-                    latent[rest] = values[b] - values[a]
-                    eqs.append({b: 1.0, a: -1.0, rest: -1.0})
-    return eqs, latent
-
-
-def _group_links(values: dict, fixed: set) -> tuple[list, dict]:
-    """A month's total is the sum of its groups (of one field) plus the groups not shown: for every
-    signature with a total cell and some group cells of a field not already summed in `fixed`."""
-    eqs, latent = [], {}
-    by: dict = {}
-    for cell in values:
-        sig, dim, key, ms = cell
-        if dim is not None and not dim.startswith("area:"):
-            by.setdefault((sig, dim, ms), []).append(cell)
-    for (sig, dim, ms), cs in by.items():
-        total = (sig, None, None, ms)
-        if total not in values or (sig, dim, ms) in fixed:
-            continue
-        rest = ("others", sig, dim, ms)
-        latent[rest] = values[total] - sum(values[c] for c in cs)
-        eqs.append({total: 1.0, rest: -1.0, **{c: -1.0 for c in cs}})
-    return eqs, latent
 
 
 # ---- the publication -----------------------------------------------------------------------------
@@ -283,14 +169,14 @@ def _publish(eng, ends: dict) -> dict:
                 if a in series:
                     d = eng.disparity(m.id, Period(a, b, "", "custom"), c.field, c.reference, suppress=False)
                     extra["contacts"][a] = dict(zip(d["group"], d["denominator"].astype(float)))
-        for mstart, cells in _month_rows(eng, m, months, extra).items():
+        for mstart, cells in month_cells(m, months, extra).items():
             rows_by_month.setdefault(mstart, {})[("month", m.id, mstart)] = (m, cells)
     month_hidden: dict = {}  # month start -> set of hidden row ids
     month_values: dict = {}
     for mstart, rows in rows_by_month.items():
         values = {c: v for _, cells in rows.values() for c, v in cells.items()}
-        eqs, latent = _links(values)
-        e2, l2 = _group_links(values, set())
+        eqs, latent = links(values)
+        e2, l2 = group_links(values, set())
         thr = max([m.small_number_threshold for m, _ in rows.values()] or [0])
         prob = suppression.Problem({**values, **latent, **l2}, eqs + e2,
                                    [suppression.Row(rid, tuple(cells), m.small_number_threshold)
@@ -325,7 +211,7 @@ def _publish(eng, ends: dict) -> dict:
                 for rid, (m, cells) in mrows.items()]
         eqs, summed = [], set()
         for m in mlist:
-            sig = _sigs(m)
+            sig = sigs(m)
             for tname, df in tables[m.id].items():
                 dim = f"area:{layer}" if tname == "areas" else tname
                 roles = {"num": "numerator", "den": "denominator"}
@@ -342,8 +228,8 @@ def _publish(eng, ends: dict) -> dict:
         for sg, dim, ms_ in summed:  # every table of a month adds up to the month (once all rows are in)
             eqs.append({(sg, None, None, ms_): 1.0,
                         **{c: -1.0 for c in values if c[0] == sg and c[1] == dim and c[3] == ms_}})
-        e1, l1 = _links(values)
-        e2, l2 = _group_links(values, summed)
+        e1, l1 = links(values)
+        e2, l2 = group_links(values, summed)
         thr = max([r.threshold for r in rows] or [0])
         prob = suppression.Problem({**values, **l1, **l2}, eqs + e1 + e2, rows,
                                    derived={c: thr for c in {**l1, **l2}} if thr else {})
@@ -440,7 +326,7 @@ def _view(eng, m, inf: dict, month_hidden: dict, tables: dict, table_hidden: dic
 
     def table_rows(tname) -> list:
         df = tables[tname]
-        sig = _sigs(m)
+        sig = sigs(m)
         total = series.get(mstart, {}) if mstart else {}
         df = _with_rest(df, {r: (total.get(col), col) for r, col in (("num", "numerator"), ("den", "denominator"))
                              if r in sig})
