@@ -23,7 +23,7 @@ GOAL_REQUIRED = ("id", "title", "statement", "department", "order")
 MEASURE_KEYS = {
     "id", "goal", "title", "definition", "methodology", "datasets", "computation", "unit",
     "direction", "target", "cadence", "lag_days", "breakdowns", "visibility",
-    "small_number_threshold", "history", "order",
+    "small_number_threshold", "suppression", "history", "order",
 }
 DATASET_KEYS = {"id", "title", "cadence_days", "lag_days", "portal_id"}
 TARGET_KEYS = {"value", "change_pct", "baseline", "tolerance_pct", "per_days", "placeholder", "rationale"}
@@ -102,6 +102,7 @@ class Measure:
     history: tuple  # tuple of (date, change)
     order: int
     source: str     # the file it came from
+    suppression_reason: str = ""  # why this threshold (shown in the public methodology)
 
 
 @dataclass(frozen=True)
@@ -281,8 +282,19 @@ def _measure(raw, src) -> Measure:
             raise _err(src, what, f"history[{i}]", "each entry needs a date (YYYY-MM-DD) and a change")
         history.append((h["date"], str(h["change"])))
     thr = raw.get("small_number_threshold", 10)
-    if not isinstance(thr, int) or thr < 0:
+    if not isinstance(thr, int) or isinstance(thr, bool) or thr < 0:
         raise _err(src, what, "small_number_threshold", "expected a whole number >= 0")
+    reason = raw.get("suppression", "")
+    if not isinstance(reason, str):
+        raise _err(src, what, "suppression", "expected a sentence saying why this threshold")
+    # Per-measure policy: a public-record count (threshold 0) must say so; counts about people in
+    # groups (demographic breakdowns, disparities) are never exempt.
+    if thr == 0 and comp.kind != "freshness":
+        if bd.get("fields") or comp.kind == "disparity":
+            raise _err(src, what, "small_number_threshold",
+                       "0 (never suppressed) is not allowed for counts broken down by demographic group")
+        if not reason.strip():
+            raise _err(src, what, "suppression", "a threshold of 0 (public record) needs the reason it is not suppressed")
     datasets = tuple(raw.get("datasets") or _datasets_of(comp))
     return Measure(
         id=str(mid), goal=str(raw["goal"]), title=str(raw["title"]), definition=str(raw["definition"]),
@@ -291,6 +303,7 @@ def _measure(raw, src) -> Measure:
         cadence=str(raw["cadence"]), lag_days=int(raw.get("lag_days", 0)),
         layers=tuple(bd.get("layers") or ()), fields=tuple(bd.get("fields") or ()), visibility=vis,
         small_number_threshold=thr, history=tuple(sorted(history)), order=int(raw.get("order", 0)), source=src,
+        suppression_reason=reason.strip(),
     )
 
 

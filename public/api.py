@@ -18,7 +18,7 @@ from public.views import row_label
 
 VERSION = "api/v1"
 CSV_COLUMNS = ["measure_id", "table", "key", "label", "value", "count", "shown_as", "unit", "period_start", "period_end"]
-SHOWN_AS = {"small": "fewer than {n}", "protect": "not shown (protects a small number)"}
+SHOWN_AS = "not shown (privacy)"  # the one label of every hidden cell
 _MEASURE_FILE = re.compile(r"^measures/([a-z0-9_]+)\.json$")
 _CSV_FILE = re.compile(r"^measures/([a-z0-9_]+)/([a-z0-9_]+)\.csv$")
 _HOOD_FILE = re.compile(r"^neighborhoods/([a-z0-9-]+)\.json$")
@@ -41,20 +41,21 @@ def _csv(v: dict, table: str, rows: list) -> tuple[bytes, str]:
     buf = io.StringIO()
     w = csv.writer(buf, lineterminator="\n")
     w.writerow(CSV_COLUMNS)
-    n = v["small_number_threshold"]
+    # months: each row is its month; areas and groups: the last complete month
+    span = v["period"] if table == "months" or not v.get("tables_period") else v["tables_period"]
     for r in rows:
         label = row_label(r, "en", table)
-        shown = SHOWN_AS[r["hidden"]].format(n=n) if r["hidden"] else ""
+        shown = SHOWN_AS if r["hidden"] else ""
         w.writerow([v["id"], table, r["key"], label, "" if r["value"] is None else repr(r["value"]),
-                    "" if r["count"] is None else int(r["count"]), shown, v["unit"], v["period"]["start"],
-                    v["period"]["end"]])
+                    "" if r["count"] is None else int(r["count"]), shown, v["unit"], span["start"], span["end"]])
     return buf.getvalue().encode("utf-8"), "text/csv; charset=utf-8"
 
 
 def document(eng, path: str) -> tuple[bytes, str] | None:
     """The bytes and media type of one API file (path relative to api/v1/), or None (404)."""
     if path == "index.json":
-        return _json({"version": 1, "docs": "Each measure is counted year to date; see public/API.md.",
+        return _json({"version": 1, "docs": "Complete months only: each measure's year to date, its months, and its "
+                              "tables of the last complete month; see public/API.md.",
                       "files": sorted(paths(eng))})
     if path == "goals.json":
         return _json(published.index(eng))

@@ -19,10 +19,12 @@ STRINGS = {
                          "Data last updated {as_of}.",
                    "es": "Estas son las metas de la ciudad y cómo las medimos. Las cifras cubren {period}. "
                          "Datos actualizados por última vez el {as_of}."},
-    "privacy_note": {"en": "To protect privacy, counts from 1 to {k} are shown as \"fewer than {n}\", and some "
-                           "other numbers are hidden so the small ones cannot be worked out.",
-                     "es": "Para proteger la privacidad, los conteos de 1 a {k} se muestran como \"menos de {n}\", y "
-                           "se ocultan otras cifras para que no se puedan calcular las pequeñas."},
+    "privacy_note": {"en": "To protect privacy, small counts, and any other number that would let someone work one "
+                           "out, read \"not shown (privacy)\". Each measure says its rule under \"How it is counted\". "
+                           "Numbers cover complete months only and change once a month.",
+                     "es": "Para proteger la privacidad, los conteos pequeños, y cualquier otra cifra que permitiría "
+                           "calcular uno, dicen \"no se muestra (privacidad)\". Cada medida explica su regla en \"Cómo se "
+                           "cuenta\". Las cifras cubren solo meses completos y cambian una vez al mes."},
     "what_we_measure": {"en": "What we measure", "es": "Qué medimos"},
     "why": {"en": "Why it matters", "es": "Por qué importa"},
     "how_doing": {"en": "How we are doing", "es": "Cómo vamos"},
@@ -31,8 +33,17 @@ STRINGS = {
                    "es": "La ciudad aún no ha publicado acciones para esta meta."},
     "lead": {"en": "Lead: {dept}", "es": "Responsable: {dept}"},
     "see_measure": {"en": "Details: {title}", "es": "Detalles: {title}"},
-    "fewer_than": {"en": "fewer than {n}", "es": "menos de {n}"},
-    "not_shown": {"en": "not shown (protects a small number)", "es": "no se muestra (protege una cifra pequeña)"},
+    "not_shown": {"en": "not shown (privacy)", "es": "no se muestra (privacidad)"},
+    "privacy_rule": {"en": "Privacy: counts from 1 to {k} are not shown, nor any number that would let one be worked "
+                           "out from the others. Why {n}: {reason}",
+                     "es": "Privacidad: no se muestran los conteos de 1 a {k}, ni ninguna cifra que permitiría "
+                           "calcular uno a partir de las demás. Por qué {n}: {reason}"},
+    "privacy_none": {"en": "Privacy: every count is shown. {reason}", "es": "Privacidad: se muestran todos los conteos. {reason}"},
+    "next_update": {"en": "Numbers cover complete months only. Next update: when {month} is complete in the data, "
+                          "expected around {date}.",
+                    "es": "Las cifras cubren solo meses completos. Próxima actualización: cuando {month} esté completo "
+                          "en los datos, hacia el {date}."},
+    "table_month": {"en": "{what}, {month}", "es": "{what}, {month}"},
     "no_data": {"en": "no data", "es": "sin datos"},
     "status_on_track": {"en": "On track", "es": "Vamos bien"},
     "status_at_risk": {"en": "Close to target", "es": "Cerca de la meta"},
@@ -43,9 +54,9 @@ STRINGS = {
     "sum_not_covered": {"en": "From {start} to {end}: not covered by the loaded data, so no number is shown.",
                         "es": "Del {start} al {end}: no cubierto por los datos cargados, así que no se muestra ninguna cifra."},
     "status_no_target": {"en": "No target (reported for context)", "es": "Sin meta (dato de contexto)"},
-    "status_hidden": {"en": "Not shown (small numbers)", "es": "No se muestra (cifras pequeñas)"},
-    "this_year": {"en": "This year so far", "es": "En lo que va del año"},
-    "last_year": {"en": "Same dates last year", "es": "Mismas fechas el año pasado"},
+    "status_hidden": {"en": "Not shown (privacy)", "es": "No se muestra (privacidad)"},
+    "this_year": {"en": "This year, complete months", "es": "Este año, meses completos"},
+    "last_year": {"en": "Same months last year", "es": "Mismos meses del año pasado"},
     "change": {"en": "Change from last year", "es": "Cambio respecto al año pasado"},
     "target": {"en": "Target", "es": "Meta"},
     "target_none": {"en": "No target", "es": "Sin meta"},
@@ -74,7 +85,7 @@ STRINGS = {
                   "es": "Elija su vecindario para ver sus medidas públicas junto a toda la ciudad."},
     "hood_intro": {"en": "{area} compared with the whole city, {period}.",
                    "es": "{area} comparado con toda la ciudad, {period}."},
-    "ytd_words": {"en": "the year so far ({start} to {end})", "es": "lo que va del año (del {start} al {end})"},
+    "ytd_words": {"en": "the complete months of this year ({start} to {end})", "es": "los meses completos de este año (del {start} al {end})"},
     "hood_caption": {"en": "Public measures: {area} and the whole city", "es": "Medidas públicas: {area} y toda la ciudad"},
     "hood_here": {"en": "{area}", "es": "{area}"},
     "city": {"en": "Whole city", "es": "Toda la ciudad"},
@@ -93,8 +104,9 @@ STRINGS = {
     "api_index": {"en": "API index (JSON)", "es": "Índice de la API (JSON)"},
     "chart_title": {"en": "{title}, by month", "es": "{title}, por mes"},
     "sum_count": {"en": "From {start} to {end}: {value} {unit}.", "es": "Del {start} al {end}: {value} ({unit})."},
-    "sum_change": {"en": " That is {pct} {dir} than the same dates last year ({prior}).",
-                   "es": " Es un {pct} {dir} que en las mismas fechas del año pasado ({prior})."},
+    "sum_count_hidden": {"en": "From {start} to {end}: {value}.", "es": "Del {start} al {end}: {value}."},
+    "sum_change": {"en": " That is {pct} {dir} than the same months last year ({prior}).",
+                   "es": " Es un {pct} {dir} que en los mismos meses del año pasado ({prior})."},
     "more": {"en": "more", "es": "más"},
     "less": {"en": "less", "es": "menos"},
     "sum_trend": {"en": "The chart shows {title} for each month from {first} to {last}. Highest: {hi_month} ({hi}). "

@@ -1,23 +1,31 @@
 """Every number the public side shows, already suppressed: pages, API, CSV and the static export
 all read these dictionaries, so they cannot disagree and none of them can skip suppression.
 
-What is published (and nothing else), for each measure marked `visibility: public`:
-- the year to date and the same dates last year (headline), with the change between them;
-- months from 1 January of last year to the newest data; suppression runs on each calendar year's
-  months as one table with its total (this year's total is the headline), so a hidden month
-  cannot be worked out from the year-to-date figure;
-- areas of ONE layer (the "neighborhood" layer) and each demographic field, citywide only. Each
-  table includes a "location / group not known" row so it adds up to the headline and its
-  suppression covers everything a reader could subtract. Publishing one layer and no
-  area-by-group cross tables is deliberate: nested layers or crossed tables would let a reader
-  combine two separately protected tables.
-Suppression is engine.suppression (small counts + complementary); a rate or percentage is hidden
-when its count (or its count denominator) is.
+What is published, for each measure marked `visibility: public`, and why in this shape:
+- COMPLETE MONTHS ONLY. The publication is a function of the complete calendar months in the data
+  (per measure: its datasets' newest day), so it changes once a month and two copies saved on
+  consecutive days are identical (nothing to subtract). The page says when the next month comes.
+- months from 1 January of last year to the last complete month;
+- the year to date (complete months) and the same months last year. A year-to-date figure is
+  shown only while every month it adds up is shown: it is republished every month, so a hidden
+  month would otherwise come back as this month's total minus last month's.
+- areas of ONE layer and each demographic field, for the LAST COMPLETE MONTH (with a row for
+  events with no known area / group, so each table adds up to the month). A table of one fixed
+  month never changes once published, so successive publications never overlap. One layer and
+  no area-by-group cross tables, deliberately: nested layers or crossed tables would add
+  relations for a reader to combine.
+Suppression (engine.suppression) runs on one linked problem per month: every measure's month
+cell, the tables of that month, and the cells those rows give away together (a share gives its
+denominator, so its complement; a ratio gives its denominator; a disparity ratio gives the
+reference group's count; a percentile gives its number of calls, the share's denominator; a rate
+gives its count, the population being public). Measures that count the same events share cells;
+a subset of events is tied to its superset by an unseen "rest" cell. The month cells are decided
+from that month's data alone and the month's tables are then protected with them fixed, so a
+month is suppressed the same way in every publication that shows it.
 """
 from __future__ import annotations
 
 import datetime as dt
-import math
 import re
 import weakref
 
@@ -25,9 +33,11 @@ import pandas as pd
 import yaml
 
 from engine import suppression
+from engine.periods import Period
 from engine.query import FilterError
+from public.linked import group_links, links, month_cells, sigs
+from public.linked import num as _num
 
-ADDITIVE = ("count", "rate", "share", "ratio", "percentile")  # kinds whose counts add up over areas
 UNKNOWN_KEY = "__unknown__"
 UNKNOWN_AREA = "UNKNOWN"  # the warehouse's area id for events no layer could place (docs/SCHEMA.md)
 # per engine: (warehouse generation, today) and the views built for them (_stamped)
@@ -36,22 +46,13 @@ _cache: "weakref.WeakKeyDictionary" = weakref.WeakKeyDictionary()
 
 def _stamped(eng) -> dict:
     """This engine's published views for the current (warehouse generation, day); a new file or
-    a new day starts an empty one (freshness is computed against today's date)."""
+    a new day starts an empty one, so nothing of an older file is kept and freshness (computed
+    against today's date) never goes stale in a running server."""
     stamp = (eng.warehouse.refresh(), eng.today())
     held = _cache.get(eng)
     if held is None or held[0] != stamp:
         held = _cache[eng] = (stamp, {})
     return held[1]
-
-
-def _num(x):
-    if x is None:
-        return None
-    try:
-        x = float(x)
-    except (TypeError, ValueError):
-        return None
-    return None if math.isnan(x) or math.isinf(x) else x
 
 
 def is_unknown(key) -> bool:
@@ -110,86 +111,256 @@ def _count_col(kind: str) -> str:
     return "denominator" if kind == "percentile" else "numerator"
 
 
-def _denom_is_count(kind: str) -> bool:
-    return kind in ("share", "ratio", "disparity")
+SEED = "seastat-public"  # the protector order's hash seed (any fixed text: the order must be stable)
 
 
-def _hidden_state(kind: str, numerator, denominator, n, threshold: int) -> str | None:
-    """'small' when the result rests on a count below the threshold, else None."""
-    if kind == "freshness":
+# ---- the publication -----------------------------------------------------------------------------
+def _month_end(d: dt.date) -> dt.date:
+    return (d.replace(day=28) + dt.timedelta(days=4)).replace(day=1) - dt.timedelta(days=1)
+
+
+def complete_through(as_of: dt.date | None) -> dt.date | None:
+    """The last day of the last complete month on or before as_of."""
+    if as_of is None:
         return None
-    counts = [n if kind == "percentile" else numerator]
-    if _denom_is_count(kind):
-        counts.append(denominator)
-    return "small" if any(suppression.is_small(_num(c), threshold) for c in counts) else None
+    return as_of if as_of == _month_end(as_of) else as_of.replace(day=1) - dt.timedelta(days=1)
 
 
-def _cell(value, count, state, unit, kind) -> dict:
-    return {"value": None if state else _num(value), "count": None if state or kind == "freshness" else _num(count),
-            "hidden": state}
+def _month_list(start: dt.date, end: dt.date) -> list[tuple]:
+    out, d = [], start
+    while d <= end:
+        out.append((d, _month_end(d)))
+        d = _month_end(d) + dt.timedelta(days=1)
+    return out
 
 
-def _suppress_table(df: pd.DataFrame, m, label_col: str = "label") -> list[dict]:
-    """Rows of a one-dimensional table published with its total, through engine.suppression."""
-    kind = m.computation.kind
-    thr = m.small_number_threshold
-    cc = _count_col(kind)
+def publication(eng, today: dt.date | None = None) -> dict:
+    """{measure id: published view} of every public measure; `today` (default: the data's newest
+    day + 1) only matters through the complete months before it, so every day of a month gives
+    the same publication (and the same cache entry)."""
+    cache = _stamped(eng)
+    refresh = eng.warehouse.refresh()
+    if (refresh, "ends", today) not in cache:  # the API asks this for every file: once per warehouse
+        ends = {}
+        for m in public_measures(eng):
+            # the measure's own last complete day (engine.coverage), else its newest event
+            as_of = eng.coverage(m.id).last_complete or eng.freshness(m).as_of
+            if today is not None and as_of is not None:
+                as_of = min(as_of, today - dt.timedelta(days=1))
+            ends[m.id] = complete_through(as_of)
+        cache[(refresh, "ends", today)] = ends
+    ends = cache[(refresh, "ends", today)]
+    key = (refresh, "publication", tuple(sorted(ends.items())))
+    if key not in cache:
+        cache[key] = _publish(eng, ends)
+    return cache[key]
+
+
+def _publish(eng, ends: dict) -> dict:
+    ms = [m for m in public_measures(eng)]
+    info = {}
+    for m in ms:
+        end = ends[m.id]
+        info[m.id] = {"end": end, "months": _month_list(dt.date(end.year - 1, 1, 1), end) if end else []}
+    # 1. every measure's month cells, all months
+    rows_by_month: dict = {}   # month start -> {row id: (measure, cells)}
+    for m in ms:
+        if m.computation.kind == "freshness" or not info[m.id]["months"]:
+            info[m.id]["series"] = {}
+            continue
+        months = info[m.id]["months"]
+        try:
+            s = eng.series(m.id, "month", months[0][0], months[-1][1], flags=False)
+        except FilterError:
+            s = pd.DataFrame()
+        series = {r["period_start"]: r for r in s.to_dict("records")}
+        info[m.id]["series"] = series
+        extra = {"series": series, "contacts": {}}
+        c = m.computation
+        if c.kind == "disparity" and c.basis == "contacts":
+            for a, b in months:
+                if a in series:
+                    d = eng.disparity(m.id, Period(a, b, "", "custom"), c.field, c.reference, suppress=False)
+                    extra["contacts"][a] = dict(zip(d["group"], d["denominator"].astype(float)))
+        for mstart, cells in month_cells(m, months, extra).items():
+            rows_by_month.setdefault(mstart, {})[("month", m.id, mstart)] = (m, cells)
+    month_hidden: dict = {}  # month start -> set of hidden row ids
+    month_values: dict = {}
+    for mstart, rows in rows_by_month.items():
+        values = {c: v for _, cells in rows.values() for c, v in cells.items()}
+        eqs, latent = links(values)
+        e2, l2 = group_links(values, set())
+        thr = max([m.small_number_threshold for m, _ in rows.values()] or [0])
+        prob = suppression.Problem({**values, **latent, **l2}, eqs + e2,
+                                   [suppression.Row(rid, tuple(cells), m.small_number_threshold)
+                                    for rid, (m, cells) in rows.items()],
+                                   derived={c: thr for c in {**latent, **l2}} if thr else {})
+        month_hidden[mstart] = suppression.protect(prob, SEED)
+        month_values[mstart] = (values, rows)
+    # 2. the last complete month's tables, with that month's cells fixed
+    layer = neighborhood_layer(eng)
+    labels = dict(zip(eng.layers()["layer"], eng.layers()["label"])) if layer else {}
+    tables: dict = {}  # measure -> {"areas": df, fld: df}
+    by_end: dict = {}
+    for m in ms:
+        kind = m.computation.kind
+        end = info[m.id]["end"]
+        if end is None or kind in ("disparity", "freshness"):
+            continue
+        period = Period(end.replace(day=1), end, "", "custom")
+        t = {}
+        if layer and layer in m.layers:
+            t["areas"] = eng.breakdown(m.id, period, f"area:{layer}", suppress=False)
+        for fld in m.fields:
+            t[fld] = eng.breakdown(m.id, period, fld, suppress=False)
+        tables[m.id] = t
+        by_end.setdefault(end.replace(day=1), []).append(m)
+    table_hidden: dict = {}
+    for mstart, mlist in by_end.items():
+        values, mrows = month_values.get(mstart, ({}, {}))
+        values = dict(values)
+        rows = [suppression.Row(rid, tuple(cells), m.small_number_threshold, total=True, locked=True,
+                                hidden_from_start=rid in month_hidden.get(mstart, set()))
+                for rid, (m, cells) in mrows.items()]
+        eqs, summed = [], set()
+        for m in mlist:
+            sig = sigs(m)
+            for tname, df in tables[m.id].items():
+                dim = f"area:{layer}" if tname == "areas" else tname
+                roles = {"num": "numerator", "den": "denominator"}
+                df = _with_rest(df, {r: (values.get((sig[r], None, None, mstart)), col) for r, col in roles.items() if r in sig})
+                for rec in df.to_dict("records"):
+                    cells = {}
+                    for r, col in roles.items():
+                        if r in sig and _num(rec.get(col)) is not None:
+                            cells[(sig[r], dim, str(rec["key"]), mstart)] = float(rec[col])
+                    values.update(cells)
+                    rows.append(suppression.Row(("table", m.id, tname, str(rec["key"])), tuple(cells),
+                                                m.small_number_threshold, table=(m.id, tname)))
+                summed |= {(sig[r], dim, mstart) for r in sig if (sig[r], None, None, mstart) in values}
+        for sg, dim, ms_ in summed:  # every table of a month adds up to the month (once all rows are in)
+            eqs.append({(sg, None, None, ms_): 1.0,
+                        **{c: -1.0 for c in values if c[0] == sg and c[1] == dim and c[3] == ms_}})
+        e1, l1 = links(values)
+        e2, l2 = group_links(values, summed)
+        thr = max([r.threshold for r in rows] or [0])
+        prob = suppression.Problem({**values, **l1, **l2}, eqs + e1 + e2, rows,
+                                   derived={c: thr for c in {**l1, **l2}} if thr else {})
+        table_hidden[mstart] = suppression.protect(prob, SEED)
+    # 3. the views
+    out = {}
+    for m in ms:
+        out[m.id] = _view(eng, m, info[m.id], month_hidden, tables.get(m.id, {}), table_hidden, layer, labels)
+    return out
+
+
+def _with_rest(df: pd.DataFrame, totals: dict) -> pd.DataFrame:
+    """Add the row of events with no known area / group, so the table adds up to the month's cells.
+    totals: {role: (month total or None, column)}."""
     if len(df) == 0:
-        return []
-    s = suppression.suppress_breakdown(df, thr, count_col=cc,
-                                       denom_col="denominator" if _denom_is_count(kind) else None,
-                                       value_cols=("value",))
-    rows = []
-    for _, r in s.iterrows():
-        small = suppression.is_small(_num(df.loc[_, cc]), thr)
-        state = "small" if small else ("protect" if r["suppressed"] else ("small" if r["rate_suppressed"] else None))
-        rows.append({"key": str(r["key"]), "label": str(r[label_col]),
-                     "value": None if state else _num(r["value"]),
-                     "count": None if state else _num(r[cc]), "hidden": state})
-    return rows
-
-
-def _with_unknown(df: pd.DataFrame, total, kind: str) -> pd.DataFrame:
-    """Add the row that makes the table add up to the published total (events with no area/group)."""
-    cc = _count_col(kind)
-    total = _num(total)
-    if kind not in ADDITIVE or total is None or len(df) == 0:
-        return df
-    rest = total - float(df[cc].fillna(0).sum())
-    if rest <= 0:
         return df
     extra = {c: float("nan") for c in df.columns}
-    extra.update({"key": UNKNOWN_KEY, "label": UNKNOWN_KEY, cc: rest})
+    extra.update({"key": UNKNOWN_KEY, "label": UNKNOWN_KEY})
+    any_rest = False
+    for total, col in totals.values():
+        if total is None or col not in df:
+            continue
+        rest = float(total) - float(df[col].fillna(0).sum())
+        extra[col] = max(rest, 0.0)
+        any_rest |= rest > 0
+    if not any_rest:
+        return df
     return pd.concat([df, pd.DataFrame([extra])], ignore_index=True)
 
 
-def _months(eng, m, period) -> list[dict]:
-    start = dt.date(period.end.year - 1, 1, 1)
-    try:
-        s = eng.series(m.id, "month", start, period.end)
-    except FilterError:
-        return []
-    if len(s) == 0:
-        return []
-    out = []
-    s = s.rename(columns={"period_start": "key"})
-    s["label"] = [d.strftime("%Y-%m") for d in s["key"]]
-    s["period_end_txt"] = [str(d) for d in s["period_end"]]
-    for year, seg in s.groupby([d.year for d in s["key"]], sort=True):
-        seg = seg.reset_index(drop=True)
-        known = seg[[c for c in seg.columns if c != "key"]].copy()
-        known["key"] = seg["label"]
-        if m.computation.kind == "freshness":
-            rows = [{"key": k, "label": k, "value": _num(v), "count": None, "hidden": None}
-                    for k, v in zip(known["key"], known["value"])]
-        else:
-            valid = known[_count_col(m.computation.kind)].notna()
-            rows = _suppress_table(known[valid].reset_index(drop=True), m)
-            blank = [{"key": k, "label": k, "value": None, "count": None, "hidden": None}
-                     for k in known.loc[~valid, "key"]]
-            rows = sorted(rows + blank, key=lambda r: r["key"])
-        out += rows
+def _row_out(key, label, value, count, hidden) -> dict:
+    return {"key": str(key), "label": str(label), "value": None if hidden else _num(value),
+            "count": None if hidden else _num(count), "hidden": HIDDEN if hidden else None}
+
+
+HIDDEN = "privacy"  # the one `hidden` value of every suppressed cell, whatever the reason
+
+
+def _view(eng, m, inf: dict, month_hidden: dict, tables: dict, table_hidden: dict, layer, labels) -> dict:
+    kind = m.computation.kind
+    cc = _count_col(kind)
+    out = _measure_meta(eng, m)
+    end = inf["end"]
+    if end is None:
+        period = eng.period("ytd", measure_id=m.id)
+    else:
+        period = Period(dt.date(end.year, 1, 1), end, f"{dt.date(end.year, 1, 1):%b %-d, %Y} – {end:%b %-d, %Y}", "ytd")
+    out["period"] = {"start": str(period.start), "end": str(period.end), "label": period.label}
+    nxt = _month_end((end or period.end) + dt.timedelta(days=1))
+    out["next_update"] = {"month_end": str(nxt), "expected": str(nxt + dt.timedelta(days=m.lag_days + 1))}
+    series = inf.get("series", {})
+
+    def month_shown(ms) -> bool:
+        return ("month", m.id, ms) not in month_hidden.get(ms, set())
+
+    months = []
+    for ms, me in inf["months"]:
+        r = series.get(ms)
+        lab = ms.strftime("%Y-%m")
+        if kind == "freshness":
+            months.append({"key": lab, "label": lab, "value": _num(r["value"]) if r else None, "count": None, "hidden": None})
+            continue
+        if r is None or _num(r[cc]) is None:
+            months.append({"key": lab, "label": lab, "value": None, "count": None, "hidden": None})
+            continue
+        months.append(_row_out(lab, lab, r["value"], r[cc], not month_shown(ms)))
+    out["months"] = months
+    this_year = [ms for ms, _ in inf["months"] if ms.year == period.end.year]
+    last_year = [ms for ms, _ in inf["months"] if ms.year == period.end.year - 1 and ms.month <= period.end.month]
+    cur = eng.measure(m.id, period)
+    old = eng.measure(m.id, period.prior_year())
+    count_of = (lambda r: r.n) if kind == "percentile" else (lambda r: r.numerator)
+    cur_hidden = kind != "freshness" and not all(month_shown(ms) for ms in this_year)
+    old_hidden = kind != "freshness" and not all(month_shown(ms) for ms in last_year)
+    change_pct = None
+    if not cur_hidden and not old_hidden and _num(cur.value) is not None and _num(old.value):
+        change_pct = 100.0 * (cur.value - old.value) / old.value
+    # a target set as a change from last year gives last year's value away
+    target_hidden = cur_hidden or (m.target is not None and m.target.change_pct is not None and old_hidden)
+    out["headline"] = {
+        "current": _cell(cur.value, count_of(cur), cur_hidden, kind),
+        "last_year": {**_cell(old.value, count_of(old), old_hidden, kind),
+                      "start": str(period.prior_year().start), "end": str(period.prior_year().end)},
+        "change_pct": change_pct,
+        "target": None if target_hidden else _num(cur.target),
+        "status": "hidden" if target_hidden and cur.status not in ("no_data", "no_target", "not_covered") else cur.status,
+        # why the loaded data cannot answer the measure (status "not_covered"), else ""
+        "not_covered": cur.coverage,
+    }
+    f = cur.freshness
+    out["freshness"] = {"as_of": str(f.as_of) if f.as_of else None, "fresh": bool(f.fresh)}
+    mstart = end.replace(day=1) if end else None
+    out["tables_period"] = ({"start": str(mstart), "end": str(end), "month": mstart.strftime("%Y-%m")}
+                            if end else None)
+    hidden = table_hidden.get(mstart, set())
+
+    def table_rows(tname) -> list:
+        df = tables[tname]
+        sig = sigs(m)
+        total = series.get(mstart, {}) if mstart else {}
+        df = _with_rest(df, {r: (total.get(col), col) for r, col in (("num", "numerator"), ("den", "denominator"))
+                             if r in sig})
+        return [_row_out(rec["key"], rec["label"], rec["value"], rec[cc], ("table", m.id, tname, str(rec["key"])) in hidden)
+                for rec in df.to_dict("records")]
+
+    out["areas"] = None
+    if "areas" in tables:
+        rows = table_rows("areas")
+        for r in rows:
+            r["slug"] = None if is_unknown(r["key"]) else slug(r["key"])
+        out["areas"] = {"layer": layer, "layer_label": labels.get(layer, layer), "rows": rows}
+    out["groups"] = {fld: table_rows(fld) for fld in m.fields if fld in tables}
     return out
+
+
+def _cell(value, count, hidden: bool, kind) -> dict:
+    return {"value": None if hidden else _num(value), "count": None if hidden or kind == "freshness" else _num(count),
+            "hidden": HIDDEN if hidden else None}
 
 
 def _measure_meta(eng, m) -> dict:
@@ -205,63 +376,16 @@ def _measure_meta(eng, m) -> dict:
             "definition": m.definition, "methodology": m.methodology, "unit": m.unit, "kind": m.computation.kind,
             "direction": m.direction, "cadence": m.cadence, "lag_days": m.lag_days, "target": target,
             "small_number_threshold": m.small_number_threshold,
+            "suppression": m.suppression_reason,
             "history": [{"date": str(d), "change": str(c)} for d, c in m.history]}
 
 
-def measure(eng, measure_id: str) -> dict | None:
+def measure(eng, measure_id: str, today: dt.date | None = None) -> dict | None:
     """The published view of one measure, or None when it is not public (callers answer 404)."""
     m = eng.catalog.measures.get(measure_id) if isinstance(measure_id, str) else None
     if m is None or m.visibility != "public":
         return None
-    cache = _stamped(eng)
-    key = measure_id
-    if key not in cache:
-        cache[key] = _build(eng, m)
-    return cache[key]
-
-
-def _build(eng, m) -> dict:
-    kind, thr = m.computation.kind, m.small_number_threshold
-    period = eng.period("ytd", measure_id=m.id)  # the year of the measure's own latest complete data
-    out = _measure_meta(eng, m)
-    out["period"] = {"start": str(period.start), "end": str(period.end), "label": period.label}
-    cur = eng.measure(m.id, period)
-    old = eng.measure(m.id, period.prior_year())
-    st_cur = _hidden_state(kind, cur.numerator, cur.denominator, cur.n, thr)
-    st_old = _hidden_state(kind, old.numerator, old.denominator, old.n, thr)
-    count_of = (lambda r: r.n) if kind == "percentile" else (lambda r: r.numerator)
-    change_pct = None
-    if not st_cur and not st_old and _num(cur.value) is not None and _num(old.value):
-        change_pct = 100.0 * (cur.value - old.value) / old.value
-    out["headline"] = {
-        "current": _cell(cur.value, count_of(cur), st_cur, m.unit, kind),
-        "last_year": {**_cell(old.value, count_of(old), st_old, m.unit, kind),
-                      "start": str(period.prior_year().start), "end": str(period.prior_year().end)},
-        "change_pct": change_pct,
-        "target": None if st_cur else _num(cur.target),
-        "status": "hidden" if st_cur else cur.status,
-        # why the loaded data cannot answer the measure (status "not_covered"), else ""
-        "not_covered": cur.coverage,
-    }
-    f = cur.freshness
-    out["freshness"] = {"as_of": str(f.as_of) if f.as_of else None, "fresh": bool(f.fresh)}
-    out["months"] = _months(eng, m, period)
-    layer = neighborhood_layer(eng)
-    out["areas"] = None
-    if layer and layer in m.layers and kind != "disparity":
-        df = eng.breakdown(m.id, period, f"area:{layer}", suppress=False)
-        labels = dict(zip(eng.layers()["layer"], eng.layers()["label"]))
-        df = _with_unknown(df, count_of(cur), kind)
-        rows = _suppress_table(df, m)
-        for r in rows:
-            r["slug"] = None if is_unknown(r["key"]) else slug(r["key"])
-        out["areas"] = {"layer": layer, "layer_label": labels.get(layer, layer), "rows": rows}
-    out["groups"] = {}
-    if kind not in ("disparity", "freshness"):
-        for fld in m.fields:
-            df = eng.breakdown(m.id, period, fld, suppress=False)
-            out["groups"][fld] = _suppress_table(_with_unknown(df, count_of(cur), kind), m)
-    return out
+    return publication(eng, today).get(measure_id)
 
 
 def neighborhoods(eng) -> list[dict]:
@@ -274,7 +398,7 @@ def neighborhoods(eng) -> list[dict]:
 
 
 def neighborhood(eng, area_slug: str) -> dict | None:
-    """An area's rows of every published area table beside the city's headline, or None."""
+    """An area's rows of every published area table beside the whole city in the same month, or None."""
     hood = next((a for a in neighborhoods(eng) if isinstance(area_slug, str) and a["slug"] == area_slug), None)
     if hood is None:
         return None
@@ -286,9 +410,12 @@ def neighborhood(eng, area_slug: str) -> dict | None:
         row = next((r for r in v["areas"]["rows"] if r["key"] == hood["key"]), None)
         if row is None:
             continue
+        tp = v["tables_period"]  # the area's month beside the city's same month
+        city = next((r for r in v["months"] if tp and r["key"] == tp["month"]), None)
         rows.append({"measure": m.id, "title": m.title, "unit": m.unit, "kind": m.computation.kind,
                      "area": {k: row[k] for k in ("value", "count", "hidden")},
-                     "city": v["headline"]["current"], "period": v["period"]})
+                     "city": {k: (city or {}).get(k) for k in ("value", "count", "hidden")},
+                     "period": v["period"], "tables_period": tp})
     return {**hood, "layer": neighborhood_layer(eng), "measures": rows}
 
 
@@ -307,7 +434,7 @@ def geometry(eng) -> dict:
     if not layer:
         return {"type": "FeatureCollection", "features": []}
     cache = _stamped(eng)
-    key = ("geometry", layer)
+    key = (eng.warehouse.refresh(), "geometry", layer)
     if key not in cache:
         cache[key] = eng.geojson(layer)
     return cache[key]

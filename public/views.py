@@ -41,12 +41,12 @@ def fmonth(key: str, lang: str) -> str:
 
 
 def shown(cell: dict, unit: str, lang: str, threshold: int, what: str = "value", covered: bool = True) -> str:
-    """The text for a published cell: the number, or why it is not shown."""
+    """The text for a published cell: the number, "not covered", or the one label of every hidden
+    cell (a label per reason would tell a reader which rule fired, and which hidden cells are the
+    small ones)."""
     if not covered:
         return t("not_covered", lang)
-    if cell.get("hidden") == "small":
-        return t("fewer_than", lang, n=threshold)
-    if cell.get("hidden") == "protect":
+    if cell.get("hidden"):
         return t("not_shown", lang)
     v = cell.get(what)
     return t("no_data", lang) if v is None else fmt_value(v, unit if what == "value" else None)
@@ -91,8 +91,9 @@ def _measure_summary(v: dict, lang: str) -> str:
     h, thr = v["headline"], v["small_number_threshold"]
     if h.get("not_covered"):
         return t("sum_not_covered", lang, start=fdate(v["period"]["start"], lang), end=fdate(v["period"]["end"], lang))
-    text = t("sum_count", lang, start=fdate(v["period"]["start"], lang), end=fdate(v["period"]["end"], lang),
-             value=shown(h["current"], v["unit"], lang, thr, covered=not h.get("not_covered")), unit=v["unit"])
+    text = t("sum_count_hidden" if h["current"].get("hidden") else "sum_count", lang,
+             start=fdate(v["period"]["start"], lang), end=fdate(v["period"]["end"], lang),
+             value=shown(h["current"], v["unit"], lang, thr), unit=v["unit"])
     if h["change_pct"] is not None and h["last_year"]["value"] is not None:
         pct = f"{abs(h['change_pct']):.0f}%"
         text += t("sum_change", lang, pct=pct, dir=t("more" if h["change_pct"] > 0 else "less", lang),
@@ -229,6 +230,27 @@ def area_map(v: dict, geo: dict, lang: str) -> html.Figure:
     ], className="chart mb-3", **{"aria-describedby": sid})
 
 
+def privacy_text(v: dict, lang: str) -> str:
+    """The measure's suppression rule and why (from the catalog), for its methodology."""
+    thr, why = v["small_number_threshold"], v.get("suppression") or ""
+    if thr <= 0:
+        return t("privacy_none", lang, reason=why)
+    return t("privacy_rule", lang, k=thr - 1, n=thr, reason=why or "-")
+
+
+def next_update_text(v: dict, lang: str) -> str:
+    nu = v.get("next_update")
+    if not nu:
+        return ""
+    return t("next_update", lang, month=fmonth(nu["month_end"][:7], lang), date=fdate(nu["expected"], lang))
+
+
+def table_caption(what: str, v: dict, lang: str) -> str:
+    """A table of the last complete month says which month."""
+    tp = v.get("tables_period")
+    return t("table_month", lang, what=what, month=fmonth(tp["month"], lang)) if tp else what
+
+
 def measure(lang: str, links, city: str, v: dict, geo: dict | None = None) -> list:
     thr, unit, h = v["small_number_threshold"], v["unit"], v["headline"]
     tg = v["target"]
@@ -255,9 +277,11 @@ def measure(lang: str, links, city: str, v: dict, geo: dict | None = None) -> li
         html.Dl([x for k, val in facts for x in (html.Dt(k), html.Dd(val))], className="facts"),
         html.H2(t("definition", lang), className="h5"), html.P(v["definition"]),
         html.H2(t("methodology", lang), className="h5"), html.P(v["methodology"]),
+        html.P(privacy_text(v, lang), id="privacy-rule"),
         html.H2(t("freshness", lang), className="h5"),
         html.P(t("fresh_yes", lang, as_of=fdate(v["freshness"]["as_of"], lang), cadence=cad, lag=v["lag_days"])
                + ("" if v["freshness"]["fresh"] else " " + t("fresh_late", lang))),
+        html.P(next_update_text(v, lang), id="next-update"),
         html.H2(t("history", lang), className="h5"),
         html.Ul([html.Li([html.Time(fdate(e["date"], lang), dateTime=e["date"]), ": ", e["change"]])
                  for e in v["history"]]),
@@ -268,14 +292,14 @@ def measure(lang: str, links, city: str, v: dict, geo: dict | None = None) -> li
         html.P(html.A(t("download", lang, what=t("monthly", lang)), href=links.api(f"api/v1/measures/{v['id']}/months.csv"))),
     ]
     if v["areas"]:
-        cap = t("by_area", lang, layer=v["areas"]["layer_label"])
+        cap = table_caption(t("by_area", lang, layer=v["areas"]["layer_label"]), v, lang)
         body += [html.H2(cap, className="h5"),
                  *([area_map(v, geo, lang)] if geo and geo.get("features") else []),
                  _table(cap, [t("area", lang), t("value", lang)],
                         [(row_label(r, lang), shown(r, unit, lang, thr)) for r in v["areas"]["rows"]], "area-table"),
                  html.P(html.A(t("download", lang, what=cap), href=links.api(f"api/v1/measures/{v['id']}/areas.csv")))]
     for fld, rows in v["groups"].items():
-        cap = t("by_group", lang, field=FIELD_NAMES.get(fld, {}).get(lang, fld))
+        cap = table_caption(t("by_group", lang, field=FIELD_NAMES.get(fld, {}).get(lang, fld)), v, lang)
         body += [html.H2(cap, className="h5"),
                  _table(cap, [t("group", lang), t("value", lang)],
                         [(row_label(r, lang, fld), shown(r, unit, lang, thr)) for r in rows], f"group-table-{fld}"),
@@ -303,7 +327,8 @@ def hood(lang: str, links, h: dict) -> list:
             comp = t("hood_compare_hi" if ratio > 1.1 else "hood_compare_lo" if ratio < 0.9 else "hood_compare_eq", lang)
         rows.append((html.A(r["title"], href=links.page("measure", r["measure"])),
                      shown(a, r["unit"], lang, thr), shown(c, r["unit"], lang, thr), comp))
-    period = period_text(h["measures"][0]["period"], lang) if h["measures"] else ""
+    tp = h["measures"][0].get("tables_period") if h["measures"] else None
+    period = fmonth(tp["month"], lang) if tp else ""
     return [html.H1(h["label"], className="h3"),
             html.P(t("hood_intro", lang, area=h["label"], period=period)),
             _table(t("hood_caption", lang, area=h["label"]),

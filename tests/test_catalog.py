@@ -271,3 +271,21 @@ def test_default_goals_publish_what_the_city_is_doing():
     with_actions = [g for g in cat.goals if g.actions]
     assert len(with_actions) >= 4
     assert all(a.endswith(".") for g in with_actions for a in g.actions)
+
+
+def test_suppression_policy_is_written_in_the_catalog(tmp_path):
+    # a public-record count (threshold 0) says why; counts of people by group are never exempt
+    uof = {"kind": "count", "dataset": "use_of_force"}
+    msg = _error(tmp_path, [measure("m1", uof, small_number_threshold=0)])
+    assert "measure 'm1': key 'suppression': a threshold of 0 (public record) needs the reason" in msg
+    msg = _error(tmp_path, [measure("m1", uof, small_number_threshold=0, suppression="Public record.",
+                                    breakdowns={"fields": ["subject_race"]})])
+    assert "key 'small_number_threshold': 0 (never suppressed) is not allowed for counts broken down by demographic group" in msg
+    msg = _error(tmp_path, [measure("m1", uof, small_number_threshold=10, suppression=["a list"])])
+    assert "key 'suppression': expected a sentence" in msg
+    cat = load_catalog(ROOT / "catalog")
+    for m in cat.measures.values():  # Seattle's: every public measure states its threshold and why
+        if m.visibility == "public":
+            assert len(m.suppression_reason) > 30, m.id
+    assert cat.measures["ois_count"].small_number_threshold == 0  # SPD publishes each shooting
+    assert all(m.small_number_threshold >= 10 for m in cat.measures.values() if m.fields)

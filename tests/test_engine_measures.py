@@ -222,7 +222,7 @@ def test_public_breakdown_is_suppressed(tmp_path):
     e = open_engine(tmp_path, MEASURES, EVENTS, DEN, AREAS, datasets=DATASETS, mode="public")
     bd = e.breakdown("robberies", P, "area:mcpp").set_index("key")
     # A=2 and B=2 are small; C=0 is shown; total 4 is small too
-    assert list(bd["display"]) == ["fewer than 10", "fewer than 10", "0"]
+    assert list(bd["display"]) == ["not shown (privacy)", "not shown (privacy)", "0"]  # one label
     assert bd["value"].isna().tolist() == [True, True, False]
 
 

@@ -2,7 +2,8 @@
 client: which addresses exist, what the pages and the open-data API say, in both languages.
 Expected counts are made by hand in SQL against the warehouse file, not by the engine.
 
-Demo dates: events end 2026-11-21, so "year to date" is 2026-01-01..2026-11-21.
+Demo dates: events end 2026-11-21; the public side publishes complete months only, so "year to
+date" is 2026-01-01..2026-10-31 and the area and group tables are October's.
 """
 from __future__ import annotations
 
@@ -15,7 +16,8 @@ import pytest
 
 from settings import Settings
 
-YTD = ("2026-01-01", "2026-11-21")
+YTD = ("2026-01-01", "2026-10-31")
+MONTH = ("2026-10-01", "2026-10-31")
 ROUTER = ".._pages_content.children..._pages_store.data.."
 
 
@@ -106,30 +108,36 @@ def test_public_addresses_exist_and_internal_ones_do_not(client):
 
 def test_robberies_by_precinct_match_hand_counts_and_hide_what_must_be_hidden(client, demo_db):
     counts = dict(sql(demo_db, "SELECT area_precinct, count(*) FROM crime WHERE category = 'ROBBERY' AND "
-                               "CAST(event_time AS DATE) BETWEEN ? AND ? GROUP BY 1", YTD))
-    total = sum(counts.values())
-    rows = {r[0]: r[1] for r in table_rows(page_tree(client, "/measure/robberies"), "area-table")}
+                               "CAST(event_time AS DATE) BETWEEN ? AND ? GROUP BY 1", MONTH))
+    tree = page_tree(client, "/measure/robberies")
+    rows = {r[0]: r[1] for r in table_rows(tree, "area-table")}
     labels = {"E": "East", "N": "North", "S": "South", "SW": "Southwest", "W": "West"}
     if counts.get("UNKNOWN"):
         labels["UNKNOWN"] = "Location not known"
     assert set(rows) == set(labels.values())
     small = {k for k in labels if 0 < counts.get(k, 0) < 10}
-    assert small, "the demo has small precinct counts (East and Southwest: 9 each)"
+    assert small, "the demo has small precinct counts in a month"
     for k in small:
-        assert rows[labels[k]] == "fewer than 10"
+        assert rows[labels[k]] == "not shown (privacy)"
     shown = {k: int(rows[lab].replace(",", "")) for k, lab in labels.items() if rows[lab].replace(",", "").isdigit()}
     assert shown == {k: counts.get(k, 0) for k in shown}  # what is shown is the hand count
     hidden = [k for k in labels if k not in shown]
-    for k in set(hidden) - small:
-        assert rows[labels[k]] == "not shown (protects a small number)"
-    # no hidden cell can be worked out from the total and the other cells
-    from test_public_suppression import recoverable
-    keys = list(labels)
-    assert recoverable([counts.get(k, 0) for k in keys], [k in hidden for k in keys], False,
-                       [k in small for k in keys]) == set()
-    # the headline is the citywide hand count
-    summary = "".join(texts(find(page_tree(client, "/measure/robberies"), "measure-summary")))
-    assert f": {total:,} offenses." in summary
+    assert {rows[labels[k]] for k in hidden} == {"not shown (privacy)"}  # one label, whatever the reason
+    assert len(hidden) != 1  # a lone hidden row is the month minus the others
+    caption = json.dumps(find(tree, "area-table"))
+    assert "Oct 2026" in caption  # the table says which month it is
+    # the headline is the citywide hand count of the complete months, or hidden with a month
+    total = sql(demo_db, "SELECT count(*) FROM crime WHERE category = 'ROBBERY' AND "
+                         "CAST(event_time AS DATE) BETWEEN ? AND ?", YTD)[0][0]
+    summary = "".join(texts(find(tree, "measure-summary")))
+    assert f": {total:,} offenses." in summary or ": not shown (privacy)" in summary
+    assert "October 31, 2026" in summary
+    # the page says the rule and why (from the catalog), and when the next month comes
+    words = " ".join(texts(tree))
+    assert "Privacy: counts from 1 to 9 are not shown" in words and "CDC WONDER" in words
+    assert "Next update: when Nov 2026 is complete in the data" in words
+    ois = " ".join(texts(page_tree(client, "/measure/ois_count")))
+    assert "Privacy: every count is shown. Public record" in ois
 
 
 def test_spanish_pages_and_language_switch(client):
@@ -169,7 +177,8 @@ def test_neighborhood_page_is_a_slice_of_the_published_tables(client):
         v = client.get(f"/api/v1/measures/{m['measure']}.json").get_json()
         row = next(r for r in v["areas"]["rows"] if r["key"] == "N")
         assert {k: row[k] for k in ("value", "count", "hidden")} == m["area"]
-        assert m["city"] == v["headline"]["current"]
+        month = next(r for r in v["months"] if r["key"] == v["tables_period"]["month"])
+        assert m["city"] == {k: month[k] for k in ("value", "count", "hidden")}  # the same month citywide
     rows = table_rows(page_tree(client, "/neighborhood/n"), "hood-table")
     assert [r[0] for r in rows] == [m["title"] for m in hood["measures"]]
 

@@ -1,118 +1,150 @@
-"""Known-answer tests for small-number and complementary suppression (engine/suppression.py).
+"""What the public side publishes holds against a reader who combines all of it.
 
-Each case is a table where a naive rule (hide only the counts below 10) leaks a hidden cell by
-subtraction from the published total, or where the hidden cells' known range pins them down.
-The "attacker" below is independent of the code under test: it enumerates every table of
-whole numbers consistent with what is published (visible cells, totals, and that a cell shown as
-"fewer than 10" is 1..9) and reports which hidden cells have only one possible value.
+The attacker (tests/attacker.py) takes the API's measure documents, today's and the previous
+day's, and solves every hidden and derived count's feasible interval; the long sweep over 120
+days is bench/attack_public.py (figures in docs/PRIVACY.md). Here: the small demo city of the
+session (scale 0.05, where small counts are everywhere) on the day the data ends and across a
+month turn, plus the rules a reader sees: complete months only, one label, year to date only
+while every month of it is shown, a public-record count never hidden.
 """
 from __future__ import annotations
 
-import itertools
+import datetime as dt
+import json
+from dataclasses import replace
 
-import numpy as np
-import pandas as pd
 import pytest
 
-from engine import suppression
+from attacker import Attacker, population_of, sweep
+from engine import Engine
+from public import api, published
+from settings import Settings
 
 
-def recoverable(row: list[int], hidden_inner: list[bool], total_hidden: bool, small: list[bool],
-                threshold: int = 10) -> set[int]:
-    """Indices of hidden cells of a one-row table (published with its total) that a reader can
-    work out exactly. small[i]: the cell is labelled 'fewer than threshold' (so it is 1..9)."""
-    total = sum(row)
-    idx = [i for i, h in enumerate(hidden_inner) if h]
-    ranges = [range(1, threshold) if small[i] else range(0, total + 1) for i in idx]
-    visible = sum(v for v, h in zip(row, hidden_inner) if not h)
-    seen = {i: set() for i in idx}
-    for combo in itertools.product(*ranges):
-        s = visible + sum(combo)
-        if not total_hidden and s != total:
+@pytest.fixture(scope="module")
+def eng(demo_db):
+    return Engine.open(replace(Settings.from_env(), db_path=demo_db, mode="public"))
+
+
+def api_docs(eng) -> dict:
+    """Every public measure's document as the live API serves it (bytes parsed back)."""
+    return {m.id: json.loads(api.document(eng, f"measures/{m.id}.json")[0]) for m in published.public_measures(eng)}
+
+
+def docs_on(eng, day):
+    return json.loads(json.dumps(published.publication(eng, day), default=str))
+
+
+def test_the_attacker_recovers_nothing_from_what_the_api_serves(eng):
+    docs = api_docs(eng)
+    hidden = sum(1 for d in docs.values() for r in d["months"] if r["hidden"])
+    assert hidden > 20, "the small demo has many hidden months: the test must have something to attack"
+    a = Attacker(eng.catalog, population_of(eng))
+    a.add(docs)
+    leaks = a.leaks()
+    assert leaks == [], "\n".join(map(str, leaks[:10]))
+
+
+def test_nothing_across_a_month_turn(eng):
+    # the last day of October's publication beside the first day of November's
+    end = eng.as_of()
+    turn = end.replace(day=1)
+    days = [turn - dt.timedelta(days=2), turn - dt.timedelta(days=1), turn, turn + dt.timedelta(days=1)]
+    got = sweep(eng, lambda d: docs_on(eng, d), days)
+    assert got["distinct"] == 2  # one publication per complete month: consecutive days are equal
+    assert got["leaks"] == {}, "\n".join(str(x) for v in got["leaks"].values() for x in v[:5])
+
+
+def _doc(months: dict, ytd, areas=None) -> dict:
+    rows = [{"key": k, "label": k, "value": v, "count": v, "hidden": None if v is not None else "privacy"}
+            for k, v in months.items()]
+    cell = {"value": ytd, "count": ytd, "hidden": None if ytd is not None else "privacy"}
+    return {"small_number_threshold": 10, "period": {"start": "2026-01-01", "end": "2026-03-31"},
+            "months": rows, "tables_period": {"start": "2026-03-01", "end": "2026-03-31", "month": "2026-03"},
+            "headline": {"current": cell, "last_year": {"value": None, "count": None, "hidden": None,
+                                                        "start": "2025-01-01", "end": "2025-03-31"}},
+            "areas": areas, "groups": {}}
+
+
+def test_the_attacker_pins_what_older_suppression_left(eng):
+    # the old rule: February (3) hidden, the year to date (53) shown -> 53 - 20 - 30 = 3
+    a = Attacker(eng.catalog, population_of(eng))
+    a.add({"robberies": _doc({"2026-01": 20, "2026-02": None, "2026-03": 30}, 53)})
+    assert [(x.lo, x.hi) for x in a.leaks()] == [(3, 3)]
+    # protected by a second hidden month, each is known only to lie in [1, 49]
+    b = Attacker(eng.catalog, population_of(eng))
+    b.add({"robberies": _doc({"2026-01": None, "2026-02": None, "2026-03": 30}, 53)})
+    assert b.leaks() == []
+    # yesterday's year to date beside today's gives a day's count (daily differencing)
+    c = Attacker(eng.catalog, population_of(eng))
+    d1 = _doc({"2026-01": 20, "2026-02": 25}, 45)
+    d1["period"]["end"] = "2026-02-27"
+    d2 = _doc({"2026-01": 20, "2026-02": 29}, 49)
+    d2["period"]["end"] = "2026-02-28"
+    c.add({"robberies": d1})
+    c.add({"robberies": d2})
+    assert any(x.what == "derived" and (x.lo, x.hi) == (4, 4) for x in c.leaks())
+
+
+def test_complete_months_only_and_the_page_says_when_the_next_comes(eng):
+    v = published.measure(eng, "robberies")
+    end = dt.date.fromisoformat(v["period"]["end"])
+    assert end < eng.as_of() and (end + dt.timedelta(days=1)).day == 1  # the unfinished month is not published
+    assert v["months"][-1]["key"] == end.strftime("%Y-%m")
+    assert v["tables_period"]["month"] == end.strftime("%Y-%m")
+    assert v["next_update"]["month_end"] > str(end)
+    assert docs_on(eng, eng.as_of()) == docs_on(eng, eng.as_of() - dt.timedelta(days=3))
+
+
+def test_year_to_date_is_shown_only_while_every_month_is(eng):
+    for m in published.public_measures(eng):
+        v = published.measure(eng, m.id)
+        if m.computation.kind == "freshness":
             continue
-        if total_hidden and not (0 < s < threshold):
-            continue
-        for i, v in zip(idx, combo):
-            seen[i].add(v)
-    return {i for i in idx if len(seen[i]) == 1}
+        months = [r for r in v["months"] if r["key"] >= v["period"]["start"][:7] and r["key"] <= v["period"]["end"][:7]]
+        if any(r["hidden"] for r in months):
+            assert v["headline"]["current"]["hidden"], m.id
+            assert v["headline"]["change_pct"] is None, m.id
 
 
-def one_row(row, threshold=10):
-    mask = suppression.complementary(np.array([row]), threshold)
-    return list(mask[0, :-1]), bool(mask[0, -1])
+def test_one_label_and_public_record_never_hidden(eng):
+    labels = set()
+    for m in published.public_measures(eng):
+        v = published.measure(eng, m.id)
+        rows = v["months"] + (v["areas"]["rows"] if v["areas"] else []) + [r for rs in v["groups"].values() for r in rs]
+        labels |= {r["hidden"] for r in rows if r["hidden"]}
+        if m.small_number_threshold == 0:
+            assert not any(r["hidden"] for r in rows), m.id
+    assert labels == {"privacy"}
+    csv = api.document(eng, "measures/serious_uof/months.csv")[0].decode()
+    assert "fewer than" not in csv
+    ois = published.measure(eng, "ois_count")
+    assert "public record" in ois["suppression"].lower()
 
 
-def test_naive_suppression_leaks_the_known_answer_and_ours_does_not():
-    row = [3, 20, 30]  # total 53 published
-    naive = [v < 10 for v in row]
-    # naive: only the 3 is hidden; 53 - 20 - 30 = 3 gives it back
-    assert recoverable(row, naive, False, naive) == {0}
-    inner, total_hidden = one_row(row)
-    assert inner == [True, True, False] and not total_hidden  # the 20 is hidden with it
-    assert recoverable(row, inner, total_hidden, naive) == set()
+@pytest.mark.real_data
+@pytest.mark.slow
+def test_the_attacker_recovers_nothing_from_the_real_terry_stops(seattle_data, tmp_path_factory):
+    """Seattle's real Terry-stop and use-of-force samples, with the census by race: race groups are
+    where small counts hide. Before complete months, two days' copies gave daily counts by race
+    (White subjects stopped on 2023-11-27: 2)."""
+    from etl.__main__ import main
+    from etl.load import load_files
 
-
-def test_two_small_cells_whose_sum_pins_them_get_a_third():
-    # As in the demo's robberies by precinct: East 9, Southwest 9, total 110. Hiding both 9s is not
-    # enough: 110 - 32 - 31 - 29 = 18, and two counts of 1..9 summing to 18 must both be 9.
-    row = [9, 32, 31, 9, 29]
-    small = [v < 10 for v in row]
-    assert recoverable(row, small, False, small) == {0, 3}
-    inner, total_hidden = one_row(row)
-    assert inner == [True, False, False, True, True]  # the smallest other cell (29) is hidden too
-    assert recoverable(row, inner, total_hidden, small) == set()
-
-
-def test_two_ones_are_protected_too():
-    row = [1, 1, 50, 60]
-    small = [v < 10 for v in row]
-    assert recoverable(row, small, False, small) == {0, 1}
-    inner, total_hidden = one_row(row)
-    assert inner == [True, True, True, False]
-    assert recoverable(row, inner, total_hidden, small) == set()
-
-
-def test_zero_is_shown_and_a_small_total_hides_a_cell_with_it():
-    row = [0, 3, 2]  # total 5 is small itself
-    inner, total_hidden = one_row(row)
-    assert inner == [False, True, True] and total_hidden
-    row = [0, 0, 40]
-    assert one_row(row) == ([False, False, False], False)
-
-
-def test_threshold_is_configurable():
-    assert one_row([4, 20, 30], threshold=5) == ([True, True, False], False)
-    assert one_row([5, 20, 30], threshold=5) == ([False, False, False], False)
-
-
-def test_two_way_table_no_hidden_cell_is_alone_in_its_row_or_column():
-    # 2 x 2 with row and column totals published: hiding 3 alone, or 3 and 20 (its row only),
-    # leaves column 0 with one hidden cell: 18 - 15 = 3.
-    t = np.array([[3, 20], [15, 40]])
-    mask = suppression.complementary(t)
-    inner = mask[:-1, :-1]
-    assert inner.all()  # every inner cell hidden: any fewer and a line has a lone hidden cell
-    assert not mask[-1, :].any() and not mask[:, -1].any()  # the totals stay visible
-    # Independent check: every 2x2 table with these totals and the hidden 3 in 1..9.
-    values = {(a, b, c, d) for a in range(1, 10) for b in range(0, 61) for c in range(0, 61) for d in range(0, 61)
-              if a + b == 23 and c + d == 55 and a + c == 18 and b + d == 60}
-    assert len({v[0] for v in values}) > 1
-
-
-def test_breakdown_labels_rates_and_displays():
-    df = pd.DataFrame({"key": list("ABCD"), "label": list("ABCD"), "numerator": [3.0, 25.0, 40.0, 12.0],
-                       "denominator": [100.0, 200.0, 5.0, 300.0], "value": [0.03, 0.125, 8.0, 0.04]})
-    out = suppression.suppress_breakdown(df, 10, denom_col="denominator")
-    # A (3) is small; the smallest other count, D (12), is hidden with it, and says why.
-    assert list(out["display"]) == ["fewer than 10", "25", "40", "not shown (protects a small number)"]
-    assert list(out["suppressed"]) == [True, False, False, True]
-    # C's count (40) is shown but its denominator 5 is a small count: its rate is hidden too.
-    assert list(out["rate_suppressed"]) == [True, False, True, True]
-    assert out["value"].isna().tolist() == [True, False, True, True]
-    assert out["numerator"].isna().tolist() == [True, False, False, True]
-
-
-@pytest.mark.parametrize("n,text", [(0, "0"), (1, "fewer than 10"), (9, "fewer than 10"), (10, "10"),
-                                    (1234, "1,234"), (None, "no data")])
-def test_show_count(n, text):
-    assert suppression.show_count(n) == text
+    db = tmp_path_factory.mktemp("real_public") / "w.duckdb"
+    mp = pytest.MonkeyPatch()
+    mp.setenv("SEASTAT_DB", str(db))
+    try:
+        assert main(["geo", "--boundaries", str(seattle_data / "boundaries"),
+                     "--population", str(seattle_data / "population")]) == 0
+        for ds, f in (("terry_stops", "terry_stops/terry_stops__2023-11.csv"),
+                      ("use_of_force", "use_of_force/use_of_force__2022-04.csv")):
+            load_files(ds, [seattle_data / f], db, Settings.from_env(), progress=False)
+    finally:
+        mp.undo()
+    eng = Engine.open(replace(Settings.from_env(), db_path=db, mode="public"))
+    docs = docs_on(eng, eng.as_of() + dt.timedelta(days=1))
+    assert any(r["hidden"] for r in docs["terry_stop_rate"]["groups"]["subject_race"])  # something to attack
+    turn = dt.date.fromisoformat(docs["terry_stop_rate"]["period"]["end"]) + dt.timedelta(days=1)
+    got = sweep(eng, lambda d: docs_on(eng, d), [turn - dt.timedelta(days=1), turn, eng.as_of() + dt.timedelta(days=1)])
+    assert got["leaks"] == {}, "\n".join(str(x) for v in got["leaks"].values() for x in v[:5])
