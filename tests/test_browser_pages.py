@@ -25,6 +25,7 @@ from selenium.webdriver.common.action_chains import ActionChains
 from selenium.webdriver.common.by import By
 from selenium.webdriver.common.keys import Keys
 from selenium.webdriver.support.select import Select
+from selenium.webdriver.support.ui import WebDriverWait
 
 from components import plotly_bundle
 from components.formatting import fmt_value
@@ -110,7 +111,13 @@ def test_page_loads_clean_accessible_and_is_photographed(dash_duo, dash_app, axe
     if name in ("overview", "goal", "data", "not-found"):  # no chart or map: plotly.js not loaded
         assert dash_duo.driver.execute_script("return typeof window.Plotly") == "undefined"
     elif plotly_bundle.bundle_path() is not None:  # charts drawn by the small plotly.js, never Dash's 4.8 MB one
-        loaded = dash_duo.driver.execute_script("return performance.getEntriesByType('resource').map(e => e.name)")
+        # the chart chunk asks for plotly.js after the page's first callbacks: wait for that request
+        # (on a busy machine it comes after the `ready` element), then check which bundle it was
+        def resources():
+            return dash_duo.driver.execute_script("return performance.getEntriesByType('resource').map(e => e.name)")
+        WebDriverWait(dash_duo.driver, 30).until(
+            lambda d: [u for u in resources() if plotly_bundle.ROUTE in u or "plotly.min.js" in u])
+        loaded = resources()
         assert [u for u in loaded if plotly_bundle.ROUTE in u] and not [u for u in loaded if "plotly.min.js" in u]
     for width in (1280, 390):
         shoot(dash_duo, name, width)
