@@ -3,6 +3,14 @@
 An unusable file (empty, binary, not UTF-8, no recognisable header, another dataset's header)
 must stop the whole load with one line naming the file and what is wrong, before anything is
 written; this module raises `FileProblem` with exactly that line.
+
+Column subsets: a file that lacks some of a vintage's published columns (the portal's export
+dialog lets a user pick them; the API leaves out a field that is null in every record) still
+loads when it has an event date: every dataset feeds at least one measure that needs nothing
+else (the catalog's freshness measure, and plain counts). It is matched to the vintage it
+shares most published columns with; what it lacks is `absent` (shown by `etl load`,
+`etl status --json` and /data) and loads as NULL. A file with no usable event date column is
+refused, naming the columns that could have given one.
 """
 from __future__ import annotations
 
@@ -31,12 +39,22 @@ class Inspected:
     vintage: Vintage
     positions: dict[str, int]  # field id -> column position
     sample: list[str]          # values of the first records (to order date formats)
+    source: Path | None = None  # what DuckDB reads (the CSV made from a JSON file); None = path
+    kind: str = "csv"          # etl/formats.py: csv, json, ndjson, geojson
+    absent: tuple[str, ...] = ()  # the vintage's published columns this file lacks
+
+    @property
+    def read_path(self) -> Path:
+        return self.source or self.path
 
 
-def read_header(path: Path) -> tuple[str, list[str], list[str]]:
-    """(delimiter, header fields, sample values) of a text file; FileProblem when it is not usable."""
+def read_header(path: Path, label: Path | None = None) -> tuple[str, list[str], list[str]]:
+    """(delimiter, header fields, sample values) of a text file; FileProblem when it is not usable.
+
+    `label` is the file named in messages when `path` is a CSV made from it (etl/formats.py)."""
+    src, path = path, (label or path)
     try:
-        with open(path, "rb") as fh:
+        with open(src, "rb") as fh:
             head = fh.read(HEAD_BYTES)
     except FileNotFoundError:
         raise FileProblem(f"{path}: file not found") from None
@@ -64,9 +82,21 @@ def read_header(path: Path) -> tuple[str, list[str], list[str]]:
     return delimiter, header, sample
 
 
-def inspect(path: Path, adapter: Adapter, others: dict[str, Adapter]) -> Inspected:
-    """Match the header to one of the adapter's vintages, or say which dataset it belongs to."""
-    delimiter, header, sample = read_header(path)
+def inspect(path: Path, adapter: Adapter, others: dict[str, Adapter], workdir: Path | None = None) -> Inspected:
+    """Match the header to one of the adapter's vintages, or say which dataset it belongs to.
+
+    `workdir` receives the CSV made from a JSON / GeoJSON file (etl/formats.py); without one a
+    JSON file is refused."""
+    from etl import formats
+
+    kind, source = "csv", None
+    if workdir is not None:
+        try:
+            r = formats.readable(Path(path), workdir)
+        except formats.FormatProblem as exc:
+            raise FileProblem(str(exc)) from None
+        kind, source = r.kind, (r.path if r.path != Path(path) else None)
+    delimiter, header, sample = read_header(source or path, label=path)
     normalised = [norm_header(h) for h in header]
     vintage, score, missing = adapter.match(normalised)
     better = None
@@ -79,7 +109,40 @@ def inspect(path: Path, adapter: Adapter, others: dict[str, Adapter]) -> Inspect
     if better:
         name, ov = better
         raise FileProblem(f"{path}: wrong dataset: the header is {name} ({ov.name}), not {adapter.name}")
+    positions = adapter.field_positions(normalised)
     if vintage is None:
-        raise FileProblem(
-            f"{path}: unrecognised header for {adapter.name}: missing column(s) {', '.join(missing)}")
-    return Inspected(path, delimiter, header, normalised, vintage, adapter.field_positions(normalised), sample)
+        vintage = subset_vintage(adapter, positions)
+    if vintage is None or not set(adapter.date_fields(vintage)) & set(positions):
+        wanted = ", ".join(adapter.display_name(f) for f in adapter.date_fields())
+        raise FileProblem(f"{path}: unrecognised header for {adapter.name}: missing column(s) for an event "
+                          f"date (one of {wanted}); the file has {', '.join(header[:12])}"
+                          + (" ..." if len(header) > 12 else ""))
+    return Inspected(path, delimiter, header, normalised, vintage, positions, sample, source, kind,
+                     absent_columns(adapter, vintage, normalised, positions))
+
+
+def subset_vintage(adapter: Adapter, positions: dict[str, int]) -> Vintage | None:
+    """The vintage whose published columns this column subset shares most of, among those whose
+    event date it has (ties: the vintage listed first)."""
+    best, best_n = None, 0
+    for v in adapter.vintages:
+        if not set(adapter.date_fields(v)) & set(positions):
+            continue
+        fields = {adapter.field_of(norm_header(c)) for c in v.columns} - {None}
+        n = len(fields & set(positions))
+        if n > best_n:
+            best, best_n = v, n
+    return best
+
+
+def absent_columns(adapter: Adapter, vintage: Vintage, normalised: list[str],
+                   positions: dict[str, int]) -> tuple[str, ...]:
+    """The vintage's published columns (as written there) that this file does not have."""
+    present = set(normalised)
+    out = []
+    for col in vintage.columns:
+        n = norm_header(col)
+        fid = adapter.field_of(n)
+        if n not in present and (fid is None or fid not in positions):
+            out.append(col)
+    return tuple(out)

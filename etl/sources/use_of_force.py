@@ -13,7 +13,7 @@ ADAPTER = Adapter(
     name="use_of_force",
     title="SPD Use of Force",
     fields={
-        "id": ("uof_id", "unique_id"),
+        "id": ("uof_id", "unique_id", "uniqueid"),  # uniqueid: the API's name
         "incident_num": ("incident_number",),
         "incident_type": (),
         "occured_date_time": ("occurred_date_time",),
@@ -21,7 +21,9 @@ ADAPTER = Adapter(
         "officer_id": (), "subject_id": (),
         "subject_race": (), "subject_gender": (),
     },
-    vintages=(Vintage("uof", ("id", "incident_num", "incident_type", "occured_date_time")),),
+    vintages=(Vintage("uof", ("id", "incident_num", "incident_type", "occured_date_time"),
+                      columns=("ID", "Incident_Num", "Incident_Type", "Occured_date_time", "Precinct", "Sector",
+                               "Beat", "Officer_ID", "Subject_ID", "Subject_Race", "Subject_Gender")),),
     key="s.id",
     key_fields=("id",),
     time="ts(s.occured_date_time)",
