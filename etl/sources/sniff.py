@@ -110,8 +110,8 @@ def inspect(path: Path, adapter: Adapter, others: dict[str, Adapter], workdir: P
         name, ov = better
         raise FileProblem(f"{path}: wrong dataset: the header is {name} ({ov.name}), not {adapter.name}")
     positions = adapter.field_positions(normalised)
-    if vintage is None:
-        vintage = subset_vintage(adapter, positions)
+    if vintage is None or absent_columns(adapter, vintage, normalised, positions):
+        vintage = subset_vintage(adapter, normalised, positions) or vintage
     if vintage is None or not set(adapter.date_fields(vintage)) & set(positions):
         wanted = ", ".join(adapter.display_name(f) for f in adapter.date_fields())
         raise FileProblem(f"{path}: unrecognised header for {adapter.name}: missing column(s) for an event "
@@ -121,17 +121,20 @@ def inspect(path: Path, adapter: Adapter, others: dict[str, Adapter], workdir: P
                      absent_columns(adapter, vintage, normalised, positions))
 
 
-def subset_vintage(adapter: Adapter, positions: dict[str, int]) -> Vintage | None:
-    """The vintage whose published columns this column subset shares most of, among those whose
-    event date it has (ties: the vintage listed first)."""
-    best, best_n = None, 0
+def subset_vintage(adapter: Adapter, normalised: list[str], positions: dict[str, int]) -> Vintage | None:
+    """The vintage a column subset was cut from: among those whose event date it has, the one
+    sharing most fields with it, then most headers spelled as that vintage spells them, then
+    the fewest absent columns (an early, narrower schema over a later superset of it)."""
+    best, best_score = None, None
+    present = set(normalised)
     for v in adapter.vintages:
         if not set(adapter.date_fields(v)) & set(positions):
             continue
         fields = {adapter.field_of(norm_header(c)) for c in v.columns} - {None}
-        n = len(fields & set(positions))
-        if n > best_n:
-            best, best_n = v, n
+        literal = len({norm_header(c) for c in v.columns} & present)
+        score = (len(fields & set(positions)), literal, -len(absent_columns(adapter, v, normalised, positions)))
+        if best_score is None or score > best_score:
+            best, best_score = v, score
     return best
 
 
