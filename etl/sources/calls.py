@@ -12,6 +12,12 @@ Vintages:
   event clearance date, `arrived_at` is At Scene Time and `response_seconds` is NULL.
 Natural key: CAD Event Number. category: final call type without its leading `--`, else the
 initial call type.
+
+Column history: call-data and incident-response from the real samples in ../shared (their
+READMEs cite the repositories); the API's snake_case names are the normalised display names
+(`district_sector`, `zone_beat`, `cad_event_original_time_queued`, ...), and the API gives a
+location column as an object (`{latitude, longitude, human_address}`, or the GeoJSON geometry),
+which etl/formats.py turns into the `(lat, lon)` text the CSV has.
 """
 import datetime as dt
 

@@ -12,6 +12,14 @@
   Sector, Beat, Neighborhood. It has no offense id: its key is `RN:<report number>`.
 Natural key: Offense ID. event_time: offense start (2021) / offense date (2025), the report
 time only when that is empty; category: offense parent group (2021) / offense category (2025).
+A column subset of any of these loads when it has one of their date columns (etl/sources/sniff.py).
+
+Column history, from public code that reads these files (search corpus, 2026-12): the 2021 API
+names (`report_number ... _100_block_address, longitude, latitude`) from a portal query URL in
+Khangnguyen04/seattle-crime-data's README; the retired Crime Data header and its `900` / `1500`
+HHMM times from a README quoting the file ("Report Number,Occurred Date,Occurred Time,Reported
+Date,Reported Time,Crime Subcategory,Primary Offense Description,Precinct,Sector,Beat,
+Neighborhood"); the 2025 header from ../shared/data/seattle/README.md (seen in code only).
 """
 import datetime as dt
 

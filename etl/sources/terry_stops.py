@@ -7,6 +7,12 @@ as `2015-03-15T00:00:00Z`: a date, not an instant, so its `Z` is ignored and Rep
 (`21:08:00.0000000`) is added. Stop Resolution, old and new wordings, is mapped to one list
 (etl/sources/sqlfuncs.py RESOLUTIONS) with the raw text kept in `stop_resolution_raw`.
 Natural key: Terry Stop ID.
+
+Column history: the 23-column header of 2019+ from the real sample and several public analyses
+(e.g. data-gab/Terry-Stops's README lists every column); the first years' exports (2015-2017)
+lacked Subject ID, Reported Time, the call types, Officer Squad and the flags, which the
+`terry-early` vintage lists; a file in between (some of those columns, not all) loads as a column
+subset of whichever vintage it shares most with.
 """
 import datetime as dt
 

@@ -4,6 +4,10 @@ Vintage `uof`: ID, Incident_Num, Incident_Type, Occured_date_time (the portal's 
 corrected `Occurred` is accepted too), Precinct / Sector words (`Southwest`, `EDWARD`), Beat,
 Officer_ID, Subject_ID, Subject_Race, Subject_Gender. Natural key: ID. category: incident type
 (`Level 1 - Use of Force` ... `Level 3 - OIS`).
+
+Column history: the CSV header from the real sample in ../shared; the API names the ID column
+`uniqueid` (seen in public code that reads ppi5-g2bj's JSON: `{"uniqueid": ..., "incident_num":
+..., "occured_date_time": "2024-04-17T01:00:00"}`), the rest are the normalised display names.
 """
 import datetime as dt
 
