@@ -260,3 +260,32 @@ def test_fire_calls_with_empty_incident_numbers(tmp_path):
     assert query(db, "SELECT line, reason FROM rejects") == [(5, "missing date (Datetime)")]
     (entry,) = status(db)
     assert entry["reject_reasons"] == {"missing date (Datetime)": 1}
+
+
+def test_data_page_shows_each_files_accounting(tmp_path):
+    """Per file: rows read, loaded, rejected with the reason, duplicates, derived keys, absent columns."""
+    from app import create_app
+    from bench.bench_pages import find_by_id, render_with_client, texts
+    from settings import Settings
+
+    db = tmp_path / "wh.duckdb"
+    fire = write(tmp_path / "fire_no_numbers.csv", [
+        "Type,Datetime,Incident Number",
+        "Aid Response,01/21/2022 01:43:00 PM,F220000001",
+        "Aid Response,01/21/2022 01:50:00 PM,",
+        "Medic Response,01/21/2022 02:00:00 PM,",
+        "Medic Response,01/21/2022 02:00:00 PM,",
+        "Aid Response,,",
+    ])
+    load("fire_calls", fire, db)
+    load("crime", P.api_geojson(P.SPECS["crime"], tmp_path / "crime.geojson"), db)
+    client = create_app(Settings(db_path=db)).server.test_client()
+    status_, layout, _ = render_with_client(client, "/data")
+    assert status_ == 200
+    fire_id, crime_id = (e["load_id"] for e in status(db))
+    cells = [" ".join(texts(c)) for c in find_by_id(layout, f"dt-file-{fire_id}")["children"]]
+    assert cells == ["fire_no_numbers.csv", "fire_calls", "fire (csv)", "5", "3", "1", "missing date (Datetime) (1)",
+                     "1", "2", "Address Latitude Longitude Report Location", cells[-1]]
+    cells = [" ".join(texts(c)) for c in find_by_id(layout, f"dt-file-{crime_id}")["children"]]
+    assert cells[:10] == ["crime.geojson", "crime", "2021 (geojson)", "3", "3", "0", "none", "0", "0",
+                          "Offense End DateTime"]
