@@ -116,7 +116,9 @@ def test_a_file_without_an_event_date_is_refused_in_one_line(tmp_path):
     assert p.returncode == 1 and not db.exists()
     (line,) = p.stderr.strip().splitlines()
     assert line.startswith(f"error: {path}: unrecognised header for crime: missing column(s) for an event date "
-                           "(one of Offense Start DateTime, Report DateTime, Offense Date, Occurred Date, Reported Date)")
+                           "(one of Offense Start DateTime, Report DateTime, Offense Date, Occurred Date, Reported Date, "
+                           "Occurred Date or Date Range Start, Date Reported); the file has Report Number, Offense ID, "
+                           "Neighborhood, Offense Category")
 
 
 @pytest.mark.parametrize("dataset", DATASETS)
@@ -181,6 +183,29 @@ def test_911_incident_response_as_api_geojson(tmp_path):
          "K3", 47.598347, None),
         ("16000104108", dt.datetime(2016, 3, 25, 23, 54, 19), "TRESPASS", "W", "D", "D2", None,
          dt.datetime(2016, 3, 25, 23, 40))]
+
+
+def test_police_report_incident_the_crime_schema_before_crime_data(tmp_path):
+    """7ais-f98f, retired: one row per RMS CDW ID; its time is 'Occurred Date or Date Range Start'."""
+    path = write(tmp_path / "Seattle_Police_Department_Police_Report_Incident.csv", [
+        "RMS CDW ID,General Offense Number,Offense Code,Offense Code Extension,Offense Type,Summary Offense Code,"
+        "Summarized Offense Description,Date Reported,Occurred Date or Date Range Start,Occurred Date Range End,"
+        "Hundred Block Location,District/Sector,Zone/Beat,Census Tract 2000,Longitude,Latitude,Location,Month,Year",
+        '483839,2015218538,2202,0,BURGLARY-FORCE-RES,2200,BURGLARY,06/28/2015 10:31:00 AM,06/28/2014 10:31:00 AM,'
+        '06/28/2015 10:31:00 AM,6XX BLOCK OF NW 74 ST,J,J2,2900.3013,-122.364672,47.682524,'
+        '"(47.68252427, -122.364671996)",6,2014',
+        '481375,2015210301,2316,0,THEFT-MAIL,2300,MAIL THEFT,06/22/2015 09:22:00 AM,08/31/2014 09:00:00 AM,,'
+        '81XX BLOCK OF 11 AV SW,F,F3,11300.5013,0,0,"(47.529232299, -122.349312181)",8,2014',
+    ])
+    db = tmp_path / "wh.duckdb"
+    out = load("crime", path, db)
+    assert "crime vintage police-report-incident: read 2, loaded 2, rejected 0, duplicate 0\n" in out
+    assert query(db, "SELECT event_key, event_time, reported_at, category, offense, precinct, sector, beat, latitude, "
+                     "general_offense_number FROM crime ORDER BY 1") == [
+        ("RMS:481375", dt.datetime(2014, 8, 31, 9, 0), dt.datetime(2015, 6, 22, 9, 22), "MAIL THEFT", "THEFT-MAIL",
+         "SW", "F", "F3", 47.529232299, "2015210301"),
+        ("RMS:483839", dt.datetime(2014, 6, 28, 10, 31), dt.datetime(2015, 6, 28, 10, 31), "BURGLARY",
+         "BURGLARY-FORCE-RES", "N", "J", "J2", 47.68252427, "2015218538")]  # Location is the more precise
 
 
 # -- damaged keys -------------------------------------------------------------------------------
