@@ -40,7 +40,7 @@ import duckdb
 from city import load_city
 from settings import Settings
 
-from . import keys, postload, quality, warehouse
+from . import keys, postload, quality, subsets, warehouse
 from .sources import ADAPTERS, get
 from .sources.base import Adapter
 from .sources.sniff import FileProblem, Inspected, inspect
@@ -343,6 +343,8 @@ def _load_one(con, adapter: Adapter, insp: Inspected, digest: str, city, bar) ->
         con.execute(f"ALTER TABLE _stage RENAME TO {table}")
     else:
         keys.add_missing_columns(con, table, adapter.schema())
+        if insp.absent:  # a column subset: what it lacks is unknown, not a revision to NULL
+            subsets.keep_stored(con, table, *subsets.uncovered(adapter, insp.vintage, set(insp.positions)))
         content = [c for c in cols if c not in BOOK and c != "event_key"]
         same = " AND ".join(f"g.{c} IS NOT DISTINCT FROM t.{c}" for c in content)
         con.execute(f"CREATE OR REPLACE TEMP TABLE _same AS SELECT g.event_key FROM _stage g "

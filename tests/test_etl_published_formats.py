@@ -90,6 +90,18 @@ def test_column_subset_export_loads_and_names_what_is_absent(tmp_path, dataset):
     assert ", ".join(entry["absent_columns"]) in out
 
 
+@pytest.mark.parametrize("dataset", DATASETS)
+def test_a_subset_after_the_full_export_does_not_blank_what_it_lacks(tmp_path, dataset):
+    """A column the subset lacks is unknown, not a revision to empty: the same events count as duplicates."""
+    spec = P.SPECS[dataset]
+    db = tmp_path / "wh.duckdb"
+    load(dataset, P.api_json(spec, tmp_path / "full.json"), db)
+    before = query(db, f"SELECT * EXCLUDE (source_file, source_row, vintage) FROM {dataset} ORDER BY event_key")
+    n = len(spec.records)
+    assert f"read {n}, loaded 0, rejected 0, duplicate {n}" in load(dataset, P.subset_csv(spec, tmp_path / "s.csv"), db)
+    assert query(db, f"SELECT * EXCLUDE (source_file, source_row, vintage) FROM {dataset} ORDER BY event_key") == before
+
+
 def test_the_eight_column_crime_export_of_the_issue(tmp_path):
     """Report Number, Report DateTime, Offense ID, Offense Date, Neighborhood, Reporting Area,
     Offense Category, Sector: counts by neighborhood, category and day need nothing else."""
