@@ -23,8 +23,10 @@ CSV (or `etl fetch`, which pages the API as CSV) stays the fast path.
 """
 from __future__ import annotations
 
+import contextlib
 import csv
 import json
+import tempfile
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -39,6 +41,14 @@ class FormatProblem(ValueError):
 class Readable:
     kind: str     # 'csv' (any delimited text), 'json' (array of objects), 'ndjson', 'geojson'
     path: Path    # what the loader reads: the file itself, or the CSV made from it
+
+
+@contextlib.contextmanager
+def scratch(db_path: Path):
+    """A folder beside the warehouse for the CSVs made from JSON files, removed however the load ends."""
+    Path(db_path).parent.mkdir(parents=True, exist_ok=True)
+    with tempfile.TemporaryDirectory(prefix="seastat-formats-", dir=Path(db_path).parent) as work:
+        yield Path(work)
 
 
 def detect(path: Path) -> str:

@@ -31,7 +31,6 @@ import datetime as dt
 import hashlib
 import re
 import sys
-import tempfile
 from dataclasses import asdict, dataclass
 from pathlib import Path
 
@@ -40,7 +39,7 @@ import duckdb
 from city import load_city
 from settings import Settings
 
-from . import keys, postload, quality, subsets, warehouse
+from . import formats, keys, postload, quality, subsets, warehouse
 from .sources import ADAPTERS, get
 from .sources.base import Adapter
 from .sources.sniff import FileProblem, Inspected, inspect
@@ -95,25 +94,25 @@ def load_files(dataset: str, paths: list[Path], db_path: Path, settings: Setting
 def load_many(batch: dict[str, list[Path]], db_path: Path, settings: Settings | None = None,
               progress: bool = True) -> list[LoadResult]:
     """Load several datasets' files into the warehouse in ONE swap (all or nothing)."""
+    with formats.scratch(db_path) as work:  # a JSON / GeoJSON file becomes a CSV here (etl/formats.py)
+        return _load_many(batch, db_path, settings, progress, work)
+
+
+def _load_many(batch: dict[str, list[Path]], db_path: Path, settings: Settings | None, progress: bool,
+               work: Path) -> list[LoadResult]:
     settings = settings or Settings.from_env()
     city = load_city(settings.city_config)
-    Path(db_path).parent.mkdir(parents=True, exist_ok=True)
-    with tempfile.TemporaryDirectory(prefix="seastat-formats-", dir=Path(db_path).parent) as work:
-        plans: list[tuple[Adapter, Inspected]] = []
-        for dataset, paths in batch.items():
+    plans: list[tuple[Adapter, Inspected]] = []
+    for dataset, paths in batch.items():
+        try:
+            adapter = get(dataset)
+        except KeyError as exc:
+            raise LoadError(exc.args[0]) from None
+        for p in paths:
             try:
-                adapter = get(dataset)
-            except KeyError as exc:
-                raise LoadError(exc.args[0]) from None
-            for p in paths:
-                try:  # a JSON / GeoJSON file becomes a CSV in `work` (etl/formats.py)
-                    plans.append((adapter, inspect(Path(p), adapter, ADAPTERS, Path(work))))
-                except FileProblem as exc:
-                    raise LoadError(str(exc)) from None
-        return _load_plans(plans, db_path, settings, city, progress)
-
-
-def _load_plans(plans, db_path, settings, city, progress) -> list[LoadResult]:
+                plans.append((adapter, inspect(Path(p), adapter, ADAPTERS, work)))
+            except FileProblem as exc:
+                raise LoadError(str(exc)) from None
     bar = _bar(len(plans) * len(STEPS), progress)
     results: list[LoadResult] = []
     try:
