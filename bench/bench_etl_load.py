@@ -22,6 +22,24 @@ Measured (CPU = the load's own user + system; "load" = the machine's load averag
 | 1M | + 0.77 -> 0.43 s fixed cost per command (libyaml, layers.yaml parsed once) | 3.8 / 3.5 / 3.4 s | 260,850 / 289,707 / 290,200 | 5.7 / 5.2 / 5.6 s | 174,450 / 191,222 / 177,573 | 550 / 518 / 544 MB | 0.5-0.7 |
 | 10M | same | 26.8 s | 373,304 | 49.5 s | 201,919 | 1,099 MB | 1.1 |
 
+| 1M | main before #13 (b2fac10), machine shared by 7 sessions | 12.0 / 31.2 s | 83,600 / 32,073 | 5.6 / 6.4 s | 178,247 / 156,858 | 549 / 540 MB | 6.7 / 11.0 |
+| 1M | #13 (formats, subsets, derived keys) | 13.1 / 30.6 s | 76,483 / 32,654 | 5.6 / 6.5 s | 178,850 / 153,311 | 541 / 558 MB | 6.4 / 11.9 |
+
+Into a warehouse that already holds 1M rows and Seattle's boundary layers + population (`etl
+geo` from ../shared): the next export, 1M rows of which 500k are the same rows again
+(duplicates) and 500k new, each new row assigned to its area in 7 layers, aggregates rebuilt:
+
+| rows | code | wall | CPU | rows per CPU-s | rows/s on 2 free cores | peak RSS | load |
+|---|---|---|---|---|---|---|---|
+| 1M | main before #13 (b2fac10) | 75.4 / 43.1 s | 14.8 / 14.6 s | 67,506 / 68,658 | 135,012 / 137,317 | 723 / 726 MB | 10.4 / 12.4 |
+| 1M | #13 | 28.3 / 38.7 s | 13.4 / 13.9 s | 74,605 / 71,941 | 149,210 / 143,882 | 728 MB | 7.1 / 9.6 |
+
+That load does NOT reach 250,000 rows/s even on two free cores, before or after #13: per 1M rows
+(CPU-s, profiled in-process) staging 5.1 (the same as into an empty warehouse), revision check +
+delete + insert 2.6, area assignment of the new rows ~1.5, `agg_measure_daily` rebuilt over
+every row 3.0, the rest under 1. The staging floor alone is 5 CPU-s, so the target needs the
+post-load steps (areas, aggregates: engine/aggregates.py, etl/geo.py) to become incremental.
+
 Target met on a machine nobody else is loading (>= 250,000 rows/s at 1M and 10M, < 2 GB): every
 run since the fixed-cost cut; before it, 1M sat on the line (203k-279k). With another job on the
 two cores the wall figure halves while the CPU cost stays the same.
