@@ -67,6 +67,21 @@ def test_socrata_api_json_and_geojson_load_by_content(tmp_path, dataset, kind):
     assert (entry["format"], entry["rows_read"], entry["rows_loaded"], entry["rows_derived_key"]) == (fmt, n, n, 0)
 
 
+def test_json_lines_and_a_bad_json_file(tmp_path):
+    spec = P.SPECS["fire_calls"]
+    path = tmp_path / "fire.jsonl"
+    path.write_text("\n".join(json.dumps(r) for r in spec.records) + "\n")
+    db = tmp_path / "wh.duckdb"
+    assert "fire_calls vintage fire (ndjson): read 3, loaded 3, rejected 0, duplicate 0" in load("fire_calls", path, db)
+    assert rows(db, "fire_calls") == spec.expected
+    bad = tmp_path / "cut.json"
+    bad.write_text(json.dumps(spec.records)[:-40])  # a download cut short
+    p = etl("load", "fire_calls", bad, "--db", db)
+    assert p.returncode == 1
+    (line,) = p.stderr.strip().splitlines()
+    assert line.startswith(f"error: {bad}: not valid JSON (")
+
+
 def test_geojson_geometry_gives_the_location(tmp_path):
     spec = P.SPECS["fire_calls"]
     db = tmp_path / "wh.duckdb"
