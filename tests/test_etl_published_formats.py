@@ -180,6 +180,24 @@ def test_terry_stops_of_2015_to_2017(tmp_path):
     assert status(db)[0]["absent_columns"] == []
 
 
+def test_terry_stops_from_the_early_api_with_squashed_names(tmp_path):
+    """The API of 2016-2017 spelled some fields without underscores (`subjectrace`, `subjectgender`)."""
+    path = tmp_path / "28ny-9ts8.json"
+    path.write_text(json.dumps([
+        {"terry_stop_id": "127819", "stop_resolution": "Field Contact", "reported_date": "2016-02-11T00:00:00.000",
+         "reported_time": "05:53:00.0000000", "subjectrace": "Black", "subjectgender": "Male", "sector": "K",
+         "subjectagegroup": "36 - 45"},
+        {"terry_stop_id": "59866", "stop_resolution": "Offense Report", "reported_date": "2015-07-03T00:00:00.000",
+         "subjectrace": "White", "subjectgender": "Female", "sector": "-"},
+    ]))
+    db = tmp_path / "wh.duckdb"
+    assert "(json): read 2, loaded 2, rejected 0, duplicate 0" in load("terry_stops", path, db)
+    assert query(db, "SELECT event_key, event_time, category, subject_race, subject_gender, subject_age_group, precinct "
+                     "FROM terry_stops ORDER BY 1") == [
+        ("127819", dt.datetime(2016, 2, 11, 5, 53), "Field Contact", "Black", "Male", "36 - 45", "W"),
+        ("59866", dt.datetime(2015, 7, 3), "Offense Report", "White", "Female", "Unknown", None)]
+
+
 def test_911_incident_response_as_api_geojson(tmp_path):
     """The retired dataset from the API: snake_case, string values, ms timestamps, nulls, and the
     Incident Location as the feature's geometry."""

@@ -91,6 +91,17 @@ class Adapter:
                     break
         return pos
 
+    def spelled(self, headers: list[str]) -> list[str]:
+        """Normalised headers, each unknown one replaced by the known name it spells without
+        underscores: the early Socrata API squashed some names (`subjectrace` for
+        `subject_race`, `servicerequestnumber`), so one alias list serves every spelling."""
+        known = {n for fid in self.fields for n in self.names_of(fid)}
+        known |= {norm_header(c) for v in self.vintages for c in v.columns}
+        squashed = {}
+        for n in sorted(known):
+            squashed.setdefault(n.replace("_", ""), n)
+        return [h if h in known else squashed.get(h.replace("_", ""), h) for h in headers]
+
     def field_of(self, header: str) -> str | None:
         """The field id a (normalised) header spells, or None."""
         for fid in self.fields:

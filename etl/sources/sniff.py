@@ -97,13 +97,14 @@ def inspect(path: Path, adapter: Adapter, others: dict[str, Adapter], workdir: P
             raise FileProblem(str(exc)) from None
         kind, source = r.kind, (r.path if r.path != Path(path) else None)
     delimiter, header, sample = read_header(source or path, label=path)
-    normalised = [norm_header(h) for h in header]
+    raw_names = [norm_header(h) for h in header]
+    normalised = adapter.spelled(raw_names)
     vintage, score, missing = adapter.match(normalised)
     better = None
     for name, other in others.items():
         if name == adapter.name:
             continue
-        ov, oscore, _ = other.match(normalised)
+        ov, oscore, _ = other.match(other.spelled(raw_names))
         if ov is not None and (vintage is None or oscore[0] > score[0]):
             better = (name, ov)
     if better:
