@@ -349,12 +349,13 @@ def _load_one(con, adapter: Adapter, insp: Inspected, digest: str, city, bar) ->
         con.execute(f"CREATE OR REPLACE TEMP TABLE _same AS SELECT g.event_key FROM _stage g "
                     f"JOIN {table} t ON g.event_key = t.event_key WHERE {same}")
         n_same, = con.execute("SELECT count(*) FROM _same").fetchone()
-        n_derived, = con.execute("SELECT count(*) FROM _stage WHERE key_quality = 'derived' "
-                                 "AND event_key NOT IN (SELECT event_key FROM _same)").fetchone()
-        con.execute(f"DELETE FROM {table} WHERE event_key IN (SELECT event_key FROM _stage "
-                    "EXCEPT SELECT event_key FROM _same)")
-        con.execute(f"INSERT INTO {table} ({collist}) SELECT {collist} FROM _stage "
-                    "WHERE event_key NOT IN (SELECT event_key FROM _same)")
+        # ANTI JOIN, not NOT IN: event keys are never NULL, and NOT IN's NULL rules cost a mark join
+        n_derived, = con.execute("SELECT count(*) FROM _stage g ANTI JOIN _same s USING (event_key) "
+                                 "WHERE g.key_quality = 'derived'").fetchone()
+        con.execute(f"DELETE FROM {table} WHERE event_key IN (SELECT event_key FROM _stage g "
+                    "ANTI JOIN _same s USING (event_key))")
+        con.execute(f"INSERT INTO {table} ({collist}) SELECT {collist} FROM _stage g "
+                    "ANTI JOIN _same s USING (event_key)")
         con.execute("DROP TABLE _stage; DROP TABLE _same")
     bar.update()
     res.rows_read = n_raw + n_bad_lines
