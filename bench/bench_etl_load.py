@@ -24,6 +24,8 @@ Measured (CPU = the load's own user + system; "load" = the machine's load averag
 
 | 1M | main before #13 (b2fac10), machine shared by 7 sessions | 12.0 / 31.2 s | 83,600 / 32,073 | 5.6 / 6.4 s | 178,247 / 156,858 | 549 / 540 MB | 6.7 / 11.0 |
 | 1M | #13 (formats, subsets, derived keys) | 13.1 / 30.6 s | 76,483 / 32,654 | 5.6 / 6.5 s | 178,850 / 153,311 | 541 / 558 MB | 6.4 / 11.9 |
+| 1M | main, quieter machine | 4.9 s | 204,648 | 5.1 s | 195,280 | 536 MB | 3.2 |
+| 1M | #13, quieter machine | 3.6 s | 281,676 | 5.2 s | 191,005 | 561 MB | 3.7 |
 
 Into a warehouse that already holds 1M rows and Seattle's boundary layers + population (`etl
 geo` from ../shared): the next export, 1M rows of which 500k are the same rows again
@@ -33,6 +35,8 @@ geo` from ../shared): the next export, 1M rows of which 500k are the same rows a
 |---|---|---|---|---|---|---|---|
 | 1M | main before #13 (b2fac10) | 75.4 / 43.1 s | 14.8 / 14.6 s | 67,506 / 68,658 | 135,012 / 137,317 | 723 / 726 MB | 10.4 / 12.4 |
 | 1M | #13 | 28.3 / 38.7 s | 13.4 / 13.9 s | 74,605 / 71,941 | 149,210 / 143,882 | 728 MB | 7.1 / 9.6 |
+| 1M | main, quieter machine | 15.1 s (66,068 rows/s) | 12.4 s | 80,380 | 160,761 | 748 MB | 3.5 |
+| 1M | #13 (+ ANTI JOIN upsert), quieter machine | 10.2 s (98,474 rows/s) | 13.2 s | 75,813 | 151,626 | 786 MB | 3.3 |
 
 That load does NOT reach 250,000 rows/s even on two free cores, before or after #13: per 1M rows
 (CPU-s, profiled in-process) staging 5.1 (the same as into an empty warehouse), revision check +
