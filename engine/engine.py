@@ -800,6 +800,35 @@ class Engine:
         return pd.DataFrame(rows)
 
     @per_file
+    def loads(self) -> list[dict]:
+        """One entry per loaded file (newest first) for the data page: rows read, loaded, rejected
+        (with reasons grouped by kind), duplicates, derived keys, absent columns, format.
+        A warehouse written before derived keys / absent columns existed reports 0 / [] / csv."""
+        tables = self._m()["tables"]
+        if "load_log" not in tables:
+            return []
+        have = set(self.warehouse.execute("SELECT column_name FROM duckdb_columns() WHERE table_name = 'load_log'")
+                   ["column_name"])
+        extra = {"rows_derived_key": "0", "absent_columns": "CAST([] AS VARCHAR[])", "format": "'csv'"}
+        cols = ", ".join(c if c in have else f"{d} AS {c}" for c, d in extra.items())
+        df = self.warehouse.execute(
+            "SELECT load_id, file, dataset, vintage, finished_at, rows_read, rows_loaded, rows_rejected, "
+            f"rows_duplicate, {cols} FROM load_log ORDER BY load_id DESC")
+        reasons: dict = {}
+        if "rejects" in tables:
+            rr = self.warehouse.execute(
+                "SELECT load_id, regexp_replace(reason, '''[^'']*''', '…', 'g') AS kind, count(*) AS n "
+                "FROM rejects GROUP BY ALL ORDER BY 1, 3 DESC, 2")
+            for load_id, kind, n in rr.itertuples(index=False, name=None):
+                reasons.setdefault(int(load_id), []).append((kind, int(n)))
+        out = []
+        for r in df.to_dict("records"):
+            r["absent_columns"] = [str(c) for c in (r["absent_columns"] if r["absent_columns"] is not None else [])]
+            r["reject_reasons"] = reasons.get(int(r["load_id"]), [])
+            out.append(r)
+        return out
+
+    @per_file
     def quality(self, dataset: str) -> pd.DataFrame:
         if "quality_checks" not in self._m()["tables"]:
             return pd.DataFrame(columns=["load_id", "dataset", "file", "check", "column_name", "value", "detail",

@@ -7,16 +7,22 @@ that is swapped in once (etl/warehouse.py). Parsing and normalising happen in Du
 `read_csv` with every column VARCHAR, then one INSERT ... SELECT of the adapter's expressions.
 
 Accounting, per file (`load_log`): rows_read = records DuckDB split + malformed lines;
-rows_rejected = malformed lines + rows whose key or date cannot be used; rows_duplicate = rows
-whose natural key appeared earlier in the same file (the first is kept) + rows identical to
-what the warehouse already holds; rows_loaded = new or revised rows.
+rows_rejected = malformed lines + rows with no usable event date (nothing can count them);
+rows_duplicate = rows whose event key appeared earlier in the same file (the first is kept) +
+rows identical to what the warehouse already holds; rows_loaded = new or revised rows, of
+which rows_derived_key had a damaged or missing natural key and got one derived from their
+content (etl/keys.py). `absent_columns` are the file's vintage's published columns it lacks
+(a column subset; etl/sources/sniff.py); `format` is what its content is (etl/formats.py).
 
 Speed (bench/bench_etl_load.py, 2021-format crime, 2-core machine with nothing else running):
 1M rows in 3.4-3.8 s end to end (261k-290k rows/s), 10M in 25.7-27.4 s (366k-390k rows/s), peak
 RSS 1.1 GB; about 5-7 CPU-seconds per million rows plus 0.43 s of fixed cost per command. Most
 of it is the staging statement (parse, normalise, compressed write), which DuckDB runs on both
 cores (record numbers come from the staged table's rowid, not a window). Aggregates, quality
-checks, counts and rejects are each well under 1 CPU-s per million rows.
+checks, counts and rejects are each well under 1 CPU-s per million rows. Into a warehouse that
+already holds 1M rows with boundaries (the next export: half the same rows, half new) a load
+takes 12-13 CPU-s per million rows: staging 5, revision check + upsert ~2.3, area assignment ~3,
+aggregates ~3 (bench/bench_etl_load.py has the figures).
 
 Revisions: a later load wins. A row whose key is already in the table replaces the stored row
 when any value differs. A file whose checksum was already loaded for that dataset is skipped
@@ -36,7 +42,7 @@ import duckdb
 from city import load_city
 from settings import Settings
 
-from . import postload, quality, warehouse
+from . import formats, keys, postload, quality, subsets, warehouse
 from .sources import ADAPTERS, get
 from .sources.base import Adapter
 from .sources.sniff import FileProblem, Inspected, inspect
@@ -61,6 +67,9 @@ class LoadResult:
     rows_loaded: int = 0
     rows_rejected: int = 0
     rows_duplicate: int = 0
+    rows_derived_key: int = 0
+    absent_columns: tuple[str, ...] = ()
+    format: str = "csv"
     started_at: dt.datetime | None = None
     finished_at: dt.datetime | None = None
     load_id: int | None = None
@@ -70,6 +79,7 @@ class LoadResult:
         d = asdict(self)
         for k in ("started_at", "finished_at"):
             d[k] = d[k].isoformat(timespec="seconds") if d[k] else None
+        d["absent_columns"] = list(self.absent_columns)
         return d
 
 
@@ -87,6 +97,12 @@ def load_files(dataset: str, paths: list[Path], db_path: Path, settings: Setting
 def load_many(batch: dict[str, list[Path]], db_path: Path, settings: Settings | None = None,
               progress: bool = True) -> list[LoadResult]:
     """Load several datasets' files into the warehouse in ONE swap (all or nothing)."""
+    with formats.scratch(db_path) as work:  # a JSON / GeoJSON file becomes a CSV here (etl/formats.py)
+        return _load_many(batch, db_path, settings, progress, work)
+
+
+def _load_many(batch: dict[str, list[Path]], db_path: Path, settings: Settings | None, progress: bool,
+               work: Path) -> list[LoadResult]:
     settings = settings or Settings.from_env()
     city = load_city(settings.city_config)
     plans: list[tuple[Adapter, Inspected]] = []
@@ -97,7 +113,7 @@ def load_many(batch: dict[str, list[Path]], db_path: Path, settings: Settings | 
             raise LoadError(exc.args[0]) from None
         for p in paths:
             try:
-                plans.append((adapter, inspect(Path(p), adapter, ADAPTERS)))
+                plans.append((adapter, inspect(Path(p), adapter, ADAPTERS, work)))
             except FileProblem as exc:
                 raise LoadError(str(exc)) from None
     bar = _bar(len(plans) * len(STEPS), progress)
@@ -105,6 +121,7 @@ def load_many(batch: dict[str, list[Path]], db_path: Path, settings: Settings | 
     try:
         with warehouse.lock(db_path), warehouse.build(db_path) as con:
             install(con, city)
+            keys.upgrade_bookkeeping(con)
             seen = set(con.execute("SELECT dataset, checksum FROM load_log").fetchall())
             for adapter, insp in plans:
                 digest = checksum(insp.path)
@@ -118,7 +135,7 @@ def load_many(batch: dict[str, list[Path]], db_path: Path, settings: Settings | 
                     results.append(_load_one(con, adapter, insp, digest, city, bar))
                 except duckdb.Error as exc:
                     msg = str(exc).strip().splitlines()[0]
-                    raise LoadError(f"{insp.path}: could not be read as {adapter.name} CSV: {msg}") from None
+                    raise LoadError(f"{insp.path}: could not be read as {adapter.name} {insp.kind.upper()}: {msg}") from None
             changed = [r for r in results if not r.skipped]
             if not changed:
                 raise warehouse.Discard()
@@ -148,23 +165,21 @@ def _bar(total: int, progress: bool):
 
 
 def _reason_sql(adapter: Adapter, insp: Inspected) -> str:
-    """SQL (over the staged columns) for why a row cannot be loaded; NULL = it can."""
-    whens = []
-    for f in adapter.key_fields:
-        if f in insp.positions:
-            whens.append(
-                f"WHEN regexp_matches(f.{f}, '^\\s*-?[0-9]+(\\.[0-9]+)?[eE][+-]?[0-9]+\\s*$') THEN "
-                f"'Excel-mangled number ''' || trim(f.{f}) || ''' in {_sql_text(insp.header[insp.positions[f]])}: "
-                "digits lost, unrecoverable'")
-    present = [insp.header[insp.positions[f]] for f in adapter.key_fields if f in insp.positions]
-    label = present[0] if present else adapter.natural_key_doc
-    whens.append(f"WHEN event_key IS NULL THEN 'missing natural key ({_sql_text(label)})'")
+    """SQL (over the staged columns) for why a row cannot be loaded; NULL = it can.
+
+    Only a missing or unusable event date rejects a row: nothing could count it. A damaged or
+    missing key does not (etl/keys.py derives one)."""
     fields = _time_fields(adapter, insp)
     bad = [f"CASE WHEN f.{f} IS NOT NULL THEN 'unparseable or impossible date ''' || trim(f.{f}) || "
            f"''' in {_sql_text(insp.header[insp.positions[f]])}' END" for f in fields]
     missing = "'missing date (" + ", ".join(_sql_text(insp.header[insp.positions[f]]) for f in fields) + ")'"
-    whens.append(f"WHEN event_time IS NULL THEN coalesce({', '.join(bad + [missing])})")
-    return "CASE " + " ".join(whens) + " END"
+    return f"CASE WHEN event_time IS NULL THEN coalesce({', '.join(bad + [missing])}) END"
+
+
+def _key_fields(adapter: Adapter, insp: Inspected) -> list[str]:
+    """The fields this file's key is made of (those it has)."""
+    expr = insp.vintage.key or adapter.key
+    return [f for f in dict.fromkeys(re.findall(r"\bs\.([a-z0-9_]+)", expr)) if f in insp.positions]
 
 
 def _sql_text(s: str) -> str:
@@ -240,7 +255,7 @@ def _stage_sql(adapter: Adapter, insp: Inspected) -> str:
     for name, kind, rawf in adapter.demographics:
         typed += [f"{CATEGORY_MACROS[kind]}({rawf}) AS {name}", f"{_as_published(rawf, insp)} AS {name}_raw"]
     derived = [
-        f"CAST({_late(v.key or adapter.key)} AS VARCHAR) AS event_key",
+        f"CAST({_late(v.key or adapter.key)} AS VARCHAR) AS _src_key",
         f"CAST({_late(v.time or adapter.time)} AS TIMESTAMP) AS event_time",
         f"CAST({_late(adapter.category)} AS VARCHAR) AS category",
         "coalesce(_sector_c, _beat_c[1]) AS sector",
@@ -261,7 +276,10 @@ def _stage_sql(adapter: Adapter, insp: Inspected) -> str:
     ]
     level1 = f"SELECT s AS f, {', '.join(typed)} FROM ({_source_sql(adapter, insp)}) s"
     level2 = f"SELECT b.*, {', '.join(derived)} FROM ({level1}) b"
-    level3 = f"SELECT d.*, {_reason_sql(adapter, insp)} AS _reason FROM ({level2}) d"
+    content = [c for c in adapter.schema() if c not in BOOK and c not in ("event_key", "key_quality")]
+    level2k = (f"SELECT k.* EXCLUDE (_src_key), {', '.join(keys.key_columns_sql(_key_fields(adapter, insp), content))} "
+               f"FROM ({level2}) k")
+    level3 = f"SELECT d.*, {_reason_sql(adapter, insp)} AS _reason FROM ({level2k}) d"
     order = " ORDER BY f.__row" if _needs_order(adapter, insp) else ""  # a window may reorder rows
     return f"CREATE TABLE _stage AS SELECT {', '.join(final)} FROM ({level3}){order}"
 
@@ -289,12 +307,12 @@ def _load_one(con, adapter: Adapter, insp: Inspected, digest: str, city, bar) ->
     bar.set_description(insp.path.name[:40])
     load_id = con.execute("SELECT coalesce(max(load_id), 0) + 1 FROM load_log").fetchone()[0]
     res = LoadResult(insp.path.name, str(insp.path.resolve()), adapter.name, insp.vintage.name, digest,
-                     started_at=started, load_id=load_id)
+                     absent_columns=insp.absent, format=insp.kind, started_at=started, load_id=load_id)
     ids = {"id": load_id, "ds": adapter.name, "file": insp.path.name}
     install_formats(con, insp.sample)
     con.execute("DROP TABLE IF EXISTS _csv_rejects; DROP TABLE IF EXISTS _csv_scan; DROP TABLE IF EXISTS _stage")
     bar.update()
-    con.execute(_stage_sql(adapter, insp), {"path": str(insp.path), "delim": insp.delimiter,
+    con.execute(_stage_sql(adapter, insp), {"path": str(insp.read_path), "delim": insp.delimiter,
                                             "file": insp.path.name, "vintage": insp.vintage.name})
     con.execute("UPDATE _stage SET source_row = rowid + 1")  # record number: see _read_sql
     bar.update()
@@ -321,29 +339,40 @@ def _load_one(con, adapter: Adapter, insp: Inspected, digest: str, city, bar) ->
     collist = ", ".join(cols)
     n_same = 0
     if table not in _tables(con):  # first load of this dataset: the staged table becomes the table
+        n_derived, = con.execute("SELECT count(*) FROM _stage WHERE key_quality = 'derived'").fetchone()
         for h in HELPERS:
             con.execute(f"ALTER TABLE _stage DROP COLUMN {h}")
         con.execute(f"ALTER TABLE _stage RENAME TO {table}")
     else:
+        keys.add_missing_columns(con, table, adapter.schema())
+        if insp.absent:  # a column subset: what it lacks is unknown, not a revision to NULL
+            subsets.keep_stored(con, table, *subsets.uncovered(adapter, insp.vintage, set(insp.positions)))
         content = [c for c in cols if c not in BOOK and c != "event_key"]
         same = " AND ".join(f"g.{c} IS NOT DISTINCT FROM t.{c}" for c in content)
         con.execute(f"CREATE OR REPLACE TEMP TABLE _same AS SELECT g.event_key FROM _stage g "
                     f"JOIN {table} t ON g.event_key = t.event_key WHERE {same}")
         n_same, = con.execute("SELECT count(*) FROM _same").fetchone()
-        con.execute(f"DELETE FROM {table} WHERE event_key IN (SELECT event_key FROM _stage "
-                    "EXCEPT SELECT event_key FROM _same)")
-        con.execute(f"INSERT INTO {table} ({collist}) SELECT {collist} FROM _stage "
-                    "WHERE event_key NOT IN (SELECT event_key FROM _same)")
+        # ANTI JOIN, not NOT IN: event keys are never NULL, and NOT IN's NULL rules cost a mark join
+        n_derived, = con.execute("SELECT count(*) FROM _stage g ANTI JOIN _same s USING (event_key) "
+                                 "WHERE g.key_quality = 'derived'").fetchone()
+        con.execute(f"DELETE FROM {table} WHERE event_key IN (SELECT event_key FROM _stage g "
+                    "ANTI JOIN _same s USING (event_key))")
+        con.execute(f"INSERT INTO {table} ({collist}) SELECT {collist} FROM _stage g "
+                    "ANTI JOIN _same s USING (event_key)")
         con.execute("DROP TABLE _stage; DROP TABLE _same")
     bar.update()
     res.rows_read = n_raw + n_bad_lines
     res.rows_rejected = n_reject + n_bad_lines
     res.rows_duplicate = n_dup_in_file + n_same
     res.rows_loaded = n_unique - n_same
+    res.rows_derived_key = n_derived
     res.finished_at = dt.datetime.now()
-    con.execute("INSERT INTO load_log VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12)",
+    con.execute("INSERT INTO load_log (load_id, file, path, dataset, vintage, checksum, started_at, finished_at, "
+                "rows_read, rows_loaded, rows_rejected, rows_duplicate, rows_derived_key, absent_columns, format) "
+                "VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15)",
                 [load_id, res.file, res.path, res.dataset, res.vintage, digest, res.started_at, res.finished_at,
-                 res.rows_read, res.rows_loaded, res.rows_rejected, res.rows_duplicate])
+                 res.rows_read, res.rows_loaded, res.rows_rejected, res.rows_duplicate, res.rows_derived_key,
+                 list(res.absent_columns), res.format])
     con.execute("DROP TABLE IF EXISTS _csv_rejects; DROP TABLE IF EXISTS _csv_scan")
     bar.update()
     return res

@@ -1,6 +1,11 @@
 """Data page (`/data`): the inventory (What Works Cities DM2) with quality checks (DM4): each
 dataset's source, detected vintage, rows, rows rejected and why, last load, freshness against
-its expected cadence, and the latest quality checks."""
+its expected cadence, and the latest quality checks.
+
+Per loaded file it also says what a user needs to trust a number built from it: rows read,
+loaded, rejected (and why), duplicates, rows whose key was derived from their content (a later
+revision of such a row cannot be matched to it), and the published columns the file lacked
+(what those columns feed is not covered by that file)."""
 from __future__ import annotations
 
 import dash
@@ -56,6 +61,39 @@ def quality_section(eng, dataset) -> html.Details:
     return html.Details([html.Summary(f"Quality checks: {dataset}"), body], className="mb-2 bg-white border rounded p-2")
 
 
+def _reasons(pairs) -> html.Ul | str:
+    if not pairs:
+        return "none"
+    return html.Ul([html.Li(f"{kind} ({fmt_value(n)})") for kind, n in pairs], className="mb-0 ps-3 small")
+
+
+def files_table(loads: list[dict]) -> html.Div:
+    """Every loaded file with its row accounting; 'none' (not a blank) where nothing is absent."""
+    if not loads:
+        return html.P("No file has been loaded yet.", id=f"{P}-files")
+    head = ["File", "Dataset", "Vintage (format)", "Rows read", "Loaded", "Rejected", "Why rejected",
+            "Duplicates", "Derived keys", "Absent columns", "Loaded at"]
+    body = []
+    for r in loads:
+        absent = html.Ul([html.Li(c) for c in r["absent_columns"]], className="mb-0 ps-3 small") \
+            if r["absent_columns"] else "none"
+        body.append(html.Tr([
+            html.Th(r["file"], scope="row"), html.Td(r["dataset"]), html.Td(f"{r['vintage']} ({r['format']})"),
+            *[html.Td(fmt_value(r[k]), className="text-end")
+              for k in ("rows_read", "rows_loaded", "rows_rejected")],
+            html.Td(_reasons(r["reject_reasons"])),
+            *[html.Td(fmt_value(r[k]), className="text-end") for k in ("rows_duplicate", "rows_derived_key")],
+            html.Td(absent), html.Td(_cell(r["finished_at"])),
+        ], id=f"{P}-file-{r['load_id']}"))
+    return scroll_table(html.Table([
+        html.Caption("Every file loaded: rows read = loaded + rejected + duplicates. A derived key was made from "
+                     "the row's content because its own key was damaged or missing: the event counts, but a later "
+                     "revision of it cannot be matched to it. Absent columns: published columns the file lacked; "
+                     "what they feed is not covered by that file."),
+        html.Thead(html.Tr([html.Th(h, scope="col") for h in head])), html.Tbody(body)],
+        className="table table-sm bg-white align-top", id=f"{P}-files"), "Files loaded")
+
+
 @guarded
 def layout(**_query):
     eng = get_engine()
@@ -64,6 +102,8 @@ def layout(**_query):
     return html.Div([
         page_header("Data inventory", "Where every number comes from, how fresh it is, and what was rejected on the way in."),
         inventory_table(inv),
+        html.H2("Files loaded", className="h4 mt-3"),
+        files_table(eng.loads()),
         html.H2("Quality checks", className="h4 mt-3"),
         *[quality_section(eng, d) for d in inv[key]],
         html.P(["Rows read = rows loaded + rejected + duplicates. Rejected rows are kept with their reason; ",

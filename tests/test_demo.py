@@ -105,19 +105,23 @@ def test_loaded_vintages_are_those_of_the_real_samples(con, seattle_data):
 
 
 def test_only_the_injected_rows_are_rejected(con, demo_dir):
-    # 6 single bad values (one per dataset but OIS) + 1 crime line with a field too many
+    # 3 impossible dates (calls, use of force, fire) + 1 crime line with a field too many are rejected;
+    # the 3 damaged keys (empty crime Offense ID, Excel-mangled Terry Stop ID, empty service request
+    # number) load with keys derived from their content
     per_dataset = dict(con.execute("SELECT dataset, count(*) FROM rejects GROUP BY 1").fetchall())
-    assert per_dataset == {"crime": 2, "calls": 1, "terry_stops": 1, "use_of_force": 1, "fire_calls": 1,
-                           "service_requests": 1}
+    assert per_dataset == {"crime": 1, "calls": 1, "use_of_force": 1, "fire_calls": 1}
     reasons = " | ".join(r for (r,) in con.execute("SELECT reason FROM rejects").fetchall())
-    for expected in ("malformed CSV line", "missing natural key", "'02/30/2025 10:15:00 AM'", "Excel-mangled",
-                     "'13/05/2025 09:00:00 PM'", "'01/32/2026 10:00:00 AM'"):
+    for expected in ("malformed CSV line", "'02/30/2025 10:15:00 AM'", "'13/05/2025 09:00:00 PM'",
+                     "'01/32/2026 10:00:00 AM'"):
         assert expected in reasons
+    derived = dict(con.execute("SELECT dataset, sum(rows_derived_key) FROM load_log GROUP BY 1 "
+                               "HAVING sum(rows_derived_key) > 0").fetchall())
+    assert derived == {"crime": 1, "terry_stops": 1, "service_requests": 1}
     read, loaded, rejected, dup = con.execute(
         "SELECT sum(rows_read), sum(rows_loaded), sum(rows_rejected), sum(rows_duplicate) FROM load_log").fetchone()
-    assert (rejected, dup) == (7, 0) and read == loaded + 7
+    assert (rejected, dup) == (4, 0) and read == loaded + 4
     manifest = json.loads((demo_dir / "manifest.json").read_text())
-    assert len(manifest["injected_rejects"]) == 7
+    assert len(manifest["injected_rejects"]) == 4 and len(manifest["injected_derived_keys"]) == 3
     assert read == sum(f["rows"] for f in manifest["files"])  # nothing lost on the way
 
 

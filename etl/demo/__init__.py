@@ -65,9 +65,11 @@ def run(args) -> int:
         return 1
     for r in out["results"]:
         print(f"  {r.dataset:<17} {r.file:<48} vintage {r.vintage:<10} read {r.rows_read:>9,}  loaded {r.rows_loaded:>9,}  "
-              f"rejected {r.rows_rejected:>3}  duplicate {r.rows_duplicate:>3}")
+              f"rejected {r.rows_rejected:>3}  duplicate {r.rows_duplicate:>3}  derived keys {r.rows_derived_key:>3}")
     rejected = sum(r.rows_rejected for r in out["results"])
-    print(f"demo: {rejected} rows rejected (injected on purpose: {len(manifest['injected_rejects'])})")
+    derived = sum(r.rows_derived_key for r in out["results"])
+    print(f"demo: {rejected} rows rejected (injected on purpose: {len(manifest['injected_rejects'])}), "
+          f"{derived} keys derived (injected on purpose: {len(manifest.get('injected_derived_keys', []))})")
     for line in out["geo"].lines()[:2]:
         print("  " + line)
     total = time.perf_counter() - t0

@@ -85,14 +85,16 @@ def generate(opts: DemoOptions) -> dict:
     geo = shapes.build_geography()
     files: list[DemoFile] = []
     injected: list[str] = []
+    derived: list[str] = []
 
     def rng(k: int) -> np.random.Generator:
         return np.random.default_rng([opts.seed, k])
 
     def emit(dataset: str, name: str, layout: str, frame, sql: dict, bad: bool = True) -> Path:
-        over, what = injections.overrides(dataset, len(frame)) if bad else ({}, [])
+        over, what, keyless = injections.overrides(dataset, len(frame)) if bad else ({}, [], [])
         path = write_csv(raw / dataset / name, frame, FORMATS[layout], sql, over)
         injected.extend(what)
+        derived.extend(keyless)
         files.append(DemoFile(dataset, str(path.relative_to(out)), layout, len(frame), ""))
         return path
 
@@ -127,6 +129,7 @@ def generate(opts: DemoOptions) -> dict:
         "seed": opts.seed, "years": opts.years, "scale": opts.scale,
         "start": window.start.isoformat(), "end": opts.end.isoformat(),
         "files": [asdict(f) for f in files], "injected_rejects": injected,
+        "injected_derived_keys": derived,
         "hot_spots": [asdict(h) for h in timeline.HOT_SPOTS],
     }
     (out / MANIFEST).write_text(json.dumps(manifest, indent=1), encoding="utf-8")

@@ -23,12 +23,16 @@ class Vintage:
 
     `required` entries are a field id (any of its aliases matches) or a literal normalised
     header. `key` / `time` / `time_fields` override the adapter's defaults for this vintage.
+    `columns` is the whole header as that vintage was published (display names): a file that
+    lacks some of them is a column subset, and the missing ones are its absent columns
+    (etl/sources/sniff.py).
     """
     name: str
     required: tuple[str, ...]
     key: str | None = None
     time: str | None = None
     time_fields: tuple[str, ...] | None = None
+    columns: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -87,6 +91,41 @@ class Adapter:
                     break
         return pos
 
+    def spelled(self, headers: list[str]) -> list[str]:
+        """Normalised headers, each unknown one replaced by the known name it spells without
+        underscores: the early Socrata API squashed some names (`subjectrace` for
+        `subject_race`, `servicerequestnumber`), so one alias list serves every spelling."""
+        known = {n for fid in self.fields for n in self.names_of(fid)}
+        known |= {norm_header(c) for v in self.vintages for c in v.columns}
+        squashed = {}
+        for n in sorted(known):
+            squashed.setdefault(n.replace("_", ""), n)
+        return [h if h in known else squashed.get(h.replace("_", ""), h) for h in headers]
+
+    def field_of(self, header: str) -> str | None:
+        """The field id a (normalised) header spells, or None."""
+        for fid in self.fields:
+            if header in self.names_of(fid):
+                return fid
+        return None
+
+    def date_fields(self, vintage: Vintage | None = None) -> tuple[str, ...]:
+        """Fields an event date can come from: the vintage's, else those of every vintage."""
+        if vintage is not None:
+            return tuple(vintage.time_fields or self.time_fields)
+        out: list[str] = []
+        for v in self.vintages:
+            out += [f for f in (v.time_fields or self.time_fields) if f not in out]
+        return tuple(out)
+
+    def display_name(self, field_id: str) -> str:
+        """How a field's header is written in the published files (the first vintage that has it)."""
+        for v in self.vintages:
+            for col in v.columns:
+                if self.field_of(norm_header(col)) == field_id:
+                    return col
+        return field_id
+
     @property
     def table(self) -> str:
         return self.name
@@ -101,7 +140,7 @@ class Adapter:
         return cols
 
 
-COMMON_COLUMNS = (("event_key", "VARCHAR"), ("event_time", "TIMESTAMP"), ("category", "VARCHAR"),
+COMMON_COLUMNS = (("event_key", "VARCHAR"), ("key_quality", "VARCHAR"), ("event_time", "TIMESTAMP"), ("category", "VARCHAR"),
                   ("precinct", "VARCHAR"), ("sector", "VARCHAR"), ("beat", "VARCHAR"),
                   ("latitude", "DOUBLE"), ("longitude", "DOUBLE"))
 BOOK_COLUMNS = (("source_file", "VARCHAR"), ("source_row", "BIGINT"), ("vintage", "VARCHAR"))

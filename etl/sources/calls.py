@@ -12,6 +12,12 @@ Vintages:
   event clearance date, `arrived_at` is At Scene Time and `response_seconds` is NULL.
 Natural key: CAD Event Number. category: final call type without its leading `--`, else the
 initial call type.
+
+Column history: call-data and incident-response from the real samples in ../shared (their
+READMEs cite the repositories); the API's snake_case names are the normalised display names
+(`district_sector`, `zone_beat`, `cad_event_original_time_queued`, ...), and the API gives a
+location column as an object (`{latitude, longitude, human_address}`, or the GeoJSON geometry),
+which etl/formats.py turns into the `(lat, lon)` text the CSV has.
 """
 import datetime as dt
 
@@ -33,17 +39,30 @@ ADAPTER = Adapter(
         "precinct": ("dispatch_precinct",),
         "sector": ("dispatch_sector", "district_sector"),
         "beat": ("dispatch_beat", "zone_beat"),
-        "longitude": ("blurred_longitude", "dispatch_longitude"),
-        "latitude": ("blurred_latitude", "dispatch_latitude"),
+        "longitude": ("blurred_longitude", "dispatch_longitude", "geometry_longitude"),
+        "latitude": ("blurred_latitude", "dispatch_latitude", "geometry_latitude"),
         "incident_location": (),
         "hundred_block_location": (),
     },
     vintages=(
-        Vintage("call-data", ("cad_event_number", "original_time_queued", "final_call_type", "precinct")),
-        Vintage("call-data-2025", ("cad_event_number", "cad_event_original_time_queued", "dispatch_precinct")),
+        Vintage("call-data", ("cad_event_number", "original_time_queued", "final_call_type", "precinct"),
+                columns=("CAD Event Number", "Event Clearance Description", "Call Type", "Priority",
+                         "Initial Call Type", "Final Call Type", "Original Time Queued", "Arrived Time",
+                         "Precinct", "Sector", "Beat", "Blurred_Longitude", "Blurred_Latitude")),
+        Vintage("call-data-2025", ("cad_event_number", "cad_event_original_time_queued", "dispatch_precinct"),
+                columns=("CAD Event Number", "CAD Event Clearance Description", "Call Type", "Priority",
+                         "Initial Call Type", "Final Call Type", "CAD Event Original Time Queued",
+                         "CAD Event Arrived Time", "Dispatch Precinct", "Dispatch Sector", "Dispatch Beat",
+                         "Dispatch Longitude", "Dispatch Latitude")),
         Vintage("incident-response", ("cad_event_number", "event_clearance_date", "zone_beat",
                                       "at_scene_time"),
-                time="ts(s.event_clearance_date)", time_fields=("event_clearance_date",)),
+                time="ts(s.event_clearance_date)", time_fields=("event_clearance_date",),
+                columns=("CAD CDW ID", "CAD Event Number", "General Offense Number", "Event Clearance Code",
+                         "Event Clearance Description", "Event Clearance SubGroup", "Event Clearance Group",
+                         "Event Clearance Date", "Hundred Block Location", "District/Sector", "Zone/Beat",
+                         "Census Tract", "Longitude", "Latitude", "Incident Location",
+                         "Initial Type Description", "Initial Type Subgroup", "Initial Type Group",
+                         "At Scene Time")),
     ),
     key="s.cad_event_number",
     key_fields=("cad_event_number",),

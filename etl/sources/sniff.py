@@ -3,6 +3,14 @@
 An unusable file (empty, binary, not UTF-8, no recognisable header, another dataset's header)
 must stop the whole load with one line naming the file and what is wrong, before anything is
 written; this module raises `FileProblem` with exactly that line.
+
+Column subsets: a file that lacks some of a vintage's published columns (the portal's export
+dialog lets a user pick them; the API leaves out a field that is null in every record) still
+loads when it has an event date: every dataset feeds at least one measure that needs nothing
+else (the catalog's freshness measure, and plain counts). It is matched to the vintage it
+shares most published columns with; what it lacks is `absent` (shown by `etl load`,
+`etl status --json` and /data) and loads as NULL. A file with no usable event date column is
+refused, naming the columns that could have given one.
 """
 from __future__ import annotations
 
@@ -31,12 +39,22 @@ class Inspected:
     vintage: Vintage
     positions: dict[str, int]  # field id -> column position
     sample: list[str]          # values of the first records (to order date formats)
+    source: Path | None = None  # what DuckDB reads (the CSV made from a JSON file); None = path
+    kind: str = "csv"          # etl/formats.py: csv, json, ndjson, geojson
+    absent: tuple[str, ...] = ()  # the vintage's published columns this file lacks
+
+    @property
+    def read_path(self) -> Path:
+        return self.source or self.path
 
 
-def read_header(path: Path) -> tuple[str, list[str], list[str]]:
-    """(delimiter, header fields, sample values) of a text file; FileProblem when it is not usable."""
+def read_header(path: Path, label: Path | None = None) -> tuple[str, list[str], list[str]]:
+    """(delimiter, header fields, sample values) of a text file; FileProblem when it is not usable.
+
+    `label` is the file named in messages when `path` is a CSV made from it (etl/formats.py)."""
+    src, path = path, (label or path)
     try:
-        with open(path, "rb") as fh:
+        with open(src, "rb") as fh:
             head = fh.read(HEAD_BYTES)
     except FileNotFoundError:
         raise FileProblem(f"{path}: file not found") from None
@@ -64,22 +82,71 @@ def read_header(path: Path) -> tuple[str, list[str], list[str]]:
     return delimiter, header, sample
 
 
-def inspect(path: Path, adapter: Adapter, others: dict[str, Adapter]) -> Inspected:
-    """Match the header to one of the adapter's vintages, or say which dataset it belongs to."""
-    delimiter, header, sample = read_header(path)
-    normalised = [norm_header(h) for h in header]
+def inspect(path: Path, adapter: Adapter, others: dict[str, Adapter], workdir: Path | None = None) -> Inspected:
+    """Match the header to one of the adapter's vintages, or say which dataset it belongs to.
+
+    `workdir` receives the CSV made from a JSON / GeoJSON file (etl/formats.py); without one a
+    JSON file is refused."""
+    from etl import formats
+
+    kind, source = "csv", None
+    if workdir is not None:
+        try:
+            r = formats.readable(Path(path), workdir)
+        except formats.FormatProblem as exc:
+            raise FileProblem(str(exc)) from None
+        kind, source = r.kind, (r.path if r.path != Path(path) else None)
+    delimiter, header, sample = read_header(source or path, label=path)
+    raw_names = [norm_header(h) for h in header]
+    normalised = adapter.spelled(raw_names)
     vintage, score, missing = adapter.match(normalised)
     better = None
     for name, other in others.items():
         if name == adapter.name:
             continue
-        ov, oscore, _ = other.match(normalised)
+        ov, oscore, _ = other.match(other.spelled(raw_names))
         if ov is not None and (vintage is None or oscore[0] > score[0]):
             better = (name, ov)
     if better:
         name, ov = better
         raise FileProblem(f"{path}: wrong dataset: the header is {name} ({ov.name}), not {adapter.name}")
-    if vintage is None:
-        raise FileProblem(
-            f"{path}: unrecognised header for {adapter.name}: missing column(s) {', '.join(missing)}")
-    return Inspected(path, delimiter, header, normalised, vintage, adapter.field_positions(normalised), sample)
+    positions = adapter.field_positions(normalised)
+    if vintage is None or absent_columns(adapter, vintage, normalised, positions):
+        vintage = subset_vintage(adapter, normalised, positions) or vintage
+    if vintage is None or not set(adapter.date_fields(vintage)) & set(positions):
+        wanted = ", ".join(adapter.display_name(f) for f in adapter.date_fields())
+        raise FileProblem(f"{path}: unrecognised header for {adapter.name}: missing column(s) for an event "
+                          f"date (one of {wanted}); the file has {', '.join(header[:12])}"
+                          + (" ..." if len(header) > 12 else ""))
+    return Inspected(path, delimiter, header, normalised, vintage, positions, sample, source, kind,
+                     absent_columns(adapter, vintage, normalised, positions))
+
+
+def subset_vintage(adapter: Adapter, normalised: list[str], positions: dict[str, int]) -> Vintage | None:
+    """The vintage a column subset was cut from: among those whose event date it has, the one
+    sharing most fields with it, then most headers spelled as that vintage spells them, then
+    the fewest absent columns (an early, narrower schema over a later superset of it)."""
+    best, best_score = None, None
+    present = set(normalised)
+    for v in adapter.vintages:
+        if not set(adapter.date_fields(v)) & set(positions):
+            continue
+        fields = {adapter.field_of(norm_header(c)) for c in v.columns} - {None}
+        literal = len({norm_header(c) for c in v.columns} & present)
+        score = (len(fields & set(positions)), literal, -len(absent_columns(adapter, v, normalised, positions)))
+        if best_score is None or score > best_score:
+            best, best_score = v, score
+    return best
+
+
+def absent_columns(adapter: Adapter, vintage: Vintage, normalised: list[str],
+                   positions: dict[str, int]) -> tuple[str, ...]:
+    """The vintage's published columns (as written there) that this file does not have."""
+    present = set(normalised)
+    out = []
+    for col in vintage.columns:
+        n = norm_header(col)
+        fid = adapter.field_of(n)
+        if n not in present and (fid is None or fid not in positions):
+            out.append(col)
+    return tuple(out)

@@ -38,8 +38,14 @@ TS_FORMATS = (
     "%m/%d/%Y %H:%M",
     "%m/%d/%Y",
     "%Y-%m-%d",
+    # spreadsheet re-saves: M/D/YY (DuckDB's %Y would read '22' as the year 22, so these come
+    # first whenever a file's sample uses them: order_formats)
+    "%m/%d/%y %H:%M",
+    "%m/%d/%y %I:%M %p",
+    "%m/%d/%y %H:%M:%S",
+    "%m/%d/%y",
 )
-DATE_FORMATS = ("%Y-%m-%d", "%m/%d/%Y")
+DATE_FORMATS = ("%Y-%m-%d", "%m/%d/%Y", "%m/%d/%y")
 
 PRECINCTS = {  # canonical code -> spellings (upper-cased)
     "N": ("N", "NORTH"), "E": ("E", "EAST"), "S": ("S", "SOUTH"),
@@ -160,7 +166,7 @@ def format_macros(ts_formats, date_formats) -> list[str]:
         f"CASE WHEN x LIKE '% 24:%' OR x LIKE '%T24:%' THEN try_strptime(regexp_replace(x, '([ T])24:', '\\100:'), {fmts}) "
         "+ INTERVAL 1 DAY END)",
         # dt: the date part of a date-only field (a Socrata '2015-03-15T00:00:00Z' is a date, not an instant)
-        f"CREATE OR REPLACE MACRO dt(x) AS try_strptime(left(x, 10), {dfmts})",
+        f"CREATE OR REPLACE MACRO dt(x) AS try_strptime(split_part(replace(x, 'T', ' '), ' ', 1), {dfmts})",
     ]
 
 

@@ -4,6 +4,10 @@ Vintage `uof`: ID, Incident_Num, Incident_Type, Occured_date_time (the portal's 
 corrected `Occurred` is accepted too), Precinct / Sector words (`Southwest`, `EDWARD`), Beat,
 Officer_ID, Subject_ID, Subject_Race, Subject_Gender. Natural key: ID. category: incident type
 (`Level 1 - Use of Force` ... `Level 3 - OIS`).
+
+Column history: the CSV header from the real sample in ../shared; the API names the ID column
+`uniqueid` (seen in public code that reads ppi5-g2bj's JSON: `{"uniqueid": ..., "incident_num":
+..., "occured_date_time": "2024-04-17T01:00:00"}`), the rest are the normalised display names.
 """
 import datetime as dt
 
@@ -13,7 +17,7 @@ ADAPTER = Adapter(
     name="use_of_force",
     title="SPD Use of Force",
     fields={
-        "id": ("uof_id", "unique_id"),
+        "id": ("uof_id", "unique_id", "uniqueid"),  # uniqueid: the API's name
         "incident_num": ("incident_number",),
         "incident_type": (),
         "occured_date_time": ("occurred_date_time",),
@@ -21,7 +25,9 @@ ADAPTER = Adapter(
         "officer_id": (), "subject_id": (),
         "subject_race": (), "subject_gender": (),
     },
-    vintages=(Vintage("uof", ("id", "incident_num", "incident_type", "occured_date_time")),),
+    vintages=(Vintage("uof", ("id", "incident_num", "incident_type", "occured_date_time"),
+                      columns=("ID", "Incident_Num", "Incident_Type", "Occured_date_time", "Precinct", "Sector",
+                               "Beat", "Officer_ID", "Subject_ID", "Subject_Race", "Subject_Gender")),),
     key="s.id",
     key_fields=("id",),
     time="ts(s.occured_date_time)",
