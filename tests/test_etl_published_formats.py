@@ -19,8 +19,8 @@ from pathlib import Path
 
 import pytest
 
-import published as P
-from etl_files import query, write
+from tests.support import published as P
+from tests.support.etl_files import query, write
 
 ROOT = Path(__file__).resolve().parents[1]
 DATASETS = list(P.SPECS)
@@ -335,7 +335,7 @@ def test_fire_calls_with_empty_incident_numbers(tmp_path):
 def test_data_page_shows_each_files_accounting(tmp_path):
     """Per file: rows read, loaded, rejected with the reason, duplicates, derived keys, absent columns."""
     from app import create_app
-    from bench.bench_pages import find_by_id, render_with_client, texts
+    from tests.support.pages import find_by_id, render_with_client, texts
     from settings import Settings
 
     db = tmp_path / "wh.duckdb"
