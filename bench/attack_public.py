@@ -1,28 +1,29 @@
-"""The attacker of tests/attacker.py over many days of publications of one warehouse: each day's
+"""The attacker of tests/support/attacker.py over many days of publications of one warehouse: each day's
 public measure documents together with the previous day's, every hidden and derived count's
 feasible interval solved as an integer program. The suite runs a few days of the small demo; this
 runs the long sweep (e.g. 120 days) and prints what it recovers.
 
-    .venv/bin/python bench/attack_public.py --db /tmp/small.duckdb --days 120
+    .venv/bin/python -m bench.attack_public --db /tmp/small.duckdb --days 120
     # the same attack on an older version of the code (before complete months and linked suppression):
-    git archive b2fac10 | tar -x -C /tmp/old && .venv/bin/python bench/attack_public.py --db ... --old-root /tmp/old
+    git archive b2fac10 | tar -x -C /tmp/old && .venv/bin/python -m bench.attack_public --db ... --old-root /tmp/old
+
+With --old-root the script runs itself again with that folder as the working directory, so the
+code under attack (engine, public, settings) is imported from there while the attacker and this
+script still come from this checkout (PYTHONPATH): no sys.path edits.
 """
 from __future__ import annotations
 
 import argparse
 import datetime as dt
 import json
+import os
+import subprocess
 import sys
 import time
 from dataclasses import replace
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
-sys.path.insert(0, str(ROOT / "tests"))
-OLD = sys.argv[sys.argv.index("--old-root") + 1] if "--old-root" in sys.argv else None
-sys.path.insert(0, OLD or str(ROOT))  # the code under attack
-
-from settings import Settings  # noqa: E402
 
 
 def main() -> int:
@@ -32,7 +33,12 @@ def main() -> int:
     ap.add_argument("--show", type=int, default=8, help="leaks to print")
     ap.add_argument("--old-root", help="attack the code in this folder (an older version) instead")
     args = ap.parse_args()
-    from attacker import sweep
+    if args.old_root and Path.cwd().resolve() != Path(args.old_root).resolve():
+        env = {**os.environ, "PYTHONPATH": os.pathsep.join(filter(None, [str(ROOT), os.environ.get("PYTHONPATH")]))}
+        argv = [a if a != str(args.db) else str(args.db.resolve()) for a in sys.argv[1:]]
+        return subprocess.run([sys.executable, "-m", "bench.attack_public", *argv], cwd=args.old_root, env=env).returncode
+    from settings import Settings
+    from tests.support.attacker import sweep
     from engine import Engine
     from public import published
 

@@ -3,7 +3,7 @@
 For every dataset: the Socrata API's JSON and GeoJSON, a column-subset CSV export, a spreadsheet
 re-save of it (tabs, CR-only lines, BOM, M/D/YY), and the older schemas (Terry Stops of
 2015-2017, the retired "Crime Data", 911 Incident Response as API GeoJSON). Each file is made
-here (tests/published.py); each load is checked for exact row accounting and for the event
+here (tests/support/published.py); each load is checked for exact row accounting and for the event
 keys, times and categories a measure counts, which must be the same whatever the format.
 A key a spreadsheet mangled into scientific notation, or left empty, does not lose the event.
 """

@@ -1,6 +1,6 @@
 """What the public side publishes holds against a reader who combines all of it.
 
-The attacker (tests/attacker.py) takes the API's measure documents, today's and the previous
+The attacker (tests/support/attacker.py) takes the API's measure documents, today's and the previous
 day's, and solves every hidden and derived count's feasible interval; the long sweep over 120
 days is bench/attack_public.py (figures in docs/PRIVACY.md). Here: the small demo city of the
 session (scale 0.05, where small counts are everywhere) on the day the data ends and across a
@@ -15,7 +15,7 @@ from dataclasses import replace
 
 import pytest
 
-from attacker import Attacker, population_of, sweep
+from tests.support.attacker import Attacker, population_of, sweep
 from engine import Engine
 from public import api, published
 from settings import Settings
