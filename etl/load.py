@@ -37,7 +37,7 @@ import pandas as pd
 from city import load_city
 from settings import Settings
 
-from . import postload, quality, records, warehouse
+from . import domains, postload, quality, records, warehouse
 from .sources import ADAPTERS, get
 from .sources.base import Adapter
 from .sources.sniff import FileProblem, Inspected, inspect
@@ -164,7 +164,14 @@ def _reason_sql(adapter: Adapter, insp: Inspected) -> str:
     bad = [f"CASE WHEN f.{f} IS NOT NULL THEN 'unparseable or impossible date ''' || trim(f.{f}) || "
            f"''' in {_sql_text(insp.header[insp.positions[f]])}' END" for f in fields]
     missing = "'missing date (" + ", ".join(_sql_text(insp.header[insp.positions[f]]) for f in fields) + ")'"
-    whens.append(f"WHEN event_time IS NULL THEN coalesce({', '.join(bad + [missing])})")
+    clocks = [f"CASE WHEN f.{c} IS NOT NULL AND hhmm(f.{c}) IS NULL THEN 'impossible time of day ''' || f.{c} || "
+              f"''' in {_sql_text(insp.header[insp.positions[c]])}' END" for c in adapter.clock_fields if c in insp.positions]
+    whens.append(f"WHEN event_time IS NULL THEN coalesce({', '.join(clocks + bad + [missing])})")
+    # the event time's domain (etl/domains.py): year 0000 or 9999 is a row error, not a date to count by
+    lo, hi, why = domains.event_range(adapter.name)
+    given = "coalesce(" + ", ".join([f"f.{f}" for f in fields] + ["CAST(event_time AS VARCHAR)"]) + ")"
+    whens.append(f"WHEN event_time < TIMESTAMP '{lo}' OR event_time >= TIMESTAMP '{hi}' THEN "
+                 f"'date out of range ''' || {given} || ''': {_sql_text(why)}'")
     return "CASE " + " ".join(whens) + " END"
 
 
@@ -208,7 +215,7 @@ def _source_sql(adapter: Adapter, insp: Inspected, gaps: bool) -> str:
     return f"SELECT {', '.join(cols + raw)}, __k AS __row FROM {rows}"
 
 
-HELPERS = ("_reason", "_raw_text", "_lat_raw", "_lon_raw", "_precinct_raw", "_sector_raw", "_beat_raw")
+HELPERS = ("_reason", "_dropped", "_raw_text", "_lat_raw", "_lon_raw", "_precinct_raw", "_sector_raw", "_beat_raw")
 
 
 def _late(expr: str) -> str:
@@ -236,7 +243,9 @@ def _stage_sql(adapter: Adapter, insp: Inspected, gaps: bool = False) -> str:
         f"{adapter.beat} AS _beat_in",
         "$file AS source_file", "$vintage AS vintage", "s.__row AS _row",
     ]
-    typed += [f"CAST({expr} AS {typ}) AS {name}" for name, typ, expr in adapter.columns]
+    guarded = _guarded(adapter)
+    typed += [f"{domains.parse_sql(typ, expr)} AS {name}" if name in guarded else f"CAST({expr} AS {typ}) AS {name}"
+              for name, typ, expr in adapter.columns]
     for name, kind, rawf in adapter.demographics:
         typed += [f"{CATEGORY_MACROS[kind]}({rawf}) AS {name}", f"{_as_published(rawf, insp)} AS {name}_raw"]
     derived = [
@@ -246,13 +255,15 @@ def _stage_sql(adapter: Adapter, insp: Inspected, gaps: bool = False) -> str:
         "coalesce(_sector_c, _beat_c[1]) AS sector",
         "coalesce(_precinct_c, sector_precinct(coalesce(_sector_c, _beat_c[1]))) AS precinct",
         "_beat_c AS beat",
+        *(f"{domains.guard_sql(name, typ, d)} AS _g_{name}" for name, (typ, d, _f, _b) in guarded.items()),
         "CASE WHEN in_city(_lat_in, _lon_in) THEN _lat_in END AS latitude",
         "CASE WHEN in_city(_lat_in, _lon_in) THEN _lon_in END AS longitude",
     ]
     text = "concat_ws($delim, " + ", ".join(f"coalesce(f.c{i}, '')" for i in range(len(insp.header))) + ")"
     # helpers for the quality checks, kept only where they say something (mostly NULL: cheap to write)
-    final = [("_row AS source_row" if c == "source_row" else c) for c in adapter.schema()] + [
-        "_reason", f"CASE WHEN _reason IS NOT NULL THEN {text} END AS _raw_text",
+    final = [("_row AS source_row" if c == "source_row" else f"_g_{c} AS {c}" if c in guarded else c)
+             for c in adapter.schema()] + [
+        "_reason", f"{_dropped_sql(guarded, insp)} AS _dropped", f"CASE WHEN _reason IS NOT NULL THEN {text} END AS _raw_text",
         "CASE WHEN latitude IS NULL THEN _lat_in END AS _lat_raw",
         "CASE WHEN latitude IS NULL THEN _lon_in END AS _lon_raw",
         "CASE WHEN _precinct_c IS NULL THEN _precinct_in END AS _precinct_raw",
@@ -263,6 +274,30 @@ def _stage_sql(adapter: Adapter, insp: Inspected, gaps: bool = False) -> str:
     level2 = f"SELECT b.*, {', '.join(derived)} FROM ({level1}) b"
     level3 = f"SELECT d.*, {_reason_sql(adapter, insp)} AS _reason FROM ({level2}) d"
     return f"CREATE TABLE _stage AS SELECT {', '.join(final)} FROM ({level3})"
+
+
+def _guarded(adapter: Adapter) -> dict[str, tuple[str, domains.Domain, str | None, int]]:
+    """Typed columns with a value domain (etl/domains.py): name -> (type, domain, source field, bit)."""
+    out = {}
+    for name, typ, expr in adapter.columns:
+        d = domains.domain(adapter.name, name, typ)
+        if d is not None:
+            out[name] = (typ, d, domains.single_field(expr), 1 << len(out))
+    return out
+
+
+def guarded_columns(adapter: Adapter) -> list[tuple[str, int, str]]:
+    """(column, bit in `_dropped`, domain text) for the quality check `out_of_domain`."""
+    return [(name, bit, d.describe()) for name, (_t, d, _f, bit) in _guarded(adapter).items()]
+
+
+def _dropped_sql(guarded: dict, insp: Inspected) -> str:
+    """A bit per guarded column whose value the file gave but the column cannot hold (set to NULL)."""
+    terms = []
+    for name, (_typ, _d, field, bit) in guarded.items():
+        given = f"{name} IS NOT NULL" + (f" OR f.{field} IS NOT NULL" if field in insp.positions else "")
+        terms.append(f"CASE WHEN _g_{name} IS NULL AND ({given}) THEN {bit} ELSE 0 END")
+    return "(" + " + ".join(terms) + ")" if terms else "0"
 
 
 def _as_published(expr: str, insp: Inspected) -> str:
@@ -318,8 +353,11 @@ def _load_one(con, adapter: Adapter, insp: Inspected, digest: str, city, bar) ->
     con.execute(_raw_sql(insp), {"path": str(source), "delim": insp.delimiter})
     n_raw, = con.execute("SELECT count(*) FROM _raw").fetchone()
     bad = _malformed(con, scan)  # record number -> (raw line, reasons)
-    if n_raw + len(bad) != scan.records:
-        raise LoadError(records.disagreement(insp.path, scan, n_raw, len(bad)))
+    if n_raw + len(bad) != scan.records:  # a quote inside an unquoted field? count by DuckDB's rule
+        scan = records.scan_exact(source, insp.delimiter)
+        bad = _malformed(con, scan)
+        if n_raw + len(bad) != scan.records:
+            raise LoadError(records.disagreement(insp.path, scan, n_raw, len(bad)))
     if bad:
         g = [(rec - i - 1, i + 1) for i, rec in enumerate(sorted(bad))]  # rows split before it, bad so far
         con.execute("CREATE TEMP TABLE _gaps (g BIGINT, n BIGINT)")
@@ -342,7 +380,8 @@ def _load_one(con, adapter: Adapter, insp: Inspected, digest: str, city, bar) ->
     con.execute("INSERT INTO rejects SELECT $id, $ds, $file, source_row, _raw_text, _reason FROM _stage "
                 "WHERE _reason IS NOT NULL ORDER BY source_row", ids)
     n_dup_in_file = n_raw - n_reject - n_unique
-    quality.check_file(con, load_id, adapter, insp.path.name, city, stage="_stage", duplicates=n_dup_in_file)
+    quality.check_file(con, load_id, adapter, insp.path.name, city, stage="_stage", duplicates=n_dup_in_file,
+                       guarded=guarded_columns(adapter))
     bar.update()
     if n_reject:
         con.execute("DELETE FROM _stage WHERE _reason IS NOT NULL")

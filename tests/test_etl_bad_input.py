@@ -151,12 +151,16 @@ def test_duplicate_rows_are_counted_and_the_first_is_kept(tmp_path):
 
 
 def test_unknown_codes_and_future_dates_are_counted(tmp_path):
-    future = (dt.date.today() + dt.timedelta(days=400)).strftime("%m/%d/%Y") + " 10:00:00 AM"
+    # tomorrow late evening: in the future but within the one-day tolerance (etl/domains.py), so
+    # loaded and counted; a year ahead is out of the event date's domain and rejected (record 5)
+    future = (dt.date.today() + dt.timedelta(days=1)).strftime("%m/%d/%Y") + " 11:00:00 PM"
+    far = (dt.date.today() + dt.timedelta(days=400)).strftime("%m/%d/%Y") + " 10:00:00 AM"
     path = crime_file(tmp_path / "codes.csv", [
         crime_row("1", precinct="FK ERROR", sector="99", beat="XX"),
         crime_row("2", precinct="OOJ", sector="K", beat="K1"),
         crime_row("3", start=future),
         crime_row("4", start="01/01/1999 10:00:00 AM"),
+        crime_row("5", start=far),
     ])
     db = tmp_path / "wh.duckdb"
     load("crime", [path], db)
@@ -167,6 +171,8 @@ def test_unknown_codes_and_future_dates_are_counted(tmp_path):
     assert got[("unknown_codes", "beat")] == (1.0, "XX (1)")
     assert got[("future_dates", "event_time")][0] == 1.0
     assert got[("before_start", "event_time")][0] == 1.0
+    (line, reason), = query(db, "SELECT line, reason FROM rejects")
+    assert line == 5 and reason.startswith(f"date out of range '{far}': ")
     # an unknown precinct with a known sector still gets its precinct from the sector (K -> West)
     assert query(db, "SELECT event_key, precinct FROM crime WHERE event_key IN ('1', '2') ORDER BY 1") == [
         ("1", None), ("2", "W")]

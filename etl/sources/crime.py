@@ -68,10 +68,10 @@ ADAPTER = Adapter(
         ("report_number", "VARCHAR", "s.report_number"),
         ("offense_id", "VARCHAR", "s.offense_id"),
         ("offense_start", "TIMESTAMP", "coalesce(ts(s.offense_start_datetime), ts(s.offense_date), "
-                                       "dt(s.occurred_date) + coalesce(hhmm(s.occurred_time), INTERVAL 0 SECOND))"),
+                                       "dt(s.occurred_date) + clock(s.occurred_time))"),
         ("offense_end", "TIMESTAMP", "ts(s.offense_end_datetime)"),
         ("reported_at", "TIMESTAMP", "coalesce(ts(s.report_datetime), "
-                                     "dt(s.reported_date) + coalesce(hhmm(s.reported_time), INTERVAL 0 SECOND))"),
+                                     "dt(s.reported_date) + clock(s.reported_time))"),
         ("group_ab", "VARCHAR", "upper(s.group_a_b)"),
         ("crime_against", "VARCHAR", "upper(s.crime_against_category)"),
         ("offense_parent_group", "VARCHAR", "upper(coalesce(s.offense_parent_group, s.offense_category))"),
@@ -84,4 +84,5 @@ ADAPTER = Adapter(
         ("block_address", "VARCHAR", "s.block_address"),
     ),
     natural_key_doc="Offense ID (pre-NIBRS Crime Data: RN:<Report Number>)",
+    clock_fields=("occurred_time",),
 )
