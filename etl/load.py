@@ -38,6 +38,8 @@ from city import load_city
 from settings import Settings
 
 from . import domains, postload, quality, records, warehouse
+from .errors import _duckdb_advice as describe_duckdb
+from .errors import one_line
 from .sources import ADAPTERS, get
 from .sources.base import Adapter
 from .sources.sniff import FileProblem, Inspected, inspect
@@ -118,8 +120,7 @@ def load_many(batch: dict[str, list[Path]], db_path: Path, settings: Settings | 
                 try:
                     results.append(_load_one(con, adapter, insp, digest, city, bar))
                 except duckdb.Error as exc:
-                    msg = str(exc).strip().splitlines()[0]
-                    raise LoadError(f"{insp.path}: could not be read as {adapter.name} CSV: {msg}") from None
+                    raise LoadError(_duckdb_failure(exc, insp.path, adapter.name, db_path)) from None
             changed = [r for r in results if not r.skipped]
             if not changed:
                 raise warehouse.Discard()
@@ -127,6 +128,15 @@ def load_many(batch: dict[str, list[Path]], db_path: Path, settings: Settings | 
     finally:
         bar.close()
     return results
+
+
+def _duckdb_failure(exc: Exception, path: Path, dataset: str, db_path: Path) -> str:
+    """One line for a DuckDB error during a file's load: the file's fault, or the disk's / memory's."""
+    msg = one_line(str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__)
+    if isinstance(exc, (duckdb.IOException, duckdb.OutOfMemoryException)) or describe_duckdb(msg):
+        return (f"{path}: loading into {warehouse.new_path(warehouse.real_path(db_path))} failed: "
+                f"{describe_duckdb(msg) or msg}; the previous warehouse is unchanged")
+    return f"{path}: could not be read as {dataset} CSV: {msg}"
 
 
 class _NoBar:
