@@ -47,11 +47,12 @@ def _main(argv: list[str]) -> int:
     module.configure(cmd)
     cmd.add_argument("--debug", action="store_true", help="show a traceback instead of one line on failure")
     args = cmd.parse_args(argv[1:])  # --help and argument errors before any setting or file is read
+    from settings import Settings
+
+    settings = Settings.from_env()  # a bad SEASTAT_* value stops every command, naming it
     if name in ("load", "fetch", "geo", "demo"):
         from city import load_city
-        from settings import Settings
 
-        settings = Settings.from_env()  # a bad SEASTAT_* value: one line naming it
         load_city(settings.city_config)  # a missing city file is the city's problem, not the catalog's
         if bad := importlib.import_module("engine.__main__").catalog_problem():
             print(f"error: {bad}", file=sys.stderr)  # the catalog is validated before anything is written
