@@ -4,27 +4,33 @@ Vintage `ois`: FRB #, Incident Number, Date / Time, Blurred Address, Longitude, 
 Officer Gender / Race, Years of SPD Service, Officer Injured, Number of Rounds, Subject Gender /
 Race / DOB / Age / Weapon, Type of Weapon, Fatal, On-duty, Disposition, Officer Disciplined?,
 Summary (free text with newlines inside quotes). The file has no officer id, so the natural key
-is `FRB # | Incident Number | n`, n = the officer's order among that incident's rows in the file
-(FRB # is empty in about half the rows). category: `Fatal` / `Non-fatal`.
+is `FRB # | Incident Number | n`, n = the rank of the row's content among that incident's distinct
+rows (FRB # is empty in about half the rows): identical repeated rows are one officer. category: `Fatal` / `Non-fatal`.
 """
 import datetime as dt
 
 from .base import Adapter, Vintage
 
+FIELDS = {
+    "frb": ("frb_number",), "incident_number": (), "date_time": ("date",),
+    "blurred_address": (), "longitude": (), "latitude": (), "city": (), "state": (), "rank": (),
+    "officer_gender": (), "officer_race": (), "years_of_spd_service": (), "officer_injured": (),
+    "number_of_rounds": (), "subject_gender": (), "subject_race": (), "subject_dob": (),
+    "subject_age": (), "subject_weapon": (), "type_of_weapon": (), "fatal": (), "on_duty": (),
+    "disposition": (), "officer_disciplined": (), "summary": (),
+}
+
 ADAPTER = Adapter(
     name="ois",
     title="SPD Officer Involved Shootings",
-    fields={
-        "frb": ("frb_number",), "incident_number": (), "date_time": ("date",),
-        "blurred_address": (), "longitude": (), "latitude": (), "city": (), "state": (), "rank": (),
-        "officer_gender": (), "officer_race": (), "years_of_spd_service": (), "officer_injured": (),
-        "number_of_rounds": (), "subject_gender": (), "subject_race": (), "subject_dob": (),
-        "subject_age": (), "subject_weapon": (), "type_of_weapon": (), "fatal": (), "on_duty": (),
-        "disposition": (), "officer_disciplined": (), "summary": (),
-    },
+    fields=FIELDS,
     vintages=(Vintage("ois", ("incident_number", "date_time", "fatal", "number_of_rounds")),),
+    # officer n of the incident = rank of the row's CONTENT among the incident's distinct rows, so a
+    # repeated identical row gets the same key (a duplicate, not an extra officer) and re-loading
+    # the same rows in another order gives the same keys
     key="coalesce(s.frb, '') || '|' || s.incident_number || '|' || "
-        "row_number() OVER (PARTITION BY s.frb, s.incident_number ORDER BY s.__row)",
+        "dense_rank() OVER (PARTITION BY s.frb, s.incident_number ORDER BY md5(CAST(struct_pack(" + ", ".join(
+            f"{f} := s.{f}" for f in FIELDS) + ") AS VARCHAR)))",
     key_fields=("incident_number",),
     time="ts(s.date_time)",
     time_fields=("date_time",),
@@ -53,5 +59,5 @@ ADAPTER = Adapter(
         ("subject_race", "race", "s.subject_race"), ("subject_gender", "gender", "s.subject_gender"),
         ("officer_race", "race", "s.officer_race"), ("officer_gender", "gender", "s.officer_gender"),
     ),
-    natural_key_doc="FRB # | Incident Number | officer row",
+    natural_key_doc="FRB # | Incident Number | n (rank of the row among the incident's distinct rows)",
 )
