@@ -16,7 +16,7 @@ import hashlib
 from pathlib import Path
 
 from engine.catalog import Catalog, Measure, load_catalog, validate
-from engine.query import AGG_COVERAGE, AGG_META, AGG_TABLE, q, where_sql
+from engine.query import AGG_COVERAGE, AGG_META, AGG_TABLE, PLAUSIBLE_EVENT, q, where_sql
 from engine.schema import event_schema
 
 AGGREGATED_KINDS = ("count", "rate", "share", "ratio", "disparity")  # + percentile: agg_values_<id>
@@ -67,7 +67,7 @@ def _coverage(con, catalog: Catalog, cols: dict[str, set[str]]) -> None:
     for d in sorted(catalog.datasets):
         if "event_time" in cols.get(d, set()):
             con.execute(f"INSERT INTO {AGG_COVERAGE} SELECT ?, CAST(min(event_time) AS DATE), "
-                        f"CAST(max(event_time) AS DATE) FROM {q(d)}", [d])
+                        f"CAST(max(event_time) AS DATE) FROM {q(d)} WHERE {PLAUSIBLE_EVENT}", [d])
 
 
 def build(con, catalog: Catalog | Path | None = None, city_folder: Path | None = None) -> dict[str, int]:
