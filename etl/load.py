@@ -28,6 +28,7 @@ import datetime as dt
 import hashlib
 import re
 import sys
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import asdict, dataclass
 from pathlib import Path
 
@@ -319,6 +320,30 @@ def _as_published(expr: str, insp: Inspected) -> str:
                   if m.group(1) in insp.positions else "CAST(NULL AS VARCHAR)", expr)
 
 
+def _read_raw(con, insp: Inspected, tmpdir: Path) -> tuple[Path, records.Scan]:
+    """Read the file into `_raw` while the independent record scan runs on another core.
+
+    The one-thread read and the numpy scan both release the GIL, so the scan costs no wall time.
+    A file whose line endings are mixed makes DuckDB's reader fail; the scan says so, and the
+    normalised copy is read instead (etl/records.py)."""
+    with ThreadPoolExecutor(1) as pool:
+        pending = pool.submit(records.scan, insp.path)
+        try:
+            con.execute(_raw_sql(insp), {"path": str(insp.path), "delim": insp.delimiter})
+            failed = None
+        except duckdb.Error as exc:
+            failed = exc
+        scan = pending.result()
+    if not scan.mixed:
+        if failed is not None:
+            raise failed
+        return insp.path, scan
+    con.execute("DROP TABLE IF EXISTS _raw; DROP TABLE IF EXISTS _csv_rejects; DROP TABLE IF EXISTS _csv_scan")
+    source, scan = records.prepare(insp.path, tmpdir)
+    con.execute(_raw_sql(insp), {"path": str(source), "delim": insp.delimiter})
+    return source, scan
+
+
 def _malformed(con, scan: records.Scan) -> dict[int, tuple[str, str]]:
     """Lines DuckDB could not split, grouped by the record they belong to (one reject each).
 
@@ -358,9 +383,8 @@ def _load_one(con, adapter: Adapter, insp: Inspected, digest: str, city, bar) ->
     con.execute("DROP TABLE IF EXISTS _csv_rejects; DROP TABLE IF EXISTS _csv_scan; DROP TABLE IF EXISTS _stage; "
                 "DROP TABLE IF EXISTS _raw; DROP TABLE IF EXISTS _gaps")
     tmpdir = Path(con.execute("SELECT current_setting('temp_directory')").fetchone()[0])
-    source, scan = records.prepare(insp.path, tmpdir)
+    source, scan = _read_raw(con, insp, tmpdir)
     bar.update()
-    con.execute(_raw_sql(insp), {"path": str(source), "delim": insp.delimiter})
     n_raw, = con.execute("SELECT count(*) FROM _raw").fetchone()
     bad = _malformed(con, scan)  # record number -> (raw line, reasons)
     if n_raw + len(bad) != scan.records:  # a quote inside an unquoted field? count by DuckDB's rule
