@@ -51,3 +51,35 @@ def test_ois_summaries_keep_their_inner_newlines_and_every_officer_row(seattle_d
     # records 30 and 32 of the sample are identical rows: one officer (etl/sources/ois.py)
     assert out["mixed"][1] == out["clean"][1] == f"read {n}, loaded {n - 1}, rejected 0, duplicate 1"
     assert query(db, "SELECT count(*) FROM ois WHERE summary LIKE '%' || chr(10) || '%'")[0][0] > 0
+
+
+def test_a_broken_multi_line_record_is_one_reject_with_its_record_number(seattle_data, tmp_path):
+    """Errors of one record (an OIS summary spanning lines, plus a field too many) are ONE reject
+    numbered like source_row, and the records after it keep their own numbers."""
+    header, rows = records(seattle_data, "ois", N)
+    multi = next(i for i, r in enumerate(rows) if "\n" in r[header.index("Summary")])
+    rows[multi] = rows[multi] + ["one field too many"]
+    db = tmp_path / "wh.duckdb"
+    p = etl("load", "ois", write_csv(tmp_path / "ois.csv", header, rows), "--db", db)
+    assert p.returncode == 0, p.stderr
+    assert accounting(p.stdout).startswith(f"read {N}, ") and ", rejected 1, " in p.stdout
+    (line, reason), = query(db, "SELECT line, reason FROM rejects")
+    assert line == multi + 1 and reason.startswith("malformed CSV line: ")
+    got = dict(query(db, "SELECT source_row, incident_number FROM ois"))
+    inc = header.index("Incident Number")
+    assert all(got[n] == rows[n - 1][inc] for n in got) and multi + 1 not in got
+
+
+def test_a_bad_byte_is_a_row_reject_in_the_first_64_kib_too(tmp_path):
+    """A Windows-1252 byte in record 2 rejects record 2, exactly as it does a megabyte in."""
+    from etl_files import crime_file, crime_row
+
+    path = crime_file(tmp_path / "early.csv", [crime_row("1")])
+    with open(path, "ab") as fh:
+        fh.write(crime_row("2", group="CAFÉ").encode("cp1252") + b"\n" + crime_row("3").encode() + b"\n")
+    db = tmp_path / "wh.duckdb"
+    p = etl("load", "crime", path, "--db", db)
+    assert p.returncode == 0, p.stderr
+    assert accounting(p.stdout) == "read 3, loaded 2, rejected 1, duplicate 0"
+    (line, reason), = query(db, "SELECT line, reason FROM rejects")
+    assert line == 2 and reason.startswith("malformed CSV line: Invalid unicode")
