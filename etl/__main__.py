@@ -7,7 +7,6 @@ command cannot take the others down. Every failure, of any command, ends in one 
 """
 from __future__ import annotations
 
-import argparse
 import importlib
 import sys
 

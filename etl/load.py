@@ -6,17 +6,22 @@ of a call are checked first (etl/sources/sniff.py), then loaded into one copy of
 that is swapped in once (etl/warehouse.py). Parsing and normalising happen in DuckDB:
 `read_csv` with every column VARCHAR, then one INSERT ... SELECT of the adapter's expressions.
 
-Accounting, per file (`load_log`): rows_read = records DuckDB split + malformed lines;
-rows_rejected = malformed lines + rows whose key or date cannot be used; rows_duplicate = rows
-whose natural key appeared earlier in the same file (the first is kept) + rows identical to
+Record identity: each record's number (`source_row`, `rejects.line`, which duplicate is "first")
+is assigned while reading: DuckDB reads the file on ONE thread into a temp table whose rowid is
+then the record order (`_raw_sql`); the costly normalising statement runs on every core over
+that table with the number as a plain column. (A parallel read feeding that statement lost the
+order above ~400k rows: whole read chunks swapped, differently in each run.)
+
+Accounting, per file (`load_log`): rows_read = records DuckDB split + records it could not split,
+and that sum must equal an independent count of the file's records (etl/records.py: a numpy scan
+of the bytes, run on a second core during the read), else the load stops with one line;
+rows_rejected = unsplittable records (each parser error mapped to its record) + rows whose key,
+date or time of day cannot be used or is out of its domain (etl/domains.py); rows_duplicate =
+rows whose natural key appeared earlier in the same file (the first is kept) + rows identical to
 what the warehouse already holds; rows_loaded = new or revised rows.
 
-Speed (bench/bench_etl_load.py, 2021-format crime, 2-core machine with nothing else running):
-1M rows in 3.4-3.8 s end to end (261k-290k rows/s), 10M in 25.7-27.4 s (366k-390k rows/s), peak
-RSS 1.1 GB; about 5-7 CPU-seconds per million rows plus 0.43 s of fixed cost per command. Most
-of it is the staging statement (parse, normalise, compressed write), which DuckDB runs on both
-cores (record numbers come from the staged table's rowid, not a window). Aggregates, quality
-checks, counts and rejects are each well under 1 CPU-s per million rows.
+Speed: see bench/bench_etl_load.py for the measured figures (about 6-7 CPU-seconds per million
+2021-format crime rows; the one-thread read is ~1.2 s of wall time per million rows of that).
 
 Revisions: a later load wins. A row whose key is already in the table replaces the stored row
 when any value differs. A file whose checksum was already loaded for that dataset is skipped

@@ -15,7 +15,6 @@ only when the chunk has one; about 0.1-0.2 s per million 180-byte records.
 """
 from __future__ import annotations
 
-import os
 from dataclasses import dataclass, field
 from pathlib import Path
 
