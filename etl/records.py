@@ -45,8 +45,8 @@ class Scan:
 def scan(path: Path, quote: str = '"') -> Scan:
     """Scan the file once; see the module docstring."""
     q = ord(quote)
-    ends: list[np.ndarray] = []      # byte offset just past each terminator
-    term_starts: list[np.ndarray] = []  # byte offset of each terminator's first byte
+    starts_parts: list[np.ndarray] = []  # first byte of each non-empty record (header included)
+    rec_begin = 0                    # where the record being read began (just past the last terminator)
     kinds = {"\n": 0, "\r\n": 0, "\r": 0}
     parity = 0                       # quotes seen so far, mod 2
     last_quote = -1
@@ -88,8 +88,12 @@ def scan(path: Path, quote: str = '"') -> Scan:
                     t_end = np.concatenate([t_end, lone + 1])
                     order = np.argsort(t_start, kind="stable")
                     t_start, t_end = t_start[order], t_end[order]
-            term_starts.append(t_start + offset)
-            ends.append(t_end + offset)
+            # record j of this chunk spans [end of terminator j-1, start of terminator j); keep the
+            # starts of non-empty ones only (a blank line is no record), one small array per chunk
+            begins = np.concatenate([[rec_begin], t_end[:-1] + offset]).astype(np.int64) if len(t_end) else None
+            if begins is not None:
+                starts_parts.append(begins[(t_start + offset) > begins])
+                rec_begin = int(t_end[-1]) + offset
             if len(quotes):
                 last_quote = int(quotes[-1]) + offset
             parity = (parity + len(quotes)) % 2
@@ -97,13 +101,9 @@ def scan(path: Path, quote: str = '"') -> Scan:
             offset += len(work)
             if eof:
                 break
-    t_start = np.concatenate(term_starts) if term_starts else np.zeros(0, np.int64)
-    t_end = np.concatenate(ends) if ends else np.zeros(0, np.int64)
-    # record k spans [end of terminator k-1, start of terminator k); the last one runs to the end
-    rec_start = np.concatenate([[0], t_end]).astype(np.int64)
-    rec_stop = np.concatenate([t_start, [offset]]).astype(np.int64)
-    nonempty = rec_stop > rec_start
-    rec_start = rec_start[nonempty]
+    if offset > rec_begin:  # a last record without a line ending
+        starts_parts.append(np.asarray([rec_begin], dtype=np.int64))
+    rec_start = np.concatenate(starts_parts) if starts_parts else np.zeros(0, np.int64)
     data_starts = rec_start[1:]  # the first non-empty record is the header
     return Scan(records=len(data_starts), endings=kinds, starts=data_starts,
                 open_quote_at=last_quote if parity else None)
@@ -116,10 +116,12 @@ def scan_exact(path: Path, delimiter: str = ",", quote: str = '"') -> Scan:
     A state machine over the quotes and line endings only (per-event Python, several times the
     cost of `scan`), so it runs only when the fast parity scan and the reader disagree.
     """
-    data = np.fromfile(path, dtype=np.uint8)
+    n = Path(path).stat().st_size
+    data = np.memmap(path, dtype=np.uint8, mode="r") if n else np.zeros(0, np.uint8)  # pages on demand
     q, d = ord(quote), ord(delimiter)
-    events = np.flatnonzero((data == q) | (data == LF) | (data == CR))
-    n = len(data)
+    events = np.concatenate([np.zeros(0, np.int64)] + [
+        np.flatnonzero((part == q) | (part == LF) | (part == CR)) + lo
+        for lo in range(0, n, CHUNK) for part in [data[lo:lo + CHUNK]]])
     inside = False
     skip_to = -1
     opened_at = None

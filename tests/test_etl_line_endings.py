@@ -83,3 +83,18 @@ def test_a_bad_byte_is_a_row_reject_in_the_first_64_kib_too(tmp_path):
     assert accounting(p.stdout) == "read 3, loaded 2, rejected 1, duplicate 0"
     (line, reason), = query(db, "SELECT line, reason FROM rejects")
     assert line == 2 and reason.startswith("malformed CSV line: Invalid unicode")
+
+
+def test_a_quote_inside_an_unquoted_field_is_text_and_the_count_still_agrees(tmp_path):
+    """`5'10"` in an unquoted field is text to the reader; the independent count must agree with
+    it (its quote-parity fast path cannot, so the exact rule is applied) instead of refusing the file."""
+    from etl_files import crime_file, crime_row
+
+    rows = [crime_row(str(i)) for i in range(1, 6)]
+    rows[1] = rows[1].replace(",Robbery,", ',Robbery 5\'10" suspect,')
+    rows[3] = rows[3].replace(",Robbery,", ',Robbery 6\'1" suspect,')
+    db = tmp_path / "wh.duckdb"
+    p = etl("load", "crime", crime_file(tmp_path / "q.csv", rows), "--db", db)
+    assert p.returncode == 0, p.stderr
+    assert accounting(p.stdout) == "read 5, loaded 5, rejected 0, duplicate 0"
+    assert query(db, "SELECT offense FROM crime WHERE source_row = 2") == [('Robbery 5\'10" suspect',)]
