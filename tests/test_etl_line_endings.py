@@ -98,3 +98,24 @@ def test_a_quote_inside_an_unquoted_field_is_text_and_the_count_still_agrees(tmp
     assert p.returncode == 0, p.stderr
     assert accounting(p.stdout) == "read 5, loaded 5, rejected 0, duplicate 0"
     assert query(db, "SELECT offense FROM crime WHERE source_row = 2") == [('Robbery 5\'10" suspect',)]
+
+
+def test_records_the_reader_silently_drops_stop_the_load_with_one_line(tmp_path):
+    """A quote opened at a field's start and never closed: DuckDB's reader returned the 1,500
+    records before it and reported nothing for the 500 after (read 1500, loaded 1500: a silent
+    loss that balanced). The independent record count disagrees, so the load stops, names the
+    record, and the served warehouse stays as it was."""
+    from etl_files import crime_file, crime_row
+
+    db = tmp_path / "wh.duckdb"
+    assert etl("load", "crime", crime_file(tmp_path / "seed.csv", [crime_row("1")]), "--db", db).returncode == 0
+    before = db.read_bytes()
+    rows = [crime_row(str(i)) for i in range(2, 2001)]
+    rows[1499] = rows[1499].replace(",Robbery,", ',"Robbery,')
+    bad = crime_file(tmp_path / "open_quote.csv", rows)
+    p = etl("load", "crime", bad, "--db", db)
+    assert p.returncode == 1
+    (line,) = p.stderr.strip().splitlines()
+    assert line.startswith(f"error: {bad}: the file has 1500 records but the CSV reader split 1499")
+    assert "a quote opened in record 1500 is never closed" in line
+    assert db.read_bytes() == before
