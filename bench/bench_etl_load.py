@@ -21,6 +21,15 @@ Measured (CPU = the load's own user + system; "load" = the machine's load averag
 | 10M | db61458, next to a busy benchmark | 78.9 s | 126,724 | 53.8 s | 185,701 | 1,109 MB | 5.9 |
 | 1M | + 0.77 -> 0.43 s fixed cost per command (libyaml, layers.yaml parsed once) | 3.8 / 3.5 / 3.4 s | 260,850 / 289,707 / 290,200 | 5.7 / 5.2 / 5.6 s | 174,450 / 191,222 / 177,573 | 550 / 518 / 544 MB | 0.5-0.7 |
 | 10M | same | 26.8 s | 373,304 | 49.5 s | 201,919 | 1,099 MB | 1.1 |
+| 1M | main before issue 14 (same hour, busy machine) | 19.5 / 21.3 s | 51,232 / 46,924 | 5.9 / 6.2 s | 170,934 / 160,473 | 569 / 533 MB | 8.8-9.1 |
+| 1M | issue 14: one-thread numbered read + parallel stage, independent record scan, value domains | 20.4 / 17.0 s | 48,901 / 58,847 | 7.2 / 7.4 s | 138,158 / 134,785 | 880 / 891 MB | 7.9-10.7 |
+
+Issue 14 costs about 1.3 CPU-seconds per million rows (+22%) and ~300 MB more peak RSS at 1M
+(the raw VARCHAR copy of the file is an in-memory temp table while the stage is written; DuckDB's
+memory_limit caps it and spills beyond). The record numbers need the read on ONE thread
+(0.8-1.0 CPU-s per million rows, serial); the independent scan runs beside it on the other core.
+Wall-clock rows/s could not be measured: seven engineers' jobs kept the load average at 8-12
+the whole session (the wall figures above measure the neighbours).
 
 Target met on a machine nobody else is loading (>= 250,000 rows/s at 1M and 10M, < 2 GB): every
 run since the fixed-cost cut; before it, 1M sat on the line (203k-279k). With another job on the
