@@ -397,10 +397,10 @@ def _load_one(con, adapter: Adapter, insp: Inspected, digest: str, city, bar) ->
         bad = _malformed(con, scan)
         if n_raw + len(bad) != scan.records:
             raise LoadError(records.disagreement(insp.path, scan, n_raw, len(bad)))
-    if bad:
-        g = [(rec - i - 1, i + 1) for i, rec in enumerate(sorted(bad))]  # rows split before it, bad so far
-        con.execute("CREATE TEMP TABLE _gaps (g BIGINT, n BIGINT)")
-        con.executemany("INSERT INTO _gaps VALUES (?, ?)", g)
+    if bad:  # g: rows split before a malformed record -> n: malformed records up to it (adjacent ones share g)
+        g = {rec - i - 1: i + 1 for i, rec in enumerate(sorted(bad))}
+        gaps = pd.DataFrame({"g": list(g), "n": list(g.values())})  # noqa: F841 (read by the SQL below)
+        con.execute("CREATE TEMP TABLE _gaps AS SELECT * FROM gaps")
     con.execute(_stage_sql(adapter, insp, gaps=bool(bad)), {"file": insp.path.name, "vintage": insp.vintage.name,
                                                            "delim": insp.delimiter})
     con.execute("DROP TABLE _raw; DROP TABLE IF EXISTS _gaps")

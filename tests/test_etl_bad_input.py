@@ -189,3 +189,16 @@ def test_a_non_utf8_byte_deep_in_the_file_rejects_only_that_row(tmp_path):
     (line, reason), = query(db, "SELECT line, reason FROM rejects")
     assert line == 1001 and reason.startswith("malformed CSV line: Invalid unicode")  # record 1001
     assert query(db, "SELECT count(*) FROM crime WHERE event_key IN ('999', '1001')") == [(2,)]
+
+
+def test_adjacent_malformed_records_keep_every_later_record_number_exact(tmp_path):
+    rows = [crime_row(str(i)) for i in range(1, 9)]
+    rows[2] += ",extra"      # record 3
+    rows[3] += ",more,extra"  # record 4
+    rows[5] += ",extra"      # record 6
+    db = tmp_path / "wh.duckdb"
+    (r,) = load("crime", [crime_file(tmp_path / "adj.csv", rows)], db)
+    assert (r.rows_read, r.rows_loaded, r.rows_rejected) == (8, 5, 3)
+    assert query(db, "SELECT line FROM rejects ORDER BY line") == [(3,), (4,), (6,)]
+    assert query(db, "SELECT event_key, source_row FROM crime ORDER BY source_row") == [
+        ("1", 1), ("2", 2), ("5", 5), ("7", 7), ("8", 8)]
