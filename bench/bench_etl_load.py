@@ -23,13 +23,21 @@ Measured (CPU = the load's own user + system; "load" = the machine's load averag
 | 10M | same | 26.8 s | 373,304 | 49.5 s | 201,919 | 1,099 MB | 1.1 |
 | 1M | main before issue 14 (same hour, busy machine) | 19.5 / 21.3 s | 51,232 / 46,924 | 5.9 / 6.2 s | 170,934 / 160,473 | 569 / 533 MB | 8.8-9.1 |
 | 1M | issue 14: one-thread numbered read + parallel stage, independent record scan, value domains | 20.4 / 17.0 s | 48,901 / 58,847 | 7.2 / 7.4 s | 138,158 / 134,785 | 880 / 891 MB | 7.9-10.7 |
+| 1M | main before issue 14, alternating with the next row | 4.2 / 3.7 s | 239,599 / 271,659 | 5.0 / 4.9 s | 199,683 / 204,192 | 573 / 549 MB | 3.6-3.8 |
+| 1M | issue 14 | 3.8 / 5.0 / 4.0 s | 261,566 / 201,949 / 250,837 | 6.0 / 6.2 / 6.0 s | 167,547 / 160,784 / 166,348 | 824 / 777 / 853 MB | 3.8-4.6 |
+| 10M | issue 14 (nice 19 / normal) | 110.1 / 115.4 s | 90,791 / 86,619 | 73.9 / 69.1 s | 135,400 / 144,653 | 1,753 / 1,752 MB | 6.5 / 6.8 |
 
-Issue 14 costs about 1.3 CPU-seconds per million rows (+22%) and ~300 MB more peak RSS at 1M
-(the raw VARCHAR copy of the file is an in-memory temp table while the stage is written; DuckDB's
-memory_limit caps it and spills beyond). The record numbers need the read on ONE thread
-(0.8-1.0 CPU-s per million rows, serial); the independent scan runs beside it on the other core.
-Wall-clock rows/s could not be measured: seven engineers' jobs kept the load average at 8-12
-the whole session (the wall figures above measure the neighbours).
+Issue 14 costs about 1.1-1.3 CPU-seconds per million rows at 1M (+22%) and ~250-300 MB more
+peak RSS: the raw VARCHAR copy of the file is an in-memory temp table while the stage is
+written. The record numbers need the read on ONE thread (0.8-1.0 CPU-s per million rows,
+serial); the independent scan runs beside it on the other core. At 10M that temp table (2 GB of
+text) spills past DuckDB's memory_limit: +20 CPU-s (49 -> 69-74) and peak RSS 1.75 GB (was
+1.1 GB; still under 2 GB). A scratch DuckDB file instead of the temp table (compressed, no
+spill) was measured and rejected: its compression runs in the one-thread read (1M: 11-13 s wall,
+7.6-7.9 CPU-s). The 10M wall-clock target could not be checked: the machine's load average was
+4-12 the whole session. Next step if it is missed on an idle machine: read the file in batches of
+~2M records (each batch streamed to DuckDB through a pipe with os.sendfile from the record
+boundaries etl/records.py finds; measured to work), so no batch spills.
 
 Target met on a machine nobody else is loading (>= 250,000 rows/s at 1M and 10M, < 2 GB): every
 run since the fixed-cost cut; before it, 1M sat on the line (203k-279k). With another job on the
