@@ -21,6 +21,23 @@ Measured (CPU = the load's own user + system; "load" = the machine's load averag
 | 10M | db61458, next to a busy benchmark | 78.9 s | 126,724 | 53.8 s | 185,701 | 1,109 MB | 5.9 |
 | 1M | + 0.77 -> 0.43 s fixed cost per command (libyaml, layers.yaml parsed once) | 3.8 / 3.5 / 3.4 s | 260,850 / 289,707 / 290,200 | 5.7 / 5.2 / 5.6 s | 174,450 / 191,222 / 177,573 | 550 / 518 / 544 MB | 0.5-0.7 |
 | 10M | same | 26.8 s | 373,304 | 49.5 s | 201,919 | 1,099 MB | 1.1 |
+| 1M | main before issue 14 (same hour, busy machine) | 19.5 / 21.3 s | 51,232 / 46,924 | 5.9 / 6.2 s | 170,934 / 160,473 | 569 / 533 MB | 8.8-9.1 |
+| 1M | issue 14: one-thread numbered read + parallel stage, independent record scan, value domains | 20.4 / 17.0 s | 48,901 / 58,847 | 7.2 / 7.4 s | 138,158 / 134,785 | 880 / 891 MB | 7.9-10.7 |
+| 1M | main before issue 14, alternating with the next row | 4.2 / 3.7 s | 239,599 / 271,659 | 5.0 / 4.9 s | 199,683 / 204,192 | 573 / 549 MB | 3.6-3.8 |
+| 1M | issue 14 | 3.8 / 5.0 / 4.0 s | 261,566 / 201,949 / 250,837 | 6.0 / 6.2 / 6.0 s | 167,547 / 160,784 / 166,348 | 824 / 777 / 853 MB | 3.8-4.6 |
+| 10M | issue 14 (nice 19 / normal) | 110.1 / 115.4 s | 90,791 / 86,619 | 73.9 / 69.1 s | 135,400 / 144,653 | 1,753 / 1,752 MB | 6.5 / 6.8 |
+
+Issue 14 costs about 1.1-1.3 CPU-seconds per million rows at 1M (+22%) and ~250-300 MB more
+peak RSS: the raw VARCHAR copy of the file is an in-memory temp table while the stage is
+written. The record numbers need the read on ONE thread (0.8-1.0 CPU-s per million rows,
+serial); the independent scan runs beside it on the other core. At 10M that temp table (2 GB of
+text) spills past DuckDB's memory_limit: +20 CPU-s (49 -> 69-74) and peak RSS 1.75 GB (was
+1.1 GB; still under 2 GB). A scratch DuckDB file instead of the temp table (compressed, no
+spill) was measured and rejected: its compression runs in the one-thread read (1M: 11-13 s wall,
+7.6-7.9 CPU-s). The 10M wall-clock target could not be checked: the machine's load average was
+4-12 the whole session. Next step if it is missed on an idle machine: read the file in batches of
+~2M records (each batch streamed to DuckDB through a pipe with os.sendfile from the record
+boundaries etl/records.py finds; measured to work), so no batch spills.
 
 | 1M | main before #13 (b2fac10), machine shared by 7 sessions | 12.0 / 31.2 s | 83,600 / 32,073 | 5.6 / 6.4 s | 178,247 / 156,858 | 549 / 540 MB | 6.7 / 11.0 |
 | 1M | #13 (formats, subsets, derived keys) | 13.1 / 30.6 s | 76,483 / 32,654 | 5.6 / 6.5 s | 178,850 / 153,311 | 541 / 558 MB | 6.4 / 11.9 |

@@ -16,7 +16,7 @@ import hashlib
 from pathlib import Path
 
 from engine.catalog import Catalog, Measure, load_catalog, validate
-from engine.query import AGG_COVERAGE, AGG_FILE_COVERAGE, AGG_META, AGG_TABLE, q, where_sql
+from engine.query import AGG_COVERAGE, AGG_FILE_COVERAGE, AGG_META, AGG_TABLE, PLAUSIBLE_EVENT, q, where_sql
 from engine.schema import event_schema
 
 AGGREGATED_KINDS = ("count", "rate", "share", "ratio", "disparity")  # + percentile: agg_values_<id>
@@ -81,7 +81,9 @@ def _coverage(con, catalog: Catalog, cols: dict[str, set[str]]) -> None:
         have = cols.get(d, set())
         if "event_time" not in have:
             continue
-        con.execute(f"INSERT INTO {AGG_COVERAGE} SELECT ?, * FROM ({complete_sql(q(d))})", [d])
+        # only plausible event times (an older warehouse may hold year 0000 or 9999: etl/domains.py)
+        events = f"(SELECT * FROM {q(d)} WHERE {PLAUSIBLE_EVENT})"
+        con.execute(f"INSERT INTO {AGG_COVERAGE} SELECT ?, * FROM ({complete_sql(events)})", [d])
         data_cols = sorted(c for c in have if c not in ("source_file", "source_row", "vintage", "event_key")
                            and not c.startswith("area_") and not c.endswith("_raw"))
         listed = [c for c in data_cols if c in valued.get(d, set())]
@@ -90,7 +92,7 @@ def _coverage(con, catalog: Catalog, cols: dict[str, set[str]]) -> None:
                *(f"count({q(c)})" for c in data_cols),
                *(f"count(DISTINCT {q(c)})" for c in listed),
                *(f"list(DISTINCT CAST({q(c)} AS VARCHAR) ORDER BY CAST({q(c)} AS VARCHAR))" for c in listed)]
-        rows = con.execute(f"SELECT {', '.join(sel)} FROM {q(d)} GROUP BY 1 ORDER BY 1").fetchall()
+        rows = con.execute(f"SELECT {', '.join(sel)} FROM {events} GROUP BY 1 ORDER BY 1").fetchall()
         out = []
         for r in rows:
             f, n, lo, hi = r[:4]

@@ -21,7 +21,8 @@ from engine import compute, coverage, cube, stats, suppression, timemodel
 from engine.aggregates import signature, values_table
 from engine.catalog import Catalog, Measure, load_catalog, parts_of, validate
 from engine.periods import GRAINS, Period, make_period, meeting_dates, time_buckets
-from engine.query import AGG_COVERAGE, AGG_META, By, FilterError, Filters, NO_FILTERS, q
+from engine.query import (AGG_COVERAGE, AGG_META, NO_FILTERS, PLAUSIBLE_COVERAGE, PLAUSIBLE_EVENT, By, FilterError,
+                          Filters, q)
 from engine.schema import event_schema
 from engine.status import status as status_of
 from engine.warehouse import Warehouse
@@ -195,14 +196,16 @@ class Engine:
         if self._meta_gen != self.warehouse.refresh():  # reconnects if the file was swapped
             tables = self.warehouse.tables()
             meta = {"tables": tables, "coverage": {}, "agg": {}, "city_layer": None, "pop_years": {}}
-            known = ({d: (lo, hi) for d, lo, hi in self.warehouse.rows(f"SELECT dataset, lo, hi FROM {AGG_COVERAGE}")}
+            known = ({d: (lo, hi) for d, lo, hi in self.warehouse.rows(
+                f"SELECT dataset, lo, hi FROM {AGG_COVERAGE} WHERE {PLAUSIBLE_COVERAGE}")}
                      if AGG_COVERAGE in tables else {})  # written by each load; older warehouses are scanned
             for d in self._catalog_full.datasets:
                 if d in known and d in tables:
                     meta["coverage"][d] = known[d]
                 elif d in tables:
                     row = self.warehouse.execute(
-                        f"SELECT CAST(min(event_time) AS DATE) AS lo, CAST(max(event_time) AS DATE) AS hi FROM {q(d)}")
+                        f"SELECT CAST(min(event_time) AS DATE) AS lo, CAST(max(event_time) AS DATE) AS hi FROM {q(d)} "
+                        f"WHERE {PLAUSIBLE_EVENT}")
                     lo, hi = row.iloc[0]["lo"], row.iloc[0]["hi"]
                     meta["coverage"][d] = (None if pd.isna(lo) else pd.Timestamp(lo).date(),
                                            None if pd.isna(hi) else pd.Timestamp(hi).date())

@@ -16,6 +16,12 @@ AGG_TABLE = "agg_measure_daily"
 AGG_META = "agg_meta"
 AGG_COVERAGE = "agg_coverage"  # dataset -> first and last event date and complete day, written with the aggregates
 AGG_FILE_COVERAGE = "agg_file_coverage"  # per loaded file and column: rows with a value, distinct values (engine/coverage.py)
+# The event times coverage ("as of", first event) is taken from: the ETL's domain for an event
+# time (etl/domains.py: 1900 to today + 1 day). The ETL rejects anything else now, but an older
+# warehouse can hold year 0000 (1 BC, which reaches Python as the string '0001-01-01 (BC)') or
+# 9999-12-31 (an "as of" no period can end on); coverage must not crash or be steered by them.
+PLAUSIBLE_EVENT = "event_time >= TIMESTAMP '1900-01-01' AND event_time < current_date + 2"
+PLAUSIBLE_COVERAGE = "lo >= DATE '1900-01-01' AND hi < current_date + 2"
 
 
 class FilterError(ValueError):

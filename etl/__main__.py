@@ -2,11 +2,11 @@
 
 Each command module exposes `configure(parser)` (adds its arguments) and `run(args) -> int`.
 Modules are imported only when their command runs, so `--help` stays fast and one broken
-command cannot take the others down.
+command cannot take the others down. Every failure, of any command, ends in one line
+(etl/errors.py); `--debug` shows the traceback instead.
 """
 from __future__ import annotations
 
-import argparse
 import importlib
 import sys
 
@@ -22,21 +22,40 @@ COMMANDS = {
 
 
 def main(argv: list[str] | None = None) -> int:
-    argv = sys.argv[1:] if argv is None else argv
-    parser = argparse.ArgumentParser(prog="python -m etl", description=__doc__.splitlines()[0])
+    from .errors import run
+
+    return run(_main, sys.argv[1:] if argv is None else list(argv))
+
+
+def _main(argv: list[str]) -> int:
+    from .errors import OneLineParser
+
+    parser = OneLineParser(prog="python -m etl", description=__doc__.splitlines()[0])
+    parser.add_argument("--debug", action="store_true", help="show a traceback instead of one line when a command fails")
     sub = parser.add_subparsers(dest="command", metavar="COMMAND")
     for name, (_module, help_text) in COMMANDS.items():
         sub.add_parser(name, help=help_text, add_help=False)
-    if not argv or argv[0] in ("-h", "--help") or argv[0] not in COMMANDS:
-        parser.print_help() if not argv or argv[0] in ("-h", "--help") else parser.error(f"unknown command {argv[0]!r}")
-        return 0 if not argv or argv[0] in ("-h", "--help") else 2
+    if not argv or argv[0] in ("-h", "--help"):
+        parser.print_help()
+        return 0
+    if argv[0] not in COMMANDS:
+        parser.error(f"unknown command {argv[0]!r}: expected one of {', '.join(COMMANDS)}")
     name = argv[0]
-    if name in ("load", "fetch", "geo", "demo") and (bad := importlib.import_module("engine.__main__").catalog_problem()):
-        return print(bad, file=sys.stderr) or 2  # the catalog is validated before anything is written
     module = importlib.import_module(COMMANDS[name][0])
-    cmd = argparse.ArgumentParser(prog=f"python -m etl {name}", description=COMMANDS[name][1])
+    cmd = OneLineParser(prog=f"python -m etl {name}", description=COMMANDS[name][1])
     module.configure(cmd)
-    args = cmd.parse_args(argv[1:])
+    cmd.add_argument("--debug", action="store_true", help="show a traceback instead of one line on failure")
+    args = cmd.parse_args(argv[1:])  # --help and argument errors before any setting or file is read
+    from settings import Settings
+
+    settings = Settings.from_env()  # a bad SEASTAT_* value stops every command, naming it
+    if name in ("load", "fetch", "geo", "demo"):
+        from city import load_city
+
+        load_city(settings.city_config)  # a missing city file is the city's problem, not the catalog's
+        if bad := importlib.import_module("engine.__main__").catalog_problem():
+            print(f"error: {bad}", file=sys.stderr)  # the catalog is validated before anything is written
+            return 2
     return int(module.run(args) or 0)
 
 

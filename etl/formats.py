@@ -26,9 +26,13 @@ from __future__ import annotations
 import contextlib
 import csv
 import json
+import os
+import stat
 import tempfile
 from dataclasses import dataclass
 from pathlib import Path
+
+from etl import warehouse
 
 SNIFF_BYTES = 4096
 
@@ -43,17 +47,46 @@ class Readable:
     path: Path    # what the loader reads: the file itself, or the CSV made from it
 
 
+class Scratch:
+    """A folder beside the (real) warehouse file for the CSVs made from JSON files, made only when a
+    JSON file needs one (a CSV load creates nothing) and removed however the load ends. It is made
+    before the load takes its lock, so it is not named like the load's own temp folders (which the
+    next load removes as a killed load's left-overs)."""
+
+    def __init__(self, db_path: Path):
+        self.real = warehouse.real_path(Path(db_path))
+        self._dir: tempfile.TemporaryDirectory | None = None
+
+    def folder(self) -> Path:
+        if self._dir is None:
+            try:
+                self.real.parent.mkdir(parents=True, exist_ok=True)
+                self._dir = tempfile.TemporaryDirectory(prefix="seastat-formats-", dir=self.real.parent)
+            except OSError as exc:
+                raise FormatProblem(f"{self.real}: cannot write beside the warehouse ({exc.strerror}); "
+                                    "choose a writable folder for --db") from None
+        return Path(self._dir.name)
+
+    def cleanup(self) -> None:
+        if self._dir is not None:
+            self._dir.cleanup()
+
+
 @contextlib.contextmanager
 def scratch(db_path: Path):
-    """A folder beside the warehouse for the CSVs made from JSON files, removed however the load ends."""
-    Path(db_path).parent.mkdir(parents=True, exist_ok=True)
-    with tempfile.TemporaryDirectory(prefix="seastat-formats-", dir=Path(db_path).parent) as work:
-        yield Path(work)
+    """Scratch(db_path) for the length of a load."""
+    work = Scratch(db_path)
+    try:
+        yield work
+    finally:
+        work.cleanup()
 
 
 def detect(path: Path) -> str:
     """'json', 'ndjson', 'geojson' or 'csv', from the first bytes (BOM and blanks skipped)."""
     try:
+        if not stat.S_ISREG(os.stat(path).st_mode):
+            return "csv"  # a FIFO would block open(): the CSV path refuses special files in one line
         with open(path, "rb") as fh:
             head = fh.read(SNIFF_BYTES)
     except OSError:
@@ -69,13 +102,15 @@ def detect(path: Path) -> str:
     return "csv"
 
 
-def readable(path: Path, workdir: Path) -> Readable:
-    """The file as something the CSV loader reads; JSON kinds are converted into workdir."""
+def readable(path: Path, workdir) -> Readable:
+    """The file as something the CSV loader reads; JSON kinds are converted into workdir (a folder,
+    or a Scratch that makes its folder on first use)."""
     kind = detect(path)
     if kind == "csv":
         return Readable(kind, path)
     records = _records(path, kind)
-    out = Path(workdir) / f"{len(list(Path(workdir).iterdir()))}-{path.stem}.csv"
+    folder = workdir.folder() if isinstance(workdir, Scratch) else Path(workdir)
+    out = folder / f"{len(list(folder.iterdir()))}-{path.stem}.csv"
     _write_csv(records, out, path)
     return Readable(kind, out)
 

@@ -7,7 +7,8 @@ canonical column ended up NULL):
 (a point given but outside config bounds), `coords_zero` (0 / 0 points), `future_dates`
 (event_time after now in the city's time zone), `before_start` (event_time before the
 dataset's first year), `duplicate_keys` (rows sharing a natural key with an earlier row of the
-same file), `unknown_codes` (a precinct / sector / beat value that is not a known code; detail
+same file), `out_of_domain` (a date, timestamp or integer the file gave that is unparseable or
+outside the column's domain in etl/domains.py, set to NULL), `unknown_codes` (a precinct / sector / beat value that is not a known code; detail
 lists the commonest). Per table after every load (file = NULL): `table_null_rate`.
 Counts are absolute numbers; rates are fractions 0..1.
 """
@@ -27,7 +28,8 @@ def _null_rates(con, relation: str, columns: list[str], where: str = "") -> tupl
     return total, {c: (1 - n / total) if total else 0.0 for c, n in zip(columns, counts[1:])}
 
 
-def check_file(con, load_id: int, adapter, file: str, city: City, stage: str, duplicates: int) -> None:
+def check_file(con, load_id: int, adapter, file: str, city: City, stage: str, duplicates: int,
+               guarded: list[tuple[str, int, str]] = ()) -> None:
     """Write the per-file checks for rows staged in `stage` (a table name made by etl/load.py)."""
     now_local = dt.datetime.now(ZoneInfo(city.timezone)).replace(tzinfo=None)
     checked = dt.datetime.now()
@@ -56,6 +58,11 @@ def check_file(con, load_id: int, adapter, file: str, city: City, stage: str, du
     add("future_dates", "event_time", future, f"after {now_local:%Y-%m-%d %H:%M} local")
     add("before_start", "event_time", early, f"before {adapter.start.isoformat()}")
     add("duplicate_keys", "event_key", duplicates, "later rows with an earlier row's key were dropped")
+    if guarded:  # values outside their column's domain (etl/domains.py), set to NULL
+        got = con.execute(f"SELECT {', '.join(f'count(*) FILTER (_dropped & {bit} <> 0)' for _c, bit, _d in guarded)} "
+                          f"FROM {stage} WHERE _reason IS NULL").fetchone()
+        for (column, _bit, text), n in zip(guarded, got):
+            add("out_of_domain", column, n, f"unparseable or outside {text}; set to NULL")
     for code in ("precinct", "sector", "beat"):
         # the commonest unknown values and (window over every group, before LIMIT) their total
         top = con.execute(f"SELECT v, n, sum(n) OVER () FROM (SELECT _{code}_raw AS v, count(*) AS n FROM {stage} "

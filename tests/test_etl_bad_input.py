@@ -96,7 +96,7 @@ def test_truncated_file_loads_complete_rows_and_rejects_the_cut_one(tmp_path):
     (r,) = load("crime", [path], db)
     assert (r.rows_read, r.rows_loaded, r.rows_rejected, r.rows_duplicate) == (3, 2, 1, 0)
     (line, raw, reason), = query(db, "SELECT line, raw, reason FROM rejects")
-    assert line == 4 and raw.startswith("2020-0003,3,") and reason.startswith("malformed CSV line")
+    assert line == 3 and raw.startswith("2020-0003,3,")  # record 3 (rejects.line = record number) and reason.startswith("malformed CSV line")
     assert query(db, "SELECT event_key FROM crime ORDER BY 1") == [("1",), ("2",)]
 
 
@@ -153,12 +153,16 @@ def test_duplicate_rows_are_counted_and_the_first_is_kept(tmp_path):
 
 
 def test_unknown_codes_and_future_dates_are_counted(tmp_path):
-    future = (dt.date.today() + dt.timedelta(days=400)).strftime("%m/%d/%Y") + " 10:00:00 AM"
+    # tomorrow late evening: in the future but within the one-day tolerance (etl/domains.py), so
+    # loaded and counted; a year ahead is out of the event date's domain and rejected (record 5)
+    future = (dt.date.today() + dt.timedelta(days=1)).strftime("%m/%d/%Y") + " 11:00:00 PM"
+    far = (dt.date.today() + dt.timedelta(days=400)).strftime("%m/%d/%Y") + " 10:00:00 AM"
     path = crime_file(tmp_path / "codes.csv", [
         crime_row("1", precinct="FK ERROR", sector="99", beat="XX"),
         crime_row("2", precinct="OOJ", sector="K", beat="K1"),
         crime_row("3", start=future),
         crime_row("4", start="01/01/1999 10:00:00 AM"),
+        crime_row("5", start=far),
     ])
     db = tmp_path / "wh.duckdb"
     load("crime", [path], db)
@@ -169,6 +173,8 @@ def test_unknown_codes_and_future_dates_are_counted(tmp_path):
     assert got[("unknown_codes", "beat")] == (1.0, "XX (1)")
     assert got[("future_dates", "event_time")][0] == 1.0
     assert got[("before_start", "event_time")][0] == 1.0
+    (line, reason), = query(db, "SELECT line, reason FROM rejects")
+    assert line == 5 and reason.startswith(f"date out of range '{far}': ")
     # an unknown precinct with a known sector still gets its precinct from the sector (K -> West)
     assert query(db, "SELECT event_key, precinct FROM crime WHERE event_key IN ('1', '2') ORDER BY 1") == [
         ("1", None), ("2", "W")]
@@ -183,5 +189,18 @@ def test_a_non_utf8_byte_deep_in_the_file_rejects_only_that_row(tmp_path):
     (r,) = load("crime", [path], db)
     assert (r.rows_read, r.rows_loaded, r.rows_rejected, r.rows_duplicate) == (1002, 1001, 1, 0)
     (line, reason), = query(db, "SELECT line, reason FROM rejects")
-    assert line == 1002 and reason.startswith("malformed CSV line: Invalid unicode")
+    assert line == 1001 and reason.startswith("malformed CSV line: Invalid unicode")  # record 1001
     assert query(db, "SELECT count(*) FROM crime WHERE event_key IN ('999', '1001')") == [(2,)]
+
+
+def test_adjacent_malformed_records_keep_every_later_record_number_exact(tmp_path):
+    rows = [crime_row(str(i)) for i in range(1, 9)]
+    rows[2] += ",extra"      # record 3
+    rows[3] += ",more,extra"  # record 4
+    rows[5] += ",extra"      # record 6
+    db = tmp_path / "wh.duckdb"
+    (r,) = load("crime", [crime_file(tmp_path / "adj.csv", rows)], db)
+    assert (r.rows_read, r.rows_loaded, r.rows_rejected) == (8, 5, 3)
+    assert query(db, "SELECT line FROM rejects ORDER BY line") == [(3,), (4,), (6,)]
+    assert query(db, "SELECT event_key, source_row FROM crime ORDER BY source_row") == [
+        ("1", 1), ("2", 2), ("5", 5), ("7", 7), ("8", 8)]

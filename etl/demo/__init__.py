@@ -16,13 +16,15 @@ from pathlib import Path
 
 
 def configure(parser) -> None:
+    from etl.errors import iso_date
+
     parser.add_argument("--db", type=Path, default=None, help="warehouse to build (default: SEASTAT_DB, data/seastat.duckdb)")
     parser.add_argument("--out", type=Path, default=None, help="folder for the raw files (default: SEASTAT_DEMO_DIR, data/demo)")
     parser.add_argument("--years", type=float, default=2, help="years of events, ending yesterday (default 2)")
     parser.add_argument("--scale", type=float, default=1.0,
                         help="multiplies event counts (1 = about 480k events over 2 years; 20 = about 10M)")
     parser.add_argument("--seed", type=int, default=2026, help="random seed: the same seed and end give the same files")
-    parser.add_argument("--end", type=dt.date.fromisoformat, default=None,
+    parser.add_argument("--end", type=iso_date, default=None,
                         help="the day after the last day with events, YYYY-MM-DD (default: today in the city's time zone)")
     parser.add_argument("--no-load", action="store_true", help="only write the files; do not build the warehouse")
     parser.add_argument("--force", action="store_true", help="replace a warehouse that is not a demo")

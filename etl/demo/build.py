@@ -193,7 +193,7 @@ def load(manifest: dict, out_dir: Path, db_path: Path, settings, force_overwrite
     """Build a fresh warehouse from the demo files and move it onto db_path; returns timings and results."""
     from etl import geo, load as loader, warehouse
 
-    db_path = Path(db_path)
+    db_path = warehouse.real_path(db_path)  # a link's target is replaced, the link kept (etl/warehouse.py)
     check_target(db_path, force_overwrite)
     tmp = Path(str(db_path) + ".demo-build")
     for stale in (tmp, Path(str(tmp) + ".wal"), Path(str(tmp) + ".lock")):

@@ -55,6 +55,7 @@ class Adapter:
     columns: tuple[tuple[str, str, str], ...] = ()       # (name, SQL type, SQL expression)
     demographics: tuple[tuple[str, str, str], ...] = ()  # (name, race|gender|age|resolution, raw SQL)
     natural_key_doc: str = ""
+    clock_fields: tuple[str, ...] = ()          # time-of-day fields (`clock`) the event time is built from
     notes: str = field(default="", compare=False)
 
     def names_of(self, field_id: str) -> set[str]:

@@ -77,7 +77,7 @@ ADAPTER = Adapter(
         ("cad_event_number", "VARCHAR", "s.cad_event_number"),
         ("event_clearance_description", "VARCHAR", "s.event_clearance_description"),
         ("call_type", "VARCHAR", "s.call_type"),
-        ("priority", "INTEGER", "CAST(int_(s.priority) AS INTEGER)"),
+        ("priority", "INTEGER", "int_(s.priority)"),
         ("initial_call_type", "VARCHAR", "s.initial_call_type"),
         ("final_call_type", "VARCHAR", "regexp_replace(s.final_call_type, '^-+\\s*', '')"),
         ("queued_at", "TIMESTAMP", "ts(s.original_time_queued)"),

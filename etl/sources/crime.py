@@ -112,11 +112,11 @@ ADAPTER = Adapter(
         ("report_number", "VARCHAR", "s.report_number"),
         ("offense_id", "VARCHAR", "s.offense_id"),
         ("offense_start", "TIMESTAMP", "coalesce(ts(s.offense_start_datetime), ts(s.offense_date), "
-                                       "dt(s.occurred_date) + coalesce(hhmm(s.occurred_time), INTERVAL 0 SECOND), "
+                                       "dt(s.occurred_date) + clock(s.occurred_time), "
                                        "ts(s.occurred_date_or_date_range_start))"),
         ("offense_end", "TIMESTAMP", "coalesce(ts(s.offense_end_datetime), ts(s.occurred_date_range_end))"),
         ("reported_at", "TIMESTAMP", "coalesce(ts(s.report_datetime), "
-                                     "dt(s.reported_date) + coalesce(hhmm(s.reported_time), INTERVAL 0 SECOND), "
+                                     "dt(s.reported_date) + clock(s.reported_time), "
                                      "ts(s.date_reported))"),
         ("group_ab", "VARCHAR", "upper(s.group_a_b)"),
         ("crime_against", "VARCHAR", "upper(s.crime_against_category)"),
@@ -131,4 +131,5 @@ ADAPTER = Adapter(
         ("general_offense_number", "VARCHAR", "s.general_offense_number"),
     ),
     natural_key_doc="Offense ID (pre-NIBRS Crime Data: RN:<Report Number>)",
+    clock_fields=("occurred_time",),
 )

@@ -29,7 +29,7 @@ ADAPTER = Adapter(
                                "Incident Number")),),
     key="s.incident_number",
     key_fields=("incident_number",),
-    time="ts(s.datetime)",
+    time="ts24(s.datetime)",  # midnight may be written as 24:00 (sqlfuncs ts_naive24)
     time_fields=("datetime",),
     category="s.type",
     start=dt.date(2003, 1, 1),

@@ -17,6 +17,8 @@ from __future__ import annotations
 import codecs
 import csv
 import io
+import os
+import stat
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -54,20 +56,29 @@ def read_header(path: Path, label: Path | None = None) -> tuple[str, list[str], 
     `label` is the file named in messages when `path` is a CSV made from it (etl/formats.py)."""
     src, path = path, (label or path)
     try:
-        with open(src, "rb") as fh:
-            head = fh.read(HEAD_BYTES)
+        st = os.stat(src)  # before open: opening a FIFO would wait forever for a writer
     except FileNotFoundError:
         raise FileProblem(f"{path}: file not found") from None
-    except IsADirectoryError:
-        raise FileProblem(f"{path}: is a directory, not a file") from None
+    if stat.S_ISDIR(st.st_mode):
+        raise FileProblem(f"{path}: is a directory, not a file")
+    if not stat.S_ISREG(st.st_mode):
+        kind = "a FIFO (named pipe)" if stat.S_ISFIFO(st.st_mode) else "a device or socket"
+        raise FileProblem(f"{path}: is {kind}, not a regular file: save the export to a file and load that")
+    with open(src, "rb") as fh:  # unreadable, too-long name: OSError, one line in etl/errors.py
+        head = fh.read(HEAD_BYTES)
     if not head.strip(b"\xef\xbb\xbf \r\n\t"):
         raise FileProblem(f"{path}: empty file (no header line)")
     if b"\x00" in head:
         raise FileProblem(f"{path}: not a text file (binary content in the first bytes)")
+    # Only the header line must be UTF-8 here: a bad byte in a record is that record's reject, the
+    # same in the first 64 KiB as after it (the reader reports it with its record number).
+    end = head.find(b"\n")
+    line = head if end < 0 else head[:end]
     try:
-        text = codecs.getincrementaldecoder("utf-8")().decode(head, final=False)
+        codecs.getincrementaldecoder("utf-8")().decode(line, final=False)
     except UnicodeDecodeError as exc:
         raise FileProblem(f"{path}: not UTF-8 text (bad byte at offset {exc.start})") from None
+    text = codecs.getincrementaldecoder("utf-8")(errors="replace").decode(head, final=False)
     text = text.lstrip("\ufeff")
     first = text.replace("\r\n", "\n").replace("\r", "\n").split("\n", 1)[0]
     delimiter = max(DELIMITERS, key=first.count)

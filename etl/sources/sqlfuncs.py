@@ -126,13 +126,23 @@ def macros(city: City) -> list[str]:
         "WHEN ends_with(x, 'Z') OR ends_with(x, '00') AND regexp_matches(x, '\\s?[+-]00:?00$') THEN "
         f"timezone({_lit(city.timezone)}, timezone('UTC', ts_naive(regexp_replace(trim(x), '\\s?(Z|[+-]00:?00)$', '')))) "
         "ELSE ts_naive(x) END",
+        # ts24: ts for a source that writes midnight as hour 24 (see ts_naive24)
+        "CREATE OR REPLACE MACRO ts24(x) AS CASE WHEN x IS NULL THEN NULL "
+        "WHEN ends_with(x, 'Z') OR ends_with(x, '00') AND regexp_matches(x, '\\s?[+-]00:?00$') THEN "
+        f"timezone({_lit(city.timezone)}, timezone('UTC', ts_naive24(regexp_replace(trim(x), '\\s?(Z|[+-]00:?00)$', '')))) "
+        "ELSE ts_naive24(x) END",
         # dt: the date part of a date-only field (a Socrata '2015-03-15T00:00:00Z' is a date, not an instant)
 
-        # hhmm: '930' / '0930' / '09:30' / '21:08:00.0000000' -> INTERVAL since midnight
+        # hhmm: '930' / '0930' / '09:30' / '21:08:00.0000000' -> INTERVAL since midnight; NULL for a
+        # time no clock shows ('25:99:00', '24:30', 'abc': hours 00-23, minutes and seconds 00-59)
         "CREATE OR REPLACE MACRO hhmm(x) AS CASE WHEN regexp_matches(x, '^[0-9]{1,4}$') THEN "
         "CASE WHEN try_cast(lpad(x, 4, '0')[1:2] AS INT) < 24 AND try_cast(lpad(x, 4, '0')[3:4] AS INT) < 60 THEN "
         "to_minutes(try_cast(lpad(x, 4, '0')[1:2] AS INT) * 60 + try_cast(lpad(x, 4, '0')[3:4] AS INT)) END "
-        "ELSE to_seconds(CAST(date_part('epoch', try_cast(left(x, 8) AS TIME)) AS BIGINT)) END",
+        "WHEN regexp_matches(x, '^([01]?[0-9]|2[0-3]):[0-5][0-9](:[0-5][0-9](\\.[0-9]+)?)?$') THEN "
+        "to_seconds(CAST(date_part('epoch', try_cast(left(x, 8) AS TIME)) AS BIGINT)) END",
+        # clock: a time-of-day field added to a date: none given = midnight (date-only records), a
+        # time given that no clock shows = NULL (the row is rejected with the time named), never midnight
+        "CREATE OR REPLACE MACRO clock(x) AS CASE WHEN x IS NULL THEN INTERVAL 0 SECOND ELSE hhmm(x) END",
         # coordinates: 'POINT (lon lat)' and '(lat, lon)'
         "CREATE OR REPLACE MACRO wkt_lon(x) AS try_cast(regexp_extract(x, 'POINT\\s*\\(\\s*(-?[0-9.]+)\\s+(-?[0-9.]+)', 1) AS DOUBLE)",
         "CREATE OR REPLACE MACRO wkt_lat(x) AS try_cast(regexp_extract(x, 'POINT\\s*\\(\\s*(-?[0-9.]+)\\s+(-?[0-9.]+)', 2) AS DOUBLE)",
@@ -161,10 +171,13 @@ def format_macros(ts_formats, date_formats) -> list[str]:
     """
     fmts, dfmts = _list(ts_formats), _list(date_formats)
     return [
-        # a naive local timestamp; hour 24 means midnight of the next day
-        f"CREATE OR REPLACE MACRO ts_naive(x) AS coalesce(try_strptime(x, {fmts}), "
-        f"CASE WHEN x LIKE '% 24:%' OR x LIKE '%T24:%' THEN try_strptime(regexp_replace(x, '([ T])24:', '\\100:'), {fmts}) "
-        "+ INTERVAL 1 DAY END)",
+        # a naive local timestamp
+        f"CREATE OR REPLACE MACRO ts_naive(x) AS try_strptime(x, {fmts})",
+        # ... where the source writes midnight as 24:00 (fire calls): exactly 24:00 or 24:00:00 is
+        # midnight of the next day; 24:30 is no time at all (NULL), not 00:30
+        f"CREATE OR REPLACE MACRO ts_naive24(x) AS coalesce(try_strptime(x, {fmts}), "
+        f"CASE WHEN regexp_matches(x, '[ T]24:00(:00(\\.0+)?)?( ?[AP]M)?$') THEN "
+        f"try_strptime(regexp_replace(x, '([ T])24:', '\\100:'), {fmts}) + INTERVAL 1 DAY END)",
         # dt: the date part of a date-only field (a Socrata '2015-03-15T00:00:00Z' is a date, not an instant)
         f"CREATE OR REPLACE MACRO dt(x) AS try_strptime(split_part(replace(x, 'T', ' '), ' ', 1), {dfmts})",
     ]

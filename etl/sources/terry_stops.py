@@ -51,9 +51,10 @@ ADAPTER = Adapter(
     ),
     key="s.terry_stop_id",
     key_fields=("terry_stop_id",),
-    time="coalesce(dt(s.reported_date) + coalesce(hhmm(s.reported_time), INTERVAL 0 SECOND), "
+    time="coalesce(dt(s.reported_date) + clock(s.reported_time), "
          "CASE WHEN s.occurred_time IS NULL THEN ts(s.occurred_date) "
          "ELSE dt(s.occurred_date) + hhmm(s.occurred_time) END)",
+    clock_fields=("reported_time",),
     time_fields=("reported_date", "occurred_date"),
     category="resolution_cat(s.stop_resolution)",
     start=dt.date(2015, 3, 1),
@@ -64,7 +65,7 @@ ADAPTER = Adapter(
         ("go_sc_num", "VARCHAR", "s.go_sc_num"),
         ("weapon_type", "VARCHAR", "s.weapon_type"),
         ("officer_id", "VARCHAR", "s.officer_id"),
-        ("officer_yob", "INTEGER", "CAST(int_(s.officer_yob) AS INTEGER)"),
+        ("officer_yob", "INTEGER", "int_(s.officer_yob)"),
         ("initial_call_type", "VARCHAR", "s.initial_call_type"),
         ("final_call_type", "VARCHAR", "regexp_replace(s.final_call_type, '^-+\\s*', '')"),
         ("call_type", "VARCHAR", "s.call_type"),
