@@ -15,6 +15,7 @@ import sys
 COMMANDS = {
     "load": ("etl.cli_load", "load raw files of one dataset into the warehouse"),
     "fetch": ("etl.fetch", "download a dataset from the city's open-data portal and load it"),
+    "refresh": ("etl.refresh", "fetch every configured dataset since its newest row, load them, swap once"),
     "status": ("etl.cli_status", "show what has been loaded (one entry per file)"),
     "geo": ("etl.geo", "load boundary layers and population denominators"),
     "demo": ("etl.demo", "generate the synthetic demo city and load it"),
@@ -31,7 +32,7 @@ def main(argv: list[str] | None = None) -> int:
         parser.print_help() if not argv or argv[0] in ("-h", "--help") else parser.error(f"unknown command {argv[0]!r}")
         return 0 if not argv or argv[0] in ("-h", "--help") else 2
     name = argv[0]
-    if name in ("load", "fetch", "geo", "demo") and (bad := importlib.import_module("engine.__main__").catalog_problem()):
+    if name in ("load", "fetch", "refresh", "geo", "demo") and (bad := importlib.import_module("engine.__main__").catalog_problem()):
         return print(bad, file=sys.stderr) or 2  # the catalog is validated before anything is written
     module = importlib.import_module(COMMANDS[name][0])
     cmd = argparse.ArgumentParser(prog=f"python -m etl {name}", description=COMMANDS[name][1])

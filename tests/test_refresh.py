@@ -1,0 +1,106 @@
+"""`python -m etl refresh` against the project's local Socrata server: a feed that grows between
+runs, a lock, and the run log the /data page reads (in the store, so it outlives warehouse swaps).
+
+Expected figures come from the days the test writes (tests/support/fire_feed.py), not from the loader.
+"""
+from __future__ import annotations
+
+import datetime as dt
+import fcntl
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from store import open_store
+from store.runs import RunLog
+from tests.support.etl_files import query
+from tests.support.fire_feed import FIRE_ID, city_folder, days, fire_calls
+from tests.support.sodaserver import SodaServer
+
+ROOT = Path(__file__).resolve().parents[1]
+NOV = lambda d: dt.date(2026, 11, d)  # noqa: E731
+
+
+@pytest.fixture
+def site(tmp_path):
+    """A portal serving fire calls of Nov 1-17 (10 a day), and the environment a deployment sets."""
+    feed = fire_calls(tmp_path / "feed.csv", days(NOV(1), NOV(17), 10))
+    with SodaServer({FIRE_ID: feed}, portal_dates=True) as portal:
+        env = {k: v for k, v in os.environ.items() if not k.startswith("SEASTAT_") and k != "SOCRATA_APP_TOKEN"}
+        env.update(SEASTAT_PORTAL_URL=portal.url, SEASTAT_CITY=str(city_folder(tmp_path)),
+                   SEASTAT_DB=str(tmp_path / "w.duckdb"), SEASTAT_RAW_DIR=str(tmp_path / "raw"),
+                   SEASTAT_LEDGER=f"sqlite:///{tmp_path / 'store.sqlite3'}", SEASTAT_TODAY="2026-12-01")
+        yield portal, env, tmp_path
+
+
+def refresh(env, *args):
+    return subprocess.run([sys.executable, "-m", "etl", "refresh", "--backoff", "0", *args], cwd=ROOT, env=env,
+                          capture_output=True, text=True, timeout=300)
+
+
+def runs(env):
+    store = open_store(env["SEASTAT_LEDGER"])
+    try:
+        return RunLog(store).recent()
+    finally:
+        store.close()
+
+
+def test_a_second_refresh_picks_up_only_the_new_rows_and_the_log_says_so(site):
+    portal, env, tmp = site
+    db = Path(env["SEASTAT_DB"])
+    first = refresh(env)
+    assert first.returncode == 0, first.stderr
+    assert query(db, "SELECT count(*) FROM fire_calls") == [(170,)]
+
+    portal.replace(FIRE_ID, fire_calls(tmp / "feed2.csv", days(NOV(1), NOV(30), 10)))  # Nov 18-30 published
+    second = refresh(env)
+    assert second.returncode == 0, second.stderr
+    # only from the newest day loaded (Nov 17, included: a day may have been published in part)
+    assert portal.data_requests()[-1]["params"]["$where"] == "datetime >= '2026-11-17T00:00:00'"
+    assert query(db, "SELECT count(*), count(DISTINCT event_key), max(event_time)::DATE FROM fire_calls") == [
+        (300, 300, NOV(30))]
+    # the aggregates the pages read were rebuilt in the same swap
+    assert query(db, "SELECT hi FROM agg_coverage WHERE dataset = 'fire_calls'") == [(NOV(30),)]
+
+    latest, earlier = runs(env)[:2]
+    assert (earlier.status, earlier.changes["fire_calls"]["fetched"], earlier.changes["fire_calls"]["loaded"]) == (
+        "ok", 170, 170)
+    got = latest.changes["fire_calls"]
+    assert (latest.status, got["since"], got["fetched"], got["loaded"], got["duplicate"]) == (
+        "ok", "2026-11-17", 140, 130, 10)
+    assert latest.errors == {} and latest.seconds is not None and latest.seconds > 0
+
+    third = refresh(env)  # nothing new on the portal: nothing new in the warehouse
+    assert third.returncode == 0, third.stderr
+    assert runs(env)[0].status == "nothing" and runs(env)[0].loaded == 0
+    assert query(db, "SELECT count(*) FROM fire_calls") == [(300,)]
+
+
+def test_a_second_refresh_while_one_runs_exits_with_one_line(site):
+    _portal, env, _tmp = site
+    lock = open(env["SEASTAT_DB"] + ".refresh.lock", "a+")
+    try:
+        fcntl.flock(lock, fcntl.LOCK_EX | fcntl.LOCK_NB)  # what a running refresh holds
+        busy = refresh(env)
+    finally:
+        lock.close()
+    assert busy.returncode == 75
+    assert busy.stderr.strip().count("\n") == 0 and "another refresh is running" in busy.stderr
+    assert runs(env) == [] and not Path(env["SEASTAT_DB"]).exists()
+
+
+def test_a_portal_that_fails_is_recorded_and_the_next_run_catches_up(site):
+    portal, env, _tmp = site
+    portal.drop_from = 1  # every request is cut off half way
+    failed = refresh(env, "--retries", "0")
+    assert failed.returncode == 1
+    (run,) = runs(env)
+    assert run.status == "failed" and "fire_calls" in run.errors and "gave up" in run.errors["fire_calls"]
+    portal.drop_from = None
+    again = refresh(env)
+    assert again.returncode == 0, again.stderr
+    assert runs(env)[0].status == "ok" and runs(env)[0].changes["fire_calls"]["loaded"] == 170
