@@ -104,3 +104,31 @@ def test_a_portal_that_fails_is_recorded_and_the_next_run_catches_up(site):
     again = refresh(env)
     assert again.returncode == 0, again.stderr
     assert runs(env)[0].status == "ok" and runs(env)[0].changes["fire_calls"]["loaded"] == 170
+
+
+def test_the_data_page_lists_each_run_with_what_changed_and_its_errors(site):
+    from app import create_app
+    from settings import Settings
+    from tests.support.pages import render_with_client, texts
+
+    portal, env, _tmp = site
+    portal.drop_from = 1
+    assert refresh(env, "--retries", "0").returncode == 1
+    portal.drop_from = None
+    assert refresh(env).returncode == 0
+    app = create_app(Settings(db_path=Path(env["SEASTAT_DB"]), ledger_url=env["SEASTAT_LEDGER"],
+                              city_config=Path(env["SEASTAT_CITY"]), auth=False))
+    status, layout, _size = render_with_client(app.server.test_client(), "/data")
+    assert status == 200
+    words = " ".join(texts(layout))
+    assert "Refresh runs" in words and "The 2 most recent refresh runs, newest first (America/Los_Angeles time)" in words
+    newest, failed = words.index("\u2714 loaded new rows"), words.index("\u2716 failed")
+    assert newest < failed  # newest first
+    assert "fire_calls: 170 rows fetched (first fetch), 170 new or revised, 0 rejected, 0 already held" in words
+    assert "fire_calls: gave up after 1 attempts" in words
+    # a failed run swaps no warehouse in, and still shows (the run log is not cached with the page)
+    portal.drop_from = 1
+    assert refresh(env, "--retries", "0").returncode == 1
+    _s, layout, _n = render_with_client(app.server.test_client(), "/data")
+    words = " ".join(texts(layout))
+    assert "The 3 most recent refresh runs" in words and words.count("\u2716 failed") == 2
