@@ -51,6 +51,11 @@ class Settings:
     # SEASTAT_PUBLIC_FRAME_ANCESTORS: origins that may show the PUBLIC site in a frame (e.g. the
     # city's own site); empty: nobody. The internal site can never be framed.
     public_frame_ancestors: tuple[str, ...] = ()
+    # SEASTAT_SMTP: where alerts and digests are sent (ops/mail.py), e.g. smtp://mail.city.gov:25,
+    # smtp+starttls://user:password@mail.city.gov:587 or smtps://...:465; empty: none are sent.
+    smtp_url: str = field(default="", repr=False)
+    # SEASTAT_MAIL_FROM: the From address of alerts and digests.
+    mail_from: str = "seastat@localhost"
 
     def __post_init__(self):
         proxy_networks(self.trusted_proxies)  # a bad address stops start-up, with one line
@@ -84,6 +89,8 @@ class Settings:
             "SEASTAT_MAP_STYLE": ("map_style", str),
             "SEASTAT_SECRET_KEY": ("secret_key", str),
             "SEASTAT_AUTHOR": ("author", str),
+            "SEASTAT_SMTP": ("smtp_url", str),
+            "SEASTAT_MAIL_FROM": ("mail_from", str),
         }
         changes = {attr: kind(env[name]) for name, (attr, kind) in mapping.items() if env.get(name)}
         changes["auth"] = _on_off("SEASTAT_AUTH", env.get("SEASTAT_AUTH") or "on") == "on"

@@ -1,0 +1,100 @@
+"""Alerts end to end: the local Socrata server feeds a dataset, `etl refresh` loads it, `ops alerts`
+judges it against a fake clock (SEASTAT_TODAY read from a file), and a real SMTP server (aiosmtpd)
+receives what is sent. Each thing is alerted once per change, never once per run.
+
+The feed (tests/support/fire_feed.py): fire calls, 5 a day from Oct 19; meeting periods (every
+14 days from 2024-01-01) run Nov 2-15 and Nov 16-29. The test's catalog gives the fire-calls
+measure a target of 100 per 14 days, lower is better, 10% tolerance: 70 in Nov 2-15 is On track;
+Nov 16-17 at 5 a day plus Nov 18-29 at 15 a day make 190 in Nov 16-29: Off track.
+"""
+from __future__ import annotations
+
+import datetime as dt
+import os
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+import yaml
+
+from tests.support.fire_feed import FIRE_ID, city_folder, days, fire_calls
+from tests.support.smtpserver import Inbox
+from tests.support.sodaserver import SodaServer
+
+pytestmark = pytest.mark.slow  # three processes per cycle, eleven cycles: ~45 s
+
+ROOT = Path(__file__).resolve().parents[1]
+D = dt.date
+OPS = {"owners": {"operators": ["ops@example.org"], "datasets": {"fire_calls": ["fire-data@example.org"]},
+                  "measures": {"fire_calls": ["fire-chief@example.org"]}},
+       "alerts": {"measure_status": ["off_track"], "flags": False}}
+
+
+def catalog_with_fire_target(folder: Path) -> Path:
+    shutil.copytree(ROOT / "catalog", folder)
+    path = folder / "response.yaml"
+    raw = yaml.safe_load(path.read_text(encoding="utf-8"))
+    (m,) = [m for m in raw["measures"] if m["id"] == "fire_calls"]
+    m.update(direction="down", target={"value": 100, "per_days": 14, "tolerance_pct": 10, "placeholder": True,
+                                       "rationale": "test target"})
+    path.write_text(yaml.safe_dump(raw, sort_keys=False), encoding="utf-8")
+    return folder
+
+
+@pytest.fixture
+def site(tmp_path):
+    feed = fire_calls(tmp_path / "feed1.csv", days(D(2026, 10, 19), D(2026, 11, 17), 5))
+    today = tmp_path / "today.txt"
+    today.write_text("2026-11-18")
+    with SodaServer({FIRE_ID: feed}, portal_dates=True) as portal, Inbox(tmp_path / "smtp") as inbox:
+        env = {k: v for k, v in os.environ.items() if not k.startswith("SEASTAT_") and k != "SOCRATA_APP_TOKEN"}
+        env.update(SEASTAT_PORTAL_URL=portal.url, SEASTAT_CITY=str(city_folder(tmp_path, {"ops.yaml": OPS})),
+                   SEASTAT_CATALOG=str(catalog_with_fire_target(tmp_path / "catalog")),
+                   SEASTAT_DB=str(tmp_path / "w.duckdb"), SEASTAT_RAW_DIR=str(tmp_path / "raw"),
+                   SEASTAT_LEDGER=f"sqlite:///{tmp_path / 'store.sqlite3'}", SEASTAT_TODAY=f"file:{today}",
+                   SEASTAT_SMTP=inbox.url, SEASTAT_MAIL_FROM="seastat@city.example.org")
+        yield portal, inbox, env, today, tmp_path
+
+
+def cycle(env):
+    """What the clock does every hour: refresh, then the alert rules."""
+    for cmd in (["etl", "refresh", "--backoff", "0"], ["ops", "alerts"]):
+        done = subprocess.run([sys.executable, "-m", *cmd], cwd=ROOT, env=env, capture_output=True, text=True,
+                              timeout=300)
+        assert done.returncode == 0, (cmd, done.stdout, done.stderr)
+
+
+def test_a_measure_turning_off_track_and_a_feed_that_stops_each_send_one_email(site):
+    portal, inbox, env, today, tmp = site
+    cycle(env)  # Nov 2-15: 70 calls, On track; the feed is a day old: fresh
+    cycle(env)
+    assert inbox.messages == []
+
+    later = {**days(D(2026, 10, 19), D(2026, 11, 17), 5), **days(D(2026, 11, 18), D(2026, 11, 30), 15)}
+    portal.replace(FIRE_ID, fire_calls(tmp / "feed2.csv", later))
+    today.write_text("2026-12-01")
+    cycle(env)
+    (mail,) = inbox.wait(1)
+    assert mail["X-RcptTo"] == "fire-chief@example.org" and mail["To"] == "fire-chief@example.org"
+    assert mail["Subject"] == "[SeaStat] Fire department 911 calls is now Off track"
+    assert mail["From"] == "seastat@city.example.org"
+    text = mail.get_body(("plain",)).get_content()
+    html = mail.get_body(("html",)).get_content()
+    assert "190.0 incidents" in text and "target 100.0" in text and "Off track" in text
+    assert "<p>Fire department 911 calls: 190.0 incidents" in html
+    cycle(env)  # still Off track, nothing new: no second email
+    assert len(inbox.messages) == 1
+
+    today.write_text("2026-12-10")  # the portal publishes nothing more: the feed has stopped
+    for _ in range(3):
+        cycle(env)
+    assert len(inbox.wait(2)) == 2
+    stopped = inbox.messages[1]
+    assert stopped["X-RcptTo"] == "fire-data@example.org"
+    assert stopped["Subject"] == "[SeaStat] Seattle Real Time Fire 911 Calls is overdue: no new data since 30 Nov 2026"
+    assert "10 days before 10 Dec 2026" in stopped.get_body(("plain",)).get_content()
+    today.write_text("2026-12-11")
+    cycle(env)
+    assert len(inbox.messages) == 2  # one overdue email per stall, not one per run or per day
