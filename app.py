@@ -120,6 +120,9 @@ def create_app(config: settings_mod.Settings | None = None) -> dash.Dash:
     maps.register_callbacks(app)
     app.server.before_request(warmup.on_request)  # the first request starts building the busiest pages
     if s.mode == "internal":
+        from ops.unsubscribe import blueprint as unsubscribe
+
+        app.server.register_blueprint(unsubscribe)  # the digest's one-click link (docs/OPERATIONS.md)
         auth.install(app, s)  # sign-in for every route (auth/README.md); a no-op check when SEASTAT_AUTH=off
     return app
 

@@ -56,6 +56,9 @@ class Settings:
     smtp_url: str = field(default="", repr=False)
     # SEASTAT_MAIL_FROM: the From address of alerts and digests.
     mail_from: str = "seastat@localhost"
+    # SEASTAT_BASE_URL: the internal site's address as its users reach it, for links in emails
+    # (the digest's unsubscribe link).
+    base_url: str = "http://127.0.0.1:8050"
 
     def __post_init__(self):
         proxy_networks(self.trusted_proxies)  # a bad address stops start-up, with one line
@@ -91,6 +94,7 @@ class Settings:
             "SEASTAT_AUTHOR": ("author", str),
             "SEASTAT_SMTP": ("smtp_url", str),
             "SEASTAT_MAIL_FROM": ("mail_from", str),
+            "SEASTAT_BASE_URL": ("base_url", str),
         }
         changes = {attr: kind(env[name]) for name, (attr, kind) in mapping.items() if env.get(name)}
         changes["auth"] = _on_off("SEASTAT_AUTH", env.get("SEASTAT_AUTH") or "on") == "on"

@@ -23,7 +23,7 @@ import sys
 import threading
 import time
 
-COMMANDS = {"refresh": ["-m", "etl", "refresh"], "alerts": ["-m", "ops", "alerts"]}
+COMMANDS = {"refresh": ["-m", "etl", "refresh"], "alerts": ["-m", "ops", "alerts"], "digest": ["-m", "ops", "digest"]}
 BUSY = 75
 
 

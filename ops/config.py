@@ -17,7 +17,7 @@ import yaml
 
 from city import parse_yaml
 
-JOBS = ("refresh", "alerts")          # what the clock knows how to run, in the order it runs them
+JOBS = ("refresh", "alerts", "digest")          # what the clock knows how to run, in the order it runs them
 MEASURE_STATUSES = ("on_track", "at_risk", "off_track", "no_data", "no_target")
 _EMAIL = re.compile(r"^[^@\s,;<>]+@[^@\s,;<>]+\.[^@\s,;<>]+$")
 _EVERY = re.compile(r"^\s*(\d+)\s*(s|m|h|d)\s*$")
@@ -48,6 +48,7 @@ class OpsConfig:
     goals: dict[str, tuple[str, ...]] = field(default_factory=dict)
     measures: dict[str, tuple[str, ...]] = field(default_factory=dict)
     people: dict[str, tuple[str, ...]] = field(default_factory=dict)
+    digest_days_before: int = 1                # digests go out this many days before a meeting (0: on the day)
 
     def for_measure(self, measure) -> tuple[str, ...]:
         return self.measures.get(measure.id) or self.goals.get(measure.goal) or self.operators
@@ -99,6 +100,9 @@ def load_ops(folder: Path) -> OpsConfig:
         if not isinstance(entry, dict) or "every" not in entry:
             raise OpsConfigError(f"{path}: schedule.{job}: expected {{every: 1h}}")
         every[job] = parse_every(entry["every"], f"{path}: schedule.{job}.every")
+    before = (schedule.get("digest") or {}).get("days_before_meeting", 1)
+    if not isinstance(before, int) or isinstance(before, bool) or before < 0:
+        raise OpsConfigError(f"{path}: schedule.digest.days_before_meeting: expected a whole number of days, 0 or more")
     r = raw.get("alerts") or {}
     try:
         statuses = tuple(r.get("measure_status", Rules.measure_status))
@@ -117,4 +121,4 @@ def load_ops(folder: Path) -> OpsConfig:
         raise OpsConfigError(f"{path}: owners.operators: missing (who hears about anything without an owner)")
     return OpsConfig(path, every, rules, _emails(owners["operators"], f"{path}: owners.operators"),
                      _group(owners, "datasets", path), _group(owners, "goals", path),
-                     _group(owners, "measures", path), _group(owners, "people", path))
+                     _group(owners, "measures", path), _group(owners, "people", path), before)

@@ -37,10 +37,11 @@ def _add_sessions_and_signin_failures(conn: Connection) -> None:
 
 
 def _add_refresh_runs_and_alert_state(conn: Connection) -> None:
-    """Schema 3: the refresh run log and what the alert rules last saw (store/runs.py, ops/alerts.py)."""
-    from store.schema import alert_state, refresh_runs
+    """Schema 3: the refresh run log, what the alert rules last saw, digest subscriptions
+    (store/runs.py, store/alert_state.py, store/subscriptions.py)."""
+    from store.schema import alert_state, refresh_runs, subscriptions
 
-    for table in (refresh_runs, alert_state):
+    for table in (refresh_runs, alert_state, subscriptions):
         table.create(conn, checkfirst=True)
 
 

@@ -12,7 +12,7 @@ from sqlalchemy import (
 )
 
 SCHEMA_VERSION = 3  # 2: sessions and signin_failures (sign-out that holds, a throttle all workers share)
-#                    3: refresh_runs and alert_state (the data refresh log /data shows; alerts sent once)
+#                    3: refresh_runs, alert_state, subscriptions (refresh log /data shows; alerts sent once; digests)
 
 ROLES = ("viewer", "analyst", "editor", "admin")
 KINDS = ("decision", "action")
@@ -95,6 +95,22 @@ alert_state = Table(
     Column("updated_at", DateTime, nullable=False),
     Column("sent_at", DateTime, nullable=True),
     Column("recipients", Text, nullable=False),
+)
+
+# Who gets the pre-meeting digest of which goal or measure (schema 3, ops/digest.py). One row per
+# (address, kind, id); unsubscribing removes every row of the address (a one-click link signed
+# with SEASTAT_SECRET_KEY). `username` is the internal account that asked, for the audit.
+SUBSCRIPTION_KINDS = ("goal", "measure")
+subscriptions = Table(
+    "subscriptions", metadata,
+    Column("id", Integer, primary_key=True, autoincrement=True),
+    Column("username", String(64), ForeignKey("users.username"), nullable=False),
+    Column("email", String(254), nullable=False),
+    Column("kind", String(16), nullable=False),
+    Column("target", String(100), nullable=False),
+    Column("created_at", DateTime, nullable=False),
+    _one_of("kind", SUBSCRIPTION_KINDS, "ck_subscriptions_kind"),
+    UniqueConstraint("email", "kind", "target", name="uq_subscriptions_email_kind_target"),
 )
 
 ledger_items = Table(

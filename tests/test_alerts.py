@@ -98,3 +98,71 @@ def test_a_measure_turning_off_track_and_a_feed_that_stops_each_send_one_email(s
     today.write_text("2026-12-11")
     cycle(env)
     assert len(inbox.messages) == 2  # one overdue email per stall, not one per run or per day
+
+
+def ops_cmd(env, *args):
+    return subprocess.run([sys.executable, "-m", "ops", *args], cwd=ROOT, env=env, capture_output=True, text=True,
+                          timeout=300)
+
+
+def test_a_subscriber_gets_one_digest_before_the_meeting_and_unsubscribes_in_one_click(site):
+    from urllib.parse import urlsplit
+
+    from app import create_app
+    from city import load_city
+    from settings import Settings
+    from store import Ledger, open_store
+    from store.subscriptions import Subscriptions
+
+    portal, inbox, env, today, tmp = site
+    env.update(SEASTAT_SECRET_KEY="d" * 40, SEASTAT_BASE_URL="https://seastat.city.example.org")
+    later = {**days(D(2026, 10, 19), D(2026, 11, 17), 5), **days(D(2026, 11, 18), D(2026, 11, 30), 15)}
+    portal.replace(FIRE_ID, fire_calls(tmp / "feed2.csv", later))
+    today.write_text("2026-11-27")  # the next meeting is Nov 30; digests go 1 day before (ops.yaml default)
+    assert subprocess.run([sys.executable, "-m", "etl", "refresh"], cwd=ROOT, env=env, capture_output=True).returncode == 0
+    assert subprocess.run([sys.executable, "-m", "store", "adduser", "chief", "--role", "viewer", "--sso"],
+                          cwd=ROOT, env=env, capture_output=True).returncode == 0
+    done = ops_cmd(env, "subscribe", "chief", "Chief@Example.org", "--measure", "fire_calls")
+    assert done.returncode == 0, done.stderr
+    assert ops_cmd(env, "subscribe", "chief", "chief@example.org", "--measure", "no_such").returncode == 2
+    store = open_store(env["SEASTAT_LEDGER"])
+    ledger = Ledger(store, load_city(Path(env["SEASTAT_CITY"])), ["fire_calls"])
+    ledger.create(kind="action", text="Review ambulance staffing", owner="chief", meeting_date="2026-11-16",
+                  due_date="2026-11-25", by="chief")
+    ledger.create(kind="action", text="Someone else's task", owner="North Precinct", meeting_date="2026-11-16",
+                  due_date="2026-12-10", by="chief")
+
+    assert ops_cmd(env, "digest").returncode == 0 and inbox.messages == []  # 3 days before: not yet
+    today.write_text("2026-11-29")
+    for _ in range(2):  # the clock runs it every hour: one digest per meeting
+        done = ops_cmd(env, "digest")
+        assert done.returncode == 0, done.stderr
+    (mail,) = inbox.wait(1)
+    assert mail["X-RcptTo"] == "chief@example.org"
+    assert mail["Subject"].strip() == "[SeaStat] Before the meeting of 30 Nov 2026: your measures and commitments"
+    text = mail.get_body(("plain",)).get_content()
+    changed = text.split("What changed\n")[1].split("\n\n")[0]
+    assert changed.startswith("- Fire department 911 calls: 190 incidents for ") and (
+        "(target 100): Off track, was On track in the period before." in changed)
+    commitments = text.split("Your open commitments\n")[1].split("\n\n")[0]
+    assert commitments == "- #1 Review ambulance staffing (chief, due 25 Nov 2026 (past due))"
+    html = mail.get_body(("html",)).get_content()
+    assert "<h2>What changed</h2>" in html and "Review ambulance staffing" in html and "Someone else" not in html
+
+    link = mail["List-Unsubscribe"].strip("<>")
+    assert link.startswith("https://seastat.city.example.org/unsubscribe?t=") and link in text
+    assert mail["List-Unsubscribe-Post"] == "List-Unsubscribe=One-Click"
+    app = create_app(Settings(db_path=Path(env["SEASTAT_DB"]), ledger_url=env["SEASTAT_LEDGER"],
+                              city_config=Path(env["SEASTAT_CITY"]), auth=True, secret_key=env["SEASTAT_SECRET_KEY"]))
+    client = app.server.test_client()
+    path = urlsplit(link)._replace(scheme="", netloc="").geturl()
+    assert client.get(path.replace("t=", "t=x")).status_code == 400  # a forged token does nothing
+    assert "Stop sending SeaStat digests to" in client.get(path).get_data(as_text=True)  # a GET changes nothing
+    assert len(Subscriptions(store).all()) == 1
+    one_click = client.post(path, data={"List-Unsubscribe": "One-Click"})  # what a mail client sends, signed out
+    assert one_click.status_code == 200 and "gets no more SeaStat digests" in one_click.get_data(as_text=True)
+    assert Subscriptions(store).all() == []
+    store.close()
+    today.write_text("2026-12-13")  # the day before the next meeting: nobody is subscribed any more
+    assert ops_cmd(env, "digest").returncode == 0
+    assert len(inbox.messages) == 1
