@@ -123,6 +123,9 @@ def create_app(config: settings_mod.Settings | None = None) -> dash.Dash:
         from ops.unsubscribe import blueprint as unsubscribe
 
         app.server.register_blueprint(unsubscribe)  # the digest's one-click link (docs/OPERATIONS.md)
+        from ops import metrics
+
+        metrics.install(app.server, s)  # /metrics for the city's monitoring, from SEASTAT_METRICS_FROM only
         auth.install(app, s)  # sign-in for every route (auth/README.md); a no-op check when SEASTAT_AUTH=off
     return app
 

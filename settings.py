@@ -59,6 +59,9 @@ class Settings:
     # SEASTAT_BASE_URL: the internal site's address as its users reach it, for links in emails
     # (the digest's unsubscribe link).
     base_url: str = "http://127.0.0.1:8050"
+    # SEASTAT_METRICS_FROM: the addresses / networks that may read /metrics (the Prometheus
+    # server); default loopback only. Matched against the TCP peer, like SEASTAT_TRUSTED_PROXIES.
+    metrics_from: tuple[str, ...] = ("127.0.0.1/32", "::1/128")
 
     def __post_init__(self):
         proxy_networks(self.trusted_proxies)  # a bad address stops start-up, with one line
@@ -103,6 +106,8 @@ class Settings:
             changes["today"] = Clock(env["SEASTAT_TODAY"])
         if env.get("SEASTAT_TRUSTED_PROXIES") is not None:
             changes["trusted_proxies"] = _listed(env["SEASTAT_TRUSTED_PROXIES"])
+        if env.get("SEASTAT_METRICS_FROM") is not None:
+            changes["metrics_from"] = _listed(env["SEASTAT_METRICS_FROM"])
         changes["public_frame_ancestors"] = _listed(env.get("SEASTAT_PUBLIC_FRAME_ANCESTORS") or "")
         changes["secure_cookies"] = _on_off("SEASTAT_SECURE_COOKIES", env.get("SEASTAT_SECURE_COOKIES") or "auto", "auto")
         s = replace(s, **changes)
