@@ -20,7 +20,7 @@ def main(argv: list[str] | None = None) -> int:
     unsub = sub.add_parser("unsubscribe", help="send EMAIL no more digests")
     unsub.add_argument("email")
     sub.add_parser("subscriptions", help="list who follows what")
-    clock = sub.add_parser("clock", help="run refresh and alerts on the schedule in <city>/ops.yaml, forever")
+    clock = sub.add_parser("clock", help="run refresh, alerts and digest on the schedule in <city>/ops.yaml, forever")
     clock.add_argument("--once", action="store_true", help="run every job once, in order, then exit")
     args = parser.parse_args(argv)
     from settings import Settings, SettingsError

@@ -1,4 +1,4 @@
-"""The scheduler: `clock: python -m ops clock` in the Procfile. Runs refresh and alerts on the
+"""The scheduler: `clock: python -m ops clock` in the Procfile. Runs refresh, alerts and digest on the
 schedule in `<city folder>/ops.yaml`, forever, one job at a time.
 
 Why each job is a child process (`python -m etl refresh`, `python -m ops alerts`) rather than a
