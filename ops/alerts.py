@@ -11,6 +11,7 @@ means the alert is tried again next run, never lost.
 Rules (ops.yaml `alerts:`; owners in ops/config.py):
 * overdue: a loaded dataset whose newest event is older than its cadence + lag (city.yaml) at
   today (SEASTAT_TODAY or the system date), as the app's top bar computes it (Engine.lag_report);
+* refresh: the latest refresh run failed (or partly), to the operators, once until one succeeds;
 * reject_rate / row_count: the latest refresh run (store/runs.py) rejected more than
   max_reject_rate of a dataset's rows, or loaded row_count_factor times more (or fewer) new rows
   than the median of that dataset's earlier runs that loaded any;
@@ -71,12 +72,21 @@ def dataset_watches(eng, ops) -> list[Watch]:
 
 
 def run_watches(runs, ops) -> list[Watch]:
-    """Reject rate and row count of the latest finished refresh (runs: newest first)."""
+    """Refresh failing; reject rate and row count of the latest finished refresh (runs: newest first)."""
+    out = []
+    ended = [r for r in runs if r.finished_at is not None]
+    if ended:
+        last = ended[0]
+        failing = last.status in ("failed", "partial")
+        out.append(Watch("refresh", "failing" if failing else "ok", failing, ops.operators,
+                         f"[SeaStat] The data refresh is failing (run {last.id}: {last.status})",
+                         (f"Refresh run {last.id} ended {last.status}: "
+                          + "; ".join(f"{k}: {v}" for k, v in sorted(last.errors.items())),
+                          "The Data page lists every run. You get this once until a refresh succeeds again.")))
     done = [r for r in runs if r.finished_at is not None and r.changes]
     if not done:
-        return []
+        return out
     latest, earlier = done[0], done[1:]
-    out = []
     for ds, c in sorted(latest.changes.items()):
         read, rejected, loaded = int(c.get("read") or 0), int(c.get("rejected") or 0), int(c.get("loaded") or 0)
         if read:
