@@ -132,3 +132,29 @@ def test_the_data_page_lists_each_run_with_what_changed_and_its_errors(site):
     _s, layout, _n = render_with_client(app.server.test_client(), "/data")
     words = " ".join(texts(layout))
     assert "The 3 most recent refresh runs" in words and words.count("\u2716 failed") == 2
+
+
+def test_a_refresh_killed_mid_download_is_listed_and_the_next_one_resumes_where_it_stopped(site):
+    import signal
+
+    portal, env, _tmp = site
+    portal.hold_from(100)  # pages from row 100 on wait: the run is then blocked after saving rows 0-99
+    first = subprocess.Popen([sys.executable, "-m", "etl", "refresh", "--page-size", "50"], cwd=ROOT, env=env,
+                             stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+    try:
+        assert portal.held.wait(120), "the refresh never reached row 100"
+        first.send_signal(signal.SIGKILL)  # no handler runs: like the OOM killer or a power cut
+        first.wait(timeout=30)
+    finally:
+        portal.release()
+        first.stdout.close()
+        first.stderr.close()
+    asked = len(portal.data_requests())
+    again = refresh(env, "--page-size", "50")
+    assert again.returncode == 0, again.stderr
+    resumed = [r["params"]["$offset"] for r in portal.data_requests()[asked:]]
+    assert resumed[0] == "100"  # not from 0: the saved pages were kept
+    assert query(Path(env["SEASTAT_DB"]), "SELECT count(*), count(DISTINCT event_key) FROM fire_calls") == [(170, 170)]
+    latest, killed = runs(env)[:2]
+    assert (latest.status, latest.changes["fire_calls"]["loaded"]) == ("ok", 170)
+    assert killed.status == "interrupted" and killed.finished_at is None
