@@ -104,7 +104,8 @@ def their_items(ledger_items, names: set[str], measure_ids: set[str]) -> list:
     return [i for i in ledger_items if i.status == "open" and (i.owner.lower() in names or i.measure_id in measure_ids)]
 
 
-def compose(eng, meeting: dt.date, lines: list[Line], items: list, today: dt.date, unsubscribe: str) -> tuple[str, str, str]:
+def compose(eng, meeting: dt.date, lines: list[Line], items: list, today: dt.date, unsubscribe: str,
+            manage: str = "") -> tuple[str, str, str]:
     """(subject, plain text, HTML) of one subscriber's digest."""
     subject = f"[SeaStat] Before the meeting of {meeting:%-d %b %Y}: your measures and commitments"
     changed = [ln for ln in lines if ln.changed]
@@ -118,10 +119,11 @@ def compose(eng, meeting: dt.date, lines: list[Line], items: list, today: dt.dat
     ]
     text = f"SeaStat digest for the meeting of {meeting:%-d %b %Y}\n\n" + "\n\n".join(
         f"{title}\n" + "\n".join(f"- {x}" for x in rows) for title, rows in sections)
-    text += f"\n\nUnsubscribe from these digests: {unsubscribe}\n"
+    text += (f"\n\nChange what you follow: {manage}" if manage else "") + f"\nUnsubscribe from these digests: {unsubscribe}\n"
     html = (f"<!doctype html><html lang='en'><body><h1>SeaStat digest for the meeting of {meeting:%-d %b %Y}</h1>"
             + "".join(f"<h2>{escape(title)}</h2><ul>" + "".join(f"<li>{escape(x)}</li>" for x in rows) + "</ul>"
                       for title, rows in sections)
+            + (f"<p><a href=\"{escape(manage)}\">Change what you follow</a></p>" if manage else "")
             + f"<p><a href=\"{escape(unsubscribe)}\">Unsubscribe from these digests</a></p></body></html>")
     return subject, text, html
 
@@ -167,7 +169,8 @@ def run(settings) -> tuple[list[str], list[str]]:
             items = their_items(open_items, names, {m.id for m in measures})
             try:
                 link = unsubscribe_url(settings, email)
-                subject, text, html = compose(eng, meeting, lines, items, today, link)
+                subject, text, html = compose(eng, meeting, lines, items, today, link,
+                                              f"{settings.base_url.rstrip('/')}/subscriptions")
                 mailer.send([email], subject, text, html, headers={
                     "List-Unsubscribe": f"<{link}>", "List-Unsubscribe-Post": "List-Unsubscribe=One-Click"})
             except Exception as exc:

@@ -53,6 +53,26 @@ class Subscriptions:
                 except IntegrityError:  # another process added the same one meanwhile
                     pass
 
+    def replace(self, username: str, email: str, chosen: list[tuple[str, str]], valid: dict[str, set]) -> None:
+        """What `username` follows at `email` becomes exactly `chosen` [(kind, id)], in one transaction
+        (the subscriptions page's Save)."""
+        email = email.strip().lower()
+        if not _EMAIL.match(email):
+            raise SubscriptionInputError("email", f"{email!r} is not an email address")
+        for kind, target in chosen:
+            if kind not in SUBSCRIPTION_KINDS or target not in valid.get(kind, set()):
+                raise SubscriptionInputError(kind if kind in SUBSCRIPTION_KINDS else "kind", f"no {kind} {target!r} in the catalog")
+        now = utcnow()
+        with self.store.write() as conn:
+            conn.execute(delete(subs).where(subs.c.username == username.lower()))
+            for kind, target in sorted(set(chosen)):
+                conn.execute(delete(subs).where(subs.c.email == email, subs.c.kind == kind, subs.c.target == target))
+                conn.execute(insert(subs).values(username=username.lower(), email=email, kind=kind, target=target,
+                                                 created_at=now))
+
+    def of_user(self, username: str) -> list[Subscription]:
+        return [s for s in self.all() if s.username == username.lower()]
+
     def remove_all(self, email: str) -> int:
         with self.store.write() as conn:
             return conn.execute(delete(subs).where(subs.c.email == email.strip().lower())).rowcount

@@ -151,6 +151,7 @@ def test_a_subscriber_gets_one_digest_before_the_meeting_and_unsubscribes_in_one
 
     link = mail["List-Unsubscribe"].strip("<>")
     assert link.startswith("https://seastat.city.example.org/unsubscribe?t=") and link in text
+    assert "Change what you follow: https://seastat.city.example.org/subscriptions" in text
     assert mail["List-Unsubscribe-Post"] == "List-Unsubscribe=One-Click"
     app = create_app(Settings(db_path=Path(env["SEASTAT_DB"]), ledger_url=env["SEASTAT_LEDGER"],
                               city_config=Path(env["SEASTAT_CITY"]), auth=True, secret_key=env["SEASTAT_SECRET_KEY"]))
