@@ -41,13 +41,6 @@ def unsubscribe_url(settings, email: str) -> str:
     return f"{settings.base_url.rstrip('/')}/unsubscribe?t={quote(signer(settings.secret_key).dumps(email))}"
 
 
-def next_meeting(city, today: dt.date) -> dt.date:
-    from store.ledger import meeting_on_or_before
-
-    m = meeting_on_or_before(city, today)
-    return m if m == today else m + dt.timedelta(days=city.meeting_every_days)
-
-
 @dataclass
 class Line:
     measure_id: str
@@ -132,6 +125,7 @@ def run(settings) -> tuple[list[str], list[str]]:
     """Send the digests that are due; returns (addresses sent to, errors)."""
     from engine import Engine
     from ops.config import load_ops
+    from packet.calendar import next_meeting
     from ops.mail import Mailer
     from store import Ledger, Users, open_store
     from store.alert_state import AlertStates
