@@ -17,6 +17,7 @@ def main(argv: list[str] | None = None) -> int:
     subscribe.add_argument("email")
     subscribe.add_argument("--goal", action="append", default=[], metavar="GOAL_ID")
     subscribe.add_argument("--measure", action="append", default=[], metavar="MEASURE_ID")
+    subscribe.add_argument("--with-packet", action="store_true", help="attach the meeting packet PDF to the digest")
     unsub = sub.add_parser("unsubscribe", help="send EMAIL no more digests")
     unsub.add_argument("email")
     sub.add_parser("subscriptions", help="list who follows what")
@@ -99,7 +100,7 @@ def _subscriptions(settings, args) -> int:
         valid = {"goal": {g.id for g in catalog.goals}, "measure": set(catalog.measures)}
         for kind, ids in (("goal", args.goal), ("measure", args.measure)):
             for target in ids:
-                subs.add(args.user, args.email, kind, target, valid)
+                subs.add(args.user, args.email, kind, target, valid, with_packet=args.with_packet)
         print(f"ops subscribe: {args.email} follows " + ", ".join([*args.goal, *args.measure]))
         return 0
     except (StoreInputError, StoreError) as exc:

@@ -13,7 +13,8 @@ with its explanation; "Not covered" and "no data" are said as such, never as 0. 
 commitments the subscriber owns (owner = their user name, display name or address) or that are
 about a measure they follow, with the due date and "past due".
 
-How: HTML with a plain-text part; List-Unsubscribe + List-Unsubscribe-Post (RFC 8058) and a
+How: HTML with a plain-text part, and the meeting packet PDF attached for a subscriber who asked
+(made once per run with packet.pdf, not recorded as a snapshot); List-Unsubscribe + List-Unsubscribe-Post (RFC 8058) and a
 link in the footer carry a token signed with SEASTAT_SECRET_KEY (itsdangerous), so one click
 (or the mail client's button) unsubscribes the address without signing in (ops/unsubscribe.py).
 """
@@ -149,6 +150,21 @@ def run(settings) -> tuple[list[str], list[str]]:
         states, users = AlertStates(store), Users(store)
         seen = states.all()
         open_items = Ledger(store, eng.city, eng.catalog.measures.keys()).items(status="open")
+        packet: list = []  # made once per run, only if someone asked for it
+
+        def packet_pdf() -> list[tuple[str, bytes, str]]:
+            if not packet:
+                from packet.pdf import packet_pdf as make
+
+                layers = list(eng.layers()["layer"])
+                if not layers:
+                    raise ValueError("the packet needs a boundary layer (python -m etl geo); digest sent without it")
+                layer = "mcpp" if "mcpp" in layers else layers[0]
+                _pkt, data = make(eng, meeting, ledger=Ledger(store, eng.city, eng.catalog.measures.keys()),
+                                  snapshots=None, layer=layer)
+                packet.append((f"seastat-packet-{meeting.isoformat()}.pdf", data, "application/pdf"))
+            return packet
+
         for email, mine in subs.items():
             key = f"digest:{email}"
             if key in seen and seen[key].value == meeting.isoformat():
@@ -161,12 +177,19 @@ def run(settings) -> tuple[list[str], list[str]]:
                 u = users.get(s.username)
                 names |= {s.username, getattr(u, "display_name", "")}
             items = their_items(open_items, names, {m.id for m in measures})
+            attach = []
+            if any(s.with_packet for s in mine):
+                try:
+                    attach = packet_pdf()
+                except Exception as exc:  # the digest still goes out; the operator hears why
+                    errors.append(f"{email}: packet not attached: {' '.join(str(exc).split())}")
             try:
                 link = unsubscribe_url(settings, email)
                 subject, text, html = compose(eng, meeting, lines, items, today, link,
                                               f"{settings.base_url.rstrip('/')}/subscriptions")
                 mailer.send([email], subject, text, html, headers={
-                    "List-Unsubscribe": f"<{link}>", "List-Unsubscribe-Post": "List-Unsubscribe=One-Click"})
+                    "List-Unsubscribe": f"<{link}>", "List-Unsubscribe-Post": "List-Unsubscribe=One-Click"},
+                    attachments=attach)
             except Exception as exc:
                 errors.append(f"{email}: {exc}")
                 continue

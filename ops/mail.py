@@ -35,7 +35,9 @@ class Mailer:
     def where(self) -> str:
         return f"{self.scheme}://{self.host}:{self.port}"
 
-    def message(self, to, subject: str, text: str, html: str | None = None, headers: dict | None = None) -> EmailMessage:
+    def message(self, to, subject: str, text: str, html: str | None = None, headers: dict | None = None,
+                attachments: list[tuple[str, bytes, str]] = ()) -> EmailMessage:
+        """attachments: (file name, bytes, MIME type such as application/pdf)."""
         msg = EmailMessage()
         msg["From"], msg["To"], msg["Subject"] = self.sender, ", ".join(to), subject
         msg["Date"], msg["Message-ID"] = formatdate(localtime=False), make_msgid(domain="seastat")
@@ -44,10 +46,14 @@ class Mailer:
         msg.set_content(text)
         if html:
             msg.add_alternative(html, subtype="html")
+        for name, data, mime in attachments:
+            maintype, subtype = mime.split("/", 1)
+            msg.add_attachment(data, maintype=maintype, subtype=subtype, filename=name)
         return msg
 
-    def send(self, to, subject: str, text: str, html: str | None = None, headers: dict | None = None) -> None:
-        msg = self.message(to, subject, text, html, headers)
+    def send(self, to, subject: str, text: str, html: str | None = None, headers: dict | None = None,
+             attachments: list[tuple[str, bytes, str]] = ()) -> None:
+        msg = self.message(to, subject, text, html, headers, attachments)
         try:
             if self.scheme == "smtps":
                 conn = smtplib.SMTP_SSL(self.host, self.port, timeout=self.timeout, context=ssl.create_default_context())

@@ -44,7 +44,7 @@ def subscriptions():
         form = flask.request.form
         chosen = [tuple(v.split(":", 1)) for v in form.getlist("follow") if ":" in v]
         try:
-            subs.replace(user.username, form.get("email", ""), chosen, valid)
+            subs.replace(user.username, form.get("email", ""), chosen, valid, with_packet=form.get("with_packet") == "on")
             note = "<p role='status' class='alert alert-success' id='subs-saved'>Saved.</p>"
         except StoreInputError as exc:
             note, status = f"<p role='alert' class='alert alert-danger' id='subs-error'>{escape(str(exc))}</p>", 400
@@ -67,5 +67,9 @@ def subscriptions():
             "<p>A digest arrives before each meeting: what changed, flags, and your open commitments.</p>"
             "<div class='mb-3'><label class='form-label' for='email'>Send it to</label>"
             f"<input class='form-control' type='email' name='email' id='email' required value='{escape(email)}'></div>"
-            + "".join(rows) + "<button class='btn btn-primary' type='submit'>Save</button></form>")
+            + "".join(rows)
+            + "<div class='form-check mb-3'><input class='form-check-input' type='checkbox' name='with_packet' id='with-packet'"
+            + (" checked" if any(s.with_packet for s in mine) else "")
+            + "><label class='form-check-label' for='with-packet'>Attach the meeting packet (PDF)</label></div>"
+            + "<button class='btn btn-primary' type='submit'>Save</button></form>")
     return _page(note + form, status)

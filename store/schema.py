@@ -108,6 +108,7 @@ subscriptions = Table(
     Column("email", String(254), nullable=False),
     Column("kind", String(16), nullable=False),
     Column("target", String(100), nullable=False),
+    Column("with_packet", Boolean, nullable=False, default=False),  # attach the meeting packet PDF
     Column("created_at", DateTime, nullable=False),
     _one_of("kind", SUBSCRIPTION_KINDS, "ck_subscriptions_kind"),
     UniqueConstraint("email", "kind", "target", name="uq_subscriptions_email_kind_target"),

@@ -25,13 +25,15 @@ class Subscription:
     email: str
     kind: str
     target: str
+    with_packet: bool = False
 
 
 class Subscriptions:
     def __init__(self, store: Store):
         self.store = store
 
-    def add(self, username: str, email: str, kind: str, target: str, valid: dict[str, set] | None = None) -> None:
+    def add(self, username: str, email: str, kind: str, target: str, valid: dict[str, set] | None = None,
+            with_packet: bool = False) -> None:
         """Subscribe `email` (asked by `username`) to a goal or measure; the same again is a no-op.
         `valid`: {"goal": ids, "measure": ids} from the catalog; an unknown id is refused."""
         email = email.strip().lower()
@@ -46,14 +48,17 @@ class Subscriptions:
                 raise SubscriptionInputError("username", f"no user {username!r}")
             exists = conn.execute(select(subs.c.id).where(subs.c.email == email, subs.c.kind == kind,
                                                           subs.c.target == target)).first()
-            if exists is None:
+            if exists is not None:
+                conn.execute(subs.update().where(subs.c.id == exists[0]).values(with_packet=with_packet))
+            else:
                 try:
                     conn.execute(insert(subs).values(username=username.lower(), email=email, kind=kind, target=target,
-                                                     created_at=utcnow()))
+                                                     with_packet=with_packet, created_at=utcnow()))
                 except IntegrityError:  # another process added the same one meanwhile
                     pass
 
-    def replace(self, username: str, email: str, chosen: list[tuple[str, str]], valid: dict[str, set]) -> None:
+    def replace(self, username: str, email: str, chosen: list[tuple[str, str]], valid: dict[str, set],
+                with_packet: bool = False) -> None:
         """What `username` follows at `email` becomes exactly `chosen` [(kind, id)], in one transaction
         (the subscriptions page's Save)."""
         email = email.strip().lower()
@@ -68,7 +73,7 @@ class Subscriptions:
             for kind, target in sorted(set(chosen)):
                 conn.execute(delete(subs).where(subs.c.email == email, subs.c.kind == kind, subs.c.target == target))
                 conn.execute(insert(subs).values(username=username.lower(), email=email, kind=kind, target=target,
-                                                 created_at=now))
+                                                 with_packet=with_packet, created_at=now))
 
     def of_user(self, username: str) -> list[Subscription]:
         return [s for s in self.all() if s.username == username.lower()]
@@ -80,7 +85,8 @@ class Subscriptions:
     def all(self) -> list[Subscription]:
         with self.store.read() as conn:
             rows = conn.execute(select(subs).order_by(subs.c.email, subs.c.kind, subs.c.target)).mappings().all()
-        return [Subscription(r["id"], r["username"], r["email"], r["kind"], r["target"]) for r in rows]
+        return [Subscription(r["id"], r["username"], r["email"], r["kind"], r["target"], bool(r["with_packet"]))
+                for r in rows]
 
     def by_email(self) -> dict[str, list[Subscription]]:
         out: dict[str, list[Subscription]] = {}

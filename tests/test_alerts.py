@@ -167,3 +167,23 @@ def test_a_subscriber_gets_one_digest_before_the_meeting_and_unsubscribes_in_one
     today.write_text("2026-12-13")  # the day before the next meeting: nobody is subscribed any more
     assert ops_cmd(env, "digest").returncode == 0
     assert len(inbox.messages) == 1
+
+
+def test_a_digest_carries_the_meeting_packet_pdf_when_asked(demo_db, tmp_path):
+    db = tmp_path / "demo.duckdb"
+    shutil.copyfile(demo_db, db)  # the session's demo city (data to Nov 21), with its boundary layers
+    with Inbox(tmp_path / "smtp") as inbox:
+        env = {k: v for k, v in os.environ.items() if not k.startswith("SEASTAT_")}
+        env.update(SEASTAT_DB=str(db), SEASTAT_LEDGER=f"sqlite:///{tmp_path / 'store.sqlite3'}",
+                   SEASTAT_TODAY="2026-11-29", SEASTAT_SMTP=inbox.url, SEASTAT_SECRET_KEY="p" * 40)
+        assert subprocess.run([sys.executable, "-m", "store", "adduser", "chief", "--role", "viewer", "--sso"],
+                              cwd=ROOT, env=env, capture_output=True).returncode == 0
+        assert ops_cmd(env, "subscribe", "chief", "chief@example.org", "--goal", "safe_neighborhoods",
+                       "--with-packet").returncode == 0
+        done = ops_cmd(env, "digest")
+        assert done.returncode == 0, done.stderr
+        (mail,) = inbox.wait(1)
+    (pdf,) = list(mail.iter_attachments())
+    assert pdf.get_filename() == "seastat-packet-2026-11-30.pdf" and pdf.get_content_type() == "application/pdf"
+    assert pdf.get_content().startswith(b"%PDF")
+    assert "Robberies reported" in mail.get_body(("plain",)).get_content()
