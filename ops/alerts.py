@@ -134,7 +134,8 @@ def measure_watches(eng, ops) -> list[Watch]:
             out.append(Watch(
                 f"flag:{mid}", f"{period.start}..{period.end}" if flagged else "none", flagged, ops.for_measure(m),
                 f"[SeaStat] {m.title}: a real change in {period.label}",
-                (f"{m.title}: {value_text} for {period.label}, against {r.prior} in the period before.",
+                (f"{m.title}: {value_text} for {period.label}, against "
+                 + ("no value" if r.prior is None else f"{r.prior:,.1f}") + " in the period before.",
                  f"Why it is flagged: {getattr(r.flag, 'explanation', '')}")))
     return out
 
