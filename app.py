@@ -120,6 +120,15 @@ def create_app(config: settings_mod.Settings | None = None) -> dash.Dash:
     maps.register_callbacks(app)
     app.server.before_request(warmup.on_request)  # the first request starts building the busiest pages
     if s.mode == "internal":
+        from ops.unsubscribe import blueprint as unsubscribe
+
+        app.server.register_blueprint(unsubscribe)  # the digest's one-click link (docs/OPERATIONS.md)
+        from ops.subscribe_page import blueprint as subscribe_page
+
+        app.server.register_blueprint(subscribe_page)  # /subscriptions: a signed-in user's digest choices
+        from ops import metrics
+
+        metrics.install(app.server, s)  # /metrics for the city's monitoring, from SEASTAT_METRICS_FROM only
         auth.install(app, s)  # sign-in for every route (auth/README.md); a no-op check when SEASTAT_AUTH=off
     return app
 

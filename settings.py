@@ -51,6 +51,17 @@ class Settings:
     # SEASTAT_PUBLIC_FRAME_ANCESTORS: origins that may show the PUBLIC site in a frame (e.g. the
     # city's own site); empty: nobody. The internal site can never be framed.
     public_frame_ancestors: tuple[str, ...] = ()
+    # SEASTAT_SMTP: where alerts and digests are sent (ops/mail.py), e.g. smtp://mail.city.gov:25,
+    # smtp+starttls://user:password@mail.city.gov:587 or smtps://...:465; empty: none are sent.
+    smtp_url: str = field(default="", repr=False)
+    # SEASTAT_MAIL_FROM: the From address of alerts and digests.
+    mail_from: str = "seastat@localhost"
+    # SEASTAT_BASE_URL: the internal site's address as its users reach it, for links in emails
+    # (the digest's unsubscribe link).
+    base_url: str = "http://127.0.0.1:8050"
+    # SEASTAT_METRICS_FROM: the addresses / networks that may read /metrics (the Prometheus
+    # server); default loopback only. Matched against the TCP peer, like SEASTAT_TRUSTED_PROXIES.
+    metrics_from: tuple[str, ...] = ("127.0.0.1/32", "::1/128")
 
     def __post_init__(self):
         proxy_networks(self.trusted_proxies)  # a bad address stops start-up, with one line
@@ -84,6 +95,9 @@ class Settings:
             "SEASTAT_MAP_STYLE": ("map_style", str),
             "SEASTAT_SECRET_KEY": ("secret_key", str),
             "SEASTAT_AUTHOR": ("author", str),
+            "SEASTAT_SMTP": ("smtp_url", str),
+            "SEASTAT_MAIL_FROM": ("mail_from", str),
+            "SEASTAT_BASE_URL": ("base_url", str),
         }
         changes = {attr: kind(env[name]) for name, (attr, kind) in mapping.items() if env.get(name)}
         changes["auth"] = _on_off("SEASTAT_AUTH", env.get("SEASTAT_AUTH") or "on") == "on"
@@ -92,6 +106,8 @@ class Settings:
             changes["today"] = Clock(env["SEASTAT_TODAY"])
         if env.get("SEASTAT_TRUSTED_PROXIES") is not None:
             changes["trusted_proxies"] = _listed(env["SEASTAT_TRUSTED_PROXIES"])
+        if env.get("SEASTAT_METRICS_FROM") is not None:
+            changes["metrics_from"] = _listed(env["SEASTAT_METRICS_FROM"])
         changes["public_frame_ancestors"] = _listed(env.get("SEASTAT_PUBLIC_FRAME_ANCESTORS") or "")
         changes["secure_cookies"] = _on_off("SEASTAT_SECURE_COOKIES", env.get("SEASTAT_SECURE_COOKIES") or "auto", "auto")
         s = replace(s, **changes)

@@ -20,7 +20,9 @@ from auth import sessions
 from auth.state import state
 from store.errors import StoreError
 
-OPEN_PATHS = ("/auth/login", "/auth/logout", "/healthz")
+# /unsubscribe: the digest's one-click link; its signed token is the credential (ops/unsubscribe.py)
+# /metrics: answers only the addresses in SEASTAT_METRICS_FROM (ops/metrics.py)
+OPEN_PATHS = ("/auth/login", "/auth/logout", "/healthz", "/unsubscribe", "/metrics")
 SAFE_METHODS = ("GET", "HEAD", "OPTIONS")
 DASH_INTERNAL = ("/_dash-", "/_reload-hash", "/_favicon.ico", "/assets/", "/static/")
 SIGNIN_HEADER = "X-SeaStat-Signin"

@@ -27,7 +27,12 @@ FIRST_ADMIN = "admin"
 
 @blueprint.get("/healthz")
 def healthz():
-    return flask.Response("ok\n", mimetype="text/plain", headers={"Cache-Control": "no-store"})
+    """Liveness plus what is served (ops/health.py): JSON, always 200 while the process answers."""
+    from ops.health import report
+
+    response = flask.jsonify(report())
+    response.headers["Cache-Control"] = "no-store"
+    return response
 
 
 def _store_errors(view):

@@ -13,6 +13,7 @@ import math
 import threading
 from collections import OrderedDict
 from dataclasses import dataclass, field, replace
+from pathlib import Path
 
 import pandas as pd
 
@@ -310,6 +311,16 @@ class Engine:
     def as_of(self) -> dt.date | None:
         his = [hi for _, hi in self._m()["coverage"].values() if hi]
         return max(his) if his else None
+
+    def version(self) -> dict:
+        """The warehouse being served, for /healthz and /metrics: its newest load (load_log) and
+        when the file was last swapped in (its mtime, UTC), so a stale deployment is visible."""
+        path = Path(self.warehouse.path)
+        built = dt.datetime.fromtimestamp(path.stat().st_mtime, dt.timezone.utc) if path.exists() else None
+        last = self.warehouse.scalar("SELECT max(load_id) FROM load_log") if "load_log" in self._m()["tables"] else None
+        newest = self.as_of()
+        return {"last_load_id": None if last is None else int(last), "built_at": built,
+                "newest_event": newest.isoformat() if newest else None}
 
     def is_demo(self) -> bool:
         if "meta" not in self._m()["tables"]:

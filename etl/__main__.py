@@ -15,6 +15,7 @@ import sys
 COMMANDS = {
     "load": ("etl.cli_load", "load raw files of one dataset into the warehouse"),
     "fetch": ("etl.fetch", "download a dataset from the city's open-data portal and load it"),
+    "refresh": ("etl.refresh", "fetch every configured dataset since its newest row, load them, swap once"),
     "status": ("etl.cli_status", "show what has been loaded (one entry per file)"),
     "geo": ("etl.geo", "load boundary layers and population denominators"),
     "demo": ("etl.demo", "generate the synthetic demo city and load it"),
@@ -49,7 +50,7 @@ def _main(argv: list[str]) -> int:
     from settings import Settings
 
     settings = Settings.from_env()  # a bad SEASTAT_* value stops every command, naming it
-    if name in ("load", "fetch", "geo", "demo"):
+    if name in ("load", "fetch", "refresh", "geo", "demo"):
         from city import load_city
 
         load_city(settings.city_config)  # a missing city file is the city's problem, not the catalog's

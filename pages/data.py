@@ -5,8 +5,17 @@ its expected cadence, and the latest quality checks.
 Per loaded file it also says what a user needs to trust a number built from it: rows read,
 loaded, rejected (and why), duplicates, rows whose key was derived from their content (a later
 revision of such a row cannot be matched to it), and the published columns the file lacked
-(what those columns feed is not covered by that file)."""
+(what those columns feed is not covered by that file).
+
+Then the refresh runs (`python -m etl refresh`: when, what changed, how long, errors), read
+from the store, not the warehouse, so a failed run, which swaps nothing in, is shown too. That
+part is built on every request (the inventory is cached per warehouse; the run log changes
+without it)."""
 from __future__ import annotations
+
+import datetime as dt
+import logging
+from zoneinfo import ZoneInfo
 
 import dash
 from dash import html
@@ -17,6 +26,10 @@ from components.pagekit import tab_title, guarded, page_header, scroll_table
 
 dash.register_page(__name__, path="/data", name="Data", title=tab_title("Data inventory"), order=4)
 P = "dt"
+RUNS_SHOWN = 10
+STATUS_TEXT = {"ok": "\u2714 loaded new rows", "nothing": "\u2714 nothing new", "partial": "\u26a0 partly failed",
+               "failed": "\u2716 failed", "running": "\u23f3 running", "interrupted": "\u2716 interrupted"}
+log = logging.getLogger(__name__)
 
 
 def _cell(v):
@@ -94,8 +107,57 @@ def files_table(loads: list[dict]) -> html.Div:
         className="table table-sm bg-white align-top", id=f"{P}-files"), "Files loaded")
 
 
+def _when(t: dt.datetime | None, tz: str) -> str:
+    return t.astimezone(ZoneInfo(tz)).strftime("%-d %b %Y %H:%M") if t else "—"
+
+
+def _changed(run) -> html.Ul | str:
+    if not run.changes:
+        return "—"
+    items = []
+    for dataset, c in sorted(run.changes.items()):
+        since = f" since {c['since']}" if c.get("since") else " (first fetch)"
+        items.append(html.Li(f"{dataset}: {c.get('fetched', 0):,} rows fetched{since}, {c.get('loaded', 0):,} new or revised, "
+                             f"{c.get('rejected', 0):,} rejected, {c.get('duplicate', 0):,} already held"))
+    return html.Ul(items, className="mb-0 ps-3")
+
+
+def refresh_runs_section(tz: str) -> html.Div:
+    """The newest refresh runs from the store's run log (store/runs.py)."""
+    from components.store_access import get_store
+    from store import StoreError
+    from store.runs import RunLog
+
+    title = html.H2("Refresh runs", className="h4 mt-3", id=f"{P}-runs-title")
+    try:
+        runs = RunLog(get_store()).recent(RUNS_SHOWN)
+    except StoreError as exc:
+        log.warning("refresh log unavailable: %s", exc)
+        return html.Div([title, html.P(f"The refresh log cannot be read: {exc}")], id=f"{P}-runs")
+    if not runs:
+        return html.Div([title, html.P("No refresh has run yet (python -m etl refresh, or the clock process).")],
+                        id=f"{P}-runs")
+    head = [html.Th(c, scope="col") for c in ("Started", "Took", "Result", "What changed", "Errors")]
+    body = [html.Tr([html.Th(_when(r.started_at, tz), scope="row"),
+                     html.Td(f"{r.seconds:.1f} s" if r.seconds is not None else "—"),
+                     html.Td(STATUS_TEXT.get(r.status, r.status), className="fw-semibold"),
+                     html.Td(_changed(r)),
+                     html.Td(html.Ul([html.Li(f"{k}: {v}") for k, v in sorted(r.errors.items())], className="mb-0 ps-3")
+                             if r.errors else "none")], id=f"{P}-run-{r.id}")
+            for r in runs]
+    table = html.Table([html.Caption(f"The {len(runs)} most recent refresh runs, newest first ({tz} time)"),
+                        html.Thead(html.Tr(head)), html.Tbody(body)], className="table table-sm bg-white align-top")
+    return html.Div([title, scroll_table(table, "Refresh runs")], id=f"{P}-runs")
+
+
+@guarded(cache=False)
+def layout(**query):
+    eng = get_engine()
+    return html.Div([_inventory_page(**query), refresh_runs_section(eng.city.timezone)])
+
+
 @guarded
-def layout(**_query):
+def _inventory_page(**_query):
     eng = get_engine()
     inv = eng.inventory()
     key = "dataset" if "dataset" in inv.columns else inv.columns[0]

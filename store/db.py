@@ -36,8 +36,18 @@ def _add_sessions_and_signin_failures(conn: Connection) -> None:
         table.create(conn, checkfirst=True)
 
 
+def _add_refresh_runs_and_alert_state(conn: Connection) -> None:
+    """Schema 3: the refresh run log, what the alert rules last saw, digest subscriptions
+    (store/runs.py, store/alert_state.py, store/subscriptions.py)."""
+    from store.schema import alert_state, refresh_runs, subscriptions
+
+    for table in (refresh_runs, alert_state, subscriptions):
+        table.create(conn, checkfirst=True)
+
+
 # version -> function(conn) that upgrades a store from version-1 to version.
-MIGRATIONS: dict[int, Callable[[Connection], None]] = {2: _add_sessions_and_signin_failures}
+MIGRATIONS: dict[int, Callable[[Connection], None]] = {2: _add_sessions_and_signin_failures,
+                                                       3: _add_refresh_runs_and_alert_state}
 
 
 def utcnow() -> dt.datetime:

@@ -11,7 +11,8 @@ from sqlalchemy import (
     String, Table, Text, UniqueConstraint, event,
 )
 
-SCHEMA_VERSION = 2  # 2: sessions and signin_failures (sign-out that holds, a throttle all workers share)
+SCHEMA_VERSION = 3  # 2: sessions and signin_failures (sign-out that holds, a throttle all workers share)
+#                    3: refresh_runs, alert_state, subscriptions (refresh log /data shows; alerts sent once; digests)
 
 ROLES = ("viewer", "analyst", "editor", "admin")
 KINDS = ("decision", "action")
@@ -66,6 +67,51 @@ signin_failures = Table(
     Column("failed_at", DateTime, nullable=False),
     Index("ix_signin_failures_username_failed_at", "username", "failed_at"),
     Index("ix_signin_failures_failed_at", "failed_at"),
+)
+
+# One row per `python -m etl refresh` (schema 3). Kept here, not in the warehouse, because the
+# warehouse is replaced whole by every load: a failed run, which swaps nothing, must still be seen.
+# `changes` is JSON: {dataset: {since, fetched, loaded, rejected, duplicate, file}}; `errors` is
+# JSON {dataset or "load": one line}. status: running | ok | partial | failed | nothing.
+refresh_runs = Table(
+    "refresh_runs", metadata,
+    Column("id", Integer, primary_key=True, autoincrement=True),
+    Column("started_at", DateTime, nullable=False),
+    Column("finished_at", DateTime, nullable=True),
+    Column("status", String(16), nullable=False),
+    Column("changes", Text, nullable=False),
+    Column("errors", Text, nullable=False),
+    Index("ix_refresh_runs_started_at", "started_at"),
+)
+
+# What the alert rules last said about each thing they watch (schema 3): `key` such as
+# `overdue:crime` or `status:robberies`, `value` the state it was in when last seen (the newest
+# day of a stalled feed, a measure's status). An alert is sent when the state changes, so a feed
+# that stops makes one alert, not one per run; `sent_at` is when that state's alert went out.
+alert_state = Table(
+    "alert_state", metadata,
+    Column("key", String(200), primary_key=True),
+    Column("value", String(200), nullable=False),
+    Column("updated_at", DateTime, nullable=False),
+    Column("sent_at", DateTime, nullable=True),
+    Column("recipients", Text, nullable=False),
+)
+
+# Who gets the pre-meeting digest of which goal or measure (schema 3, ops/digest.py). One row per
+# (address, kind, id); unsubscribing removes every row of the address (a one-click link signed
+# with SEASTAT_SECRET_KEY). `username` is the internal account that asked, for the audit.
+SUBSCRIPTION_KINDS = ("goal", "measure")
+subscriptions = Table(
+    "subscriptions", metadata,
+    Column("id", Integer, primary_key=True, autoincrement=True),
+    Column("username", String(64), ForeignKey("users.username"), nullable=False),
+    Column("email", String(254), nullable=False),
+    Column("kind", String(16), nullable=False),
+    Column("target", String(100), nullable=False),
+    Column("with_packet", Boolean, nullable=False, default=False),  # attach the meeting packet PDF
+    Column("created_at", DateTime, nullable=False),
+    _one_of("kind", SUBSCRIPTION_KINDS, "ck_subscriptions_kind"),
+    UniqueConstraint("email", "kind", "target", name="uq_subscriptions_email_kind_target"),
 )
 
 ledger_items = Table(

@@ -25,6 +25,8 @@ Test hooks (set on the server object; requests are numbered from 1 in arrival or
 * `garbage = {n: bytes}` answers request n with 200 and those bytes as text/html (a proxy's page);
 * `last_modified` is sent as X-SODA2-Truth-Last-Modified and Last-Modified (change it to
   play a portal that updated the dataset between pages);
+* `replace(resource, path)` serves a new file for a dataset (new rows published, or a feed that
+  stopped: the same file again);
 * `slow = {n: seconds}` waits that long before answering request n (a client timeout);
 * `hold_from(offset)` keeps every data request for `$offset` >= offset waiting, unanswered,
   until `release()`; `held` (a threading.Event) is set when one arrives. A test interrupts a
@@ -185,6 +187,12 @@ class SodaServer:
         self._thread = threading.Thread(target=self._httpd.serve_forever, daemon=True)
         self._thread.start()
         return self
+
+    def replace(self, resource: str, path: Path) -> None:
+        """Serve another file for this dataset from the next request on (the portal published rows)."""
+        with self._lock:
+            self.datasets[resource] = Path(path)
+            self._tables.pop(resource, None)
 
     def hold_from(self, offset: int) -> None:
         """Data requests for rows from `offset` on wait until release(); `held` says one is waiting."""
