@@ -25,11 +25,6 @@ log = logging.getLogger("seastat.auth")
 FIRST_ADMIN = "admin"
 
 
-@blueprint.get("/healthz")
-def healthz():
-    return flask.Response("ok\n", mimetype="text/plain", headers={"Cache-Control": "no-store"})
-
-
 def _store_errors(view):
     """The users store cannot be opened (a bad SEASTAT_LEDGER): one line on the page, nothing else."""
     @functools.wraps(view)

@@ -18,6 +18,8 @@ COMMANDS = {
     "status": ("etl.cli_status", "show what has been loaded (one entry per file)"),
     "geo": ("etl.geo", "load boundary layers and population denominators"),
     "demo": ("etl.demo", "generate the synthetic demo city and load it"),
+    "publish": ("etl.cli_publish", "publish the warehouse as an immutable versioned file for app hosts to pull"),
+    "pull": ("etl.cli_publish", "swap in the newest published warehouse (once, or --every SECONDS)"),
 }
 
 
@@ -35,9 +37,10 @@ def main(argv: list[str] | None = None) -> int:
         return print(bad, file=sys.stderr) or 2  # the catalog is validated before anything is written
     module = importlib.import_module(COMMANDS[name][0])
     cmd = argparse.ArgumentParser(prog=f"python -m etl {name}", description=COMMANDS[name][1])
-    module.configure(cmd)
+    configure = getattr(module, f"configure_{name}", None) or module.configure  # one module may serve two commands
+    configure(cmd)
     args = cmd.parse_args(argv[1:])
-    return int(module.run(args) or 0)
+    return int((getattr(module, f"run_{name}", None) or module.run)(args) or 0)
 
 
 if __name__ == "__main__":

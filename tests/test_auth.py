@@ -133,7 +133,7 @@ def test_every_callback_and_dash_route_refuses_an_anonymous_request(app):
 
 def test_only_the_sign_in_page_its_stylesheet_and_the_health_check_are_open(app):
     client = app.server.test_client()
-    assert client.get("/healthz").get_data(as_text=True) == "ok\n"
+    assert client.get("/healthz").get_json()["status"] == "ok"
     page = client.get("/auth/login")
     assert page.status_code == 200 and "<form method='post'" in page.get_data(as_text=True)
     assert client.get("/assets/bootstrap.min.css").status_code == 200

@@ -1,0 +1,33 @@
+"""`/healthz`: is this host up, and which warehouse version does it serve.
+
+Every mode answers it without sign-in (a load balancer and the publishing check ask it), as JSON
+that other checks may extend but never change: {"status": "ok", "mode": ..., "warehouse": {...}}.
+`warehouse.version` is the version stamped into the file by `python -m etl publish`
+(etl/publish.py) and read through the same read connection the pages use, so it names the data
+this worker actually serves, not what some file beside it says; null for a warehouse built and
+served on one host that was never published. `warehouse` is null when there is no warehouse yet.
+"""
+from __future__ import annotations
+
+import flask
+
+PATH = "/healthz"
+
+
+def warehouse_info() -> dict | None:
+    from components.engine_access import NoWarehouse, get_engine
+    from etl.publish import served_version
+
+    try:
+        eng = get_engine()  # reconnects first when the file was swapped, as every request does
+    except NoWarehouse:
+        return None
+    return {"version": served_version(eng.warehouse)}
+
+
+def install(server: flask.Flask, mode: str) -> None:
+    @server.get(PATH)
+    def healthz():
+        body = {"status": "ok", "mode": mode, "warehouse": warehouse_info()}
+        return flask.Response(flask.json.dumps(body) + "\n", mimetype="application/json",
+                              headers={"Cache-Control": "no-store"})
