@@ -19,6 +19,7 @@ from the environment. Run alone for a quick look:
 """
 from __future__ import annotations
 
+import datetime as dt
 import itertools
 import json
 import random
@@ -191,8 +192,9 @@ class Editor(Staff):
 
     @task(1)
     def ledger_write(self):
+        due = (dt.date.fromisoformat(_opt(self, "meeting")) + dt.timedelta(days=14)).isoformat()
         state = {"mt-kind": "action", "mt-text": f"Load-test follow-up {random.randrange(10**6)}",
-                 "mt-owner": "Precinct lead", "mt-due": "", "mt-measure": "", "mt-area": "", "mt-notes": "",
+                 "mt-owner": "Precinct lead", "mt-due": due, "mt-measure": "", "mt-area": "", "mt-notes": "",
                  "mt-meeting": _opt(self, "meeting"), "mt-versions": {}}
         props = {"mt-meeting": "data", "mt-versions": "data"}
         body = self.callback("ledger write", {
