@@ -172,7 +172,7 @@ def main(argv=None) -> int:
     ap.add_argument("--db", type=Path, help="warehouse (default data/bench-load-s<scale>.duckdb, built if missing)")
     ap.add_argument("--scale", type=int, default=3, help="demo scale when building (3 = ~1.5M events; 20 = ~10M)")
     ap.add_argument("--sessions", default="10,50,200", help="concurrent sessions per level")
-    ap.add_argument("--seconds", type=int, default=45, help="steady-state seconds per level (after every sign-in)")
+    ap.add_argument("--seconds", type=int, default=60, help="steady-state seconds per level (after every sign-in)")
     args = ap.parse_args(argv)
     db = args.db or ROOT / "data" / f"bench-load-s{args.scale}.duckdb"
     if not db.exists():

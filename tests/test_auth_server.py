@@ -2,6 +2,7 @@
 or with sign-in turned off, and with a key it serves the sign-in page and refuses the rest."""
 from __future__ import annotations
 
+import json
 import os
 import socket
 import subprocess
@@ -67,7 +68,7 @@ def test_gunicorn_with_a_key_serves_sign_in_and_refuses_anonymous_requests(tmp_p
             except OSError:  # not listening yet, or the worker still importing
                 assert proc.poll() is None and time.monotonic() < deadline, proc.stderr.read() if proc.poll() is not None else "timeout"
                 time.sleep(0.5)
-        assert health == b"ok\n"
+        assert json.loads(health)["status"] == "ok"
         with pytest.raises(urllib.error.HTTPError) as page:
             opener.open(base + "/data")
         assert page.value.code == 302 and page.value.headers["Location"] == "/auth/login?next=/data"

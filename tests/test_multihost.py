@@ -255,6 +255,7 @@ def test_a_warehouse_published_under_load_reaches_both_hosts_within_10_s_without
         stop.set()
         for t in threads:
             t.join(timeout=120)
+    print(f"publish under load: hosts on {version} after {waited} s; {done[0]} requests, {len(failures)} failed")
     assert len(waited) == 2 and max(waited.values()) <= 10, f"hosts on {version} after (s): {waited}"
     assert done[0] > 10
     assert failures == [], "\n".join(failures[:10])
