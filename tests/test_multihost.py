@@ -26,59 +26,23 @@ from settings import ROOT
 from store import Users, open_store
 from test_access_server import KEY, PASSWORDS, Server
 from test_auth_server import free_port
+from tests.support.nginx import Nginx
 from tests.support.pages import router_payload
-from tests.support.tools import missing_tool
 
 pytestmark = pytest.mark.slow
-NGINX = shutil.which("nginx") or ("/usr/sbin/nginx" if Path("/usr/sbin/nginx").exists() else None)
-CONF = """
-worker_processes 1;
-error_log {dir}/error.log;
-pid {dir}/nginx.pid;
-events {{ worker_connections 256; }}
-http {{
-    access_log off;
-    client_body_temp_path {dir}/body; proxy_temp_path {dir}/proxy; fastcgi_temp_path {dir}/fcgi;
-    uwsgi_temp_path {dir}/uwsgi; scgi_temp_path {dir}/scgi;
-    upstream seastat {{ server 127.0.0.1:{a}; server 127.0.0.1:{b}; }}
-    server {{
+PROXY = """
+    upstream seastat { server 127.0.0.1:%d; server 127.0.0.1:%d; }
+    server {
         listen 127.0.0.1:{port};
-        location / {{
+        location / {
             proxy_pass http://seastat;
             proxy_set_header Host $http_host;
             proxy_read_timeout 120s;
             proxy_next_upstream off;
             add_header X-Upstream $upstream_addr always;
-        }}
-    }}
-}}
+        }
+    }
 """
-
-
-class Nginx:
-    def __init__(self, folder: Path, upstreams: list[int]):
-        if NGINX is None:
-            missing_tool("nginx is not installed: Debian package `nginx` (make test installs it)")
-        folder.mkdir(parents=True, exist_ok=True)
-        self.port = free_port()
-        self.base = f"http://127.0.0.1:{self.port}"
-        conf = folder / "nginx.conf"
-        conf.write_text(CONF.format(dir=folder, a=upstreams[0], b=upstreams[1], port=self.port))
-        self.proc = subprocess.Popen([NGINX, "-c", str(conf), "-p", str(folder), "-g", "daemon off;"],
-                                     stdout=subprocess.DEVNULL, stderr=open(folder / "stderr.log", "w"))
-        deadline = time.monotonic() + 30
-        while True:
-            try:
-                requests.get(self.base + "/healthz", timeout=10)
-                return
-            except requests.ConnectionError:
-                if self.proc.poll() is not None or time.monotonic() > deadline:
-                    pytest.fail(f"nginx did not start: {(folder / 'stderr.log').read_text()[-1000:]}")
-                time.sleep(0.2)
-
-    def stop(self):
-        self.proc.terminate()
-        self.proc.wait(timeout=30)
 
 
 class Host:
@@ -116,7 +80,7 @@ def cluster(tmp_path_factory, demo_db, pg_server):
     hosts = [Host(tmp / f"host{i}", demo_db, ledger, shared) for i in (0, 1)]
     proxy = None
     try:
-        proxy = Nginx(tmp / "nginx", [h.server.port for h in hosts])
+        proxy = Nginx(tmp / "nginx", PROXY % (hosts[0].server.port, hosts[1].server.port))
         yield proxy, hosts, shared
     finally:
         if proxy:
