@@ -32,6 +32,7 @@ BIN = Path(sys.executable).parent
 PROCFILE_ARGS = ["--workers", "3", "--threads", "1", "--timeout", "60"]
 ROLES = {"viewer": 8, "analyst": 8, "editor": 4}  # accounts per role (a session limit is 20 per account)
 KEY = "load-test-secret-key-" + "k" * 24
+SESSIONS = ("Leadership", "Analyst", "Editor", "PublicVisitor")  # locustfile classes in this mix
 
 
 def free_port() -> int:
@@ -131,17 +132,24 @@ def make_accounts(folder: Path) -> tuple[str, Path]:
     return url, path
 
 
-def locust(folder: Path, users: int, seconds: int, options: list[str], tag: str) -> tuple[list[dict], list[dict]]:
+def locust(folder: Path, users: int, seconds: int, options: list[str], tag: str,
+           classes: tuple[str, ...] = ()) -> tuple[list[dict], list[dict]]:
+    """Run Locust headless for `seconds` after every user started; (stats rows, failure rows) from its CSV."""
     prefix = folder / tag
     cmd = [str(BIN / "locust"), "-f", str(ROOT / "bench" / "locustfile.py"), "--headless", "--only-summary",
            "-u", str(users), "-r", str(max(5, users // 10)), "-t", f"{seconds}s", "--stop-timeout", "10",
            "--reset-stats", "--csv", str(prefix), "--loglevel", "WARNING", *options]
-    cmd += ["--host", options[options.index("--internal") + 1]]  # every user sets its own site in on_start
+    cmd += ["--host", options[options.index("--host") + 1] if "--host" in options else
+            options[options.index("--internal") + 1], *classes]  # every user sets its own site in on_start
     out = subprocess.run(cmd, cwd=ROOT, capture_output=True, text=True, timeout=seconds + 300)
     if not Path(f"{prefix}_stats.csv").exists():
         raise SystemExit(f"locust failed ({out.returncode}): {out.stderr[-1500:]}")
     with open(f"{prefix}_stats.csv") as fh:
         rows = list(csv.DictReader(fh))
+    for line in out.stderr.splitlines():
+        if "CPU usage" in line:  # Locust's own warning: then the load generator, not the server, is the limit
+            print(f"  locust: {line.split('] ', 1)[-1][:160]}", flush=True)
+            break
     if not any(int(r["Request Count"]) for r in rows):
         raise SystemExit(f"locust made no requests ({out.returncode}): {out.stderr[-1500:]}")
     failures = []
@@ -204,11 +212,11 @@ def main(argv=None) -> int:
         options = ["--internal", internal.base, "--public", public.base, "--accounts", str(accounts),
                    "--meeting", meeting, "--areas", ",".join(areas)]
         try:
-            locust(folder, 10, 20, options, "warmup")
+            locust(folder, 10, 20, options, "warmup", SESSIONS)
             for level in levels:
                 rss = RssSampler([internal, public])
                 rss.start()
-                rows, failures = locust(folder, level, args.seconds, options, f"u{level}")
+                rows, failures = locust(folder, level, args.seconds, options, f"u{level}", SESSIONS)
                 rss.stop()
                 load = os.getloadavg()[0]
                 print(table(level, rows, args.seconds, rss, load), flush=True)

@@ -26,7 +26,7 @@ import random
 import re
 import urllib.parse
 
-from locust import HttpUser, between, events, task
+from locust import FastHttpUser, HttpUser, between, events, task
 
 ROUTER_OUTPUT = ".._pages_content.children..._pages_store.data.."
 PERIODS = ["", "?period=7d", "?period=28d", "?period=ytd", "?period=meeting"]
@@ -40,6 +40,7 @@ _next = {}
 def _options(parser):
     parser.add_argument("--internal", default="", help="base URL of the internal app (gunicorn app:server)")
     parser.add_argument("--public", default="", help="base URL of the public app (SEASTAT_MODE=public)")
+    parser.add_argument("--static", default="", help="base URL of the static export behind nginx (StaticVisitor)")
     parser.add_argument("--accounts", default="", help="JSON file {role: [[username, password], ...]}")
     parser.add_argument("--meeting", default="", help="the meeting day the meeting page opens (YYYY-MM-DD)")
     parser.add_argument("--areas", default="", help="comma-separated area ids of the mcpp layer, for filters")
@@ -237,3 +238,31 @@ class PublicVisitor(HttpUser):
     def api_csv(self):
         if self.ids:
             self.client.get(f"/api/v1/measures/{random.choice(self.ids)}/months.csv", name="public api csv")
+
+
+class StaticVisitor(FastHttpUser):
+    """A news-day visitor on the static export behind nginx (bench/bench_static.py spawns only these):
+    a first visit fetches the page with its stylesheets and script, later pages only the HTML (the
+    browser keeps the rest for its max-age), and some follow the open-data links. FastHttpUser
+    (geventhttpclient): 500 sessions of the requests-based client saturate Locust's one core first."""
+
+    wait_time = between(2, 6)
+
+    def on_start(self):  # the host is Locust's --host (bench_static passes the nginx URL)
+        r = self.client.get("/api/v1/measures.json", name="static api json")
+        self.ids = [m["id"] for m in r.json()] if r.status_code == 200 else []
+        self.client.get("/", name="static page")
+        for asset in ("/assets/bootstrap.min.css", "/assets/public.css", "/assets/plotly.min.js"):
+            self.client.get(asset, name="static asset (first visit)")
+
+    @task(3)
+    def page(self):
+        path = f"/measure/{random.choice(self.ids)}.html" if self.ids and random.random() < 0.7 else "/"
+        self.client.get(path, name="static page")
+
+    @task(1)
+    def api(self):
+        if self.ids:
+            m = random.choice(self.ids)
+            self.client.get(random.choice([f"/api/v1/measures/{m}.json", f"/api/v1/measures/{m}/months.csv"]),
+                            name="static api")
