@@ -23,10 +23,11 @@ def configure_pull(parser) -> None:
 
 def run_publish(args) -> int:
     from etl.publish import PublishError, publish
+    from etl.warehouse import WarehouseBusy
 
     try:
         path = publish(args.db or Settings.from_env().db_path, args.to)
-    except (PublishError, OSError) as exc:
+    except (PublishError, WarehouseBusy, OSError) as exc:
         print(str(exc).splitlines()[0], file=sys.stderr)
         return 1
     print(path)
@@ -34,7 +35,10 @@ def run_publish(args) -> int:
 
 
 def run_pull(args) -> int:
+    import duckdb
+
     from etl.publish import PublishError, pull, watch
+    from etl.warehouse import WarehouseBusy
 
     db = args.db or Settings.from_env().db_path
     if args.every:
@@ -44,7 +48,8 @@ def run_pull(args) -> int:
             return 0
     try:
         print(f"{db}: serving version {pull(args.shared, db)}")
-    except (PublishError, OSError) as exc:
-        print(str(exc).splitlines()[0], file=sys.stderr)
+    except (PublishError, WarehouseBusy, OSError, duckdb.Error) as exc:
+        print(f"{db}: {str(exc).splitlines()[0]}" if isinstance(exc, duckdb.Error) else str(exc).splitlines()[0],
+              file=sys.stderr)
         return 1
     return 0

@@ -112,6 +112,8 @@ def pull(shared: Path, db_path: Path) -> str | None:
     """Swap the newest complete artifact in `shared` into `db_path` if it is newer than what is
     there; returns the version now at `db_path` (None when nothing was ever published)."""
     db_path = Path(db_path)
+    if not Path(shared).is_dir():
+        raise PublishError(f"{shared}: no such folder to pull from")
     found = artifacts(shared)
     current = local_version(db_path)
     if not found or (current is not None and current >= found[-1][0]):
@@ -138,7 +140,7 @@ def watch(shared: Path, db_path: Path, every: float, log=print) -> None:
             if version != last:
                 log(f"{db_path}: serving version {version}")
                 last = version
-        except (OSError, PublishError, duckdb.Error) as exc:
+        except (OSError, PublishError, wh.WarehouseBusy, duckdb.Error) as exc:  # e.g. a local load holds the lock
             log(f"pull from {shared} failed: {str(exc).splitlines()[0]}")
         time.sleep(every)
 

@@ -35,6 +35,9 @@ def test_publish_names_each_version_by_time_and_checksum_and_never_touches_the_s
 def test_a_host_pulls_the_newest_complete_version_once(warehouse, tmp_path):
     shared, host = tmp_path / "shared", tmp_path / "host" / "seastat.duckdb"
     host.parent.mkdir()
+    with pytest.raises(PublishError, match="shared: no such folder to pull from"):
+        pull(shared, host)
+    shared.mkdir()
     assert pull(shared, host) is None and not host.exists()  # nothing published yet: nothing to serve
     publish(warehouse, shared)
     newest = publish(warehouse, shared)
@@ -68,6 +71,10 @@ def test_the_commands_publish_and_pull(warehouse, tmp_path, capsys):
     assert ARTIFACT.match(name.rsplit("/", 1)[1]).group(1) in capsys.readouterr().out
     assert etl_main(["publish", "--to", str(shared), "--db", str(tmp_path / "none.duckdb")]) == 1
     assert capsys.readouterr().err.strip().endswith("none.duckdb: no warehouse to publish")
+    (tmp_path / "broken.duckdb").write_bytes(b"not a database")
+    assert etl_main(["pull", "--from", str(shared), "--db", str(tmp_path / "broken.duckdb")]) == 1
+    err = capsys.readouterr().err
+    assert err.count("\n") == 1 and err.startswith(str(tmp_path / "broken.duckdb"))
 
 
 def test_healthz_names_the_version_the_workers_read_in_both_modes(demo_db, tmp_path):
