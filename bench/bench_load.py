@@ -7,9 +7,10 @@ Procfile runs it; p50/p95/p99 per request type, errors, throughput and worker RS
 Two servers, both `gunicorn app:server --workers 3 --threads 1 --timeout 60` (the Procfile): the
 internal site with sign-in (a throw-away SQLite store with accounts per role) and the public site
 (SEASTAT_MODE=public), each its own deployment as in production. Locust (headless, one process)
-runs on the same 2 cores, loopback only, for a bounded time per level; statistics are reset once
-every session has signed in (--reset-stats), so each table is the steady state, not the morning
-rush of password checks (each ~80 ms of a core by design). A warm-up level runs first and is not
+runs on the same 2 cores, loopback only, for a bounded time per level; sessions start over
+RAMP_SECONDS and statistics are reset once every session has started (--reset-stats), so each
+table is the following `--seconds` of steady state, not the morning rush of password checks (each
+~80 ms of a core by design; sign-ins still under way show as their own rows). A warm-up level runs first and is not
 reported: a news-day crowd meets servers that have been up.
 """
 from __future__ import annotations
@@ -132,16 +133,19 @@ def make_accounts(folder: Path) -> tuple[str, Path]:
     return url, path
 
 
+RAMP_SECONDS = 20  # sessions start over this long: 200 password checks at once would be a test of scrypt
+
+
 def locust(folder: Path, users: int, seconds: int, options: list[str], tag: str,
            classes: tuple[str, ...] = ()) -> tuple[list[dict], list[dict]]:
     """Run Locust headless for `seconds` after every user started; (stats rows, failure rows) from its CSV."""
     prefix = folder / tag
     cmd = [str(BIN / "locust"), "-f", str(ROOT / "bench" / "locustfile.py"), "--headless", "--only-summary",
-           "-u", str(users), "-r", str(max(5, users // 10)), "-t", f"{seconds}s", "--stop-timeout", "10",
+           "-u", str(users), "-r", str(max(1, users // RAMP_SECONDS)), "-t", f"{seconds + RAMP_SECONDS}s", "--stop-timeout", "10",
            "--reset-stats", "--csv", str(prefix), "--loglevel", "WARNING", *options]
     cmd += ["--host", options[options.index("--host") + 1] if "--host" in options else
             options[options.index("--internal") + 1], *classes]  # every user sets its own site in on_start
-    out = subprocess.run(cmd, cwd=ROOT, capture_output=True, text=True, timeout=seconds + 300)
+    out = subprocess.run(cmd, cwd=ROOT, capture_output=True, text=True, timeout=seconds + RAMP_SECONDS + 300)
     if not Path(f"{prefix}_stats.csv").exists():
         raise SystemExit(f"locust failed ({out.returncode}): {out.stderr[-1500:]}")
     with open(f"{prefix}_stats.csv") as fh:
