@@ -9,9 +9,14 @@ served on one host that was never published. `warehouse` is null when there is n
 """
 from __future__ import annotations
 
+import weakref
+
 import flask
 
 PATH = "/healthz"
+# warehouse -> (connection generation, version): a load balancer asks often, and the answer only
+# changes when the file is swapped, so it is read once per generation, not under the query lock each time
+_versions: "weakref.WeakKeyDictionary" = weakref.WeakKeyDictionary()
 
 
 def warehouse_info() -> dict | None:
@@ -22,7 +27,12 @@ def warehouse_info() -> dict | None:
         eng = get_engine()  # reconnects first when the file was swapped, as every request does
     except NoWarehouse:
         return None
-    return {"version": served_version(eng.warehouse)}
+    wh = eng.warehouse
+    generation = wh.refresh()
+    held = _versions.get(wh)
+    if held is None or held[0] != generation:
+        held = _versions[wh] = (generation, served_version(wh))
+    return {"version": held[1]}
 
 
 def install(server: flask.Flask, mode: str) -> None:
