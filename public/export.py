@@ -10,7 +10,6 @@ deleted, so nothing withdrawn stays online in the folder."""
 from __future__ import annotations
 
 import json
-import shutil
 import sys
 import time
 from dataclasses import replace

@@ -9,7 +9,6 @@ warehouse published while requests flow must reach both hosts within 10 s withou
 """
 from __future__ import annotations
 
-import json
 import os
 import re
 import shutil
@@ -24,8 +23,7 @@ import requests
 
 from settings import ROOT
 from store import Users, open_store
-from test_access_server import KEY, PASSWORDS, Server
-from test_auth_server import free_port
+from test_access_server import PASSWORDS, Server
 from tests.support.nginx import Nginx
 from tests.support.pages import router_payload
 
@@ -161,7 +159,7 @@ def test_signing_in_writing_throttling_and_signing_out_hold_across_two_hosts(clu
     _, right = sign_in(proxy, "adam", away_from=upstream(wrong))  # the right password, on the other host
     assert upstream(right) != upstream(wrong)
     assert right.status_code == 429 and "Too many wrong passwords" in right.text
-    andy, ok = sign_in(proxy, "andy")
+    _, ok = sign_in(proxy, "andy")
     assert ok.status_code == 302  # only the guessed name is held
 
     saved_cookies = s.cookies.get_dict()
@@ -177,7 +175,7 @@ def test_signing_in_writing_throttling_and_signing_out_hold_across_two_hosts(clu
 
 def test_a_warehouse_published_under_load_reaches_both_hosts_within_10_s_without_a_failed_request(cluster):
     proxy, hosts, shared = cluster
-    andy, r = sign_in(proxy, "andy")
+    _, r = sign_in(proxy, "andy")
     assert r.status_code == 302
     before = {h.version() for h in hosts}
     failures, done, stop = [], [0], threading.Event()
