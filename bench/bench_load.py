@@ -53,7 +53,11 @@ class Gunicorn:
         self.proc = subprocess.Popen([str(BIN / "gunicorn"), "app:server", *PROCFILE_ARGS, "--bind",
                                       f"127.0.0.1:{self.port}"], cwd=ROOT, env=environ,
                                      stdout=self.log, stderr=subprocess.STDOUT)
-        wait_up(self.base + "/healthz", self.proc)
+        try:
+            wait_up(self.base + "/healthz", self.proc)
+        except BaseException:
+            self.stop()
+            raise
 
     def workers(self) -> list[int]:
         try:
@@ -209,13 +213,16 @@ def main(argv=None) -> int:
     with tempfile.TemporaryDirectory(prefix="seastat-load-") as tmp:
         folder = Path(tmp)
         ledger, accounts = make_accounts(folder)
-        internal = Gunicorn(folder, {"SEASTAT_DB": str(db), "SEASTAT_LEDGER": ledger, "SEASTAT_SECRET_KEY": KEY,
-                                     "SEASTAT_MODE": "internal"}, "internal")
-        public = Gunicorn(folder, {"SEASTAT_DB": str(db), "SEASTAT_MODE": "public",
-                                   "SEASTAT_LEDGER": f"sqlite:///{folder / 'public-ledger.sqlite3'}"}, "public")
-        options = ["--internal", internal.base, "--public", public.base, "--accounts", str(accounts),
-                   "--meeting", meeting, "--areas", ",".join(areas)]
-        try:
+        servers = []
+        try:  # a server that fails to start stops the one already running, so nothing is left behind
+            internal = Gunicorn(folder, {"SEASTAT_DB": str(db), "SEASTAT_LEDGER": ledger, "SEASTAT_SECRET_KEY": KEY,
+                                         "SEASTAT_MODE": "internal"}, "internal")
+            servers.append(internal)
+            public = Gunicorn(folder, {"SEASTAT_DB": str(db), "SEASTAT_MODE": "public",
+                                       "SEASTAT_LEDGER": f"sqlite:///{folder / 'public-ledger.sqlite3'}"}, "public")
+            servers.append(public)
+            options = ["--internal", internal.base, "--public", public.base, "--accounts", str(accounts),
+                       "--meeting", meeting, "--areas", ",".join(areas)]
             locust(folder, 10, 20, options, "warmup", SESSIONS)
             for level in levels:
                 rss = RssSampler([internal, public])
@@ -233,8 +240,8 @@ def main(argv=None) -> int:
                                 "req_per_s": float(r["Requests/s"])} for r in rows},
                     "failures": failures[:20]}
         finally:
-            internal.stop()
-            public.stop()
+            for server in servers:
+                server.stop()
     results.write("bench_load", figures)
     return 0
 
