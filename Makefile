@@ -35,15 +35,17 @@ dev-venv: $(VENV)/.dev-installed
 
 # Debian's chromium + chromium-driver drive the browser tests and render PDF charts; the store tests
 # also run the ledger on a throw-away PostgreSQL server (Debian's postgresql binaries, never started
-# as a system service: tests/pgserver.py starts its own cluster in a temp folder).
+# as a system service: tests/pgserver.py starts its own cluster in a temp folder); the two-host test
+# (tests/test_multihost.py) puts Debian's nginx in front of two app servers, started in a temp folder too.
 browser:
 	@if command -v chromedriver >/dev/null 2>&1 && command -v chromium >/dev/null 2>&1 && command -v pdftotext >/dev/null 2>&1 \
-	     && command -v npm >/dev/null 2>&1 && ls /usr/lib/postgresql/*/bin/initdb >/dev/null 2>&1; then \
-	  echo "chromium, chromedriver, poppler, npm and postgresql already installed"; \
+	     && command -v npm >/dev/null 2>&1 && ls /usr/lib/postgresql/*/bin/initdb >/dev/null 2>&1 \
+	     && { command -v nginx >/dev/null 2>&1 || test -x /usr/sbin/nginx; }; then \
+	  echo "chromium, chromedriver, poppler, npm, postgresql and nginx already installed"; \
 	else \
 	  SUDO=$$( [ "$$(id -u)" = 0 ] || echo sudo ); \
 	  $$SUDO apt-get update -qq && DEBIAN_FRONTEND=noninteractive $$SUDO apt-get install -y -qq \
-	    chromium chromium-driver poppler-utils postgresql npm libpango-1.0-0 libpangoft2-1.0-0 >/dev/null; \
+	    chromium chromium-driver poppler-utils postgresql nginx npm libpango-1.0-0 libpangoft2-1.0-0 >/dev/null; \
 	fi
 
 # plotly.js with only the traces SeaStat draws (js/plotly-seastat.js; components/plotly_bundle.py),
@@ -86,7 +88,8 @@ test-fast: $(VENV)/.dev-installed $(JS_BUNDLE) $(AXE_JS)
 	if [ $$rc -eq 5 ]; then echo "pytest collected no tests: that is a failure"; exit 1; fi; exit $$rc
 
 # Each benchmark prints its figures and writes them to bench/results/<name>.json (bench/results.py).
-bench: $(VENV)/.installed
+# bench_load needs Locust (requirements-dev.txt), so bench installs the dev requirements.
+bench: $(VENV)/.dev-installed
 	for b in bench/bench_*.py; do $(PY) -m bench.$$(basename $$b .py) || exit 1; done
 
 clean:

@@ -17,7 +17,7 @@ from dash import _callback, html
 import auth
 import settings as settings_mod
 from city import load_city
-from components import callback_guard, framing, maps, plotly_bundle, warmup
+from components import callback_guard, framing, health, maps, plotly_bundle, warmup
 from components.engine_access import ENGINE_KEY, SETTINGS_KEY, NoWarehouse, get_engine
 from components.topbar import topbar
 
@@ -107,6 +107,7 @@ def create_app(config: settings_mod.Settings | None = None) -> dash.Dash:
     app.server.config[ENGINE_KEY] = None
     framing.install(app.server, s)  # no framing of the internal site; the public one as configured
     callback_guard.install(app)  # a malformed callback request is a 400, checked in one place (both modes)
+    health.install(app.server, s.mode)  # /healthz with the warehouse version served, open in every mode
     plotly_script = plotly_bundle.install(app, s.map_style)
     if plotly_script:
         app.index_string = INDEX.replace("{%css%}", "{%css%}\n        " + plotly_script)

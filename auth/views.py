@@ -25,16 +25,6 @@ log = logging.getLogger("seastat.auth")
 FIRST_ADMIN = "admin"
 
 
-@blueprint.get("/healthz")
-def healthz():
-    """Liveness plus what is served (ops/health.py): JSON, always 200 while the process answers."""
-    from ops.health import report
-
-    response = flask.jsonify(report())
-    response.headers["Cache-Control"] = "no-store"
-    return response
-
-
 def _store_errors(view):
     """The users store cannot be opened (a bad SEASTAT_LEDGER): one line on the page, nothing else."""
     @functools.wraps(view)

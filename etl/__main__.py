@@ -19,6 +19,8 @@ COMMANDS = {
     "status": ("etl.cli_status", "show what has been loaded (one entry per file)"),
     "geo": ("etl.geo", "load boundary layers and population denominators"),
     "demo": ("etl.demo", "generate the synthetic demo city and load it"),
+    "publish": ("etl.cli_publish", "publish the warehouse as an immutable versioned file for app hosts to pull"),
+    "pull": ("etl.cli_publish", "swap in the newest published warehouse (once, or --every SECONDS)"),
 }
 
 
@@ -44,7 +46,8 @@ def _main(argv: list[str]) -> int:
     name = argv[0]
     module = importlib.import_module(COMMANDS[name][0])
     cmd = OneLineParser(prog=f"python -m etl {name}", description=COMMANDS[name][1])
-    module.configure(cmd)
+    configure = getattr(module, f"configure_{name}", None) or module.configure  # one module may serve two commands
+    configure(cmd)
     cmd.add_argument("--debug", action="store_true", help="show a traceback instead of one line on failure")
     args = cmd.parse_args(argv[1:])  # --help and argument errors before any setting or file is read
     from settings import Settings
@@ -57,7 +60,7 @@ def _main(argv: list[str]) -> int:
         if bad := importlib.import_module("engine.__main__").catalog_problem():
             print(f"error: {bad}", file=sys.stderr)  # the catalog is validated before anything is written
             return 2
-    return int(module.run(args) or 0)
+    return int((getattr(module, f"run_{name}", None) or module.run)(args) or 0)
 
 
 if __name__ == "__main__":

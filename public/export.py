@@ -1,9 +1,15 @@
 """`python -m public export OUT_DIR`: write the whole public site (HTML in English and Spanish,
 the JSON API, the CSV downloads, CSS and plotly.js) as plain files any web host or CDN serves
-with no Python behind it. Same builder and same numbers as the live public pages."""
+with no Python behind it. Same builder and same numbers as the live public pages.
+
+Incremental: a file whose bytes are unchanged is not rewritten, so its modification time, and the
+ETag and Last-Modified a web server derives from it, stay the same, and a CDN keeps serving its
+copy (a 304 when it revalidates); only changed files travel again. MANIFEST lists what this export
+wrote; a file an earlier export wrote that this one does not (a measure no longer published) is
+deleted, so nothing withdrawn stays online in the folder."""
 from __future__ import annotations
 
-import shutil
+import json
 import sys
 import time
 from dataclasses import replace
@@ -15,6 +21,7 @@ from public.i18n import LANGS
 from public.links import Links
 
 ROOT = Path(__file__).resolve().parents[1]
+MANIFEST = ".seastat-export.json"  # the files the last export wrote (relative paths), for pruning
 
 
 def configure(parser) -> None:
@@ -32,14 +39,30 @@ def pages(eng) -> list[tuple[str, str | None, str]]:
 
 
 def export(eng, out: Path) -> dict:
-    """Write everything; returns counts of files written."""
+    """Write everything that changed; returns counts: html and api files produced, `changed` files
+    rewritten (new or different bytes) and `removed` files of an earlier export no longer produced."""
     out = Path(out)
     (out / "assets").mkdir(parents=True, exist_ok=True)
+    written: set[str] = set()
+    changed = 0
+
+    def put(rel: str, body: bytes) -> None:
+        nonlocal changed
+        target = out / rel
+        written.add(rel)
+        if target.is_file() and target.stat().st_size == len(body) and target.read_bytes() == body:
+            return
+        target.parent.mkdir(parents=True, exist_ok=True)
+        tmp = target.with_name(target.name + ".tmp")
+        tmp.write_bytes(body)
+        tmp.replace(target)  # a web server never serves half a file
+        changed += 1
+
     for name in ("bootstrap.min.css", "app.css", "public.css"):
-        shutil.copyfile(ROOT / "assets" / name, out / "assets" / name)
-    shutil.copyfile(ROOT / "assets" / "favicon.ico", out / "favicon.ico")  # browsers ask for /favicon.ico
+        put(f"assets/{name}", (ROOT / "assets" / name).read_bytes())
+    put("favicon.ico", (ROOT / "assets" / "favicon.ico").read_bytes())  # browsers ask for /favicon.ico
     # the public pages draw bars and lines only: the small bundle when it is built (components/plotly_bundle.py)
-    shutil.copyfile(plotly_bundle.script_path(), out / "assets" / "plotly.min.js")
+    put("assets/plotly.min.js", Path(plotly_bundle.script_path()).read_bytes())
     n_html = n_api = 0
     for lang in LANGS:
         for kind, ident, rel in pages(eng):
@@ -47,17 +70,23 @@ def export(eng, out: Path) -> dict:
             links = Links(lang, static=True, depth=depth)
             _, title, tree = site.page(eng, kind, ident, lang, links)
             prefix = "../" * (depth + (1 if lang == "es" else 0))
-            target = out / ("es" if lang == "es" else "") / rel
-            target.parent.mkdir(parents=True, exist_ok=True)
-            target.write_text(static_html.document(tree, title, lang, prefix), encoding="utf-8")
+            put(("es/" if lang == "es" else "") + rel,
+                static_html.document(tree, title, lang, prefix).encode("utf-8"))
             n_html += 1
     for rel in api.paths(eng):
         body, _ = api.document(eng, rel)
-        target = out / api.VERSION / rel
-        target.parent.mkdir(parents=True, exist_ok=True)
-        target.write_bytes(body)
+        put(f"{api.VERSION}/{rel}", body)
         n_api += 1
-    return {"html": n_html, "api": n_api}
+    removed = 0
+    manifest = out / MANIFEST
+    if manifest.is_file():
+        for rel in set(json.loads(manifest.read_text())) - written:
+            stale = out / rel
+            if stale.is_file() and out.resolve() in stale.resolve().parents:
+                stale.unlink()
+                removed += 1
+    manifest.write_text(json.dumps(sorted(written), indent=0))
+    return {"html": n_html, "api": n_api, "changed": changed, "removed": removed}
 
 
 def run(args) -> int:
@@ -81,6 +110,6 @@ def run(args) -> int:
     except OSError as exc:
         print(f"public export: cannot write {args.out_dir}: {exc.strerror or exc}", file=sys.stderr)
         return 1
-    print(f"public export: wrote {got['html']} pages and {got['api']} data files to {args.out_dir} "
-          f"in {time.perf_counter() - t0:.1f} s")
+    print(f"public export: wrote {got['html']} pages and {got['api']} data files to {args.out_dir} ({got['changed']} "
+          f"new or changed, the rest left as they were; {got['removed']} withdrawn removed) in {time.perf_counter() - t0:.1f} s")
     return 0

@@ -106,7 +106,7 @@ def install(app) -> None:
         path = flask.request.path
         if path == "/_dash-update-component":
             return None if well_formed_callback(app, flask.request.get_json(silent=True)) else flask.abort(400)
-        if path.startswith(DASH_PREFIXES) or path.startswith("/api/v1/"):
+        if path.startswith(DASH_PREFIXES) or path.startswith("/api/v1/") or path == "/healthz":
             return None
         try:
             eng = get_engine()
