@@ -18,6 +18,7 @@ import pandas as pd
 
 from city import City, load_city
 from engine import compute, coverage, cube, stats, suppression, timemodel
+from engine import records as records_mod
 from engine.aggregates import signature, values_table
 from engine.catalog import Catalog, Measure, load_catalog, parts_of, validate
 from engine.periods import GRAINS, Period, make_period, meeting_dates, time_buckets
@@ -724,6 +725,43 @@ class Engine:
                 s.counts[r.status] = s.counts.get(r.status, 0) + 1
             out.append(s)
         return out
+
+    # ---- the events behind a number (engine.records; internal, analysts and up) ---------------
+    def records(self, measure_id: str, period: Period, f: Filters = NO_FILTERS, *, met: bool = False,
+                sort: str | None = None, descending: bool = True, offset: int = 0,
+                limit: int = 50) -> records_mod.Records:
+        """One page of the events the measure counted for `period` and `f`, over the same days
+        measure() counts (the period cut to the data), and how many there are in all: for a count,
+        `total` equals measure().value. limit=0: every event (the CSV). Never in public mode."""
+        if self.mode == "public":
+            raise FilterError("event records are not published")
+        m = self._measure(measure_id)
+        f = f or NO_FILTERS
+        f.check(m)
+        period = self._within_data(m, period)
+        missing = self._missing(m)
+        if missing:
+            raise FilterError(f"measure '{m.id}' has no records: {missing}")
+        cols = self._event_columns(m.computation.part.dataset)
+        return records_mod.fetch(self.warehouse.execute, self.warehouse.scalar, m, cols, period.start,
+                                 period.end, f, met=met, sort=sort, descending=descending, offset=offset, limit=limit)
+
+    @per_file
+    def _event_columns(self, dataset: str) -> list:
+        """The event table's columns in table order (read once per warehouse file)."""
+        return list(self.warehouse.columns().get(dataset, {}))
+
+    def record(self, dataset: str, event_key: str) -> dict | None:
+        """One event's full record as published (every field but the load bookkeeping), or None."""
+        if self.mode == "public":
+            raise FilterError("event records are not published")
+        if dataset not in self.catalog.datasets or dataset not in self._m()["tables"]:
+            raise FilterError(f"unknown dataset {dataset!r}")
+        every = self._event_columns(dataset)
+        cols = records_mod.published_columns(every) + [c for c in every if c.startswith("area_")]
+        df = self.warehouse.execute(f"SELECT {', '.join(q(c) for c in cols)} FROM {q(dataset)} WHERE event_key = ?",
+                                    [event_key])
+        return df.iloc[0].to_dict() if len(df) else None
 
     # ---- geography and inventory ------------------------------------------------------------
     @per_file
