@@ -9,7 +9,8 @@ import dash
 import pandas as pd
 from dash import Input, Output, State, ctx, dcc, html, no_update
 
-from components import maps, messages, urlstate
+import auth
+from components import drilldown, maps, messages, urlstate
 from components.cards import freshness_text, target_text
 from components.charts import bar_figure, chart, ranked_summary, trend_figure, trend_summary
 from components.engine_access import get_engine, settings
@@ -23,7 +24,7 @@ from components.pagekit import (
 )
 from components.status import status_badge
 from components.tables import csv_of, grid
-from engine import timemodel
+from engine import records, timemodel
 
 dash.register_page(__name__, path_template="/measures/<measure_id>", name="Measure", title=catalog_title("measure"), order=2)
 P = "ms"
@@ -219,6 +220,7 @@ def layout(measure_id=None, **query):
             html.Span(f"Same period last year: {fmt_value(get(result, 'prior_year'), unit)}. "),
             html.Span(target_text(m.target, unit) if target is None else f"Target: {fmt_value(target, unit)}."),
         ], className="mb-2", id=f"{P}-headline"),
+        _records_link(m, view, result),
         *( [html.P([html.Strong("Flagged: "), get(get(result, 'flag'), 'explanation', '')], id=f"{P}-flag-note")]
            if get(get(result, "flag"), "flagged") else []),
         html.Div(controls, className="row filters g-2 mb-2"),
@@ -230,6 +232,24 @@ def layout(measure_id=None, **query):
         grid(P, table_df, columns, "Areas shown above" if area_df is not None else f"{grain_of(m).capitalize()}s shown above"),
         _about(eng, m, result),
     ])
+
+
+def _records_link(m, view, result):
+    """From the number to the events it counted (analysts and up; components/drilldown.py). The
+    link says how many there are, so the list it opens can be checked against it."""
+    if not records.listable(m) or not auth.allowed(drilldown.RIGHT) or is_missing(get(result, "value")):
+        return html.Div(id=f"{P}-records")
+    kind = m.computation.kind
+    links = []
+    if kind == "share":
+        links.append(dcc.Link(f"List the {fmt_value(result.numerator)} events meeting the condition",
+                              href=drilldown.records_href(m.id, view, met=True), id=f"{P}-records-met", className="me-3"))
+        n = result.denominator
+    else:
+        n = result.n if kind == "percentile" else result.numerator
+    links.append(dcc.Link(f"List the {fmt_value(n)} events behind this number", href=drilldown.records_href(m.id, view),
+                          id=f"{P}-records-link"))
+    return html.P(links, className="small mb-2", id=f"{P}-records")
 
 
 def _not_covered(eng, m, view, period, result, layers, labels) -> html.Div:
