@@ -207,7 +207,7 @@ def layout(measure_id=None, **query):
                  className="col-12 col-md-6", hidden=not cat_options),
     ]
     if not view.layer:
-        area_block = html.Div(dcc.Graph(id={"type": "map", "page": P}), hidden=True)
+        area_block = maps.hidden(P)
 
     return html.Div([
         view_store(P, view),
@@ -272,7 +272,7 @@ def _not_covered(eng, m, view, period, result, layers, labels) -> html.Div:
             html.Div(checklist(f"{P}-areas", "Areas", [], view.areas), hidden=True),
             html.Div(checklist(f"{P}-cats", "Categories", [], view.categories), hidden=True),
         ], className="row filters g-2 mb-2"),
-        html.Div(dcc.Graph(id={"type": "map", "page": P}), hidden=True),
+        maps.hidden(P),
         _about(eng, m, result),
     ])
 

@@ -101,4 +101,4 @@ def _table(ask, rec, measure_id) -> html.Table:
         body.append(html.Tr(cells))
     return html.Table([html.Caption(f"{rec.what.capitalize()} behind the number, sorted by {ask.sort.replace('_', ' ')}"),
                        html.Thead(html.Tr(heads)), html.Tbody(body)],
-                      className="table table-sm table-striped bg-white small", id=f"{P}-table")
+                      className="table table-sm table-striped bg-white small records-table", id=f"{P}-table")
