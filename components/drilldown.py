@@ -25,9 +25,10 @@ from components.formatting import fmt_date, is_missing
 from components.pagekit import filters_for, resolve_period
 from engine import records as records_mod
 
-PREFIXES = ("/records/", "/event/", "/download/records/")
+PREFIXES = ("/records/", "/event/", "/download/records/", "/explore")
 RIGHT = "read_records"
 WHO = "Event records are for analysts, editors and admins"
+WHO_EXPLORE = "The explorer is for analysts, editors and admins"
 
 
 @dataclass(frozen=True)
@@ -182,14 +183,14 @@ def _text(message: str, status: int):
     return resp
 
 
-def forbidden_notice(prefix: str):
+def forbidden_notice(prefix: str, who: str = WHO):
     """None when the user may read records; else what a page says instead (inside the app, Dash
     builds a page in a callback, so the refusal is a notice; a direct visit is check_right's 403)."""
     try:
         auth.require(RIGHT)
         return None
     except auth.Forbidden as exc:
-        return html.Div([html.H1("Not allowed", className="h3"), html.P(f"{exc.description}. {WHO}.")],
+        return html.Div([html.H1("Not allowed", className="h3"), html.P(f"{exc.description}. {who}.")],
                         className="notice mt-3", role="alert", id=f"{prefix}-forbidden")
 
 
@@ -201,7 +202,8 @@ def check_right():
     try:
         auth.require(RIGHT)
     except auth.Forbidden as exc:
-        return _text(f"403 Forbidden: {exc.description}. {WHO}.", 403)
+        who = WHO_EXPLORE if flask.request.path.startswith("/explore") else WHO
+        return _text(f"403 Forbidden: {exc.description}. {who}.", 403)
     return None
 
 
