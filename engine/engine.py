@@ -391,7 +391,7 @@ class Engine:
             raise explore_mod.ExploreError(f"value: {spec.value!r} is not a value of {spec.dataset}.{spec.field} "
                                            "in the loaded data")
         schema = {t: c for t, c in self._schema().items() if t in self._catalog_full.datasets}
-        layers = set(self.layers()["layer"])
+        layers = set(opts["layers"]) if opts else set(self.layers()["layer"])
         m, raw = explore_mod.build(spec, self._catalog_full, schema, layers)
         self._adhoc[m.id] = m
         self._adhoc.move_to_end(m.id)
@@ -417,9 +417,16 @@ class Engine:
             row = self.warehouse.rows("SELECT " + ", ".join(f"approx_count_distinct({q(c)})" for c in cand)
                                       + f" FROM {q(dataset)}")[0]
             distinct = dict(zip(cand, row))
-        layers = [x for x in self.layers()["layer"] if f"area_{x}" in cols]
+        with_col = [x for x in self.layers()["layer"] if f"area_{x}" in cols]
+        placed = (self.warehouse.rows("SELECT " + ", ".join(
+            f"count(*) FILTER (WHERE {q('area_' + x)} IS NOT NULL AND {q('area_' + x)} <> 'UNKNOWN')" for x in with_col)
+            + f" FROM {q(dataset)}")[0] if with_col else [])
+        # a layer none of the dataset's events could be placed in (Terry stops publish no
+        # coordinates, so no Neighborhood Map Atlas area) would only show "no known area": not offered
+        layers = [x for x, n in zip(with_col, placed) if n]
         return {"fields": explore_mod.category_columns(cols, distinct), "kinds": explore_mod.kinds_for(cols),
-                "demographic": [f for f in explore_mod.DEMOGRAPHIC if f in cols], "layers": layers}
+                "demographic": [f for f in explore_mod.DEMOGRAPHIC if f in cols], "layers": layers,
+                "unplaced": [x for x, n in zip(with_col, placed) if not n]}
 
     @per_file
     def explore_values(self, dataset: str, field: str) -> list[str]:

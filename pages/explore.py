@@ -182,7 +182,10 @@ def layout(**query):
         html.Div(labelled("Kind", select(f"{P}-kind", [{"label": KINDS[k], "value": k} for k in opts["kinds"]], spec.kind),
                           f"{P}-kind"), className="col-12 col-md-3"),
         html.Div(labelled("Layer", select(f"{P}-layer", [{"label": labels.get(x, x), "value": x} for x in opts["layers"]],
-                                          view.layer), f"{P}-layer"), className="col-12 col-md-3"),
+                                          view.layer), f"{P}-layer",
+                          help_text=(f"Not offered: {', '.join(labels.get(x, x) for x in opts['unplaced'])} (none of "
+                                     "these events could be placed in them: the source publishes no coordinates)"
+                                     if opts["unplaced"] else None)), className="col-12 col-md-3", id=f"{P}-layer-box"),
         html.Div(labelled("Demographic filter", select(f"{P}-group", [{"label": "(everyone)", "value": ALL}] +
                                                        [{"label": x.replace("_", " "), "value": x} for x in opts["demographic"]],
                                                        view.group_field or ALL), f"{P}-group"), className="col-12 col-md-3"),

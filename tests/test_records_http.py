@@ -58,6 +58,11 @@ def test_a_viewer_gets_403_with_the_reason_and_no_records(auth_app):
         assert r.status_code == 403, url
         assert body.strip() == ("403 Forbidden: vera is a viewer, who may not read records. "
                                 "Event records are for analysts, editors and admins.")
+    r = vera.get("/explore?dataset=crime")
+    assert r.status_code == 403 and r.get_data(as_text=True).strip() == (
+        "403 Forbidden: vera is a viewer, who may not read records. The explorer is for analysts, editors and admins.")
+    _, layout, _ = render_with_client(vera, "/explore", "?dataset=crime")
+    assert find_by_id(layout, "ex-forbidden") is not None and find_by_id(layout, "ex-value") is None
     # inside the app (Dash builds the page in a callback): the page says so, with no record in it
     status, layout, _ = render_with_client(vera, "/records/person_crimes", SEARCH)
     assert status == 200 and find_by_id(layout, "rec-forbidden") is not None
@@ -93,11 +98,12 @@ def test_an_analyst_reads_as_many_records_as_the_number_and_downloads_them(auth_
     assert {r["crime_against"] for r in rows} == {"PERSON"}
 
 
-def test_the_public_app_has_no_route_to_records(demo_db):
+def test_the_public_app_has_no_route_to_records_or_the_explorer(demo_db):
     from app import create_app
 
     client = create_app(Settings(db_path=demo_db, mode="public")).server.test_client()
-    for url in ["/records/robberies", "/event/crime?key=1", "/download/records/robberies.csv"]:
+    for url in ["/records/robberies", "/event/crime?key=1", "/download/records/robberies.csv", "/explore"]:
         assert client.get(url).status_code == 404, url
-    status, layout, _ = render_with_client(client, "/records/robberies")
-    assert "Page not found" in texts(layout) and "event_key" not in str(layout)
+    for path in ("/records/robberies", "/explore"):
+        status, layout, _ = render_with_client(client, path)
+        assert "Page not found" in texts(layout) and "event_key" not in str(layout) and "ex-value" not in str(layout)
