@@ -162,7 +162,8 @@ def layout(measure_id=None, **query):
     layers = list(m.layers)
     view, problems = urlstate.parse(query, layers=layers, default_layer=layers[0] if layers else None,
                                     areas_of=lambda layer: list(eng.areas(layer)["area_id"]),
-                                    categories=eng.categories(m.id), fields=list(m.fields))
+                                    categories=eng.categories(m.id), fields=list(m.fields), groups=list(m.fields))
+    problems += _group_problems(eng, m, view)
     if problems:
         return messages.no_such_filter(problems, f"/measures/{measure_id}")
     if m.fields and view.by is None:
@@ -179,7 +180,7 @@ def layout(measure_id=None, **query):
     line = timemodel.target_line(m.computation.kind, target, get(result, "period") or period, df["period_start"],
                                  df["period_end"], df["days"], m.target is not None and m.target.value is None)
     shown = get(result, "period") or period  # the days with data, when the period runs past them
-    where = f" in {', '.join(view.areas)}" if view.areas else " citywide"
+    where = (f" in {', '.join(view.areas)}" if view.areas else " citywide") + group_words(view)
     cats = f", {', '.join(view.categories)}" if view.categories else ""
 
     labels = layer_labels(eng)
@@ -210,7 +211,7 @@ def layout(measure_id=None, **query):
         area_block = maps.hidden(P)
 
     return html.Div([
-        view_store(P, view),
+        view_store(P, view, group=view.group_field, gvalue=view.group_value),
         html.Div([page_header(m.title, m.definition, id=f"{P}-title"), status_badge(get(result, "status"), id=f"{P}-status")],
                  className="d-flex flex-wrap justify-content-between align-items-start gap-2"),
         html.Div([
@@ -232,6 +233,27 @@ def layout(measure_id=None, **query):
         grid(P, table_df, columns, "Areas shown above" if area_df is not None else f"{grain_of(m).capitalize()}s shown above"),
         _about(eng, m, result),
     ])
+
+
+def group_words(view) -> str:
+    """', for subject race Black' when the view is filtered to one demographic group."""
+    if view.group_field and view.group_value is not None:
+        return f", for {view.group_field.replace('_', ' ')} {view.group_value}"
+    return ""
+
+
+def _group_problems(eng, m, view) -> list[str]:
+    """A demographic filter (?group=subject_race&value=Black) must name a value the data hold:
+    an unknown one would read as a true zero."""
+    if not view.group_field:
+        return []
+    if m.computation.kind == "disparity":
+        return [f"group: {m.title} compares groups with each other; it cannot be filtered to one group"]
+    if view.group_value is None:
+        return [f"value: the group filter {view.group_field} needs a value (e.g. &value=...)"]
+    known = eng.group_values(m.computation.part.dataset, view.group_field)
+    return [] if view.group_value in known else [
+        f"value: {view.group_value!r} is not a value of {view.group_field} (values: {', '.join(known)})"]
 
 
 def _records_link(m, view, result):
@@ -256,7 +278,7 @@ def _not_covered(eng, m, view, period, result, layers, labels) -> html.Div:
     """The page of a measure the loaded files cannot answer: why, in words, where the number,
     chart, map and table would be (all of them would show zeros that are not true)."""
     return html.Div([
-        view_store(P, view),
+        view_store(P, view, group=view.group_field, gvalue=view.group_value),
         html.Div([page_header(m.title, m.definition, id=f"{P}-title"), status_badge("not_covered", id=f"{P}-status")],
                  className="d-flex flex-wrap justify-content-between align-items-start gap-2"),
         html.Div([html.Span("Not covered", className="display-6 me-2", id=f"{P}-value"),
@@ -292,7 +314,9 @@ def to_url(period, start, end, layer, areas, cats, by, click, current):
         areas = [a for a in areas if a != area] if area in areas else areas + [area]
     if current and layer != current.get("layer"):
         areas = []
-    view = view_from_controls(period, start, end, layer=layer, areas=tuple(areas), categories=tuple(cats or ()), by=by)
+    # the demographic filter comes from the URL (no control changes it): kept as the page had it
+    view = view_from_controls(period, start, end, layer=layer, areas=tuple(areas), categories=tuple(cats or ()), by=by,
+                              group_field=(current or {}).get("group"), group_value=(current or {}).get("gvalue"))
     return new_search(view, current)
 
 

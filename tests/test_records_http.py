@@ -98,6 +98,32 @@ def test_an_analyst_reads_as_many_records_as_the_number_and_downloads_them(auth_
     assert {r["crime_against"] for r in rows} == {"PERSON"}
 
 
+def test_a_measure_page_filtered_to_one_group_counts_that_group_and_lists_its_records(auth_app, demo_db):
+    """?group=subject_race&value=Black on a measure whose dataset has demographic fields filters
+    the headline, trend, map and table, and the drill-down keeps the filter (issue 18)."""
+    andy = signed_in(auth_app, "andy")
+    search = "?period=custom&start=2025-11-23&end=2026-11-21&group=subject_race&value=Black"
+    con = duckdb.connect(str(demo_db), read_only=True)
+    try:
+        n = con.execute("SELECT count(*) FROM use_of_force WHERE subject_race = 'Black' AND category IN "
+                        "('Level 2 - Use of Force', 'Level 3 - Use of Force', 'Level 3 - OIS') AND "
+                        "event_time >= '2025-11-23' AND event_time < '2026-11-22'").fetchone()[0]
+    finally:
+        con.close()
+    _, layout, _ = render_with_client(andy, "/measures/serious_uof", search)
+    assert find_by_id(layout, "ms-value") is not None, texts(layout)[:6]
+    assert find_by_id(layout, "ms-value")["children"] == f"{n:,}" and n > 0
+    assert "for subject race Black" in " ".join(texts(layout))
+    link = find_by_id(layout, "ms-records-link")["href"]
+    assert "group=subject_race" in link and "value=Black" in link
+    path, query = link.split("?")
+    _, records, _ = render_with_client(andy, path, "?" + query)
+    assert find_by_id(records, "rec-total")["children"] == f"{n:,}"
+    _, layout, _ = render_with_client(andy, "/measures/serious_uof", search.replace("Black", "Martian"))
+    assert "value: 'Martian' is not a value of subject_race" in " ".join(texts(layout))
+
+
+# Last in this file: building a public app resets Dash's process-wide page registry.
 def test_the_public_app_has_no_route_to_records_or_the_explorer(demo_db):
     from app import create_app
 
