@@ -18,7 +18,7 @@ import dash
 import pandas as pd
 from dash import Input, Output, State, dcc, html
 
-from components import drilldown, maps, messages, urlstate
+from components import callback_guard, drilldown, maps, messages, urlstate
 from components.charts import chart, bar_figure, ranked_summary, series_traces, trend_figure, trend_summary
 from components.engine_access import get_engine
 from components.formatting import fmt_value, is_missing
@@ -26,13 +26,14 @@ from components.pagekit import (
     PAGES_LOCATION, checklist, custom_dates_toggle, filters_for, guarded, labelled, layer_labels,
     page_header, period_controls, resolve_period, select, tab_title, view_from_controls, view_store,
 )
-from components.tables import csv_of, grid
+from components.tables import count_columns, csv_of, grid
 from engine import timemodel
 from engine.explore import KINDS, ExploreError, Spec, proposal_yaml
 
 dash.register_page(__name__, path="/explore", name="Explore", title=tab_title("Explorer"), order=4)
 P = "ex"
 custom_dates_toggle(P)
+callback_guard.expect(f"{P}-csv-meta", "data", "any")  # checked by download() itself
 TREND_WEEKS = 52
 SIDE_BY_SIDE = 8   # areas drawn as separate lines; more are listed in the table only
 ALL = "-"          # "no category filter" / "no demographic filter" in a select
@@ -166,7 +167,7 @@ def layout(**query):
         breakdown = chart(f"{P}-groups", bar_figure(g["label"], g["value"], g.get("ci_low"), g.get("ci_high"), unit=unit),
                           f"By {by.replace('_', ' ')}", ranked_summary(g["label"], g["value"], unit, "groups")
                           + " Whiskers show 95% intervals.")
-    columns = _columns(m.computation.kind, unit)
+    columns = [("label", "Area"), ("key", "Area id"), ("value", f"Value ({unit})"), *count_columns(m)]
     field_values = eng.explore_values(spec.dataset, spec.field) if spec.field else []
     group_values = eng.group_values(spec.dataset, view.group_field) if view.group_field else []
     controls = [
@@ -212,7 +213,12 @@ def layout(**query):
         maps.hidden(P),
         grid(P, table_df if table_df is not None else _empty(), columns,
              "Selected areas" if view.areas else f"Every area of {labels.get(view.layer, view.layer)}"),
-        dcc.Store(id=f"{P}-csv-name", data=csv_name(spec, view, shown)),
+        dcc.Store(id=f"{P}-csv-meta", data={"filename": csv_name(spec, view, shown), "header": [
+            f"explored: {m.title}", f"definition: {m.definition}", f"kind: {m.computation.kind}; unit: {unit}",
+            f"period: {shown.start} to {shown.end} ({shown.label})", f"filters:{where}{group_words}",
+            f"data as of: {eng.coverage(m.id).last_complete} (latest complete day of its data)",
+            "suppression: none (internal explorer; not published)",
+            "areas: events no area could be given are the row 'No known area' (not ranked)"]}),
         html.Details([html.Summary("Propose as a catalog measure", className="fw-semibold"),
                       html.P("Paste this into a file in catalog/, then choose its goal, id, direction and target.",
                              className="small"),
@@ -228,17 +234,6 @@ def _last_complete(s):
 
 def _empty():
     return pd.DataFrame(columns=["key", "label", "value", "numerator", "denominator"])
-
-
-def _columns(kind: str, unit: str) -> list[tuple[str, str]]:
-    """Explicit numerator and denominator per kind: a table says what each number is."""
-    num, den = {"count": ("Events", None), "rate": ("Events", "Residents"),
-                "share": ("Events with the value", "Events"), "percentile": (None, "Events with a duration")}[
-        kind if kind in ("count", "rate", "share") else "percentile"]
-    cols = [("label", "Area"), ("key", "Area id"), ("value", f"Value ({unit})")]
-    cols += [("numerator", num)] if num else []
-    cols += [("denominator", den)] if den else []
-    return cols
 
 
 @dash.callback(Output(PAGES_LOCATION, "search", allow_duplicate=True),
@@ -273,8 +268,10 @@ def to_url(dataset, field, match, kind, layer, group, gvalue, period, start, end
 
 
 @dash.callback(Output(f"{P}-csv", "data"), Input(f"{P}-csv-btn", "n_clicks"),
-               State(f"{P}-grid", "virtualRowData"), State(f"{P}-grid", "columnDefs"), State(f"{P}-csv-name", "data"),
+               State(f"{P}-grid", "virtualRowData"), State(f"{P}-grid", "columnDefs"), State(f"{P}-csv-meta", "data"),
                prevent_initial_call=True)
-def download(_n, rows, column_defs, name):
-    name = name if isinstance(name, str) and re.fullmatch(r"[A-Za-z0-9_.-]{1,220}\.csv", name) else "explore.csv"
-    return csv_of(rows, column_defs, name)
+def download(_n, rows, column_defs, meta):
+    meta = meta if isinstance(meta, dict) else {}
+    header = meta.get("header")
+    return csv_of(rows, column_defs, str(meta.get("filename") or "explore.csv"),
+                  [str(x) for x in header] if isinstance(header, list) else None)

@@ -10,7 +10,7 @@ import pandas as pd
 from dash import Input, Output, State, ctx, dcc, html, no_update
 
 import auth
-from components import drilldown, maps, messages, urlstate
+from components import callback_guard, drilldown, maps, messages, urlstate
 from components.cards import freshness_text, target_text
 from components.charts import bar_figure, chart, ranked_summary, trend_figure, trend_summary
 from components.engine_access import get_engine, settings
@@ -23,7 +23,7 @@ from components.pagekit import (
     view_store,
 )
 from components.status import status_badge
-from components.tables import csv_of, grid
+from components.tables import count_columns, csv_name, csv_of, grid
 from engine import records, timemodel
 
 dash.register_page(__name__, path_template="/measures/<measure_id>", name="Measure", title=catalog_title("measure"), order=2)
@@ -32,6 +32,8 @@ custom_dates_toggle(P)
 TREND_WEEKS = 52
 YEAR = dt.timedelta(days=364)  # 52 weeks: last year's weeks start on the same weekday
 TOP_AREAS = 20
+NO_AREA = "No known area"
+callback_guard.expect(f"{P}-csv-meta", "data", "any")  # checked by download() itself
 
 
 def grain_of(m) -> str:
@@ -83,13 +85,18 @@ def _area_section(eng, m, view, period, unit, labels):
     layer = view.layer
     bd = eng.breakdown(m.id, period, f"area:{layer}", filters_for(view, with_areas=False))
     bd = bd.sort_values("value", ascending=False, na_position="last").reset_index(drop=True)
+    # events no area could be given (no coordinates, no code): counted, listed last as "No known
+    # area", never ranked, mapped or called highest
+    unknown = bd[bd["key"] == "UNKNOWN"].assign(label=NO_AREA)
+    bd = bd[bd["key"] != "UNKNOWN"].reset_index(drop=True)
     labels_by_id = dict(zip(bd["key"], bd["label"]))
     selected_labels = [labels_by_id.get(a, a) for a in view.areas]
     values = maps.map_values(layer, bd["key"], bd["value"], bd["label"], view.areas, unit, settings().map_style)
     map_summary = ranked_summary(bd["label"], bd["value"], unit, "areas") + (
         f" Selected: {', '.join(selected_labels)}." if selected_labels else " Click an area (or pick it in Areas) to filter the page.")
     top = bd.head(TOP_AREAS)
-    return bd, html.Div([
+    table = pd.concat([bd, unknown], ignore_index=True) if len(unknown) else bd
+    return table, html.Div([
         html.Div(maps.choropleth(P, values, f"{m.title} by {labels.get(layer, layer)}", map_summary), className="col-12 col-lg-7"),
         html.Div(chart(f"{P}-bar", bar_figure(top["label"], top["value"], unit=unit, highlight=selected_labels),
                        f"Highest {min(TOP_AREAS, len(bd))} areas", ranked_summary(top["label"], top["value"], unit, "areas")),
@@ -186,10 +193,10 @@ def layout(measure_id=None, **query):
     labels = layer_labels(eng)
     area_df, area_block = (_area_section(eng, m, view, period, unit, labels) if view.layer else (None, html.Div()))
     table_df = area_df if area_df is not None else df
-    columns = ([("label", "Area"), ("key", "Area id"), ("value", f"Value ({unit})"), ("numerator", "Count"), ("denominator", "Denominator")]
+    columns = ([("label", "Area"), ("key", "Area id"), ("value", f"Value ({unit})"), *count_columns(m)]
                if area_df is not None else
-               [("period_start", f"{grain_of(m).capitalize()} of"), ("value", f"Value ({unit})"), ("numerator", "Count"),
-                ("denominator", "Denominator"), ("days", "Days with data"), ("grain_days", f"Days in the {grain_of(m)}"),
+               [("period_start", f"{grain_of(m).capitalize()} of"), ("value", f"Value ({unit})"), *count_columns(m),
+                ("days", "Days with data"), ("grain_days", f"Days in the {grain_of(m)}"),
                 ("partial", "Partial"), ("flagged", "Flagged")])
     columns = [(c, h) for c, h in columns if c in table_df.columns]
 
@@ -231,8 +238,29 @@ def layout(measure_id=None, **query):
         area_block,
         _group_section(eng, m, view, period, unit) if view.by else html.Div(),
         grid(P, table_df, columns, "Areas shown above" if area_df is not None else f"{grain_of(m).capitalize()}s shown above"),
+        dcc.Store(id=f"{P}-csv-meta", data=_csv_meta(eng, m, view, shown, where, area_df is not None)),
         _about(eng, m, result),
     ])
+
+
+def _csv_meta(eng, m, view, shown, where, by_area) -> dict:
+    """The CSV's name and header block: which measure, period and filters, as of when, what the
+    columns hold and how small numbers are treated, so a file read later says what it is."""
+    start, end = get(shown, "start"), get(shown, "end")
+    filters = [f"{view.layer}-{'-'.join(view.areas)}" if view.areas else "",
+               "-".join(view.categories), f"{view.group_field}-{view.group_value}" if view.group_field else ""]
+    name = csv_name("measure", m.id, start, end, *filters, "by-area" if by_area else f"by-{grain_of(m)}")
+    pub = (f"the public site hides counts below {m.small_number_threshold} (and any that would reveal one)"
+           if m.visibility == "public" else "this measure is internal; it is not published")
+    return {"filename": name, "header": [
+        f"measure: {m.id} ({m.title})", f"definition: {m.definition}",
+        f"kind: {m.computation.kind}; unit: {m.unit}",
+        f"period: {start} to {end} ({get(shown, 'label', '')})",
+        f"filters:{where}" + (f"; categories {', '.join(view.categories)}" if view.categories else ""),
+        f"data as of: {eng.coverage(m.id).last_complete} (latest complete day of its data)",
+        f"suppression: none in this internal file; {pub}",
+        "areas: events no area could be given are the row 'No known area' (not ranked)" if by_area else
+        "rows: one per time bucket; a partial bucket has fewer days with data than the bucket"]}
 
 
 def group_words(view) -> str:
@@ -321,6 +349,11 @@ def to_url(period, start, end, layer, areas, cats, by, click, current):
 
 
 @dash.callback(Output(f"{P}-csv", "data"), Input(f"{P}-csv-btn", "n_clicks"),
-               State(f"{P}-grid", "virtualRowData"), State(f"{P}-grid", "columnDefs"), prevent_initial_call=True)
-def download(_n, rows, column_defs):
-    return csv_of(rows, column_defs, "measure.csv")
+               State(f"{P}-grid", "virtualRowData"), State(f"{P}-grid", "columnDefs"), State(f"{P}-csv-meta", "data"),
+               prevent_initial_call=True)
+def download(_n, rows, column_defs, meta):
+    """The table as CSV, named for its measure, period and filters, with a header block saying so."""
+    meta = meta if isinstance(meta, dict) else {}
+    header = meta.get("header")
+    header = [str(x) for x in header] if isinstance(header, list) else None
+    return csv_of(rows, column_defs, str(meta.get("filename") or "measure.csv"), header)
