@@ -20,13 +20,14 @@ from dash import Input, Output, State, dcc, html
 
 from components import callback_guard, drilldown, maps, messages, urlstate
 from components.charts import chart, bar_figure, ranked_summary, series_traces, trend_figure, trend_summary
-from components.engine_access import get_engine
+from components.engine_access import get_engine, settings
 from components.formatting import fmt_value, is_missing
 from components.pagekit import (
     PAGES_LOCATION, checklist, custom_dates_toggle, filters_for, guarded, labelled, layer_labels,
     page_header, period_controls, resolve_period, select, tab_title, view_from_controls, view_store,
 )
 from components.tables import count_columns, csv_of, grid
+from components.tables import csv_name as table_csv_name
 from engine import timemodel
 from engine.explore import KINDS, ExploreError, Spec, proposal_yaml
 
@@ -94,8 +95,7 @@ def csv_name(spec: Spec, view: urlstate.View, period) -> str:
     bits.append(f"{view.layer}" + (f"-{'-'.join(view.areas)}" if view.areas else ""))
     if view.group_field and view.group_value is not None:
         bits.append(f"{view.group_field}-{view.group_value}")
-    bits += [period.start.isoformat(), period.end.isoformat()]
-    return re.sub(r"[^A-Za-z0-9_.-]+", "-", "explore_" + "_".join(bits))[:200] + ".csv"
+    return table_csv_name("explore", *bits, period.start.isoformat(), period.end.isoformat())
 
 
 @guarded
@@ -147,10 +147,14 @@ def layout(**query):
 
     # areas ranked (all of the layer), and the table: the selected areas only when some are chosen
     bd = eng.breakdown(m.id, period, f"area:{view.layer}", filters_for(view, with_areas=False)) if view.layer else None
-    ranked = html.Div()
+    ranked, area_map = html.Div(), maps.hidden(P)
     table_df = None
     if bd is not None and len(bd):
         known = bd[bd["key"] != "UNKNOWN"].sort_values("value", ascending=False, na_position="last")
+        area_map = maps.choropleth(P, maps.map_values(view.layer, known["key"], known["value"], known["label"], view.areas,
+                                                      unit, settings().map_style),
+                                   f"{m.title} by {labels.get(view.layer, view.layer)}",
+                                   ranked_summary(known["label"], known["value"], unit, "areas"))
         top = known.head(TOP_AREAS)
         ranked = chart(f"{P}-bar", bar_figure(top["label"], top["value"], unit=unit,
                                               highlight=[area_labels.get(a, a) for a in view.areas]),
@@ -210,7 +214,7 @@ def layout(**query):
         trend,
         html.Div([html.Div(ranked, className="col-12 col-lg-6"), html.Div(breakdown, className="col-12 col-lg-6")],
                  className="row"),
-        maps.hidden(P),
+        area_map,
         grid(P, table_df if table_df is not None else _empty(), columns,
              "Selected areas" if view.areas else f"Every area of {labels.get(view.layer, view.layer)}"),
         dcc.Store(id=f"{P}-csv-meta", data={"filename": csv_name(spec, view, shown), "header": [
