@@ -17,7 +17,7 @@ from dash import _callback, html
 import auth
 import settings as settings_mod
 from city import load_city
-from components import callback_guard, framing, health, maps, plotly_bundle, warmup
+from components import callback_guard, drilldown, framing, health, maps, plotly_bundle, warmup
 from components.engine_access import ENGINE_KEY, SETTINGS_KEY, NoWarehouse, get_engine
 from components.topbar import topbar
 
@@ -131,6 +131,7 @@ def create_app(config: settings_mod.Settings | None = None) -> dash.Dash:
 
         metrics.install(app.server, s)  # /metrics for the city's monitoring, from SEASTAT_METRICS_FROM only
         auth.install(app, s)  # sign-in for every route (auth/README.md); a no-op check when SEASTAT_AUTH=off
+        drilldown.install(app.server)  # the events behind a number: analysts and up; no such routes when public
     return app
 
 

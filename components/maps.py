@@ -91,6 +91,14 @@ def clicked_area(click_data) -> str | None:
         return None
 
 
+def hidden(page: str) -> html.Div:
+    """The map's components, empty and hidden, for a view with no layer to map (boundaries not
+    loaded): the page's URL callback reads the map's clicks, and the shared map callbacks need
+    the map's stores beside the graph, or the browser logs a missing-input error."""
+    return html.Div([dcc.Store(id={"type": "map-values", "page": page}), dcc.Store(id={"type": "map-need", "page": page}),
+                     dcc.Graph(id={"type": "map", "page": page})], hidden=True)
+
+
 def register_callbacks(app) -> None:
     """The map plumbing every page shares; called once by create_app."""
     app.clientside_callback(

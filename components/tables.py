@@ -4,6 +4,8 @@ Downloading is a role's right (analysts and up; auth/roles.py): the button is sh
 allowed, and csv_of itself refuses anyone else, so no callback can forget the check."""
 from __future__ import annotations
 
+import re
+
 import dash_ag_grid as dag
 import pandas as pd
 from dash import dcc, html
@@ -47,12 +49,48 @@ def _plain(v):
     return None if v != v else round(v, 2)  # the grid and its CSV show the same rounded figure
 
 
-def csv_of(rows: list[dict] | None, column_defs: list[dict], filename: str) -> dict:
-    """The grid's visible rows -> a dcc.Download payload with the grid's headers, in its order.
-    Raises auth.Forbidden (HTTP 403) when the signed-in user's role may not download."""
+def count_columns(m) -> list[tuple[str, str]]:
+    """The numerator and denominator columns of a measure's table, named for what they hold in
+    this kind (a median has no count, only the events it is taken over; a disparity's two columns
+    are its two groups' counts), so a table or CSV never shows a blank "Count" or a "Denominator"
+    that is really something else."""
+    comp = m.computation
+    kind = comp.kind
+    if kind == "count":
+        return [("numerator", f"Count ({m.unit or 'events'})")]
+    if kind == "rate":
+        return [("numerator", "Events"), ("denominator", "Residents")]
+    if kind == "share":
+        return [("numerator", "Events meeting the condition"), ("denominator", "Events")]
+    if kind == "percentile":
+        return [("denominator", f"Events with a {comp.column.replace('_', ' ')}")]
+    if kind == "ratio":
+        return [("numerator", f"{comp.part.dataset.replace('_', ' ')} events"),
+                ("denominator", f"{comp.denominator.dataset.replace('_', ' ')} events")]
+    if kind == "disparity":
+        return [("numerator", f"{comp.group} events"), ("denominator", f"{comp.reference} events")]
+    return [("numerator", "Numerator"), ("denominator", "Denominator")]
+
+
+SAFE_NAME = re.compile(r"^[A-Za-z0-9_.-]{1,220}\.csv$")
+
+
+def csv_name(*bits) -> str:
+    """A file name from words (measure, period, filters): 'measure_robberies_2026-10-25_2026-11-21_precinct-E.csv'."""
+    return re.sub(r"[^A-Za-z0-9_.-]+", "-", "_".join(str(b) for b in bits if b))[:200] + ".csv"
+
+
+def csv_of(rows: list[dict] | None, column_defs: list[dict], filename: str, header: list[str] | None = None) -> dict:
+    """The grid's visible rows -> a dcc.Download payload with the grid's headers, in its order,
+    after `header` lines ('# as of: ...', what the numbers are) when given. Raises auth.Forbidden
+    (HTTP 403) when the signed-in user's role may not download."""
     auth.require("download")
     fields = [c["field"] for c in column_defs]
     headers = [c.get("headerName", c["field"]) for c in column_defs]
     df = pd.DataFrame([{f: r.get(f) for f in fields} for r in rows or []], columns=fields)
     df.columns = headers
-    return dcc.send_data_frame(df.to_csv, filename, index=False)
+    name = filename if SAFE_NAME.match(filename or "") else "table.csv"
+    if not header:
+        return dcc.send_data_frame(df.to_csv, name, index=False)
+    lines = "".join("# " + str(x).replace("\n", " ").replace("\r", " ")[:1000] + "\n" for x in header[:30])
+    return dcc.send_string(lines + df.to_csv(index=False), name)

@@ -48,7 +48,8 @@ def topbar(city_name: str, as_of=None, demo: bool = False, has_warehouse: bool =
             ], className="d-flex flex-wrap align-items-center"),
             html.Div([
                 html.Nav(html.Ul([html.Li(dcc.Link(text, href=href, className="nav-link"), className="nav-item")
-                                  for href, text in NAV], className="nav"), **{"aria-label": "Main"}),
+                                  for href, text in NAV + ((("/explore", "Explore"),) if auth.allowed("read_records") else ())],
+                                 className="nav"), **{"aria-label": "Main"}),
                 *([menu] if (menu := auth.user_menu()) is not None else []),  # None without sign-in
             ], className="d-flex flex-wrap align-items-center gap-2"),
         ], className="container-lg d-flex flex-wrap justify-content-between align-items-center py-2"),

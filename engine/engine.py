@@ -19,6 +19,8 @@ import pandas as pd
 
 from city import City, load_city
 from engine import compute, coverage, cube, stats, suppression, timemodel
+from engine import explore as explore_mod
+from engine import records as records_mod
 from engine.aggregates import signature, values_table
 from engine.catalog import Catalog, Measure, load_catalog, parts_of, validate
 from engine.periods import GRAINS, Period, make_period, meeting_dates, time_buckets
@@ -139,6 +141,7 @@ class Engine:
         self._meta: dict = {}
         self._signatures: dict = {}
         self._cube_lock = threading.Lock()
+        self._adhoc: OrderedDict[str, Measure] = OrderedDict()  # explorer measures (engine.explore), most recent last
 
     # ---- opening -------------------------------------------------------------------------
     @classmethod
@@ -226,6 +229,8 @@ class Engine:
         return self._meta
 
     def _agg_ok(self, measure_id: str) -> bool:
+        if measure_id not in self._catalog_full.measures:
+            return False  # an explorer measure: no pre-aggregates, the event tables answer
         if measure_id not in self._signatures:
             self._signatures[measure_id] = signature(self._catalog_full.measures[measure_id])
         return self.use_aggregates and self._m()["agg"].get(measure_id) == self._signatures[measure_id]
@@ -381,7 +386,79 @@ class Engine:
         try:
             return self.catalog.measures[measure_id]
         except KeyError:
+            if measure_id in self._adhoc:
+                return self._adhoc[measure_id]
             raise FilterError(f"unknown measure {measure_id!r}") from None
+
+    # ---- the analyst's explorer (engine.explore): ad-hoc measures, validated like catalog ones ----
+    def explore(self, spec: "explore_mod.Spec") -> tuple[Measure, dict]:
+        """(an ad-hoc Measure every engine method accepts by its id, its catalog entry) for the
+        explorer's choices; raises explore.ExploreError (one line) for a choice the warehouse
+        cannot answer. Internal only: the public engine serves the catalog's published measures."""
+        if self.mode == "public":
+            raise explore_mod.ExploreError("the explorer is not part of the public site")
+        opts = self.explore_options(spec.dataset) if spec.dataset in self._m()["tables"] else None
+        if opts and spec.field is not None and spec.field not in opts["fields"]:
+            raise explore_mod.ExploreError(f"field: {spec.field!r} is not a category of {spec.dataset} "
+                                           f"(categories: {', '.join(opts['fields'])})")
+        if opts and spec.field is not None and spec.value not in self.explore_values(spec.dataset, spec.field):
+            raise explore_mod.ExploreError(f"value: {spec.value!r} is not a value of {spec.dataset}.{spec.field} "
+                                           "in the loaded data")
+        schema = {t: c for t, c in self._schema().items() if t in self._catalog_full.datasets}
+        layers = set(opts["layers"]) if opts else set(self.layers()["layer"])
+        m, raw = explore_mod.build(spec, self._catalog_full, schema, layers)
+        self._adhoc[m.id] = m
+        self._adhoc.move_to_end(m.id)
+        while len(self._adhoc) > 256:  # bounded: a long-running worker sees many explorations
+            self._adhoc.popitem(last=False)
+        return m, raw
+
+    @per_file
+    def _schema(self) -> dict:
+        return self.warehouse.columns()
+
+    @per_file
+    def explore_options(self, dataset: str) -> dict:
+        """What the explorer offers for a loaded dataset: category columns, kinds, demographic
+        fields, layers (every loaded layer the dataset has areas for)."""
+        if dataset not in self.catalog.datasets or dataset not in self._m()["tables"]:
+            raise explore_mod.ExploreError(f"dataset: {dataset!r} is not a loaded dataset")
+        cols = self._schema()[dataset]
+        cand = [c for c, ty in cols.items() if ty in ("VARCHAR", "INTEGER", "BIGINT")
+                and explore_mod.category_columns({c: ty}, {c: 1})]
+        distinct = {}
+        if cand:
+            row = self.warehouse.rows("SELECT " + ", ".join(f"approx_count_distinct({q(c)})" for c in cand)
+                                      + f" FROM {q(dataset)}")[0]
+            distinct = dict(zip(cand, row))
+        with_col = [x for x in self.layers()["layer"] if f"area_{x}" in cols]
+        placed = (self.warehouse.rows("SELECT " + ", ".join(
+            f"count(*) FILTER (WHERE {q('area_' + x)} IS NOT NULL AND {q('area_' + x)} <> 'UNKNOWN')" for x in with_col)
+            + f" FROM {q(dataset)}")[0] if with_col else [])
+        # a layer none of the dataset's events could be placed in (Terry stops publish no
+        # coordinates, so no Neighborhood Map Atlas area) would only show "no known area": not offered
+        layers = [x for x, n in zip(with_col, placed) if n]
+        return {"fields": explore_mod.category_columns(cols, distinct), "kinds": explore_mod.kinds_for(cols),
+                "demographic": [f for f in explore_mod.DEMOGRAPHIC if f in cols], "layers": layers,
+                "unplaced": [x for x, n in zip(with_col, placed) if not n]}
+
+    @per_file
+    def explore_values(self, dataset: str, field: str) -> list[str]:
+        """The values a category column holds in the loaded data, as text, most frequent first."""
+        if field not in self.explore_options(dataset)["fields"]:
+            raise explore_mod.ExploreError(f"field: {field!r} is not a category of {dataset}")
+        rows = self.warehouse.rows(f"SELECT CAST({q(field)} AS VARCHAR) AS v, count(*) AS n FROM {q(dataset)} "
+                                   f"WHERE {q(field)} IS NOT NULL GROUP BY 1 ORDER BY 2 DESC, 1 LIMIT ?",
+                                   [explore_mod.MAX_DISTINCT])
+        return [r[0] for r in rows]
+
+    @per_file
+    def group_values(self, dataset: str, field: str) -> list[str]:
+        """The values of a demographic field in the loaded data (for a demographic filter)."""
+        if field not in explore_mod.DEMOGRAPHIC or field not in self._schema().get(dataset, {}):
+            raise explore_mod.ExploreError(f"group: dataset {dataset!r} has no demographic field {field!r}")
+        return [r[0] for r in self.warehouse.rows(f"SELECT DISTINCT CAST({q(field)} AS VARCHAR) FROM {q(dataset)} "
+                                                  f"WHERE {q(field)} IS NOT NULL ORDER BY 1")]
 
     def _missing(self, m: Measure) -> str:
         """Why this measure cannot be computed from this warehouse, or ''."""
@@ -738,6 +815,43 @@ class Engine:
                 s.counts[r.status] = s.counts.get(r.status, 0) + 1
             out.append(s)
         return out
+
+    # ---- the events behind a number (engine.records; internal, analysts and up) ---------------
+    def records(self, measure_id: str, period: Period, f: Filters = NO_FILTERS, *, met: bool = False,
+                sort: str | None = None, descending: bool = True, offset: int = 0,
+                limit: int = 50) -> records_mod.Records:
+        """One page of the events the measure counted for `period` and `f`, over the same days
+        measure() counts (the period cut to the data), and how many there are in all: for a count,
+        `total` equals measure().value. limit=0: every event (the CSV). Never in public mode."""
+        if self.mode == "public":
+            raise FilterError("event records are not published")
+        m = self._measure(measure_id)
+        f = f or NO_FILTERS
+        f.check(m)
+        period = self._within_data(m, period)
+        missing = self._missing(m)
+        if missing:
+            raise FilterError(f"measure '{m.id}' has no records: {missing}")
+        cols = self._event_columns(m.computation.part.dataset)
+        return records_mod.fetch(self.warehouse.execute, self.warehouse.scalar, m, cols, period.start,
+                                 period.end, f, met=met, sort=sort, descending=descending, offset=offset, limit=limit)
+
+    @per_file
+    def _event_columns(self, dataset: str) -> list:
+        """The event table's columns in table order (read once per warehouse file)."""
+        return list(self.warehouse.columns().get(dataset, {}))
+
+    def record(self, dataset: str, event_key: str) -> dict | None:
+        """One event's full record as published (every field but the load bookkeeping), or None."""
+        if self.mode == "public":
+            raise FilterError("event records are not published")
+        if dataset not in self.catalog.datasets or dataset not in self._m()["tables"]:
+            raise FilterError(f"unknown dataset {dataset!r}")
+        every = self._event_columns(dataset)
+        cols = records_mod.published_columns(every) + [c for c in every if c.startswith("area_")]
+        df = self.warehouse.execute(f"SELECT {', '.join(q(c) for c in cols)} FROM {q(dataset)} WHERE event_key = ?",
+                                    [event_key])
+        return df.iloc[0].to_dict() if len(df) else None
 
     # ---- geography and inventory ------------------------------------------------------------
     @per_file

@@ -104,7 +104,8 @@ class Warehouse:
 
     def columns(self) -> dict[str, dict[str, str]]:
         """{table: {column: type}} from the warehouse's own information_schema."""
-        df = self.execute("SELECT table_name, column_name, data_type FROM information_schema.columns")
+        df = self.execute("SELECT table_name, column_name, data_type FROM information_schema.columns "
+                          "ORDER BY table_name, ordinal_position")
         out: dict[str, dict[str, str]] = {}
         for t, c, ty in df.itertuples(index=False):
             out.setdefault(t, {})[c] = ty

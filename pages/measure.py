@@ -9,7 +9,8 @@ import dash
 import pandas as pd
 from dash import Input, Output, State, ctx, dcc, html, no_update
 
-from components import maps, messages, urlstate
+import auth
+from components import callback_guard, drilldown, maps, messages, urlstate
 from components.cards import freshness_text, target_text
 from components.charts import bar_figure, chart, ranked_summary, trend_figure, trend_summary
 from components.engine_access import get_engine, settings
@@ -22,8 +23,8 @@ from components.pagekit import (
     view_store,
 )
 from components.status import status_badge
-from components.tables import csv_of, grid
-from engine import timemodel
+from components.tables import count_columns, csv_name, csv_of, grid
+from engine import records, timemodel
 
 dash.register_page(__name__, path_template="/measures/<measure_id>", name="Measure", title=catalog_title("measure"), order=2)
 P = "ms"
@@ -31,6 +32,8 @@ custom_dates_toggle(P)
 TREND_WEEKS = 52
 YEAR = dt.timedelta(days=364)  # 52 weeks: last year's weeks start on the same weekday
 TOP_AREAS = 20
+NO_AREA = "No known area"
+callback_guard.expect(f"{P}-csv-meta", "data", "any")  # checked by download() itself
 
 
 def grain_of(m) -> str:
@@ -82,13 +85,18 @@ def _area_section(eng, m, view, period, unit, labels):
     layer = view.layer
     bd = eng.breakdown(m.id, period, f"area:{layer}", filters_for(view, with_areas=False))
     bd = bd.sort_values("value", ascending=False, na_position="last").reset_index(drop=True)
+    # events no area could be given (no coordinates, no code): counted, listed last as "No known
+    # area", never ranked, mapped or called highest
+    unknown = bd[bd["key"] == "UNKNOWN"].assign(label=NO_AREA)
+    bd = bd[bd["key"] != "UNKNOWN"].reset_index(drop=True)
     labels_by_id = dict(zip(bd["key"], bd["label"]))
     selected_labels = [labels_by_id.get(a, a) for a in view.areas]
     values = maps.map_values(layer, bd["key"], bd["value"], bd["label"], view.areas, unit, settings().map_style)
     map_summary = ranked_summary(bd["label"], bd["value"], unit, "areas") + (
         f" Selected: {', '.join(selected_labels)}." if selected_labels else " Click an area (or pick it in Areas) to filter the page.")
     top = bd.head(TOP_AREAS)
-    return bd, html.Div([
+    table = pd.concat([bd, unknown], ignore_index=True) if len(unknown) else bd
+    return table, html.Div([
         html.Div(maps.choropleth(P, values, f"{m.title} by {labels.get(layer, layer)}", map_summary), className="col-12 col-lg-7"),
         html.Div(chart(f"{P}-bar", bar_figure(top["label"], top["value"], unit=unit, highlight=selected_labels),
                        f"Highest {min(TOP_AREAS, len(bd))} areas", ranked_summary(top["label"], top["value"], unit, "areas")),
@@ -161,7 +169,8 @@ def layout(measure_id=None, **query):
     layers = list(m.layers)
     view, problems = urlstate.parse(query, layers=layers, default_layer=layers[0] if layers else None,
                                     areas_of=lambda layer: list(eng.areas(layer)["area_id"]),
-                                    categories=eng.categories(m.id), fields=list(m.fields))
+                                    categories=eng.categories(m.id), fields=list(m.fields), groups=list(m.fields))
+    problems += _group_problems(eng, m, view)
     if problems:
         return messages.no_such_filter(problems, f"/measures/{measure_id}")
     if m.fields and view.by is None:
@@ -178,16 +187,16 @@ def layout(measure_id=None, **query):
     line = timemodel.target_line(m.computation.kind, target, get(result, "period") or period, df["period_start"],
                                  df["period_end"], df["days"], m.target is not None and m.target.value is None)
     shown = get(result, "period") or period  # the days with data, when the period runs past them
-    where = f" in {', '.join(view.areas)}" if view.areas else " citywide"
+    where = (f" in {', '.join(view.areas)}" if view.areas else " citywide") + group_words(view)
     cats = f", {', '.join(view.categories)}" if view.categories else ""
 
     labels = layer_labels(eng)
     area_df, area_block = (_area_section(eng, m, view, period, unit, labels) if view.layer else (None, html.Div()))
     table_df = area_df if area_df is not None else df
-    columns = ([("label", "Area"), ("key", "Area id"), ("value", f"Value ({unit})"), ("numerator", "Count"), ("denominator", "Denominator")]
+    columns = ([("label", "Area"), ("key", "Area id"), ("value", f"Value ({unit})"), *count_columns(m)]
                if area_df is not None else
-               [("period_start", f"{grain_of(m).capitalize()} of"), ("value", f"Value ({unit})"), ("numerator", "Count"),
-                ("denominator", "Denominator"), ("days", "Days with data"), ("grain_days", f"Days in the {grain_of(m)}"),
+               [("period_start", f"{grain_of(m).capitalize()} of"), ("value", f"Value ({unit})"), *count_columns(m),
+                ("days", "Days with data"), ("grain_days", f"Days in the {grain_of(m)}"),
                 ("partial", "Partial"), ("flagged", "Flagged")])
     columns = [(c, h) for c, h in columns if c in table_df.columns]
 
@@ -206,10 +215,10 @@ def layout(measure_id=None, **query):
                  className="col-12 col-md-6", hidden=not cat_options),
     ]
     if not view.layer:
-        area_block = html.Div(dcc.Graph(id={"type": "map", "page": P}), hidden=True)
+        area_block = maps.hidden(P)
 
     return html.Div([
-        view_store(P, view),
+        view_store(P, view, group=view.group_field, gvalue=view.group_value),
         html.Div([page_header(m.title, m.definition, id=f"{P}-title"), status_badge(get(result, "status"), id=f"{P}-status")],
                  className="d-flex flex-wrap justify-content-between align-items-start gap-2"),
         html.Div([
@@ -219,6 +228,7 @@ def layout(measure_id=None, **query):
             html.Span(f"Same period last year: {fmt_value(get(result, 'prior_year'), unit)}. "),
             html.Span(target_text(m.target, unit) if target is None else f"Target: {fmt_value(target, unit)}."),
         ], className="mb-2", id=f"{P}-headline"),
+        _records_link(m, view, result),
         *( [html.P([html.Strong("Flagged: "), get(get(result, 'flag'), 'explanation', '')], id=f"{P}-flag-note")]
            if get(get(result, "flag"), "flagged") else []),
         html.Div(controls, className="row filters g-2 mb-2"),
@@ -228,15 +238,75 @@ def layout(measure_id=None, **query):
         area_block,
         _group_section(eng, m, view, period, unit) if view.by else html.Div(),
         grid(P, table_df, columns, "Areas shown above" if area_df is not None else f"{grain_of(m).capitalize()}s shown above"),
+        dcc.Store(id=f"{P}-csv-meta", data=_csv_meta(eng, m, view, shown, where, area_df is not None)),
         _about(eng, m, result),
     ])
+
+
+def _csv_meta(eng, m, view, shown, where, by_area) -> dict:
+    """The CSV's name and header block: which measure, period and filters, as of when, what the
+    columns hold and how small numbers are treated, so a file read later says what it is."""
+    start, end = get(shown, "start"), get(shown, "end")
+    filters = [f"{view.layer}-{'-'.join(view.areas)}" if view.areas else "",
+               "-".join(view.categories), f"{view.group_field}-{view.group_value}" if view.group_field else ""]
+    name = csv_name("measure", m.id, start, end, *filters, "by-area" if by_area else f"by-{grain_of(m)}")
+    pub = (f"the public site hides counts below {m.small_number_threshold} (and any that would reveal one)"
+           if m.visibility == "public" else "this measure is internal; it is not published")
+    return {"filename": name, "header": [
+        f"measure: {m.id} ({m.title})", f"definition: {m.definition}",
+        f"kind: {m.computation.kind}; unit: {m.unit}",
+        f"period: {start} to {end} ({get(shown, 'label', '')})",
+        f"filters:{where}" + (f"; categories {', '.join(view.categories)}" if view.categories else ""),
+        f"data as of: {eng.coverage(m.id).last_complete} (latest complete day of its data)",
+        f"suppression: none in this internal file; {pub}",
+        "areas: events no area could be given are the row 'No known area' (not ranked)" if by_area else
+        "rows: one per time bucket; a partial bucket has fewer days with data than the bucket"]}
+
+
+def group_words(view) -> str:
+    """', for subject race Black' when the view is filtered to one demographic group."""
+    if view.group_field and view.group_value is not None:
+        return f", for {view.group_field.replace('_', ' ')} {view.group_value}"
+    return ""
+
+
+def _group_problems(eng, m, view) -> list[str]:
+    """A demographic filter (?group=subject_race&value=Black) must name a value the data hold:
+    an unknown one would read as a true zero."""
+    if not view.group_field:
+        return []
+    if m.computation.kind == "disparity":
+        return [f"group: {m.title} compares groups with each other; it cannot be filtered to one group"]
+    if view.group_value is None:
+        return [f"value: the group filter {view.group_field} needs a value (e.g. &value=...)"]
+    known = eng.group_values(m.computation.part.dataset, view.group_field)
+    return [] if view.group_value in known else [
+        f"value: {view.group_value!r} is not a value of {view.group_field} (values: {', '.join(known)})"]
+
+
+def _records_link(m, view, result):
+    """From the number to the events it counted (analysts and up; components/drilldown.py). The
+    link says how many there are, so the list it opens can be checked against it."""
+    if not records.listable(m) or not auth.allowed(drilldown.RIGHT) or is_missing(get(result, "value")):
+        return html.Div(id=f"{P}-records")
+    kind = m.computation.kind
+    links = []
+    if kind == "share":
+        links.append(dcc.Link(f"List the {fmt_value(result.numerator)} events meeting the condition",
+                              href=drilldown.records_href(m.id, view, met=True), id=f"{P}-records-met", className="me-3"))
+        n = result.denominator
+    else:
+        n = result.n if kind == "percentile" else result.numerator
+    links.append(dcc.Link(f"List the {fmt_value(n)} events behind this number", href=drilldown.records_href(m.id, view),
+                          id=f"{P}-records-link"))
+    return html.P(links, className="small mb-2", id=f"{P}-records")
 
 
 def _not_covered(eng, m, view, period, result, layers, labels) -> html.Div:
     """The page of a measure the loaded files cannot answer: why, in words, where the number,
     chart, map and table would be (all of them would show zeros that are not true)."""
     return html.Div([
-        view_store(P, view),
+        view_store(P, view, group=view.group_field, gvalue=view.group_value),
         html.Div([page_header(m.title, m.definition, id=f"{P}-title"), status_badge("not_covered", id=f"{P}-status")],
                  className="d-flex flex-wrap justify-content-between align-items-start gap-2"),
         html.Div([html.Span("Not covered", className="display-6 me-2", id=f"{P}-value"),
@@ -252,7 +322,7 @@ def _not_covered(eng, m, view, period, result, layers, labels) -> html.Div:
             html.Div(checklist(f"{P}-areas", "Areas", [], view.areas), hidden=True),
             html.Div(checklist(f"{P}-cats", "Categories", [], view.categories), hidden=True),
         ], className="row filters g-2 mb-2"),
-        html.Div(dcc.Graph(id={"type": "map", "page": P}), hidden=True),
+        maps.hidden(P),
         _about(eng, m, result),
     ])
 
@@ -272,11 +342,18 @@ def to_url(period, start, end, layer, areas, cats, by, click, current):
         areas = [a for a in areas if a != area] if area in areas else areas + [area]
     if current and layer != current.get("layer"):
         areas = []
-    view = view_from_controls(period, start, end, layer=layer, areas=tuple(areas), categories=tuple(cats or ()), by=by)
+    # the demographic filter comes from the URL (no control changes it): kept as the page had it
+    view = view_from_controls(period, start, end, layer=layer, areas=tuple(areas), categories=tuple(cats or ()), by=by,
+                              group_field=(current or {}).get("group"), group_value=(current or {}).get("gvalue"))
     return new_search(view, current)
 
 
 @dash.callback(Output(f"{P}-csv", "data"), Input(f"{P}-csv-btn", "n_clicks"),
-               State(f"{P}-grid", "virtualRowData"), State(f"{P}-grid", "columnDefs"), prevent_initial_call=True)
-def download(_n, rows, column_defs):
-    return csv_of(rows, column_defs, "measure.csv")
+               State(f"{P}-grid", "virtualRowData"), State(f"{P}-grid", "columnDefs"), State(f"{P}-csv-meta", "data"),
+               prevent_initial_call=True)
+def download(_n, rows, column_defs, meta):
+    """The table as CSV, named for its measure, period and filters, with a header block saying so."""
+    meta = meta if isinstance(meta, dict) else {}
+    header = meta.get("header")
+    header = [str(x) for x in header] if isinstance(header, list) else None
+    return csv_of(rows, column_defs, str(meta.get("filename") or "measure.csv"), header)

@@ -19,10 +19,13 @@ from store.db import Store, as_utc, utcnow
 from store.errors import NotFoundError, StoreInputError, shown
 from store.schema import ROLES, users
 
-ACTIONS = ("read", "download", "write_ledger", "manage_users")
-# Each role may do what the one before it may, and one thing more.
+# What each role adds to the one before it (viewer, analyst, editor, admin): an analyst downloads
+# and reads the event records behind a number (addresses as published, one event at a time).
+GRANTS = (("read",), ("download", "read_records"), ("write_ledger",), ("manage_users",))
+ACTIONS = tuple(a for level in GRANTS for a in level)
+# Each role may do what the one before it may, and more.
 PERMISSIONS: dict[str, frozenset[str]] = {
-    role: frozenset(ACTIONS[: i + 1]) for i, role in enumerate(ROLES)
+    role: frozenset(a for level in GRANTS[: i + 1] for a in level) for i, role in enumerate(ROLES)
 }
 MIN_PASSWORD, MAX_PASSWORD = 8, 1024
 _USERNAME = re.compile(r"^[a-z0-9][a-z0-9._@+-]{0,63}$")
@@ -33,7 +36,7 @@ class UserInputError(StoreInputError):
 
 
 def role_allows(role: str, action: str) -> bool:
-    """Whether `role` may do `action` (read / download / write_ledger / manage_users).
+    """Whether `role` may do `action` (read / download / read_records / write_ledger / manage_users).
 
     An unknown role or action is a programming error, not a "no": it raises ValueError.
     """

@@ -186,11 +186,17 @@ def test_csv_download_equals_the_table_on_screen(dash_duo, dash_app):
     on_screen = grid_cells(dash_duo, "ms-grid")
     assert len(on_screen) > 50  # 58 neighborhoods and a header
     dash_duo.find_element("#ms-csv-btn").send_keys(Keys.ENTER)  # by keyboard, as a keyboard user would
-    target = Path(dash_duo.download_path) / "measure.csv"
+    # named for the measure, its period and view; a header block says what it holds (issue 18)
+    target = Path(dash_duo.download_path) / "measure_person_crimes_2026-10-25_2026-11-21_by-area.csv"
     deadline = time.time() + 20
     while not target.exists() and time.time() < deadline:
         time.sleep(0.2)
-    downloaded = list(csv.reader(io.StringIO(target.read_text(encoding="utf-8"))))
+    lines = target.read_text(encoding="utf-8").splitlines()
+    header = [x for x in lines if x.startswith("# ")]
+    assert "# measure: person_crimes (Crimes against persons)" in header
+    assert "# period: 2026-10-25 to 2026-11-21 (28 days to Nov 21, 2026)" in header
+    assert any(x.startswith("# data as of: 2026-11-21") for x in header)
+    downloaded = list(csv.reader(io.StringIO("\n".join(lines[len(header):]))))
     assert downloaded == on_screen
 
 

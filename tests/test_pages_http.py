@@ -226,14 +226,16 @@ def test_the_top_bar_names_the_signed_in_user_and_offers_sign_out(auth_app, clie
     assert find_by_id(client.get("/_dash-layout").get_json(), "auth-signout-link") is None  # no sign-in, no menu
 
 
-def download_csv(client, rows, column_defs):
-    """The measure page's Download CSV callback, as the browser calls it."""
+def download_csv(client, rows, column_defs, meta=None):
+    """The measure page's Download CSV callback, as the browser calls it (meta: the page's
+    ms-csv-meta store, the file's name and header block)."""
     return client.post("/_dash-update-component", json={
         "output": "ms-csv.data", "outputs": {"id": "ms-csv", "property": "data"},
         "inputs": [{"id": "ms-csv-btn", "property": "n_clicks", "value": 1}],
         "changedPropIds": ["ms-csv-btn.n_clicks"],
         "state": [{"id": "ms-grid", "property": "virtualRowData", "value": rows},
-                  {"id": "ms-grid", "property": "columnDefs", "value": column_defs}]})
+                  {"id": "ms-grid", "property": "columnDefs", "value": column_defs},
+                  {"id": "ms-csv-meta", "property": "data", "value": meta}]})
 
 
 def test_only_analysts_and_up_may_download_csv(auth_app):
@@ -250,8 +252,14 @@ def test_only_analysts_and_up_may_download_csv(auth_app):
     ok = download_csv(analyst, rows, defs)
     assert ok.status_code == 200
     data = ok.get_json()["response"]["ms-csv"]["data"]
-    assert data["filename"] == "measure.csv"
+    assert data["filename"] == "measure.csv"  # a page always sends its meta; without it, a plain name
     assert data["content"].splitlines() == ["Week of,Value (count)", "2026-11-15,12"]
+    named = download_csv(analyst, rows, defs, {"filename": "measure_x_2026-11-15.csv", "header": ["measure: x"]})
+    data = named.get_json()["response"]["ms-csv"]["data"]
+    assert data["filename"] == "measure_x_2026-11-15.csv"
+    assert data["content"].splitlines() == ["# measure: x", "Week of,Value (count)", "2026-11-15,12"]
+    forged = download_csv(analyst, rows, defs, {"filename": "../../etc/passwd", "header": "x"})
+    assert forged.get_json()["response"]["ms-csv"]["data"]["filename"] == "table.csv"
     layout, _ = page_text(analyst, "/measures/person_crimes")
     assert find_by_id(layout, "ms-csv-btn")["hidden"] is False
 

@@ -128,8 +128,10 @@ def test_changes_to_an_unknown_user_say_so(users):
 
 
 # Worked out from the issue: viewer reads; analyst + downloads; editor + writes the ledger;
-# admin + manages users.
+# admin + manages users. Reading event records (issue 18) is an analyst's right, like downloading.
 ROLE_TABLE = {
+    ("viewer", "read_records"): False, ("analyst", "read_records"): True,
+    ("editor", "read_records"): True, ("admin", "read_records"): True,
     ("viewer", "read"): True, ("viewer", "download"): False,
     ("viewer", "write_ledger"): False, ("viewer", "manage_users"): False,
     ("analyst", "read"): True, ("analyst", "download"): True,
