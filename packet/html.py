@@ -49,24 +49,33 @@ def chart_for(pkt, row) -> tuple[str, str]:
 
 
 def hotspot_maps(pkt, geojson: dict) -> list[tuple[str, str, str]]:
-    """(title, SVG, caption) per measure with hot spots (numbered as in the table); with none, one
-    map of the first measure's changes so the meeting still sees where counts moved."""
+    """(title, SVG, caption) per measure in the ranked table (numbered as in the table), each map
+    showing that same measure; with no ranked rise, one map of the first measure's changes so the
+    meeting still sees where counts moved. Areas too small to test are hatched, and said so."""
     hs = pkt.hotspots
     numbers = {}
     for i, h in enumerate(hs.spots, 1):
         numbers.setdefault(h.measure_id, {})[h.area_id] = i
     ids = list(numbers) or list(hs.titles)[:1]
+    units = {h.measure_id: h.unit for h in hs.spots}
     out = []
     for mid in ids[:MAX_MAPS]:
         changes = hs.changes.get(mid, {})
+        few = hs.untested.get(mid, set())
         ups = sum(1 for v in changes.values() if v > 0)
         downs = sum(1 for v in changes.values() if v < 0)
         marked = numbers.get(mid, {})
+        sig = [i for a, i in marked.items() if any(h.significant and h.area_id == a and h.measure_id == mid
+                                                    for h in hs.spots)]
         title = f"{hs.titles[mid]}: change from the previous period by {pkt.hotspot_layer_label}"
-        caption = (f"Red: more than the previous period ({ups} areas); blue: fewer ({downs}); grey: no change. "
-                   + (f"Outlined and numbered: the {len(marked)} significant increase"
-                      f"{'s' if len(marked) != 1 else ''} in the table." if marked else "No area passed the test."))
-        out.append((title, svg.change_map(geojson, changes, marked, title=title), caption))
+        caption = (f"Red: more than the previous period ({ups} areas); blue: fewer ({downs}); grey: no change"
+                   + (f"; hatched: too few events to test ({len(few)} areas)" if few else "") + ". "
+                   + (f"Outlined and numbered: the ranked rise{'s' if len(marked) != 1 else ''} "
+                      f"{', '.join(map(str, sorted(marked.values())))} in the table"
+                      + (f", of which {', '.join(map(str, sorted(sig)))} significant." if sig else
+                         ", none significant.") if marked else "No area rose by enough events to test."))
+        out.append((title, svg.change_map(geojson, changes, marked, title=title, untested=few,
+                                          unit=units.get(mid) or "events"), caption))
     return out
 
 
@@ -107,14 +116,15 @@ def render_html(pkt, geojson: dict, freshness: list[tuple[str, str]] | None = No
     p.append("</section>")
     # Flags
     p.append("<section class='flags-section'><h2 id='flags'>Flags</h2>")
-    p.append("<p class='note'>Off-track measures first, then changes the statistical tests call real "
-             "(5% false-alarm rate), smallest p-value first. Changes within chance are not listed.</p>")
+    p.append(f"<p class='note'>{escape(text.FLAGS_NOTE)}</p>")
     if pkt.flags:
         p.append("<ol class='flags'>" + "".join(
             f"<li class='flag-{f.kind}'><strong>{escape(f.headline)}</strong><br><span class='test'>"
-            f"{escape(f.test)}</span></li>" for f in pkt.flags) + "</ol>")
+            f"How we know: {escape(f.test)}</span></li>" for f in pkt.flags) + "</ol>")
     else:
-        p.append("<p>No measure is off track and no change passed its test.</p>")
+        p.append("<p>No measure is off track and no change is more than normal variation explains.</p>")
+    if pkt.too_few:
+        p.append(f"<p class='note'>{escape(text.too_few_sentence(pkt))}</p>")
     p.append("</section>")
     # What changed
     p.append("<section><h2 id='changed'>What changed since the last packet</h2>")

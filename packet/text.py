@@ -12,12 +12,23 @@ MEASURE_HEAD = ("Measure", "This period", "Previous period", "Change", "Same per
                 "28 days", "Year to date", "Target", "Status")
 CARRIED_HEAD = ("Item", "Owner", "Due", "Made at", "Age", "Measure", "Then → now")
 NEW_HEAD = ("Item", "Kind", "Owner", "Due", "Measure", "Status")
-HOTSPOT_HEAD = ("#", "Area", "Measure", "Previous period", "This period", "Increase", "p-value")
+HOTSPOT_HEAD = ("#", "Area", "Measure", "Previous period", "This period", "Increase", "More than normal variation?")
 
 
 def _notes(notes: str) -> str:
     """Notes on one line (each added note was a line): '; ' between them."""
     return f" (notes: {'; '.join(n for n in notes.splitlines() if n.strip())})" if notes else ""
+
+
+FLAGS_NOTE = ("One line per measure that needs attention: off track against its target first, then changes "
+              "larger than normal variation explains (5% false-alarm rate), clearest first. Changes within "
+              "chance, and changes of fewer than 10 events, are not listed.")
+
+
+def too_few_sentence(pkt) -> str:
+    """Measures the table calls off track that are not flags: too few events to judge."""
+    names = "; ".join(f"{t} ({n})" for t, n in pkt.too_few)
+    return f"Off track in the tables but too few events to judge, so not flagged: {names}."
 
 
 def status_label(status: str) -> str:
@@ -86,8 +97,9 @@ def item_cells(it, titles: dict) -> list[str]:
 
 
 def hotspot_cells(i: int, h) -> list[str]:
+    from engine.stats import fmt_p
     return [str(i), h.label, h.title, fmt_value(h.prior_count), fmt_value(h.count), f"+{h.increase:,}",
-            f"{h.p_value:.4f}"]
+            ("Yes, significant" if h.significant else "No, within chance") + f" ({fmt_p(h.p_value)})"]
 
 
 def period_sentence(pkt) -> str:
@@ -101,12 +113,17 @@ def period_sentence(pkt) -> str:
 
 
 def hotspot_sentence(pkt) -> str:
+    from engine.stats import MIN_EVENTS
     hs = pkt.hotspots
     if not hs.titles:
         return f"No count measure can be broken down by {pkt.hotspot_layer_label}."
-    base = (f"Each area of {pkt.hotspot_layer_label} was compared with the previous period for "
-            f"{len(hs.titles)} count measures ({hs.tests} comparisons), by the exact Poisson test; to keep chance "
-            "findings out, an area needs p below 0.05 divided by the number of areas tested (Bonferroni).")
+    base = (f"The largest rises by {pkt.hotspot_layer_label} since the previous period, for {len(hs.titles)} count "
+            f"measures ({hs.tests} areas tested by the exact Poisson test). \"Significant\" marks a rise that is more "
+            f"than normal variation explains, holding the false-discovery rate at {hs.fdr:.0%} (Benjamini-Hochberg: of "
+            f"the rises marked, about 1 in {round(1 / hs.fdr)} may still be chance). An area with fewer than "
+            f"{MIN_EVENTS} events in the two periods is too few to test and is not ranked.")
     if not hs.spots:
-        return base + " No area passed: no significant increase this period."
-    return base + f" {len(hs.spots)} significant increase{'s' if len(hs.spots) != 1 else ''}, largest first."
+        return base + " No area rose by enough events to test this period."
+    n = len(hs.significant)
+    return base + (f" {n} significant rise{'s' if n != 1 else ''}, listed first." if n else
+                   " No rise is significant this period: the ranked rises are within normal variation.")

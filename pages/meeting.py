@@ -124,12 +124,16 @@ def _section(title: str, id: str, body) -> html.Section:
 
 
 def _flags(pkt):
-    note = html.P("Off-track measures first, then changes the statistical tests call real (5% false-alarm rate), "
-                  "smallest p-value first. Changes within chance are not listed.", className="small text-body-secondary")
+    note = html.P(text.FLAGS_NOTE, className="small text-body-secondary")
+    few = [html.P(text.too_few_sentence(pkt), className="small", id=f"{P}-too-few")] if pkt.too_few else []
     if not pkt.flags:
-        return html.Div([note, html.P("No measure is off track and no change passed its test.")])
-    return html.Div([note, html.Ol([html.Li([html.Strong(f.headline), html.Br(), html.Span(f.test, className="small")],
-                                            className=f"flag-{f.kind} mb-2") for f in pkt.flags])])
+        return html.Div([note, html.P("No measure is off track and no change is more than normal variation explains."),
+                         *few])
+    return html.Div([note, html.Ol([html.Li([
+        html.Strong(f.headline),
+        html.Details([html.Summary("How we know", className="small"), html.P(f.test, className="small mb-1")],
+                     className="flag-how"),
+    ], className=f"flag-{f.kind} mb-2", id=f"{P}-flag-{f.measure_id}") for f in pkt.flags], id=f"{P}-flag-list"), *few])
 
 
 def _changes(pkt):
