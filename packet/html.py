@@ -110,9 +110,16 @@ def render_html(pkt, geojson: dict, freshness: list[tuple[str, str]] | None = No
              f"{len(pkt.flags)} flag{'s' if len(pkt.flags) != 1 else ''}; {len(pkt.carried)} open "
              f"commitment{'s' if len(pkt.carried) != 1 else ''} carried over.</p>")
     p.append("<h2 class='toc-head'>Contents</h2><ol class='toc'>"
-             "<li>Flags</li><li>What changed since the last packet</li><li>Hot spots</li>"
+             "<li>Summary</li><li>Flags</li><li>What changed since the last packet</li><li>Hot spots</li>"
              + "".join(f"<li>{escape(g.title)}</li>" for g in pkt.goals)
              + "<li>Commitments ledger</li><li>About the data</li></ol>")
+    p.append("</section>")
+    # Executive summary: page 1 after the cover
+    from packet.summary import sections, summarise
+    p.append("<section class='summary'><h2 id='summary'>Summary: where things stand</h2>")
+    for head, lines, none in sections(summarise(pkt)):
+        p.append(f"<h3>{escape(head)}</h3>" + ("<ul>" + "".join(f"<li>{escape(x)}</li>" for x in lines) + "</ul>"
+                                              if lines else f"<p>{escape(none)}</p>"))
     p.append("</section>")
     # Flags
     p.append("<section class='flags-section'><h2 id='flags'>Flags</h2>")

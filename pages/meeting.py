@@ -82,6 +82,7 @@ def meeting_view(eng, meeting: dt.date) -> html.Div:
         _nav(eng, meeting),
         _latest(eng, pkt) or html.Div(),
         *([html.Div(problem, className="alert alert-danger", role="alert")] if problem else []),
+        _section("Summary: where things stand", f"{P}-summary", _summary(pkt)),
         _section("Flags", f"{P}-flags", _flags(pkt)),
         _section("What changed since the last packet", f"{P}-changed", _changes(pkt)),
         _section(f"Hot spots by {pkt.hotspot_layer_label}", f"{P}-hotspots", _hotspots(pkt, eng.geojson(layer))),
@@ -121,6 +122,15 @@ def _nav(eng, meeting: dt.date) -> html.Nav:
 def _section(title: str, id: str, body) -> html.Section:
     return html.Section([html.H2(title, className="h4 mt-4", id=f"{id}-h"), body], id=id, className="packet-section",
                         **{"aria-labelledby": f"{id}-h"})
+
+
+def _summary(pkt):
+    from packet.summary import sections, summarise
+    out = []
+    for head, lines, none in sections(summarise(pkt)):
+        out += [html.H3(head, className="h6 mt-2 mb-1"),
+                html.Ul([html.Li(x) for x in lines], className="mb-1") if lines else html.P(none, className="mb-1")]
+    return html.Div(out, className="border rounded p-2 bg-body-tertiary")
 
 
 def _flags(pkt):

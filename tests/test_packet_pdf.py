@@ -56,10 +56,18 @@ def test_pdf_has_cover_flags_goals_ledger_and_as_of(made):
     assert "Meeting packet" in cover and "Monday 16 November 2026" in cover
     assert "Data as of 21 Nov 2026" in cover and "Period reviewed: 2 Nov – 15 Nov 2026." in cover
     assert "DEMO DATA" in cover
+    # Page 2 is the executive summary: goals and their status, the changes that matter most,
+    # overdue commitments and data health, before any table.
+    after_cover = re.sub(r"\s+", " ", "\f".join(txt.split("\f")[1:]))
+    summary = after_cover[:after_cover.find("One line per measure")]  # up to the flags' note
+    heads = ["Summary: where things stand", "Goals", "The changes that matter most", "Overdue commitments", "Data health"]
+    assert [summary.find(h) for h in heads] == sorted(summary.find(h) for h in heads) and summary.find(heads[0]) >= 0
+    assert "Extra patrols near Pike Place (owner" in summary and "Safe neighborhoods: " in summary
     order = ["Flags", "What changed since the last packet", "Hot spots by", "Safe neighborhoods", "Help arrives fast",
              "Fair and accountable policing", "Responsive city services", "Data the public can trust",
              "Commitments ledger", "About the data"]
     body = "\f".join(txt.split("\f")[1:])
+    body = body[body.find("Data health"):]
     positions = [body.find(h) for h in order]
     assert all(p >= 0 for p in positions) and positions == sorted(positions), list(zip(order, positions))
     # Every flag in the data is printed, and every measure is in its goal's table.
