@@ -140,8 +140,10 @@ def _table(head, rows, id: str) -> html.Div:
 def actions(item, ledger) -> list:
     """An item's buttons (Done / Drop, or Reopen once closed) and its history, as they are now:
     redrawn after every write, so a closed item offers Reopen at once and its history counts
-    the edit just made."""
-    return [_buttons(item), history(ledger.history(item.id))]
+    the edit just made. A role that may not write sees the history only: no button it would be
+    refused for (the ledger section says once why)."""
+    from components.store_access import may_write
+    return [_buttons(item), history(ledger.history(item.id))] if may_write() else [history(ledger.history(item.id))]
 
 
 def carried(items, ledger) -> html.Div:

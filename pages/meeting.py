@@ -111,12 +111,34 @@ def _nav(eng, meeting: dt.date) -> html.Nav:
              for d in dates]
     return html.Nav([
         html.Ul(links, className="nav nav-pills flex-wrap small"),
-        html.Div([
-            html.Button("Download the packet (PDF)", id=f"{P}-pdf-btn", n_clicks=0, className="btn btn-primary btn-sm me-2"),
-            dcc.Loading(html.Span(id=f"{P}-pdf-status", className="small"), type="dot"),
-            dcc.Download(id=f"{P}-pdf"),
-        ], className="d-flex align-items-center mt-2"),
+        _pdf_control(),
     ], className="no-print mb-3", **{"aria-label": "Meetings"})
+
+
+def _role_reason(action: str) -> str:
+    """Why the signed-in role may not `action`, in a sentence (shown beside the control it hides)."""
+    import auth
+    user = auth.current_user()
+    who = f"Your role ({user.role})" if user is not None else "This site"
+    return {"download": f"{who} can read the packet here but not download it; analysts, editors and admins can.",
+            "write_ledger": f"{who} can read the ledger but not record or change items; editors and admins can."}[action]
+
+
+def _pdf_control() -> html.Div:
+    """The PDF button, or for a role that may not download a disabled one with the reason beside it."""
+    import auth
+    if not auth.allowed("download"):
+        return html.Div([
+            html.Button("Download the packet (PDF)", id=f"{P}-pdf-btn", n_clicks=0, disabled=True,
+                        className="btn btn-secondary btn-sm me-2", **{"aria-describedby": f"{P}-pdf-why"}),
+            html.Span(_role_reason("download"), id=f"{P}-pdf-why", className="small"),
+            html.Span(id=f"{P}-pdf-status", className="small"), dcc.Download(id=f"{P}-pdf"),
+        ], className="d-flex align-items-center mt-2")
+    return html.Div([
+        html.Button("Download the packet (PDF)", id=f"{P}-pdf-btn", n_clicks=0, className="btn btn-primary btn-sm me-2"),
+        dcc.Loading(html.Span(id=f"{P}-pdf-status", className="small"), type="dot"),
+        dcc.Download(id=f"{P}-pdf"),
+    ], className="d-flex align-items-center mt-2")
 
 
 def _section(title: str, id: str, body) -> html.Section:
@@ -195,7 +217,7 @@ def _ledger(pkt, eng, ledger, titles, layer):
     areas = list(eng.areas(layer).itertuples(index=False, name=None))
     return html.Div([
         ledger_ui.form(list(titles.items()), areas, pkt.hotspot_layer_label) if may_write() else
-        html.P("Your role can read the ledger but not record items (editors and admins can).", className="small"),
+        html.P(_role_reason("write_ledger"), className="alert alert-secondary small py-2", id=f"{P}-read-only"),
         html.H3("Open items from earlier meetings", className="h5"),
         html.Div(ledger_ui.carried(pkt.carried, ledger), id=f"{P}-carried-box"),
         html.H3("Recorded at this meeting", className="h5 mt-3"),
@@ -205,7 +227,10 @@ def _ledger(pkt, eng, ledger, titles, layer):
 
 
 def _one_line(exc) -> str:
-    """A store error's message, or a 403's description, as one line."""
+    """A store error's message, or for a refused role the reason in words, as one line."""
+    from auth import Forbidden
+    if isinstance(exc, Forbidden):
+        return "Not saved. " + _role_reason("write_ledger")
     return str(getattr(exc, "description", None) or exc).splitlines()[0]
 
 
@@ -364,12 +389,17 @@ def pdf(n, meeting):
 
     if not n:
         return no_update, no_update
+    from werkzeug.exceptions import Unauthorized
+
     import auth
 
     eng = get_engine()
     day = dt.date.fromisoformat(meeting)
     try:
         auth.require("download")
+    except (auth.Forbidden, Unauthorized):
+        return no_update, html.Span(_role_reason("download"), role="alert")
+    try:
         pkt, data = packet_pdf(eng, day, ledger=get_ledger(eng), snapshots=get_snapshots(eng), layer=_layer(eng))
     except Exception as exc:
         log.exception("packet PDF")
