@@ -73,7 +73,7 @@ def movement_text(ci) -> str:
 def item_head_cells(it, overdue: bool) -> list[str]:
     """What, owner and due date of an item, as the carried-over table shows them (the meeting page
     also redraws just these after an edit)."""
-    return [it.text + _notes(it.notes), it.owner,
+    return [it.text + _notes(it.notes), it.owner or "none",
             (fmt_date(it.due_date) + (" OVERDUE" if overdue else "")) if it.due_date else "none"]
 
 
@@ -90,7 +90,7 @@ def carried_cells(ci) -> list[str]:
 
 
 def item_cells(it, titles: dict) -> list[str]:
-    return [it.text + _notes(it.notes), it.kind, it.owner,
+    return [it.text + _notes(it.notes), it.kind, it.owner or "none",
             fmt_date(it.due_date) if it.due_date else "none",
             (titles.get(it.measure_id, it.measure_id) + (f", {it.area_id}" if it.area_id else "")) if it.measure_id else "none",
             it.status]

@@ -75,6 +75,7 @@ def meeting_view(eng, meeting: dt.date) -> html.Div:
     titles = {r.measure_id: r.title for r in pkt.rows()}
     return html.Div([
         dcc.Store(id=f"{P}-meeting", data=meeting.isoformat()),
+        dcc.Store(id=f"{P}-jump"),
         dcc.Store(id=f"{P}-versions", data=ledger_ui.versions([c.item for c in pkt.carried] + list(pkt.new_items))),
         page_header(f"Meeting of {meeting:%A %-d %B %Y}", text.period_sentence(pkt), id=f"{P}-title"),
         html.P([html.Strong(f"Data as of {fmt_date(pkt.as_of)}. "),
@@ -161,8 +162,10 @@ def _flags(pkt):
     if not pkt.flags:
         return html.Div([note, html.P("No measure is off track and no change is more than normal variation explains."),
                          *few])
+    write = may_write()
     return html.Div([note, html.Ol([html.Li([
         html.Strong(f.headline),
+        *([ledger_ui.from_button(f.measure_id, "", f.title)] if write else []),
         html.Details([html.Summary("How we know", className="small"), html.P(f.test, className="small mb-1")],
                      className="flag-how"),
     ], className=f"flag-{f.kind} mb-2", id=f"{P}-flag-{f.measure_id}") for f in pkt.flags], id=f"{P}-flag-list"), *few])
@@ -182,8 +185,11 @@ def _changes(pkt):
 def _hotspots(pkt, geojson):
     parts = [html.P(text.hotspot_sentence(pkt), className="small")]
     if pkt.hotspots.spots:
-        parts.append(_table(text.HOTSPOT_HEAD, [text.hotspot_cells(i, h) for i, h in enumerate(pkt.hotspots.spots, 1)],
-                            f"{P}-hotspot-table"))
+        write = may_write()
+        head = list(text.HOTSPOT_HEAD) + (["Action"] if write else [])
+        rows = [text.hotspot_cells(i, h) + ([ledger_ui.from_button(h.measure_id, h.area_id, f"{h.title} in {h.label}")]
+                                            if write else []) for i, h in enumerate(pkt.hotspots.spots, 1)]
+        parts.append(_table(head, rows, f"{P}-hotspot-table"))
     parts.append(html.Div([html.Figure([html.Img(src=data_uri(svg), alt=f"{title}. {cap}", className="img-fluid", style={"width": "100%", "maxWidth": "520px"}),
                                         html.Figcaption([html.Strong(title), ". ", cap], className="small")],
                                        className="col-12 col-md-6")
@@ -216,7 +222,7 @@ def _ledger(pkt, eng, ledger, titles, layer):
         return html.P("The ledger is unavailable.")
     areas = list(eng.areas(layer).itertuples(index=False, name=None))
     return html.Div([
-        ledger_ui.form(list(titles.items()), areas, pkt.hotspot_layer_label) if may_write() else
+        ledger_ui.form(list(titles.items()), areas, pkt.hotspot_layer_label, _owners(ledger)) if may_write() else
         html.P(_role_reason("write_ledger"), className="alert alert-secondary small py-2", id=f"{P}-read-only"),
         html.H3("Open items from earlier meetings", className="h5"),
         html.Div(ledger_ui.carried(pkt.carried, ledger), id=f"{P}-carried-box"),
@@ -224,6 +230,18 @@ def _ledger(pkt, eng, ledger, titles, layer):
         html.Div(ledger_ui.recorded(pkt.new_items, titles, ledger), id=f"{P}-new-items"),
         ledger_ui.message_box(),
     ])
+
+
+def _owners(ledger) -> list[str]:
+    """Names the owner field offers: the store's active users, then owners named before."""
+    from store.users import Users
+    try:
+        people = [u.display_name for u in Users(ledger.store).list_users() if u.active]
+    except Exception:  # the users table is the store's; a ledger without it still records items
+        log.exception("owners: users")
+        people = []
+    named = sorted({i.owner for i in ledger.items() if i.owner})
+    return list(dict.fromkeys(people + named))
 
 
 def _one_line(exc) -> str:
@@ -406,3 +424,43 @@ def pdf(n, meeting):
         return no_update, f"The PDF could not be made: {type(exc).__name__}: {str(exc).splitlines()[0]}"
     return (dash.dcc.send_bytes(data, f"seastat-packet-{meeting}.pdf"),
             f"Packet made ({len(data) // 1024} KB); its figures are recorded for the next packet's comparison.")
+
+
+FROM = {"type": f"{P}-from", "measure": ALL, "area": ALL}
+
+
+@dash.callback(Output(f"{P}-kind", "value"), Output(f"{P}-text", "value", allow_duplicate=True),
+               Output(f"{P}-measure", "value"), Output(f"{P}-area", "value"),
+               Output(f"{P}-msg", "children", allow_duplicate=True),
+               Input(FROM, "n_clicks"), State(f"{P}-meeting", "data"), prevent_initial_call=True)
+def from_flag(clicks, meeting):
+    """'Add action' on a flag or hot spot: the form gets its measure, area and the period reviewed,
+    and the message says what is left to fill in. Nothing is saved until Save is pressed."""
+    from packet.calendar import meeting_period
+
+    if not (trig := _clicked()):
+        return (no_update,) * 5
+    eng = get_engine()
+    m = eng.catalog.measures.get(trig["measure"])
+    if m is None:
+        return (no_update,) * 4 + (ledger_ui.error_message(f"measure: {trig['measure']!r} is not in the catalog"),)
+    area = trig["area"]
+    labels = dict(eng.areas(_layer(eng)).itertuples(index=False, name=None)) if area != ledger_ui.NONE else {}
+    if area != ledger_ui.NONE and area not in labels:
+        return (no_update,) * 4 + (ledger_ui.error_message(f"area: {area!r} is not an area of {_layer(eng)}"),)
+    _, period = meeting_period(eng.city, dt.date.fromisoformat(meeting), eng.as_of())
+    where = f" in {labels[area]}" if area != ledger_ui.NONE else " citywide"
+    what = f"Follow up {m.title}{where}, {fmt_date(period.start)} – {fmt_date(period.end)}: "
+    msg = html.Div(f"The form below is filled in for {m.title}{where}. Say what will be done, pick the owner and "
+                   "the due date, then Save.", className="alert alert-info py-2")
+    return "action", what, m.id, area, msg
+
+
+dash.clientside_callback(
+    """function(clicks) {  // bring the filled form into view, the cursor at the end of 'What'
+        if (!(clicks || []).some(Boolean)) { return window.dash_clientside.no_update; }
+        setTimeout(function() { var t = document.getElementById('mt-text');
+            if (t) { t.scrollIntoView({block: 'center'}); t.focus(); } }, 300);
+        return window.dash_clientside.no_update;
+    }""",
+    Output(f"{P}-jump", "data"), Input(FROM, "n_clicks"), prevent_initial_call=True)

@@ -1,0 +1,38 @@
+"""One-click action items in a real Chromium: "Add action" beside a hot spot fills the ledger form
+with that hot spot's measure, area and the period reviewed; the facilitator adds the owner and the
+due date, saves, and the item recorded at this meeting names that measure and area."""
+from __future__ import annotations
+
+import pytest
+from selenium.webdriver.common.keys import Keys
+from selenium.webdriver.support.select import Select
+
+from test_meeting_browser import LOAD, dash_app, fill, open_page, save, settle  # noqa: F401 (fixture)
+
+pytestmark = pytest.mark.browser
+MEETING = "2026-11-16"  # reviews 2 - 15 Nov 2026, the small demo's last complete period
+
+
+def test_add_action_from_a_hot_spot_prefills_measure_area_and_period(dash_duo, dash_app):  # noqa: F811
+    dash_duo.start_server(dash_app)
+    open_page(dash_duo, f"/meetings/{MEETING}")
+    rows = dash_duo.driver.find_elements("css selector", "#mt-hotspot-table tbody tr")
+    assert rows, "the small demo's meeting of 16 Nov lists at least one ranked hot spot"
+    cells = rows[0].find_elements("css selector", "td")
+    area_label, measure_title = cells[1].text, cells[2].text
+    assert cells[6].text.startswith(("Yes, significant", "No, within chance"))
+    rows[0].find_element("css selector", "button").send_keys(Keys.ENTER)
+    dash_duo.wait_for_contains_text("#mt-msg", "filled in for", timeout=LOAD)
+    settle(dash_duo, "#mt-msg")
+    measure = Select(dash_duo.find_element("#mt-measure")).first_selected_option
+    area = Select(dash_duo.find_element("#mt-area")).first_selected_option
+    assert (measure.text, area.text) == (measure_title, area_label)
+    what = dash_duo.find_element("#mt-text").get_attribute("value")
+    assert what.startswith(f"Follow up {measure_title} in {area_label}, 2 Nov 2026 – 15 Nov 2026: ")
+    dash_duo.find_element("#mt-text").send_keys("extra unit on weekend nights")
+    fill(dash_duo, owner="Fire Station 2", due="2026-11-30")
+    save(dash_duo, "Saved")
+    row = dash_duo.find_element("#mt-new tbody tr")
+    assert "extra unit on weekend nights" in row.text
+    assert f"{measure_title}, {area.get_attribute('value')}" in row.text  # measure and area recorded
+    assert dash_duo.get_logs() == []
