@@ -128,7 +128,7 @@ def _rings(geom: dict) -> list[list]:
     return []
 
 
-LEGEND_H = 58
+LEGEND_H = 72
 
 
 def change_map(geojson: dict, changes: dict, marked: dict, width: int = 330, height: int = 360,
@@ -151,21 +151,24 @@ HATCH = ('<defs><pattern id="few" width="5" height="5" patternUnits="userSpaceOn
 
 
 def _legend(width: int, y0: int, top: float, unit: str, hatched: bool) -> str:
-    n = f"{_short(top)}"
-    items = [(_shade(top, top), f"up (to +{n})"), (_shade(top * 0.2, top), "up a little"),
-             ("#eeeeee", "no change"), (_shade(-top * 0.2, top), "down a little"), (_shade(-top, top), f"down (to −{n})")]
+    """Three rows under the map: rises, falls, and the marks (numbered outline, hatching)."""
+    n = _short(top)
+    rows = [[(_shade(top, top), f"up (to +{n})"), (_shade(top * 0.2, top), "up a little"), ("#eeeeee", "no change")],
+            [(_shade(-top * 0.2, top), "down a little"), (_shade(-top, top), f"down (to \u2212{n})")]]
     out = [f'<text x="6" y="{y0 + 12}" font-weight="bold">Change in {escape(unit)} from the previous period</text>']
-    x = 6
-    for fill, label in items:
-        out.append(f'<rect x="{x}" y="{y0 + 18}" width="12" height="10" fill="{fill}" stroke="#999999" stroke-width="0.4"/>'
-                   f'<text x="{x + 15}" y="{y0 + 27}">{escape(label)}</text>')
-        x += 15 + 5.2 * len(label) + 6
-    row2 = [f'<circle cx="12" cy="{y0 + 42}" r="6" fill="#000000"/><text x="12" y="{y0 + 45}" text-anchor="middle" '
-            f'fill="#ffffff" font-weight="bold">1</text><text x="22" y="{y0 + 45}">outlined: ranked rise (table)</text>']
+    for k, row in enumerate(rows):
+        y, x = y0 + 18 + 15 * k, 6
+        for fill, label in row:
+            out.append(f'<rect x="{x}" y="{y}" width="12" height="10" fill="{fill}" stroke="#999999" stroke-width="0.4"/>'
+                       f'<text x="{x + 15}" y="{y + 9}">{escape(label)}</text>')
+            x += 105
+    y = y0 + 18 + 15 * len(rows) + 5
+    out.append(f'<circle cx="12" cy="{y + 1}" r="6" fill="#000000"/><text x="12" y="{y + 4}" text-anchor="middle" '
+               f'fill="#ffffff" font-weight="bold">1</text><text x="22" y="{y + 4}">outlined: ranked rise (table)</text>')
     if hatched:
-        row2.append(f'<rect x="178" y="{y0 + 36}" width="12" height="10" fill="url(#few)" stroke="#999999" '
-                    f'stroke-width="0.4"/><text x="193" y="{y0 + 45}">too few events to test</text>')
-    return "".join(out + row2)
+        out.append(f'<rect x="178" y="{y - 5}" width="12" height="10" fill="url(#few)" stroke="#999999" '
+                   f'stroke-width="0.4"/><text x="193" y="{y + 4}">too few events to test</text>')
+    return "".join(out)
 
 
 def _change_map(geojson: dict, changes: dict, marked: dict, width: int, height: int,
