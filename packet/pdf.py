@@ -21,7 +21,9 @@ def freshness_rows(eng) -> list[tuple[str, str]]:
 def html_to_pdf(html: str) -> bytes:
     from weasyprint import HTML  # imported when a PDF is made: it loads Pango
 
-    return HTML(string=html).write_pdf()
+    # PDF/UA-1: a tagged PDF (structure tree, language, title shown, figures with their alt text) that
+    # screen readers read in order; WCAG 2.1 AA applies to documents a city publishes (US rule, 2027).
+    return HTML(string=html).write_pdf(pdf_variant="pdf/ua-1")
 
 
 def packet_pdf(eng, meeting: dt.date, ledger=None, snapshots=None, layer: str = "mcpp"):

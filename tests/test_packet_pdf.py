@@ -112,3 +112,39 @@ def test_pdf_records_figures_and_next_packet_compares(made):
 def test_pdf_time_for_the_default_catalog(made):
     # Target under 10 s; the shared 2-core test machine gets a margin.
     assert made["seconds"] < 20, f"{made['seconds']:.1f} s"
+
+
+def _pdf_objects(data: bytes) -> bytes:
+    """The PDF's bytes with every Flate stream decompressed (object streams hold the structure tree)."""
+    import zlib
+
+    out = [data]
+    for m in re.finditer(rb"stream\r?\n", data):
+        end = data.find(b"endstream", m.end())
+        try:
+            out.append(zlib.decompress(data[m.end():end]))
+        except zlib.error:
+            pass
+    return b"\n".join(out)
+
+
+def test_pdf_is_tagged_with_title_language_headings_and_figure_alt_text(made):
+    """PDF/UA-1: a screen reader gets the title, the language, the headings in order and a text
+    alternative for every chart and map (WCAG 2.1 AA for a city's documents)."""
+    pdf = made["pdf"]
+    info = subprocess.run(["pdfinfo", str(pdf)], capture_output=True, text=True, check=True).stdout
+    assert re.search(r"^Tagged:\s+yes$", info, re.M), info
+    assert re.search(r"^Title:\s+Seattle SeaStat packet, meeting of 16 Nov 2026$", info, re.M)
+    struct = subprocess.run(["pdfinfo", "-struct-text", str(pdf)], capture_output=True, text=True, check=True).stdout
+    heads = re.findall(r"^\s*H2 \(block\)\n(?:\s*Span \(inline\)\n)?\s*\"([^\"]*)\"", struct, re.M)
+    want = ["Summary: where things stand", "Flags", "What changed since the last packet", "Hot spots by",
+            "Commitments ledger", "About the data"]
+    found = [next((i for i, h in enumerate(heads) if h.startswith(w)), -1) for w in want]
+    assert -1 not in found and found == sorted(found), list(zip(want, found, heads))
+    assert "TH" in struct and "Figure" in struct
+    objects = _pdf_objects(pdf.read_bytes())
+    assert re.search(rb"/Lang\s*\(en\)", objects)
+    alts = re.findall(rb"/Alt\s*\(", objects)
+    from packet.html import render_html  # every <img> of the HTML is a Figure with its alt text
+    html = render_html(made["pkt"], made["eng"].geojson("mcpp"))
+    assert len(alts) == html.count("<img ") > 0
