@@ -119,6 +119,7 @@ class Packet:
     new_items: list = field(default_factory=list)  # store.Item made at this meeting
     is_demo: bool = False
     too_few: list = field(default_factory=list)    # (title, events) off track on too few events to judge
+    lags: list = field(default_factory=list)       # Engine.lag_report(): each dataset's newest day, fresh or late
 
     @property
     def partial(self) -> bool:
@@ -169,7 +170,7 @@ def build_packet(eng, meeting: dt.date, ledger=None, snapshots=None, layer: str 
         city=eng.city.name, meeting=meeting, full_period=full, period=period, as_of=as_of,
         generated_at=now or dt.datetime.now(dt.timezone.utc), goals=goals, flags=flags_of(rows),
         hotspot_layer_label=labels.get(layer, layer), hotspots=spots, last_packet=last, changes=changes, carried=carried, new_items=new_items,
-        is_demo=bool(eng.is_demo()), too_few=too_few_to_judge(rows))
+        is_demo=bool(eng.is_demo()), too_few=too_few_to_judge(rows), lags=eng.lag_report())
 
 
 def _chart_target(m, result: MeasureResult, series: pd.DataFrame) -> list | None:

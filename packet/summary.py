@@ -37,16 +37,15 @@ def summarise(pkt) -> Summary:
             f"hot spot by {pkt.hotspot_layer_label}."]
     overdue = [f"{c.item.text} (owner {c.item.owner or 'none'}, due {fmt_date(c.item.due_date)}, from the meeting "
                f"of {fmt_date(c.item.meeting_date)})." for c in pkt.carried if c.overdue]
-    health = []
-    late = {}
-    for r in pkt.rows():
-        f = r.meeting.freshness
-        if r.meeting.status == "not_covered":
-            health.append(f"{r.title}: not covered by the loaded data ({r.meeting.coverage}).")
-        elif f is not None and not f.fresh and r.kind != "freshness":
-            late.setdefault(fmt_date(f.as_of), []).append(r.title)
-    for day, titles in sorted(late.items()):
-        health.append(f"Late data, newest event {day}: {', '.join(titles)}.")
+    health = [f"{r.title}: not covered by the loaded data ({r.meeting.coverage})." for r in pkt.rows()
+              if r.meeting.status == "not_covered"]
+    for lag in pkt.lags:  # per dataset, not per measure: one late file is one line
+        if not lag["fresh"]:
+            health.append(f"{lag['title']}: late, newest event {fmt_date(lag['last_day'])} "
+                          f"({lag['age_days']} days old).")
+    if pkt.partial:
+        health.append(f"This period is not over in the data: {pkt.period.days} of {pkt.full_period.days} days "
+                      "so far, compared with as many days before.")
     return Summary(goals, changes, overdue, health)
 
 
