@@ -198,7 +198,7 @@ def from_button(measure_id: str, area_id: str, what: str) -> html.Button:
     period (pages/meeting.py), so the facilitator types only the owner, the due date and what."""
     return html.Button("Add action", id={"type": f"{P}-from", "measure": measure_id, "area": area_id or NONE},
                        n_clicks=0, className="btn btn-outline-primary btn-sm ms-2 no-print",
-                       **{"aria-label": f"Add an action item about {what}"})
+                       **{"aria-label": f"Add action: {what}"})
 
 
 def error_message(message: str) -> html.Div:

@@ -36,3 +36,14 @@ def test_add_action_from_a_hot_spot_prefills_measure_area_and_period(dash_duo, d
     assert "extra unit on weekend nights" in row.text
     assert f"{measure_title}, {area.get_attribute('value')}" in row.text  # measure and area recorded
     assert dash_duo.get_logs() == []
+
+
+def test_meeting_page_with_flags_hot_spots_and_summary_has_no_serious_axe_violation(dash_duo, dash_app, axe_source):  # noqa: F811
+    """The new parts (summary, "How we know" disclosures, Add action buttons, maps with legends)
+    keep the page free of serious or critical axe-core violations."""
+    from test_browser_pages import axe_violations
+
+    dash_duo.start_server(dash_app)
+    open_page(dash_duo, f"/meetings/{MEETING}")
+    assert dash_duo.find_element("#mt-summary").is_displayed()
+    assert axe_violations(dash_duo, axe_source) == []
