@@ -13,6 +13,7 @@ from sqlalchemy import text
 
 from settings import Settings
 from store import StoreError, Users, open_store
+from store import db
 from tests.support.pgserver import BACKENDS
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -41,8 +42,8 @@ def test_opening_again_keeps_the_data_and_records_the_schema_version_once(tmp_pa
     second = open_store(url)
     assert [u.username for u in Users(second).list_users()] == ["ann"]
     with second.read() as conn:
-        assert conn.execute(text("SELECT version FROM schema_version")).all() == [(2,)]
-    assert second.schema_version() == 2
+        assert conn.execute(text("SELECT version FROM schema_version")).all() == [(db.SCHEMA_VERSION,)]
+    assert second.schema_version() == db.SCHEMA_VERSION == 3
     second.close()
 
 
@@ -107,7 +108,7 @@ def test_workers_starting_together_on_a_fresh_file_all_open_it(tmp_path, backend
     go.touch()
     outs = [p.communicate(timeout=60) for p in procs]
     assert [p.returncode for p in procs] == [0, 0, 0, 0], [err for _o, err in outs]
-    assert [out for out, _err in outs] == ["wal 2\n" if backend == "sqlite" else "None 2\n"] * 4
+    assert [out for out, _err in outs] == [f"{'wal' if backend == 'sqlite' else None} {db.SCHEMA_VERSION}\n"] * 4
     store = open_store(url)
     with store.read() as conn:
         assert conn.execute(text("SELECT count(*) FROM schema_version")).scalar() == 1
@@ -151,13 +152,14 @@ def test_an_older_store_is_upgraded_in_place_keeping_its_data(tmp_path, monkeypa
     def add_notes_table(conn):
         conn.execute(text("CREATE TABLE meeting_notes (meeting_date DATE PRIMARY KEY, body TEXT NOT NULL)"))
 
-    monkeypatch.setattr(db, "SCHEMA_VERSION", 3)
-    monkeypatch.setattr(db, "MIGRATIONS", {**db.MIGRATIONS, 3: add_notes_table})
+    now = db.SCHEMA_VERSION
+    monkeypatch.setattr(db, "SCHEMA_VERSION", now + 1)
+    monkeypatch.setattr(db, "MIGRATIONS", {**db.MIGRATIONS, now + 1: add_notes_table})
     upgraded = open_store(url)
-    assert upgraded.schema_version() == 3
+    assert upgraded.schema_version() == now + 1
     with upgraded.read() as conn:
-        assert conn.execute(text("SELECT version FROM schema_version ORDER BY version")).all() == [(2,), (3,)]
+        assert conn.execute(text("SELECT version FROM schema_version ORDER BY version")).all() == [(now,), (now + 1,)]
         assert conn.execute(text("SELECT count(*) FROM meeting_notes")).scalar() == 0
     assert [u.username for u in Users(upgraded).list_users()] == ["ann"]
     upgraded.close()
-    assert open_store(url).schema_version() == 3  # opening again runs nothing twice
+    assert open_store(url).schema_version() == now + 1  # opening again runs nothing twice

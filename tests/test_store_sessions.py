@@ -36,13 +36,15 @@ def test_a_version_1_store_is_upgraded_in_place_keeping_its_users(url):
     with first.write() as conn:  # what a store made by schema 1 looks like
         conn.execute(text("DROP TABLE sessions"))
         conn.execute(text("DROP TABLE signin_failures"))
+        conn.execute(text("DROP TABLE annotation_history"))  # schema 3
+        conn.execute(text("DROP TABLE annotations"))
         conn.execute(text("UPDATE schema_version SET version = 1"))
     first.close()
     second = open_store(url)
-    assert second.schema_version() == 2
+    assert second.schema_version() == 3
     with second.read() as conn:
-        assert conn.execute(text("SELECT version FROM schema_version ORDER BY version")).all() == [(1,), (2,)]
-        assert {"sessions", "signin_failures"} <= set(inspect(conn).get_table_names())
+        assert conn.execute(text("SELECT version FROM schema_version ORDER BY version")).all() == [(1,), (2,), (3,)]
+        assert {"sessions", "signin_failures", "annotations", "annotation_history"} <= set(inspect(conn).get_table_names())
     assert [u.username for u in Users(second).list_users()] == ["ann"]
     token = Sessions(second).start("ann", HOUR)
     assert Sessions(second).user(token)[0].username == "ann"

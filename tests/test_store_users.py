@@ -178,7 +178,7 @@ def test_cli_adduser_from_a_subprocess_then_that_user_signs_in(url):
 def test_cli_reads_the_ledger_url_from_the_environment_and_reports_errors_in_one_line(url):
     env = {"SEASTAT_LEDGER": url}
     kind = "journal wal" if url.startswith("sqlite") else "postgresql server"
-    assert run_cli("init", env_extra=env).stdout.startswith(f"ledger store ready: {url} (schema version 2, {kind})")
+    assert run_cli("init", env_extra=env).stdout.startswith(f"ledger store ready: {url} (schema version 3, {kind})")
     assert run_cli("adduser", "bob", "--role", "viewer", "--sso", env_extra=env).returncode == 0
 
     again = run_cli("adduser", "bob", "--role", "admin", "--password-stdin", stdin=PASSWORD + "\n", env_extra=env)
