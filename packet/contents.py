@@ -120,6 +120,17 @@ class Packet:
     is_demo: bool = False
     too_few: list = field(default_factory=list)    # (title, events) off track on too few events to judge
     lags: list = field(default_factory=list)       # Engine.lag_report(): each dataset's newest day, fresh or late
+    annotations: list = field(default_factory=list)  # store.Annotation dated within the charts' span
+
+    def events_for(self, measure_id: str) -> list:
+        """The annotations a measure's chart draws: its own and the citywide ones, oldest first."""
+        return [a for a in self.annotations if a.measure_id in (None, measure_id)]
+
+    @property
+    def events_now(self) -> list:
+        """Annotations dated in the period reviewed or the one before: what the meeting should hear."""
+        start = self.full_period.start - dt.timedelta(days=self.full_period.days)
+        return [a for a in self.annotations if start <= a.day <= self.full_period.end]
 
     @property
     def partial(self) -> bool:
@@ -139,9 +150,10 @@ class Packet:
 
 
 def build_packet(eng, meeting: dt.date, ledger=None, snapshots=None, layer: str = "mcpp",
-                 now: dt.datetime | None = None) -> Packet:
-    """Everything the meeting on `meeting` (a meeting date) looks at. `ledger` (store.Ledger) and
-    `snapshots` (packet.snapshots.Snapshots) are optional: without them those sections are empty."""
+                 now: dt.datetime | None = None, annotations=None) -> Packet:
+    """Everything the meeting on `meeting` (a meeting date) looks at. `ledger` (store.Ledger),
+    `snapshots` (packet.snapshots.Snapshots) and `annotations` (store.Annotations) are optional:
+    without them those sections are empty."""
     as_of = eng.as_of()
     full, period = meeting_period(eng.city, meeting, as_of)
     d28, ytd = eng.period("28d", end=period.end), eng.period("ytd", end=period.end)
@@ -170,7 +182,9 @@ def build_packet(eng, meeting: dt.date, ledger=None, snapshots=None, layer: str 
         city=eng.city.name, meeting=meeting, full_period=full, period=period, as_of=as_of,
         generated_at=now or dt.datetime.now(dt.timezone.utc), goals=goals, flags=flags_of(rows),
         hotspot_layer_label=labels.get(layer, layer), hotspots=spots, last_packet=last, changes=changes, carried=carried, new_items=new_items,
-        is_demo=bool(eng.is_demo()), too_few=too_few_to_judge(rows), lags=eng.lag_report())
+        is_demo=bool(eng.is_demo()), too_few=too_few_to_judge(rows), lags=eng.lag_report(),
+        annotations=(annotations.between(full.start - dt.timedelta(days=every * (SERIES_POINTS - 1)), full.end)
+                     if annotations is not None else []))
 
 
 def _chart_target(m, result: MeasureResult, series: pd.DataFrame) -> list | None:

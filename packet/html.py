@@ -23,7 +23,9 @@ def chart_for(pkt, row) -> tuple[str, str]:
     """(SVG, caption) of a measure's meeting-period series: the caption ranks complete periods
     only and names a part-period with its days, so chart, caption and table tell one story."""
     s = row.series
-    picture = svg.line_chart(s, row.chart_target, pkt.partial, title=row.title)
+    events = pkt.events_for(row.measure_id)
+    picture = svg.line_chart(s, row.chart_target, pkt.partial, title=row.title,
+                             events=[(a.day, i) for i, a in enumerate(events, 1)])
     whole = timemodel.complete(s) if len(s) else s
     vals = [v for v in whole["value"] if v == v] if len(whole) else []
     n_flag = int(s["flagged"].fillna(False).astype(bool).sum()) if len(s) else 0
@@ -43,6 +45,10 @@ def chart_for(pkt, row) -> tuple[str, str]:
     if line:
         per = f" per {int(s['grain_days'].iloc[0])}-day period" if len(set(line)) == 1 and row.kind == "count" else ""
         caption += f" Target {fmt_value(line[-1], row.unit)}{per} (dashed)."
+    if events:
+        caption += " Events (dotted, numbered): " + "; ".join(
+            f"{i} {fmt_date(a.day)}: {a.text}" + ("" if a.measure_id else " (citywide)")
+            for i, a in enumerate(events, 1)) + "."
     if getattr(row.meeting, "state", None) == "not_covered":
         caption = f"{row.title}: not covered by the loaded data ({row.meeting.coverage}), so there is nothing to chart."
     return picture, caption
@@ -110,7 +116,7 @@ def render_html(pkt, geojson: dict, freshness: list[tuple[str, str]] | None = No
              f"{len(pkt.flags)} flag{'s' if len(pkt.flags) != 1 else ''}; {len(pkt.carried)} open "
              f"commitment{'s' if len(pkt.carried) != 1 else ''} carried over.</p>")
     p.append("<h2 class='toc-head'>Contents</h2><ol class='toc'>"
-             "<li>Summary</li><li>Flags</li><li>What changed since the last packet</li><li>Hot spots</li>"
+             "<li>Summary</li><li>Flags</li><li>What changed since the last packet</li><li>Events noted</li><li>Hot spots</li>"
              + "".join(f"<li>{escape(g.title)}</li>" for g in pkt.goals)
              + "<li>Commitments ledger</li><li>About the data</li></ol>")
     p.append("</section>")
@@ -143,6 +149,13 @@ def render_html(pkt, geojson: dict, freshness: list[tuple[str, str]] | None = No
     else:
         p.append(f"<p>Compared with the packet for {fmt_date(pkt.last_packet)}:</p><ul class='changes'>"
                  + "".join(f"<li>{escape(c.text)}</li>" for c in pkt.changes) + "</ul>")
+    p.append("</section>")
+    # Events noted (annotations)
+    p.append("<section class='events'><h2 id='events'>Events noted</h2>")
+    p.append(f"<p>{escape(text.events_sentence(pkt))}</p>")
+    if pkt.events_now:
+        titles_ = {r.measure_id: r.title for r in pkt.rows()}
+        p.append(_table(text.EVENTS_HEAD, [text.event_cells(a, titles_) for a in pkt.events_now], "events"))
     p.append("</section>")
     # Hot spots
     p.append(f"<section class='hotspots'><h2 id='hotspots'>Hot spots by {escape(pkt.hotspot_layer_label)}</h2>")

@@ -35,7 +35,7 @@ def _short(v: float) -> str:
 
 
 def line_chart(series, target=None, partial: bool = False, width: int = 330,
-               height: int = 110, title: str = "") -> str:
+               height: int = 110, title: str = "", events=()) -> str:
     """Meeting-period values as a line through the complete periods; flagged points red; a
     part-period (engine.timemodel: fewer days than the period) an open circle off the line, so
     7 days so far never read as a collapse from 14; the target dashed, at each period's days
@@ -91,6 +91,16 @@ def line_chart(series, target=None, partial: bool = False, width: int = 330,
         if p and v is not None:  # a part-period: open, off the line
             out.append(f'<circle cx="{x(i):.1f}" cy="{y(v):.1f}" r="3.2" fill="white" stroke="{PARTIAL}" '
                        f'stroke-width="1.4"/>')
+    # Annotations (`events`: (day, number)): a dotted line at the period holding the day, numbered
+    # as in the caption, which says what happened.
+    starts = [d for d, _, _, _ in pts]
+    for day, number in events:
+        i = max((k for k, d in enumerate(starts) if d <= day), default=None)
+        if i is None:
+            continue
+        out.append(f'<line x1="{x(i):.1f}" x2="{x(i):.1f}" y1="{top}" y2="{top + h}" stroke="#5a2d82" '
+                   f'stroke-width="1" stroke-dasharray="1.5 2"/><text x="{x(i) + 2:.1f}" y="{top + 8}" '
+                   f'fill="#5a2d82" font-weight="bold">{number}</text>')
     first, end = pts[0][0], pts[-1][0]
     out.append(f'<text x="{left}" y="{height - 5}" fill="{TEXT}">{first:%b %-d, %Y}</text>')
     out.append(f'<text x="{left + w}" y="{height - 5}" text-anchor="end" fill="{TEXT}">'

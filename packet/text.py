@@ -31,6 +31,25 @@ def too_few_sentence(pkt) -> str:
     return f"Off track in the tables but too few events to judge, so not flagged: {names}."
 
 
+EVENTS_HEAD = ("Date", "Measure", "What happened", "Public")
+
+
+def events_sentence(pkt) -> str:
+    start = pkt.full_period.start.toordinal() - pkt.full_period.days
+    import datetime as _dt
+    since = _dt.date.fromordinal(start)
+    if not pkt.events_now:
+        return (f"No event was noted from {fmt_date(since)} to {fmt_date(pkt.full_period.end)}. Editors note dated "
+                "events (a new patrol plan, a storm, a policy change) on the meeting page; charts mark them.")
+    return (f"Dated events noted from {fmt_date(since)} to {fmt_date(pkt.full_period.end)} (this period and the "
+            "one before); the charts mark each with a dotted line.")
+
+
+def event_cells(a, titles: dict) -> list[str]:
+    return [fmt_date(a.day), titles.get(a.measure_id, a.measure_id) if a.measure_id else "citywide", a.text,
+            "yes" if a.public else "no"]
+
+
 def status_label(status: str) -> str:
     return STATUS_LABELS.get(status, status)
 

@@ -18,8 +18,8 @@ from components import ledger as ledger_ui
 from components.engine_access import get_engine, settings
 from components.formatting import fmt_date
 from components.latest import latest_links
-from components.pagekit import guarded, log, page_header
-from components.store_access import author, get_ledger, get_snapshots, may_write
+from components.pagekit import guarded, labelled, log, page_header, select
+from components.store_access import author, get_annotations, get_ledger, get_snapshots, may_write
 from packet import text
 from packet.calendar import MeetingDateError, meeting_dates_around, next_meeting, parse_meeting_date
 from packet.html import chart_for, hotspot_maps
@@ -67,11 +67,11 @@ def meeting_view(eng, meeting: dt.date) -> html.Div:
     layer = _layer(eng)
     problem = ""
     try:
-        ledger, snaps = get_ledger(eng), get_snapshots(eng)
+        ledger, snaps, notes = get_ledger(eng), get_snapshots(eng), get_annotations(eng)
     except StoreError as exc:
-        ledger = snaps = None
+        ledger = snaps = notes = None
         problem = f"The commitments ledger cannot be opened: {exc}"
-    pkt = build_packet(eng, meeting, ledger=ledger, snapshots=snaps, layer=layer)
+    pkt = build_packet(eng, meeting, ledger=ledger, snapshots=snaps, layer=layer, annotations=notes)
     titles = {r.measure_id: r.title for r in pkt.rows()}
     return html.Div([
         dcc.Store(id=f"{P}-meeting", data=meeting.isoformat()),
@@ -86,6 +86,7 @@ def meeting_view(eng, meeting: dt.date) -> html.Div:
         _section("Summary: where things stand", f"{P}-summary", _summary(pkt)),
         _section("Flags", f"{P}-flags", _flags(pkt)),
         _section("What changed since the last packet", f"{P}-changed", _changes(pkt)),
+        _section("Events noted", f"{P}-events", _events(pkt, titles)),
         _section(f"Hot spots by {pkt.hotspot_layer_label}", f"{P}-hotspots", _hotspots(pkt, eng.geojson(layer))),
         _section("Commitments ledger", f"{P}-ledger", _ledger(pkt, eng, ledger, titles, layer)),
         *[_section(g.title, f"{P}-goal-{g.goal_id}", _goal(pkt, g)) for g in pkt.goals],
@@ -180,6 +181,34 @@ def _changes(pkt):
                       "no measure changed status.")
     return html.Div([html.P(f"Compared with the packet for {fmt_date(pkt.last_packet)}:"),
                      html.Ul([html.Li(c.text) for c in pkt.changes])])
+
+
+def _events(pkt, titles):
+    """Annotations near this period, and for editors a form to note one (drawn on the charts)."""
+    parts = [html.P(text.events_sentence(pkt), className="small")]
+    if pkt.events_now:
+        parts.append(_table(text.EVENTS_HEAD, [text.event_cells(a, titles) for a in pkt.events_now], f"{P}-events-table"))
+    if may_write():
+        measures = [{"label": "Citywide (every chart)", "value": ledger_ui.NONE}] + [
+            {"label": t, "value": m} for m, t in titles.items()]
+        parts.append(html.Div([
+            html.H3("Note an event", className="h6"),
+            html.Div([
+                html.Div(labelled("Measure", select(f"{P}-ev-measure", measures, ledger_ui.NONE), f"{P}-ev-measure"),
+                         className="col-12 col-md-4"),
+                html.Div(labelled("Date", dcc.Input(id=f"{P}-ev-day", type="text", className="form-control",
+                                                   placeholder="YYYY-MM-DD", autoComplete="off"), f"{P}-ev-day"),
+                         className="col-12 col-md-3"),
+                html.Div(labelled("What happened", dcc.Input(id=f"{P}-ev-text", type="text", className="form-control",
+                                                            maxLength=500, autoComplete="off"), f"{P}-ev-text"),
+                         className="col-12 col-md-5"),
+            ], className="row g-2"),
+            dcc.Checklist(id=f"{P}-ev-public", options=[{"label": " Show on the public site too", "value": "public"}],
+                          value=[], className="small mb-1"),
+            html.Button("Save event", id=f"{P}-ev-save", n_clicks=0, className="btn btn-outline-primary btn-sm"),
+            html.Div(id=f"{P}-ev-msg", role="status", **{"aria-live": "polite"}, className="small mt-1"),
+        ], className="card card-body no-print"))
+    return html.Div(parts)
 
 
 def _hotspots(pkt, geojson):
@@ -464,3 +493,26 @@ dash.clientside_callback(
         return window.dash_clientside.no_update;
     }""",
     Output(f"{P}-jump", "data"), Input(FROM, "n_clicks"), prevent_initial_call=True)
+
+
+@dash.callback(Output(f"{P}-ev-msg", "children"), Output(f"{P}-ev-text", "value"),
+               Input(f"{P}-ev-save", "n_clicks"),
+               State(f"{P}-ev-measure", "value"), State(f"{P}-ev-day", "value"), State(f"{P}-ev-text", "value"),
+               State(f"{P}-ev-public", "value"), prevent_initial_call=True)
+def save_event(n, measure, day, what, public):
+    """Note a dated event; it is kept with its history and drawn on the charts from the next load."""
+    from auth import Forbidden
+    from store import StoreInputError
+
+    if not n:
+        return no_update, no_update
+    eng = get_engine()
+    try:
+        a = get_annotations(eng).add(day=(day or "").strip(), text=what or "", by=author(),
+                                     measure_id=None if measure in (None, "", ledger_ui.NONE) else measure,
+                                     public="public" in (public or []))
+    except (StoreInputError, Forbidden) as exc:
+        return html.Div(_one_line(exc), className="alert alert-danger py-2", role="alert", id=f"{P}-ev-error"), no_update
+    where = eng.catalog.measures[a.measure_id].title if a.measure_id else "citywide"
+    return (html.Div(f"Saved: {fmt_date(a.day)}, {where}: {a.text}. Reload the page to see it on the charts.",
+                     className="alert alert-success py-2", id=f"{P}-ev-saved"), "")

@@ -40,8 +40,12 @@ def made(demo_db, tmp_path_factory):
     ledger.create(kind="action", text="Extra patrols near Pike Place", owner="West Precinct",
                   meeting_date="2026-11-02", due_date="2026-11-12", measure_id="robberies", by="test")
     snaps = Snapshots(store, eng.city.timezone)
+    from store import Annotations
+    notes = Annotations(store, eng.catalog.measures.keys())
+    notes.add(day="2026-11-05", text="Pike Place market closed for repairs", measure_id="robberies", by="test")
+    notes.add(day="2026-11-10", text="Windstorm, power cuts citywide", by="test", public=True)
     started = time.perf_counter()
-    pkt, data = packet_pdf(eng, dt.date(2026, 11, 16), ledger=ledger, snapshots=snaps)
+    pkt, data = packet_pdf(eng, dt.date(2026, 11, 16), ledger=ledger, snapshots=snaps, annotations=notes)
     seconds = time.perf_counter() - started
     pdf = folder / "packet.pdf"
     pdf.write_bytes(data)
@@ -148,3 +152,19 @@ def test_pdf_is_tagged_with_title_language_headings_and_figure_alt_text(made):
     from packet.html import render_html  # every <img> of the HTML is a Figure with its alt text
     html = render_html(made["pkt"], made["eng"].geojson("mcpp"))
     assert len(alts) == html.count("<img ") > 0
+
+
+def test_annotations_are_listed_and_drawn_on_the_charts_they_belong_to(made):
+    """An event noted on robberies is in the Events section and on the robberies chart (a numbered
+    dotted line, said in the caption); a citywide one is on every chart."""
+    from packet.html import chart_for
+
+    pkt, flat = made["pkt"], re.sub(r"\s+", " ", made["text"])
+    assert "Events noted" in flat and "Pike Place market closed for repairs" in flat and "Windstorm" in flat
+    rob_svg, rob_cap = chart_for(pkt, pkt.row("robberies"))
+    assert ("Events (dotted, numbered): 1 5 Nov 2026: Pike Place market closed for repairs; "
+            "2 10 Nov 2026: Windstorm, power cuts citywide (citywide).") in rob_cap
+    assert rob_svg.count('stroke-dasharray="1.5 2"') == 2
+    fire_svg, fire_cap = chart_for(pkt, pkt.row("fire_calls"))
+    assert "Pike Place" not in fire_cap and "1 10 Nov 2026: Windstorm" in fire_cap
+    assert fire_svg.count('stroke-dasharray="1.5 2"') == 1
