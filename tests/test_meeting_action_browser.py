@@ -47,3 +47,21 @@ def test_meeting_page_with_flags_hot_spots_and_summary_has_no_serious_axe_violat
     open_page(dash_duo, f"/meetings/{MEETING}")
     assert dash_duo.find_element("#mt-summary").is_displayed()
     assert axe_violations(dash_duo, axe_source) == []
+
+
+def test_an_event_noted_on_the_page_is_drawn_on_its_chart_after_reload(dash_duo, dash_app):  # noqa: F811
+    dash_duo.start_server(dash_app)
+    open_page(dash_duo, f"/meetings/{MEETING}")
+    Select(dash_duo.find_element("#mt-ev-measure")).select_by_value("robberies")
+    dash_duo.find_element("#mt-ev-day").send_keys("2026-11-05")
+    dash_duo.find_element("#mt-ev-text").send_keys("Pike Place market closed for repairs")
+    dash_duo.find_element("#mt-ev-save").send_keys(Keys.ENTER)
+    dash_duo.wait_for_contains_text("#mt-ev-msg", "Saved: 5 Nov 2026, Robberies reported", timeout=LOAD)
+    dash_duo.driver.refresh()
+    settle(dash_duo, "#mt-events-table")
+    assert "Pike Place market closed for repairs" in dash_duo.find_element("#mt-events-table").text
+    charts = [img.get_attribute("alt") for img in dash_duo.driver.find_elements("css selector", "#mt-goal-safe_neighborhoods img")]
+    robbery = next(a for a in charts if a.startswith("Robberies reported,"))
+    assert "Events (dotted, numbered): 1 5 Nov 2026: Pike Place market closed for repairs." in robbery
+    assert not any("Pike Place" in a for a in charts if not a.startswith("Robberies reported,"))
+    assert dash_duo.get_logs() == []
