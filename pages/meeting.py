@@ -11,6 +11,7 @@ from __future__ import annotations
 import datetime as dt
 
 import dash
+import dash_bootstrap_components as dbc
 from dash import ALL, Input, Output, State, ctx, dcc, html, no_update
 
 from components import callback_guard
@@ -203,8 +204,7 @@ def _events(pkt, titles):
                                                             maxLength=500, autoComplete="off"), f"{P}-ev-text"),
                          className="col-12 col-md-5"),
             ], className="row g-2"),
-            dcc.Checklist(id=f"{P}-ev-public", options=[{"label": " Show on the public site too", "value": "public"}],
-                          value=[], className="small mb-1"),
+            dbc.Checkbox(id=f"{P}-ev-public", label="Show on the public site too", value=False, className="small mb-1"),
             html.Button("Save event", id=f"{P}-ev-save", n_clicks=0, className="btn btn-outline-primary btn-sm"),
             html.Div(id=f"{P}-ev-msg", role="status", **{"aria-live": "polite"}, className="small mt-1"),
         ], className="card card-body no-print"))
@@ -510,7 +510,7 @@ def save_event(n, measure, day, what, public):
     try:
         a = get_annotations(eng).add(day=(day or "").strip(), text=what or "", by=author(),
                                      measure_id=None if measure in (None, "", ledger_ui.NONE) else measure,
-                                     public="public" in (public or []))
+                                     public=public is True)
     except (StoreInputError, Forbidden) as exc:
         return html.Div(_one_line(exc), className="alert alert-danger py-2", role="alert", id=f"{P}-ev-error"), no_update
     where = eng.catalog.measures[a.measure_id].title if a.measure_id else "citywide"
