@@ -139,9 +139,11 @@ def _pdf_control() -> html.Div:
         ], className="d-flex align-items-center mt-2")
     return html.Div([
         html.Button("Download the packet (PDF)", id=f"{P}-pdf-btn", n_clicks=0, className="btn btn-primary btn-sm me-2"),
+        html.Button("Download the follow-up (PDF)", id=f"{P}-fu-btn", n_clicks=0,
+                    className="btn btn-outline-primary btn-sm me-2"),
         dcc.Loading(html.Span(id=f"{P}-pdf-status", className="small"), type="dot"),
-        dcc.Download(id=f"{P}-pdf"),
-    ], className="d-flex align-items-center mt-2")
+        dcc.Download(id=f"{P}-pdf"), dcc.Download(id=f"{P}-fu"),
+    ], className="d-flex align-items-center mt-2 flex-wrap")
 
 
 def _section(title: str, id: str, body) -> html.Section:
@@ -516,3 +518,27 @@ def save_event(n, measure, day, what, public):
     where = eng.catalog.measures[a.measure_id].title if a.measure_id else "citywide"
     return (html.Div(f"Saved: {fmt_date(a.day)}, {where}: {a.text}. Reload the page to see it on the charts.",
                      className="alert alert-success py-2", id=f"{P}-ev-saved"), "")
+
+
+@dash.callback(Output(f"{P}-fu", "data"), Output(f"{P}-pdf-status", "children", allow_duplicate=True),
+               Input(f"{P}-fu-btn", "n_clicks"), State(f"{P}-meeting", "data"), prevent_initial_call=True)
+def followup(n, meeting):
+    """The one-page follow-up (decisions, action items with owners and due dates) as a PDF."""
+    from werkzeug.exceptions import Unauthorized
+
+    import auth
+    from packet.followup import followup_pdf
+
+    if not n:
+        return no_update, no_update
+    try:
+        auth.require("download")
+    except (auth.Forbidden, Unauthorized):
+        return no_update, html.Span(_role_reason("download"), role="alert")
+    eng = get_engine()
+    try:
+        data = followup_pdf(eng, dt.date.fromisoformat(meeting), get_ledger(eng), _layer(eng))
+    except Exception as exc:
+        log.exception("follow-up PDF")
+        return no_update, f"The follow-up could not be made: {type(exc).__name__}: {str(exc).splitlines()[0]}"
+    return dash.dcc.send_bytes(data, f"seastat-follow-up-{meeting}.pdf"), f"Follow-up made ({len(data) // 1024} KB)."

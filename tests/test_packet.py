@@ -306,3 +306,28 @@ def test_cli_pdf_carries_the_numbers_and_records_a_snapshot(world, tmp_path):
     assert "Robberies: off track, 20 offenses against a target of 10 offenses" in txt
     assert "Belltown" in txt and "+16" in txt           # the hot spot row
     assert Snapshots(open_store(world.ledger_url), "America/Los_Angeles").generations(M)
+
+
+@pytest.mark.skipif(shutil.which("pdftotext") is None and not in_ci(), reason="poppler-utils (pdftotext) is not installed")
+def test_follow_up_lists_decisions_and_actions_with_owners_and_due_dates(world):
+    from packet import build_packet
+    from packet.followup import followup_pdf, render_followup
+
+    eng, ledger, _ = open_all(world, clock=lambda: dt.datetime(2026, 11, 16, 18, 0))
+    ledger.create(kind="action", text="Overdue report", owner="Analyst", meeting_date=PREV_M,
+                  due_date="2026-11-09", measure_id="fires", by="test")
+    ledger.create(kind="decision", text="Keep the 14-day rhythm", owner="", meeting_date=M, by="test")
+    ledger.create(kind="action", text="Foot patrols in Belltown", owner="West Precinct", meeting_date=M,
+                  due_date="2026-11-30", measure_id="robberies", area=("mcpp", "BELLTOWN"), by="test")
+    page = render_followup(build_packet(eng, M, ledger=ledger))
+    decisions, rest = page.split("<h2>Action items</h2>")
+    actions, still = rest.split("<h2>Still open from earlier meetings</h2>")
+    assert "Keep the 14-day rhythm</td><td>none</td>" in decisions and "Foot patrols" not in decisions
+    assert "<td>Foot patrols in Belltown</td><td>West Precinct</td><td>30 Nov 2026</td><td>Robberies, BELLTOWN</td>" in actions
+    assert "Overdue report" in still and "9 Nov 2026 OVERDUE" in still
+    pdf = world.db_path.parent / "follow-up.pdf"
+    pdf.write_bytes(followup_pdf(eng, M, ledger))
+    txt = subprocess.run(["pdftotext", "-layout", str(pdf), "-"], capture_output=True, text=True, check=True).stdout
+    flat = " ".join(txt.split())
+    assert "Follow-up: meeting of Monday 16 November 2026" in flat and "Foot patrols in Belltown" in flat
+    assert txt.count("\f") == 1  # one page
