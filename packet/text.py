@@ -12,7 +12,9 @@ MEASURE_HEAD = ("Measure", "This period", "Previous period", "Change", "Same per
                 "28 days", "Year to date", "Target", "Status")
 CARRIED_HEAD = ("Item", "Owner", "Due", "Made at", "Age", "Measure", "Then → now")
 NEW_HEAD = ("Item", "Kind", "Owner", "Due", "Measure", "Status")
-HOTSPOT_HEAD = ("#", "Area", "Measure", "Previous period", "This period", "Increase", "More than normal variation?")
+# Significance beside the area, not last: on a phone the table scrolls sideways and the last
+# columns are out of sight.
+HOTSPOT_HEAD = ("#", "Area", "More than normal variation?", "Measure", "Previous period", "This period", "Increase")
 
 
 def _notes(notes: str) -> str:
@@ -117,8 +119,8 @@ def item_cells(it, titles: dict) -> list[str]:
 
 def hotspot_cells(i: int, h) -> list[str]:
     from engine.stats import fmt_p
-    return [str(i), h.label, h.title, fmt_value(h.prior_count), fmt_value(h.count), f"+{h.increase:,}",
-            ("Yes, significant" if h.significant else "No, within chance") + f" ({fmt_p(h.p_value)})"]
+    return [str(i), h.label, ("Yes, significant" if h.significant else "No, within chance") + f" ({fmt_p(h.p_value)})",
+            h.title, fmt_value(h.prior_count), fmt_value(h.count), f"+{h.increase:,}"]
 
 
 def period_sentence(pkt) -> str:

@@ -19,8 +19,8 @@ def test_add_action_from_a_hot_spot_prefills_measure_area_and_period(dash_duo, d
     rows = dash_duo.driver.find_elements("css selector", "#mt-hotspot-table tbody tr")
     assert rows, "the small demo's meeting of 16 Nov lists at least one ranked hot spot"
     cells = rows[0].find_elements("css selector", "td")
-    area_label, measure_title = cells[1].text, cells[2].text
-    assert cells[6].text.startswith(("Yes, significant", "No, within chance"))
+    area_label, measure_title = cells[1].text, cells[3].text
+    assert cells[2].text.startswith(("Yes, significant", "No, within chance"))
     rows[0].find_element("css selector", "button").send_keys(Keys.ENTER)
     dash_duo.wait_for_contains_text("#mt-msg", "filled in for", timeout=LOAD)
     settle(dash_duo, "#mt-msg")

@@ -63,6 +63,6 @@ def test_most_meetings_list_ranked_hot_spots_with_significance_marked(demo_engin
     for m in meetings:
         pkt = build_packet(eng, m)
         cells = [text.hotspot_cells(i, h) for i, h in enumerate(pkt.hotspots.spots, 1)]
-        if cells and all(c[-1].startswith(("Yes, significant", "No, within chance")) for c in cells):
+        if cells and all(c[2].startswith(("Yes, significant", "No, within chance")) for c in cells):
             listed += 1
     assert listed >= len(meetings) / 2, f"{listed} of {len(meetings)} meetings list ranked hot spots"
