@@ -41,6 +41,9 @@ class City:
     bounds: Bounds
     meeting_anchor: dt.date
     meeting_every_days: int
+    # The meeting's hot spots mark a rise significant at this false-discovery rate (Benjamini-
+    # Hochberg; packet/hotspots.py): a policy choice, so the city's, not the code's.
+    hotspot_fdr: float = 0.10
 
 
 def load_city(folder: Path) -> City:
@@ -60,7 +63,10 @@ def load_city(folder: Path) -> City:
     anchor = raw["meeting_anchor"]
     if not isinstance(anchor, dt.date):
         raise CityConfigError(f"{path}: key 'meeting_anchor' must be a date like 2024-01-01")
+    fdr = raw.get("hotspot_fdr", 0.10)
+    if isinstance(fdr, bool) or not isinstance(fdr, (int, float)) or not 0 < fdr <= 0.25:
+        raise CityConfigError(f"{path}: key 'hotspot_fdr' must be a number above 0 and at most 0.25, like 0.10")
     return City(
         folder=Path(folder), name=str(raw["name"]), timezone=str(raw["timezone"]), bounds=bounds,
-        meeting_anchor=anchor, meeting_every_days=int(raw.get("meeting_every_days", 14)),
+        meeting_anchor=anchor, meeting_every_days=int(raw.get("meeting_every_days", 14)), hotspot_fdr=float(fdr),
     )

@@ -16,17 +16,22 @@ P = "mt"
 NONE = "none"  # the "no measure" / "citywide" choice: an empty value would show as a blank select
 
 
-def form(measures: list[tuple[str, str]], areas: list[tuple[str, str]], layer_label: str) -> html.Div:
-    """measures: (id, title); areas: (area id, label) of the hot-spot layer."""
+def form(measures: list[tuple[str, str]], areas: list[tuple[str, str]], layer_label: str,
+         owners: list[str] = (), meeting=None) -> html.Div:
+    """measures: (id, title); areas: (area id, label) of the hot-spot layer; owners: names offered
+    for the owner (the store's users and owners named before; a unit may still be typed);
+    meeting: the meeting day, the earliest due date the date input offers."""
     return html.Div([
         html.H3("Record a decision or action item", className="h5"),
         html.Div([
             html.Div(labelled("Kind", select(f"{P}-kind", [{"label": "Action item", "value": "action"},
                                                             {"label": "Decision", "value": "decision"}], "action"),
                               f"{P}-kind"), className="col-12 col-md-3"),
-            html.Div(labelled("Owner", dcc.Input(id=f"{P}-owner", type="text", className="form-control",
-                                                 maxLength=200, autoComplete="off"), f"{P}-owner",
-                              "A person or a unit, e.g. North Precinct"), className="col-12 col-md-5"),
+            html.Div([labelled("Owner", dcc.Input(id=f"{P}-owner", type="text", className="form-control",
+                                                  maxLength=200, autoComplete="off", list=f"{P}-owners"), f"{P}-owner",
+                               "Pick a user or type a unit, e.g. North Precinct; a decision may have none"),
+                      html.Datalist([html.Option(value=o) for o in owners], id=f"{P}-owners")],
+                     className="col-12 col-md-5"),
             html.Div(labelled("Due date", dcc.Input(id=f"{P}-due", type="text", className="form-control",
                                                     placeholder="YYYY-MM-DD", autoComplete="off"), f"{P}-due",
                               "Needed for an action item"), className="col-12 col-md-4"),
@@ -140,8 +145,10 @@ def _table(head, rows, id: str) -> html.Div:
 def actions(item, ledger) -> list:
     """An item's buttons (Done / Drop, or Reopen once closed) and its history, as they are now:
     redrawn after every write, so a closed item offers Reopen at once and its history counts
-    the edit just made."""
-    return [_buttons(item), history(ledger.history(item.id))]
+    the edit just made. A role that may not write sees the history only: no button it would be
+    refused for (the ledger section says once why)."""
+    from components.store_access import may_write
+    return [_buttons(item), history(ledger.history(item.id))] if may_write() else [history(ledger.history(item.id))]
 
 
 def carried(items, ledger) -> html.Div:
@@ -182,7 +189,16 @@ def versions(items) -> dict:
 
 def saved_message(item) -> html.Div:
     due = f", due {fmt_date(item.due_date)}" if item.due_date else ""
-    return html.Div(f"Saved: {item.kind} “{item.text}” for {item.owner}{due}.", className="alert alert-success py-2")
+    owner = f" for {item.owner}" if item.owner else ""
+    return html.Div(f"Saved: {item.kind} “{item.text}”{owner}{due}.", className="alert alert-success py-2")
+
+
+def from_button(measure_id: str, area_id: str, what: str) -> html.Button:
+    """'Add action' beside a flag or hot spot: fills the ledger form with its measure, area and
+    period (pages/meeting.py), so the facilitator types only the owner, the due date and what."""
+    return html.Button("Add action", id={"type": f"{P}-from", "measure": measure_id, "area": area_id or NONE},
+                       n_clicks=0, className="btn btn-outline-primary btn-sm ms-2 no-print",
+                       **{"aria-label": f"Add action: {what}"})
 
 
 def error_message(message: str) -> html.Div:

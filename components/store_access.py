@@ -54,6 +54,13 @@ def get_ledger(eng):
     return Ledger(get_store(), eng.city, eng.catalog.measures.keys(), valid_areas=areas)
 
 
+def get_annotations(eng):
+    """Annotations (dated events) in the app's store, checked against the catalog's measures."""
+    from store import Annotations
+
+    return Annotations(get_store(), eng.catalog.measures.keys())
+
+
 def get_snapshots(eng):
     """Packet snapshots in the app's store; their table is made once per process, not per page."""
     from packet.snapshots import Snapshots

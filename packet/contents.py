@@ -58,10 +58,11 @@ class GoalSection:
 class FlagItem:
     measure_id: str
     title: str
-    kind: str          # off_track | change_prior | change_year
-    headline: str      # what happened, in one sentence
-    test: str          # the rule or test that flagged it, in words
+    kind: str          # the first reason: off_track | change_prior | change_year
+    headline: str      # what happened, in one plain sentence (every reason for this measure)
+    test: str          # how we know: the rules and tests behind the sentence, with p-values
     p_value: float | None = None
+    kinds: tuple = ()  # every reason, first = kind
 
 
 @dataclass(frozen=True)
@@ -117,6 +118,19 @@ class Packet:
     carried: list[CarriedItem]
     new_items: list = field(default_factory=list)  # store.Item made at this meeting
     is_demo: bool = False
+    too_few: list = field(default_factory=list)    # (title, events) off track on too few events to judge
+    lags: list = field(default_factory=list)       # Engine.lag_report(): each dataset's newest day, fresh or late
+    annotations: list = field(default_factory=list)  # store.Annotation dated within the charts' span
+
+    def events_for(self, measure_id: str) -> list:
+        """The annotations a measure's chart draws: its own and the citywide ones, oldest first."""
+        return [a for a in self.annotations if a.measure_id in (None, measure_id)]
+
+    @property
+    def events_now(self) -> list:
+        """Annotations dated in the period reviewed or the one before: what the meeting should hear."""
+        start = self.full_period.start - dt.timedelta(days=self.full_period.days)
+        return [a for a in self.annotations if start <= a.day <= self.full_period.end]
 
     @property
     def partial(self) -> bool:
@@ -136,9 +150,10 @@ class Packet:
 
 
 def build_packet(eng, meeting: dt.date, ledger=None, snapshots=None, layer: str = "mcpp",
-                 now: dt.datetime | None = None) -> Packet:
-    """Everything the meeting on `meeting` (a meeting date) looks at. `ledger` (store.Ledger) and
-    `snapshots` (packet.snapshots.Snapshots) are optional: without them those sections are empty."""
+                 now: dt.datetime | None = None, annotations=None) -> Packet:
+    """Everything the meeting on `meeting` (a meeting date) looks at. `ledger` (store.Ledger),
+    `snapshots` (packet.snapshots.Snapshots) and `annotations` (store.Annotations) are optional:
+    without them those sections are empty."""
     as_of = eng.as_of()
     full, period = meeting_period(eng.city, meeting, as_of)
     d28, ytd = eng.period("28d", end=period.end), eng.period("ytd", end=period.end)
@@ -167,7 +182,9 @@ def build_packet(eng, meeting: dt.date, ledger=None, snapshots=None, layer: str 
         city=eng.city.name, meeting=meeting, full_period=full, period=period, as_of=as_of,
         generated_at=now or dt.datetime.now(dt.timezone.utc), goals=goals, flags=flags_of(rows),
         hotspot_layer_label=labels.get(layer, layer), hotspots=spots, last_packet=last, changes=changes, carried=carried, new_items=new_items,
-        is_demo=bool(eng.is_demo()))
+        is_demo=bool(eng.is_demo()), too_few=too_few_to_judge(rows), lags=eng.lag_report(),
+        annotations=(annotations.between(full.start - dt.timedelta(days=every * (SERIES_POINTS - 1)), full.end)
+                     if annotations is not None else []))
 
 
 def _chart_target(m, result: MeasureResult, series: pd.DataFrame) -> list | None:
@@ -181,40 +198,85 @@ def _chart_target(m, result: MeasureResult, series: pd.DataFrame) -> list | None
 
 
 def flags_of(rows: list[MeasureRow]) -> list[FlagItem]:
-    """Off-track measures first, then real changes (smallest p-value first); noise is not listed."""
-    from components.formatting import fmt_change, fmt_value
-
+    """One flag per measure that needs the meeting's attention, in plain words: off track against
+    its target, or changed by more than normal variation explains (the engine's tests, which never
+    call one or two events a change: engine.stats.MIN_EVENTS). Off-track measures first, then the
+    clearest changes (smallest p-value). Noise is not listed, and a measure is listed once."""
     out = []
     for r in rows:
         res = r.meeting
-        if res.status == "off_track":
-            m_tol = "" if res.target is None else f"{fmt_value(res.target, r.unit)}"
-            out.append(FlagItem(r.measure_id, r.title, "off_track",
-                                f"{r.title}: off track, {fmt_value(res.value, r.unit)} against a target of {m_tol}.",
-                                "Status rule: beyond the target by more than its tolerance band "
-                                f"({'lower' if r.direction == 'up' else 'higher'} is worse for this measure)."))
-        for kind, flag, before, change, pct, what in (
-                ("change_prior", res.flag, res.prior, res.change, res.change_pct, "the previous period"),
-                ("change_year", res.flag_year, res.prior_year, res.change_year, res.change_year_pct,
-                 "the same period last year")):
+        says, how, kinds, ps = [], [], [], []
+        if res.status == "off_track" and res.target is not None and not _too_few(res):
+            worse = "lower" if r.direction == "up" else "higher"
+            says.append(f"off track, {_amount(res.value, r)} against a target of {_amount(res.target, r)}")
+            how.append(f"Off track: beyond the target by more than its tolerance band ({worse} is worse for this "
+                       "measure; the target is the city's, see the measure's page).")
+            kinds.append("off_track")
+        for kind, flag, before, pct, when in (
+                ("change_prior", res.flag, res.prior, res.change_pct, _previous(res.prior_period, res.period)),
+                ("change_year", res.flag_year, res.prior_year, res.change_year_pct, _last_year(res.period))):
             if flag.flagged:
-                out.append(FlagItem(
-                    r.measure_id, r.title, kind,
-                    f"{r.title}: {_word(change, r.direction)} than {what} ({fmt_value(before, r.unit)} → "
-                    f"{fmt_value(res.value, r.unit)}, {fmt_change(change, pct)}).",
-                    f"{flag.test}: {flag.explanation}", flag.p_value))
-    return sorted(out, key=lambda f: (FLAG_ORDER[f.kind] > 0, f.p_value if f.p_value is not None else 1.0,
-                                      FLAG_ORDER[f.kind]))
+                says.append(f"{_moved(res.value, before, pct, r)} on {when}")
+                how.append(f"Against {when}: {flag.explanation}")
+                kinds.append(kind)
+                ps.append(flag.p_value)
+        if not says:
+            continue
+        head = f"{r.title}{':' if kinds[0] == 'off_track' else ''} {says[0]}" + "".join(f"; {x}" for x in says[1:])
+        changed = any(k != "off_track" for k in kinds)
+        head += ", more than normal variation explains." if changed else "."
+        out.append(FlagItem(r.measure_id, r.title, kinds[0], head, " ".join(how),
+                            min((p for p in ps if p is not None), default=None), tuple(kinds)))
+    return sorted(out, key=lambda f: (f.kind != "off_track", f.p_value if f.p_value is not None else 1.0,
+                                      f.measure_id))
 
 
-def _word(change, direction: str) -> str:
-    if change is None:
-        return "different"
-    up = change > 0
-    if direction == "none":
-        return "higher" if up else "lower"
-    better = up == (direction == "up")
-    return ("higher" if up else "lower") + (" (better)" if better else " (worse)")
+def _too_few(res: MeasureResult) -> bool:
+    """Off track on fewer than MIN_EVENTS events (a disparity ratio of 1 stop against 1, a median of
+    3 calls), or on a ratio with no reference events ("not defined"): too few to judge."""
+    from engine.stats import MIN_EVENTS
+    v = res.value
+    return v is None or v != v or v in (float("inf"), float("-inf")) or (res.n is not None and res.n < MIN_EVENTS)
+
+
+def too_few_to_judge(rows: list[MeasureRow]) -> list[tuple[str, str]]:
+    """(measure title, how many events) of measures off track on too few events to judge: named
+    under the flags, so a reader sees why the table's 'off track' is not a flag."""
+    from components.formatting import fmt_value
+    return [(r.title, "no comparison group" if r.meeting.n is None or r.meeting.value in (float("inf"),)
+             else f"{fmt_value(r.meeting.n)} event{'s' if r.meeting.n != 1 else ''}")
+            for r in rows if r.meeting.status == "off_track" and _too_few(r.meeting)]
+
+
+def _amount(v, r) -> str:
+    from components.formatting import fmt_unit, fmt_value
+    unit = fmt_unit(r.unit)
+    return fmt_value(v, r.unit) + (f" {unit}" if unit and r.kind in ("count", "percentile") else "")
+
+
+def _moved(value, before, pct, r) -> str:
+    """'rose 27% (22 -> 28)' or 'rose from 0 to 12': the size of the change a reader can check."""
+    from components.formatting import fmt_value
+    if value is None or before is None:
+        return "changed"
+    verb = "rose" if value > before else "fell"
+    if fmt_value(value, r.unit).endswith("%"):  # a share: points, not a percent of a percent
+        return f"{verb} {abs(value - before):.1f} points ({fmt_value(before, r.unit)} → {fmt_value(value, r.unit)})"
+    if not before or pct is None:
+        return f"{verb} from {fmt_value(before, r.unit)} to {fmt_value(value, r.unit)}"
+    return f"{verb} {abs(pct):.0f}% ({fmt_value(before, r.unit)} → {fmt_value(value, r.unit)})"
+
+
+def _span(days: int) -> str:
+    return {7: "week", 14: "two weeks", 28: "four weeks"}.get(days, f"{days} days")
+
+
+def _previous(prior: Period | None, period: Period) -> str:
+    return f"the previous {_span((prior or period).days)}"
+
+
+def _last_year(period: Period) -> str:
+    return f"the same {_span(period.days)} last year"
 
 
 def carried_items(eng, ledger, meeting: dt.date, rows: list[MeasureRow]) -> list[CarriedItem]:

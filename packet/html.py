@@ -23,7 +23,9 @@ def chart_for(pkt, row) -> tuple[str, str]:
     """(SVG, caption) of a measure's meeting-period series: the caption ranks complete periods
     only and names a part-period with its days, so chart, caption and table tell one story."""
     s = row.series
-    picture = svg.line_chart(s, row.chart_target, pkt.partial, title=row.title)
+    events = pkt.events_for(row.measure_id)
+    picture = svg.line_chart(s, row.chart_target, pkt.partial, title=row.title,
+                             events=[(a.day, i) for i, a in enumerate(events, 1)])
     whole = timemodel.complete(s) if len(s) else s
     vals = [v for v in whole["value"] if v == v] if len(whole) else []
     n_flag = int(s["flagged"].fillna(False).astype(bool).sum()) if len(s) else 0
@@ -43,30 +45,43 @@ def chart_for(pkt, row) -> tuple[str, str]:
     if line:
         per = f" per {int(s['grain_days'].iloc[0])}-day period" if len(set(line)) == 1 and row.kind == "count" else ""
         caption += f" Target {fmt_value(line[-1], row.unit)}{per} (dashed)."
+    if events:
+        caption += " Events (dotted, numbered): " + "; ".join(
+            f"{i} {fmt_date(a.day)}: {a.text}" + ("" if a.measure_id else " (citywide)")
+            for i, a in enumerate(events, 1)) + "."
     if getattr(row.meeting, "state", None) == "not_covered":
         caption = f"{row.title}: not covered by the loaded data ({row.meeting.coverage}), so there is nothing to chart."
     return picture, caption
 
 
 def hotspot_maps(pkt, geojson: dict) -> list[tuple[str, str, str]]:
-    """(title, SVG, caption) per measure with hot spots (numbered as in the table); with none, one
-    map of the first measure's changes so the meeting still sees where counts moved."""
+    """(title, SVG, caption) per measure in the ranked table (numbered as in the table), each map
+    showing that same measure; with no ranked rise, one map of the first measure's changes so the
+    meeting still sees where counts moved. Areas too small to test are hatched, and said so."""
     hs = pkt.hotspots
     numbers = {}
     for i, h in enumerate(hs.spots, 1):
         numbers.setdefault(h.measure_id, {})[h.area_id] = i
     ids = list(numbers) or list(hs.titles)[:1]
+    units = {h.measure_id: h.unit for h in hs.spots}
     out = []
     for mid in ids[:MAX_MAPS]:
         changes = hs.changes.get(mid, {})
+        few = hs.untested.get(mid, set())
         ups = sum(1 for v in changes.values() if v > 0)
         downs = sum(1 for v in changes.values() if v < 0)
         marked = numbers.get(mid, {})
+        sig = [i for a, i in marked.items() if any(h.significant and h.area_id == a and h.measure_id == mid
+                                                    for h in hs.spots)]
         title = f"{hs.titles[mid]}: change from the previous period by {pkt.hotspot_layer_label}"
-        caption = (f"Red: more than the previous period ({ups} areas); blue: fewer ({downs}); grey: no change. "
-                   + (f"Outlined and numbered: the {len(marked)} significant increase"
-                      f"{'s' if len(marked) != 1 else ''} in the table." if marked else "No area passed the test."))
-        out.append((title, svg.change_map(geojson, changes, marked, title=title), caption))
+        caption = (f"Red: more than the previous period ({ups} areas); blue: fewer ({downs}); grey: no change"
+                   + (f"; hatched: too few events to test ({len(few)} areas)" if few else "") + ". "
+                   + (f"Outlined and numbered: the ranked rise{'s' if len(marked) != 1 else ''} "
+                      f"{', '.join(map(str, sorted(marked.values())))} in the table"
+                      + (f", of which {', '.join(map(str, sorted(sig)))} significant." if sig else
+                         ", none significant.") if marked else "No area rose by enough events to test."))
+        out.append((title, svg.change_map(geojson, changes, marked, title=title, untested=few,
+                                          unit=units.get(mid) or "events"), caption))
     return out
 
 
@@ -101,20 +116,28 @@ def render_html(pkt, geojson: dict, freshness: list[tuple[str, str]] | None = No
              f"{len(pkt.flags)} flag{'s' if len(pkt.flags) != 1 else ''}; {len(pkt.carried)} open "
              f"commitment{'s' if len(pkt.carried) != 1 else ''} carried over.</p>")
     p.append("<h2 class='toc-head'>Contents</h2><ol class='toc'>"
-             "<li>Flags</li><li>What changed since the last packet</li><li>Hot spots</li>"
+             "<li>Summary</li><li>Flags</li><li>What changed since the last packet</li><li>Events noted</li><li>Hot spots</li>"
              + "".join(f"<li>{escape(g.title)}</li>" for g in pkt.goals)
              + "<li>Commitments ledger</li><li>About the data</li></ol>")
     p.append("</section>")
+    # Executive summary: page 1 after the cover
+    from packet.summary import sections, summarise
+    p.append("<section class='summary'><h2 id='summary'>Summary: where things stand</h2>")
+    for head, lines, none in sections(summarise(pkt)):
+        p.append(f"<h3>{escape(head)}</h3>" + ("<ul>" + "".join(f"<li>{escape(x)}</li>" for x in lines) + "</ul>"
+                                              if lines else f"<p>{escape(none)}</p>"))
+    p.append("</section>")
     # Flags
     p.append("<section class='flags-section'><h2 id='flags'>Flags</h2>")
-    p.append("<p class='note'>Off-track measures first, then changes the statistical tests call real "
-             "(5% false-alarm rate), smallest p-value first. Changes within chance are not listed.</p>")
+    p.append(f"<p class='note'>{escape(text.FLAGS_NOTE)}</p>")
     if pkt.flags:
         p.append("<ol class='flags'>" + "".join(
             f"<li class='flag-{f.kind}'><strong>{escape(f.headline)}</strong><br><span class='test'>"
-            f"{escape(f.test)}</span></li>" for f in pkt.flags) + "</ol>")
+            f"How we know: {escape(f.test)}</span></li>" for f in pkt.flags) + "</ol>")
     else:
-        p.append("<p>No measure is off track and no change passed its test.</p>")
+        p.append("<p>No measure is off track and no change is more than normal variation explains.</p>")
+    if pkt.too_few:
+        p.append(f"<p class='note'>{escape(text.too_few_sentence(pkt))}</p>")
     p.append("</section>")
     # What changed
     p.append("<section><h2 id='changed'>What changed since the last packet</h2>")
@@ -126,6 +149,13 @@ def render_html(pkt, geojson: dict, freshness: list[tuple[str, str]] | None = No
     else:
         p.append(f"<p>Compared with the packet for {fmt_date(pkt.last_packet)}:</p><ul class='changes'>"
                  + "".join(f"<li>{escape(c.text)}</li>" for c in pkt.changes) + "</ul>")
+    p.append("</section>")
+    # Events noted (annotations)
+    p.append("<section class='events'><h2 id='events'>Events noted</h2>")
+    p.append(f"<p>{escape(text.events_sentence(pkt))}</p>")
+    if pkt.events_now:
+        titles_ = {r.measure_id: r.title for r in pkt.rows()}
+        p.append(_table(text.EVENTS_HEAD, [text.event_cells(a, titles_) for a in pkt.events_now], "events"))
     p.append("</section>")
     # Hot spots
     p.append(f"<section class='hotspots'><h2 id='hotspots'>Hot spots by {escape(pkt.hotspot_layer_label)}</h2>")

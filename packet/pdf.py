@@ -21,12 +21,14 @@ def freshness_rows(eng) -> list[tuple[str, str]]:
 def html_to_pdf(html: str) -> bytes:
     from weasyprint import HTML  # imported when a PDF is made: it loads Pango
 
-    return HTML(string=html).write_pdf()
+    # PDF/UA-1: a tagged PDF (structure tree, language, title shown, figures with their alt text) that
+    # screen readers read in order; WCAG 2.1 AA applies to documents a city publishes (US rule, 2027).
+    return HTML(string=html).write_pdf(pdf_variant="pdf/ua-1")
 
 
-def packet_pdf(eng, meeting: dt.date, ledger=None, snapshots=None, layer: str = "mcpp"):
+def packet_pdf(eng, meeting: dt.date, ledger=None, snapshots=None, layer: str = "mcpp", annotations=None):
     """(Packet, PDF bytes). With `snapshots`, the packet's figures are recorded for the next one."""
-    pkt = build_packet(eng, meeting, ledger=ledger, snapshots=snapshots, layer=layer)
+    pkt = build_packet(eng, meeting, ledger=ledger, snapshots=snapshots, layer=layer, annotations=annotations)
     data = html_to_pdf(render_html(pkt, eng.geojson(layer), freshness_rows(eng)))
     if snapshots is not None:
         snapshots.save(pkt)

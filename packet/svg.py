@@ -35,7 +35,7 @@ def _short(v: float) -> str:
 
 
 def line_chart(series, target=None, partial: bool = False, width: int = 330,
-               height: int = 110, title: str = "") -> str:
+               height: int = 110, title: str = "", events=()) -> str:
     """Meeting-period values as a line through the complete periods; flagged points red; a
     part-period (engine.timemodel: fewer days than the period) an open circle off the line, so
     7 days so far never read as a collapse from 14; the target dashed, at each period's days
@@ -91,6 +91,16 @@ def line_chart(series, target=None, partial: bool = False, width: int = 330,
         if p and v is not None:  # a part-period: open, off the line
             out.append(f'<circle cx="{x(i):.1f}" cy="{y(v):.1f}" r="3.2" fill="white" stroke="{PARTIAL}" '
                        f'stroke-width="1.4"/>')
+    # Annotations (`events`: (day, number)): a dotted line at the period holding the day, numbered
+    # as in the caption, which says what happened.
+    starts = [d for d, _, _, _ in pts]
+    for day, number in events:
+        i = max((k for k, d in enumerate(starts) if d <= day), default=None)
+        if i is None:
+            continue
+        out.append(f'<line x1="{x(i):.1f}" x2="{x(i):.1f}" y1="{top}" y2="{top + h}" stroke="#5a2d82" '
+                   f'stroke-width="1" stroke-dasharray="1.5 2"/><text x="{x(i) + 2:.1f}" y="{top + 8}" '
+                   f'fill="#5a2d82" font-weight="bold">{number}</text>')
     first, end = pts[0][0], pts[-1][0]
     out.append(f'<text x="{left}" y="{height - 5}" fill="{TEXT}">{first:%b %-d, %Y}</text>')
     out.append(f'<text x="{left + w}" y="{height - 5}" text-anchor="end" fill="{TEXT}">'
@@ -128,16 +138,57 @@ def _rings(geom: dict) -> list[list]:
     return []
 
 
+LEGEND_H = 72
+
+
 def change_map(geojson: dict, changes: dict, marked: dict, width: int = 330, height: int = 360,
-               title: str = "") -> str:
+               title: str = "", untested: set | frozenset = frozenset(), unit: str = "events") -> str:
     """Areas shaded by their change (red: up, blue: down, pale: no change or no events); areas in
-    `marked` ({area_id: number}) get a thick outline and their number."""
+    `untested` (too few events to test) hatched; areas in `marked` ({area_id: number}) get a thick
+    outline and their number. A legend under the map says what each shade and mark means, so
+    colour is never the only carrier (the caption says it in words too)."""
+    top = max([abs(v) for v in changes.values() if _num(v) is not None] + [1])
+    body = _change_map(geojson, changes, marked, width, height, title, untested)
+    legend = _legend(width, height, top, unit, bool(untested))
+    return body[:-len("</svg>")].replace(f'height="{height}" viewBox="0 0 {width} {height}"',
+                                          f'height="{height + LEGEND_H}" viewBox="0 0 {width} {height + LEGEND_H}"',
+                                          1) + legend + "</svg>"
+
+
+HATCH = ('<defs><pattern id="few" width="5" height="5" patternUnits="userSpaceOnUse" patternTransform="rotate(45)">'
+         '<rect width="5" height="5" fill="#f4f4f4"/><line x1="0" y1="0" x2="0" y2="5" stroke="#888888" '
+         'stroke-width="1.4"/></pattern></defs>')
+
+
+def _legend(width: int, y0: int, top: float, unit: str, hatched: bool) -> str:
+    """Three rows under the map: rises, falls, and the marks (numbered outline, hatching)."""
+    n = _short(top)
+    rows = [[(_shade(top, top), f"up (to +{n})"), (_shade(top * 0.2, top), "up a little"), ("#eeeeee", "no change")],
+            [(_shade(-top * 0.2, top), "down a little"), (_shade(-top, top), f"down (to \u2212{n})")]]
+    out = [f'<text x="6" y="{y0 + 12}" font-weight="bold">Change in {escape(unit)} from the previous period</text>']
+    for k, row in enumerate(rows):
+        y, x = y0 + 18 + 15 * k, 6
+        for fill, label in row:
+            out.append(f'<rect x="{x}" y="{y}" width="12" height="10" fill="{fill}" stroke="#999999" stroke-width="0.4"/>'
+                       f'<text x="{x + 15}" y="{y + 9}">{escape(label)}</text>')
+            x += 105
+    y = y0 + 18 + 15 * len(rows) + 5
+    out.append(f'<circle cx="12" cy="{y + 1}" r="6" fill="#000000"/><text x="12" y="{y + 4}" text-anchor="middle" '
+               f'fill="#ffffff" font-weight="bold">1</text><text x="22" y="{y + 4}">outlined: ranked rise (table)</text>')
+    if hatched:
+        out.append(f'<rect x="178" y="{y - 5}" width="12" height="10" fill="url(#few)" stroke="#999999" '
+                   f'stroke-width="0.4"/><text x="193" y="{y + 4}">too few events to test</text>')
+    return "".join(out)
+
+
+def _change_map(geojson: dict, changes: dict, marked: dict, width: int, height: int,
+                title: str, untested) -> str:
     feats = [(f["id"], _rings(f["geometry"])) for f in geojson.get("features", []) if f.get("geometry")]
     xs = [p[0] for _, rings in feats for r in rings for p in r]
     ys = [p[1] for _, rings in feats for r in rings for p in r]
     head = (f'<svg xmlns="http://www.w3.org/2000/svg" width="{width}" height="{height}" '
             f'viewBox="0 0 {width} {height}" font-family="DejaVu Sans, Arial, sans-serif" font-size="9">'
-            + (f"<title>{escape(title)}</title>" if title else ""))
+            + (f"<title>{escape(title)}</title>" if title else "") + HATCH)
     if not xs:
         return head + f'<text x="{width / 2}" y="{height / 2}" text-anchor="middle">no boundaries loaded</text></svg>'
     kx = math.cos(math.radians((min(ys) + max(ys)) / 2))
@@ -155,8 +206,8 @@ def change_map(geojson: dict, changes: dict, marked: dict, width: int = 330, hei
     body, outlines, labels = [], [], []
     for area_id, rings in feats:
         d = "".join("M" + "L".join(f"{a:.1f},{b:.1f}" for a, b in map(pt, r)) + "Z" for r in rings if len(r) > 2)
-        body.append(f'<path d="{d}" fill="{_shade(_num(changes.get(area_id)), top)}" stroke="#ffffff" '
-                    f'stroke-width="0.5" fill-rule="evenodd"/>')
+        fill = "url(#few)" if area_id in untested else _shade(_num(changes.get(area_id)), top)
+        body.append(f'<path d="{d}" fill="{fill}" stroke="#ffffff" stroke-width="0.5" fill-rule="evenodd"/>')
         if area_id in marked:
             outlines.append(f'<path d="{d}" fill="none" stroke="#000000" stroke-width="1.8"/>')
             ring = max(rings, key=len)

@@ -12,12 +12,44 @@ MEASURE_HEAD = ("Measure", "This period", "Previous period", "Change", "Same per
                 "28 days", "Year to date", "Target", "Status")
 CARRIED_HEAD = ("Item", "Owner", "Due", "Made at", "Age", "Measure", "Then → now")
 NEW_HEAD = ("Item", "Kind", "Owner", "Due", "Measure", "Status")
-HOTSPOT_HEAD = ("#", "Area", "Measure", "Previous period", "This period", "Increase", "p-value")
+# Significance beside the area, not last: on a phone the table scrolls sideways and the last
+# columns are out of sight.
+HOTSPOT_HEAD = ("#", "Area", "More than normal variation?", "Measure", "Previous period", "This period", "Increase")
 
 
 def _notes(notes: str) -> str:
     """Notes on one line (each added note was a line): '; ' between them."""
     return f" (notes: {'; '.join(n for n in notes.splitlines() if n.strip())})" if notes else ""
+
+
+FLAGS_NOTE = ("One line per measure that needs attention: off track against its target first, then changes "
+              "larger than normal variation explains (5% false-alarm rate), clearest first. Changes within "
+              "chance, and changes of fewer than 10 events, are not listed.")
+
+
+def too_few_sentence(pkt) -> str:
+    """Measures the table calls off track that are not flags: too few events to judge."""
+    names = "; ".join(f"{t} ({n})" for t, n in pkt.too_few)
+    return f"Off track in the tables but too few events to judge, so not flagged: {names}."
+
+
+EVENTS_HEAD = ("Date", "Measure", "What happened", "Public")
+
+
+def events_sentence(pkt) -> str:
+    start = pkt.full_period.start.toordinal() - pkt.full_period.days
+    import datetime as _dt
+    since = _dt.date.fromordinal(start)
+    if not pkt.events_now:
+        return (f"No event was noted from {fmt_date(since)} to {fmt_date(pkt.full_period.end)}. Editors note dated "
+                "events (a new patrol plan, a storm, a policy change) on the meeting page; charts mark them.")
+    return (f"Dated events noted from {fmt_date(since)} to {fmt_date(pkt.full_period.end)} (this period and the "
+            "one before); the charts mark each with a dotted line.")
+
+
+def event_cells(a, titles: dict) -> list[str]:
+    return [fmt_date(a.day), titles.get(a.measure_id, a.measure_id) if a.measure_id else "citywide", a.text,
+            "yes" if a.public else "no"]
 
 
 def status_label(status: str) -> str:
@@ -62,7 +94,7 @@ def movement_text(ci) -> str:
 def item_head_cells(it, overdue: bool) -> list[str]:
     """What, owner and due date of an item, as the carried-over table shows them (the meeting page
     also redraws just these after an edit)."""
-    return [it.text + _notes(it.notes), it.owner,
+    return [it.text + _notes(it.notes), it.owner or "none",
             (fmt_date(it.due_date) + (" OVERDUE" if overdue else "")) if it.due_date else "none"]
 
 
@@ -79,15 +111,16 @@ def carried_cells(ci) -> list[str]:
 
 
 def item_cells(it, titles: dict) -> list[str]:
-    return [it.text + _notes(it.notes), it.kind, it.owner,
+    return [it.text + _notes(it.notes), it.kind, it.owner or "none",
             fmt_date(it.due_date) if it.due_date else "none",
             (titles.get(it.measure_id, it.measure_id) + (f", {it.area_id}" if it.area_id else "")) if it.measure_id else "none",
             it.status]
 
 
 def hotspot_cells(i: int, h) -> list[str]:
-    return [str(i), h.label, h.title, fmt_value(h.prior_count), fmt_value(h.count), f"+{h.increase:,}",
-            f"{h.p_value:.4f}"]
+    from engine.stats import fmt_p
+    return [str(i), h.label, ("Yes, significant" if h.significant else "No, within chance") + f" ({fmt_p(h.p_value)})",
+            h.title, fmt_value(h.prior_count), fmt_value(h.count), f"+{h.increase:,}"]
 
 
 def period_sentence(pkt) -> str:
@@ -101,12 +134,17 @@ def period_sentence(pkt) -> str:
 
 
 def hotspot_sentence(pkt) -> str:
+    from engine.stats import MIN_EVENTS
     hs = pkt.hotspots
     if not hs.titles:
         return f"No count measure can be broken down by {pkt.hotspot_layer_label}."
-    base = (f"Each area of {pkt.hotspot_layer_label} was compared with the previous period for "
-            f"{len(hs.titles)} count measures ({hs.tests} comparisons), by the exact Poisson test; to keep chance "
-            "findings out, an area needs p below 0.05 divided by the number of areas tested (Bonferroni).")
+    base = (f"The largest rises by {pkt.hotspot_layer_label} since the previous period, for {len(hs.titles)} count "
+            f"measures ({hs.tests} areas tested by the exact Poisson test). \"Significant\" marks a rise that is more "
+            f"than normal variation explains, holding the false-discovery rate at {hs.fdr:.0%} (Benjamini-Hochberg: of "
+            f"the rises marked, about 1 in {round(1 / hs.fdr)} may still be chance). An area with fewer than "
+            f"{MIN_EVENTS} events in the two periods is too few to test and is not ranked.")
     if not hs.spots:
-        return base + " No area passed: no significant increase this period."
-    return base + f" {len(hs.spots)} significant increase{'s' if len(hs.spots) != 1 else ''}, largest first."
+        return base + " No area rose by enough events to test this period."
+    n = len(hs.significant)
+    return base + (f" {n} significant rise{'s' if n != 1 else ''}, listed first." if n else
+                   " No rise is significant this period: the ranked rises are within normal variation.")

@@ -11,6 +11,7 @@ from __future__ import annotations
 import datetime as dt
 
 import dash
+import dash_bootstrap_components as dbc
 from dash import ALL, Input, Output, State, ctx, dcc, html, no_update
 
 from components import callback_guard
@@ -18,8 +19,8 @@ from components import ledger as ledger_ui
 from components.engine_access import get_engine, settings
 from components.formatting import fmt_date
 from components.latest import latest_links
-from components.pagekit import guarded, log, page_header
-from components.store_access import author, get_ledger, get_snapshots, may_write
+from components.pagekit import guarded, labelled, log, page_header, select
+from components.store_access import author, get_annotations, get_ledger, get_snapshots, may_write
 from packet import text
 from packet.calendar import MeetingDateError, meeting_dates_around, next_meeting, parse_meeting_date
 from packet.html import chart_for, hotspot_maps
@@ -67,14 +68,15 @@ def meeting_view(eng, meeting: dt.date) -> html.Div:
     layer = _layer(eng)
     problem = ""
     try:
-        ledger, snaps = get_ledger(eng), get_snapshots(eng)
+        ledger, snaps, notes = get_ledger(eng), get_snapshots(eng), get_annotations(eng)
     except StoreError as exc:
-        ledger = snaps = None
+        ledger = snaps = notes = None
         problem = f"The commitments ledger cannot be opened: {exc}"
-    pkt = build_packet(eng, meeting, ledger=ledger, snapshots=snaps, layer=layer)
+    pkt = build_packet(eng, meeting, ledger=ledger, snapshots=snaps, layer=layer, annotations=notes)
     titles = {r.measure_id: r.title for r in pkt.rows()}
     return html.Div([
         dcc.Store(id=f"{P}-meeting", data=meeting.isoformat()),
+        dcc.Store(id=f"{P}-jump"),
         dcc.Store(id=f"{P}-versions", data=ledger_ui.versions([c.item for c in pkt.carried] + list(pkt.new_items))),
         page_header(f"Meeting of {meeting:%A %-d %B %Y}", text.period_sentence(pkt), id=f"{P}-title"),
         html.P([html.Strong(f"Data as of {fmt_date(pkt.as_of)}. "),
@@ -82,8 +84,10 @@ def meeting_view(eng, meeting: dt.date) -> html.Div:
         _nav(eng, meeting),
         _latest(eng, pkt) or html.Div(),
         *([html.Div(problem, className="alert alert-danger", role="alert")] if problem else []),
+        _section("Summary: where things stand", f"{P}-summary", _summary(pkt)),
         _section("Flags", f"{P}-flags", _flags(pkt)),
         _section("What changed since the last packet", f"{P}-changed", _changes(pkt)),
+        _section("Events noted", f"{P}-events", _events(pkt, titles)),
         _section(f"Hot spots by {pkt.hotspot_layer_label}", f"{P}-hotspots", _hotspots(pkt, eng.geojson(layer))),
         _section("Commitments ledger", f"{P}-ledger", _ledger(pkt, eng, ledger, titles, layer)),
         *[_section(g.title, f"{P}-goal-{g.goal_id}", _goal(pkt, g)) for g in pkt.goals],
@@ -110,12 +114,36 @@ def _nav(eng, meeting: dt.date) -> html.Nav:
              for d in dates]
     return html.Nav([
         html.Ul(links, className="nav nav-pills flex-wrap small"),
-        html.Div([
-            html.Button("Download the packet (PDF)", id=f"{P}-pdf-btn", n_clicks=0, className="btn btn-primary btn-sm me-2"),
-            dcc.Loading(html.Span(id=f"{P}-pdf-status", className="small"), type="dot"),
-            dcc.Download(id=f"{P}-pdf"),
-        ], className="d-flex align-items-center mt-2"),
+        _pdf_control(),
     ], className="no-print mb-3", **{"aria-label": "Meetings"})
+
+
+def _role_reason(action: str) -> str:
+    """Why the signed-in role may not `action`, in a sentence (shown beside the control it hides)."""
+    import auth
+    user = auth.current_user()
+    who = f"Your role ({user.role})" if user is not None else "This site"
+    return {"download": f"{who} can read the packet here but not download it; analysts, editors and admins can.",
+            "write_ledger": f"{who} can read the ledger but not record or change items; editors and admins can."}[action]
+
+
+def _pdf_control() -> html.Div:
+    """The PDF button, or for a role that may not download a disabled one with the reason beside it."""
+    import auth
+    if not auth.allowed("download"):
+        return html.Div([
+            html.Button("Download the packet (PDF)", id=f"{P}-pdf-btn", n_clicks=0, disabled=True,
+                        className="btn btn-secondary btn-sm me-2", **{"aria-describedby": f"{P}-pdf-why"}),
+            html.Span(_role_reason("download"), id=f"{P}-pdf-why", className="small"),
+            html.Span(id=f"{P}-pdf-status", className="small"), dcc.Download(id=f"{P}-pdf"),
+        ], className="d-flex align-items-center mt-2")
+    return html.Div([
+        html.Button("Download the packet (PDF)", id=f"{P}-pdf-btn", n_clicks=0, className="btn btn-primary btn-sm me-2"),
+        html.Button("Download the follow-up (PDF)", id=f"{P}-fu-btn", n_clicks=0,
+                    className="btn btn-outline-primary btn-sm me-2"),
+        dcc.Loading(html.Span(id=f"{P}-pdf-status", className="small"), type="dot"),
+        dcc.Download(id=f"{P}-pdf"), dcc.Download(id=f"{P}-fu"),
+    ], className="d-flex align-items-center mt-2 flex-wrap")
 
 
 def _section(title: str, id: str, body) -> html.Section:
@@ -123,13 +151,28 @@ def _section(title: str, id: str, body) -> html.Section:
                         **{"aria-labelledby": f"{id}-h"})
 
 
+def _summary(pkt):
+    from packet.summary import sections, summarise
+    out = []
+    for head, lines, none in sections(summarise(pkt)):
+        out += [html.H3(head, className="h6 mt-2 mb-1"),
+                html.Ul([html.Li(x) for x in lines], className="mb-1") if lines else html.P(none, className="mb-1")]
+    return html.Div(out, className="border rounded p-2 bg-body-tertiary")
+
+
 def _flags(pkt):
-    note = html.P("Off-track measures first, then changes the statistical tests call real (5% false-alarm rate), "
-                  "smallest p-value first. Changes within chance are not listed.", className="small text-body-secondary")
+    note = html.P(text.FLAGS_NOTE, className="small text-body-secondary")
+    few = [html.P(text.too_few_sentence(pkt), className="small", id=f"{P}-too-few")] if pkt.too_few else []
     if not pkt.flags:
-        return html.Div([note, html.P("No measure is off track and no change passed its test.")])
-    return html.Div([note, html.Ol([html.Li([html.Strong(f.headline), html.Br(), html.Span(f.test, className="small")],
-                                            className=f"flag-{f.kind} mb-2") for f in pkt.flags])])
+        return html.Div([note, html.P("No measure is off track and no change is more than normal variation explains."),
+                         *few])
+    write = may_write()
+    return html.Div([note, html.Ol([html.Li([
+        html.Strong(f.headline),
+        *([ledger_ui.from_button(f.measure_id, "", f.title)] if write else []),
+        html.Details([html.Summary("How we know", className="small"), html.P(f.test, className="small mb-1")],
+                     className="flag-how"),
+    ], className=f"flag-{f.kind} mb-2", id=f"{P}-flag-{f.measure_id}") for f in pkt.flags], id=f"{P}-flag-list"), *few])
 
 
 def _changes(pkt):
@@ -143,11 +186,41 @@ def _changes(pkt):
                      html.Ul([html.Li(c.text) for c in pkt.changes])])
 
 
+def _events(pkt, titles):
+    """Annotations near this period, and for editors a form to note one (drawn on the charts)."""
+    parts = [html.P(text.events_sentence(pkt), className="small")]
+    if pkt.events_now:
+        parts.append(_table(text.EVENTS_HEAD, [text.event_cells(a, titles) for a in pkt.events_now], f"{P}-events-table"))
+    if may_write():
+        measures = [{"label": "Citywide (every chart)", "value": ledger_ui.NONE}] + [
+            {"label": t, "value": m} for m, t in titles.items()]
+        parts.append(html.Div([
+            html.H3("Note an event", className="h6"),
+            html.Div([
+                html.Div(labelled("Measure", select(f"{P}-ev-measure", measures, ledger_ui.NONE), f"{P}-ev-measure"),
+                         className="col-12 col-md-4"),
+                html.Div(labelled("Date", dcc.Input(id=f"{P}-ev-day", type="text", className="form-control",
+                                                   placeholder="YYYY-MM-DD", autoComplete="off"), f"{P}-ev-day"),
+                         className="col-12 col-md-3"),
+                html.Div(labelled("What happened", dcc.Input(id=f"{P}-ev-text", type="text", className="form-control",
+                                                            maxLength=500, autoComplete="off"), f"{P}-ev-text"),
+                         className="col-12 col-md-5"),
+            ], className="row g-2"),
+            dbc.Checkbox(id=f"{P}-ev-public", label="Show on the public site too", value=False, className="small mb-1"),
+            html.Button("Save event", id=f"{P}-ev-save", n_clicks=0, className="btn btn-outline-primary btn-sm"),
+            html.Div(id=f"{P}-ev-msg", role="status", **{"aria-live": "polite"}, className="small mt-1"),
+        ], className="card card-body no-print"))
+    return html.Div(parts)
+
+
 def _hotspots(pkt, geojson):
     parts = [html.P(text.hotspot_sentence(pkt), className="small")]
     if pkt.hotspots.spots:
-        parts.append(_table(text.HOTSPOT_HEAD, [text.hotspot_cells(i, h) for i, h in enumerate(pkt.hotspots.spots, 1)],
-                            f"{P}-hotspot-table"))
+        write = may_write()
+        head = list(text.HOTSPOT_HEAD) + (["Action"] if write else [])
+        rows = [text.hotspot_cells(i, h) + ([ledger_ui.from_button(h.measure_id, h.area_id, f"{h.title} in {h.label}")]
+                                            if write else []) for i, h in enumerate(pkt.hotspots.spots, 1)]
+        parts.append(_table(head, rows, f"{P}-hotspot-table"))
     parts.append(html.Div([html.Figure([html.Img(src=data_uri(svg), alt=f"{title}. {cap}", className="img-fluid", style={"width": "100%", "maxWidth": "520px"}),
                                         html.Figcaption([html.Strong(title), ". ", cap], className="small")],
                                        className="col-12 col-md-6")
@@ -180,8 +253,8 @@ def _ledger(pkt, eng, ledger, titles, layer):
         return html.P("The ledger is unavailable.")
     areas = list(eng.areas(layer).itertuples(index=False, name=None))
     return html.Div([
-        ledger_ui.form(list(titles.items()), areas, pkt.hotspot_layer_label) if may_write() else
-        html.P("Your role can read the ledger but not record items (editors and admins can).", className="small"),
+        ledger_ui.form(list(titles.items()), areas, pkt.hotspot_layer_label, _owners(ledger)) if may_write() else
+        html.P(_role_reason("write_ledger"), className="alert alert-secondary small py-2", id=f"{P}-read-only"),
         html.H3("Open items from earlier meetings", className="h5"),
         html.Div(ledger_ui.carried(pkt.carried, ledger), id=f"{P}-carried-box"),
         html.H3("Recorded at this meeting", className="h5 mt-3"),
@@ -190,8 +263,23 @@ def _ledger(pkt, eng, ledger, titles, layer):
     ])
 
 
+def _owners(ledger) -> list[str]:
+    """Names the owner field offers: the store's active users, then owners named before."""
+    from store.users import Users
+    try:
+        people = [u.display_name for u in Users(ledger.store).list_users() if u.active]
+    except Exception:  # the users table is the store's; a ledger without it still records items
+        log.exception("owners: users")
+        people = []
+    named = sorted({i.owner for i in ledger.items() if i.owner})
+    return list(dict.fromkeys(people + named))
+
+
 def _one_line(exc) -> str:
-    """A store error's message, or a 403's description, as one line."""
+    """A store error's message, or for a refused role the reason in words, as one line."""
+    from auth import Forbidden
+    if isinstance(exc, Forbidden):
+        return "Not saved. " + _role_reason("write_ledger")
     return str(getattr(exc, "description", None) or exc).splitlines()[0]
 
 
@@ -350,15 +438,107 @@ def pdf(n, meeting):
 
     if not n:
         return no_update, no_update
+    from werkzeug.exceptions import Unauthorized
+
     import auth
 
     eng = get_engine()
     day = dt.date.fromisoformat(meeting)
     try:
         auth.require("download")
+    except (auth.Forbidden, Unauthorized):
+        return no_update, html.Span(_role_reason("download"), role="alert")
+    try:
         pkt, data = packet_pdf(eng, day, ledger=get_ledger(eng), snapshots=get_snapshots(eng), layer=_layer(eng))
     except Exception as exc:
         log.exception("packet PDF")
         return no_update, f"The PDF could not be made: {type(exc).__name__}: {str(exc).splitlines()[0]}"
     return (dash.dcc.send_bytes(data, f"seastat-packet-{meeting}.pdf"),
             f"Packet made ({len(data) // 1024} KB); its figures are recorded for the next packet's comparison.")
+
+
+FROM = {"type": f"{P}-from", "measure": ALL, "area": ALL}
+
+
+@dash.callback(Output(f"{P}-kind", "value"), Output(f"{P}-text", "value", allow_duplicate=True),
+               Output(f"{P}-measure", "value"), Output(f"{P}-area", "value"),
+               Output(f"{P}-msg", "children", allow_duplicate=True),
+               Input(FROM, "n_clicks"), State(f"{P}-meeting", "data"), prevent_initial_call=True)
+def from_flag(clicks, meeting):
+    """'Add action' on a flag or hot spot: the form gets its measure, area and the period reviewed,
+    and the message says what is left to fill in. Nothing is saved until Save is pressed."""
+    from packet.calendar import meeting_period
+
+    if not (trig := _clicked()):
+        return (no_update,) * 5
+    eng = get_engine()
+    m = eng.catalog.measures.get(trig["measure"])
+    if m is None:
+        return (no_update,) * 4 + (ledger_ui.error_message(f"measure: {trig['measure']!r} is not in the catalog"),)
+    area = trig["area"]
+    labels = dict(eng.areas(_layer(eng)).itertuples(index=False, name=None)) if area != ledger_ui.NONE else {}
+    if area != ledger_ui.NONE and area not in labels:
+        return (no_update,) * 4 + (ledger_ui.error_message(f"area: {area!r} is not an area of {_layer(eng)}"),)
+    _, period = meeting_period(eng.city, dt.date.fromisoformat(meeting), eng.as_of())
+    where = f" in {labels[area]}" if area != ledger_ui.NONE else " citywide"
+    what = f"Follow up {m.title}{where}, {fmt_date(period.start)} – {fmt_date(period.end)}: "
+    msg = html.Div(f"The form below is filled in for {m.title}{where}. Say what will be done, pick the owner and "
+                   "the due date, then Save.", className="alert alert-info py-2")
+    return "action", what, m.id, area, msg
+
+
+dash.clientside_callback(
+    """function(clicks) {  // bring the filled form into view, the cursor at the end of 'What'
+        if (!(clicks || []).some(Boolean)) { return window.dash_clientside.no_update; }
+        setTimeout(function() { var t = document.getElementById('mt-text');
+            if (t) { t.scrollIntoView({block: 'center'}); t.focus(); } }, 300);
+        return window.dash_clientside.no_update;
+    }""",
+    Output(f"{P}-jump", "data"), Input(FROM, "n_clicks"), prevent_initial_call=True)
+
+
+@dash.callback(Output(f"{P}-ev-msg", "children"), Output(f"{P}-ev-text", "value"),
+               Input(f"{P}-ev-save", "n_clicks"),
+               State(f"{P}-ev-measure", "value"), State(f"{P}-ev-day", "value"), State(f"{P}-ev-text", "value"),
+               State(f"{P}-ev-public", "value"), prevent_initial_call=True)
+def save_event(n, measure, day, what, public):
+    """Note a dated event; it is kept with its history and drawn on the charts from the next load."""
+    from auth import Forbidden
+    from store import StoreInputError
+
+    if not n:
+        return no_update, no_update
+    eng = get_engine()
+    try:
+        a = get_annotations(eng).add(day=(day or "").strip(), text=what or "", by=author(),
+                                     measure_id=None if measure in (None, "", ledger_ui.NONE) else measure,
+                                     public=public is True)
+    except (StoreInputError, Forbidden) as exc:
+        return html.Div(_one_line(exc), className="alert alert-danger py-2", role="alert", id=f"{P}-ev-error"), no_update
+    where = eng.catalog.measures[a.measure_id].title if a.measure_id else "citywide"
+    return (html.Div(f"Saved: {fmt_date(a.day)}, {where}: {a.text}. Reload the page to see it on the charts.",
+                     className="alert alert-success py-2", id=f"{P}-ev-saved"), "")
+
+
+@dash.callback(Output(f"{P}-fu", "data"), Output(f"{P}-pdf-status", "children", allow_duplicate=True),
+               Input(f"{P}-fu-btn", "n_clicks"), State(f"{P}-meeting", "data"), prevent_initial_call=True)
+def followup(n, meeting):
+    """The one-page follow-up (decisions, action items with owners and due dates) as a PDF."""
+    from werkzeug.exceptions import Unauthorized
+
+    import auth
+    from packet.followup import followup_pdf
+
+    if not n:
+        return no_update, no_update
+    try:
+        auth.require("download")
+    except (auth.Forbidden, Unauthorized):
+        return no_update, html.Span(_role_reason("download"), role="alert")
+    eng = get_engine()
+    try:
+        data = followup_pdf(eng, dt.date.fromisoformat(meeting), get_ledger(eng), _layer(eng))
+    except Exception as exc:
+        log.exception("follow-up PDF")
+        return no_update, f"The follow-up could not be made: {type(exc).__name__}: {str(exc).splitlines()[0]}"
+    return dash.dcc.send_bytes(data, f"seastat-follow-up-{meeting}.pdf"), f"Follow-up made ({len(data) // 1024} KB)."

@@ -8,6 +8,7 @@
 `python -m store --help` lists the operator commands (init, adduser, passwd, ...).
 Nothing here opens a database or reads a file at import time.
 """
+from store.annotations import Annotation, AnnotationInputError, Annotations
 from store.db import Store, open_store
 from store.errors import ConflictError, NotFoundError, StoreError, StoreInputError
 from store.ledger import HistoryEntry, Item, Ledger, LedgerInputError, OpenItem, is_meeting_date
@@ -17,4 +18,5 @@ __all__ = [
     "Store", "open_store", "StoreError", "StoreInputError", "ConflictError", "NotFoundError",
     "Ledger", "Item", "HistoryEntry", "OpenItem", "LedgerInputError", "is_meeting_date",
     "Users", "User", "UserInputError", "ROLES", "ACTIONS", "role_allows",
+    "Annotations", "Annotation", "AnnotationInputError",
 ]

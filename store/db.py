@@ -45,9 +45,18 @@ def _add_refresh_runs_and_alert_state(conn: Connection) -> None:
         table.create(conn, checkfirst=True)
 
 
+def _add_annotations(conn: Connection) -> None:
+    """Schema 4: annotations (dated events on a measure or citywide) and their history."""
+    from store.schema import annotation_history, annotations
+
+    for table in (annotations, annotation_history):
+        table.create(conn, checkfirst=True)
+
+
 # version -> function(conn) that upgrades a store from version-1 to version.
 MIGRATIONS: dict[int, Callable[[Connection], None]] = {2: _add_sessions_and_signin_failures,
-                                                       3: _add_refresh_runs_and_alert_state}
+                                                       3: _add_refresh_runs_and_alert_state,
+                                                       4: _add_annotations}
 
 
 def utcnow() -> dt.datetime:

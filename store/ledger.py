@@ -235,8 +235,11 @@ class Ledger:
                 out[name] = _choice(name, value, STATUSES)
             elif name == "text":
                 out[name] = _required_text(name, value, MAX_TEXT)
-            elif name == "owner":
-                owner = _required_text(name, value, MAX_OWNER)
+            elif name == "owner":  # required for an action item only (_check_item): a decision may have none
+                owner = "" if value is None else value
+                if not isinstance(owner, str) or len(owner) > MAX_OWNER:
+                    raise LedgerInputError(name, f"must be text of at most {MAX_OWNER} characters")
+                owner = owner.strip()
                 if "\n" in owner or "\r" in owner:
                     raise LedgerInputError(name, "must be one line")
                 out[name] = owner
@@ -288,6 +291,8 @@ class Ledger:
     @staticmethod
     def _check_item(values: dict) -> None:
         """Rules across fields, checked on the item as it would be saved."""
+        if values["kind"] == "action" and not values["owner"]:
+            raise LedgerInputError("owner", "must not be empty for an action item (a decision may have none)")
         if values["kind"] == "action" and values["due_date"] is None:
             raise LedgerInputError("due_date", "an action item needs a due date (YYYY-MM-DD)")
         if values["due_date"] is not None and values["due_date"] < values["meeting_date"]:

@@ -11,8 +11,9 @@ from sqlalchemy import (
     String, Table, Text, UniqueConstraint, event,
 )
 
-SCHEMA_VERSION = 3  # 2: sessions and signin_failures (sign-out that holds, a throttle all workers share)
+SCHEMA_VERSION = 4  # 2: sessions and signin_failures (sign-out that holds, a throttle all workers share)
 #                    3: refresh_runs, alert_state, subscriptions (refresh log /data shows; alerts sent once; digests)
+#                    4: annotations and annotation_history (dated events on a measure or citywide)
 
 ROLES = ("viewer", "analyst", "editor", "admin")
 KINDS = ("decision", "action")
@@ -163,5 +164,47 @@ event.listen(ledger_history, "after_create", DDL(
 ).execute_if(dialect="postgresql"))
 event.listen(ledger_history, "after_create", DDL(
     "CREATE TRIGGER ledger_history_immutable BEFORE UPDATE OR DELETE ON ledger_history "
+    "FOR EACH ROW EXECUTE FUNCTION ledger_history_immutable()"
+).execute_if(dialect="postgresql"))
+
+
+# A dated event that explains a measure's movement (schema 3): a new patrol plan, a storm, a policy
+# change. measure_id NULL: citywide (drawn on every chart). `public`: shown on the public site too.
+# Removing one sets `deleted` (a new version); the history keeps what it said and who changed it.
+annotations = Table(
+    "annotations", metadata,
+    Column("id", Integer, primary_key=True, autoincrement=True),
+    Column("measure_id", String(100), nullable=True),
+    Column("day", Date, nullable=False),
+    Column("text", String(500), nullable=False),
+    Column("public", Boolean, nullable=False),
+    Column("deleted", Boolean, nullable=False),
+    Column("created_by", String(64), nullable=False),
+    Column("created_at", DateTime, nullable=False),
+    Column("updated_by", String(64), nullable=False),
+    Column("updated_at", DateTime, nullable=False),
+    Column("version", Integer, nullable=False),
+    Index("ix_annotations_day", "day"),
+)
+
+annotation_history = Table(
+    "annotation_history", metadata,
+    Column("id", Integer, primary_key=True, autoincrement=True),
+    Column("annotation_id", Integer, ForeignKey("annotations.id"), nullable=False),
+    Column("version", Integer, nullable=False),
+    Column("action", String(16), nullable=False),  # create / edit / delete
+    Column("changed_by", String(64), nullable=False),
+    Column("changed_at", DateTime, nullable=False),
+    Column("changes", Text, nullable=False),  # JSON: {"field": [from, to], ...}
+    UniqueConstraint("annotation_id", "version", name="uq_annotation_history_version"),
+)
+
+for _verb in ("UPDATE", "DELETE"):
+    event.listen(annotation_history, "after_create", DDL(
+        f"CREATE TRIGGER annotation_history_no_{_verb.lower()} BEFORE {_verb} ON annotation_history "
+        "BEGIN SELECT RAISE(ABORT, 'annotation_history rows are immutable'); END"
+    ).execute_if(dialect="sqlite"))
+event.listen(annotation_history, "after_create", DDL(
+    "CREATE TRIGGER annotation_history_immutable BEFORE UPDATE OR DELETE ON annotation_history "
     "FOR EACH ROW EXECUTE FUNCTION ledger_history_immutable()"
 ).execute_if(dialect="postgresql"))

@@ -420,7 +420,7 @@ def test_a_viewer_cannot_write_the_meeting_ledger_and_an_editor_is_its_author(de
     ledger = Ledger(open_store(url), eng.city, eng.catalog.measures.keys())
 
     r = vera.post("/_dash-update-component", json=body, headers={"X-CSRFToken": csrf_cookie(vera)})
-    assert "vera is a viewer, who may not write ledger" in r.get_data(as_text=True)
+    assert "Not saved. Your role (viewer) can read the ledger but not record or change items" in r.get_data(as_text=True)
     assert ledger.items(meeting_date="2026-11-16") == []
     assert edie.post("/_dash-update-component", json=body).status_code == 403  # an editor, but no CSRF token
     assert ledger.items(meeting_date="2026-11-16") == []

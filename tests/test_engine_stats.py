@@ -19,7 +19,30 @@ from test_engine_fixtures import measure, open_engine
 def test_doubling_is_flagged_and_explained():
     f = stats.compare_counts(100, 50)
     assert f.flagged and f.p_value < 0.001
-    assert "higher" in f.explanation and "0.000" in f.explanation
+    assert "higher" in f.explanation and "p < 0.001" in f.explanation and "0.000" not in f.explanation
+
+
+def test_p_values_read_as_a_person_would_write_them():
+    assert [stats.fmt_p(p) for p in (9.93e-10, 0.0004, 0.0041, 0.0312, 0.31, 1.0)] == [
+        "p < 0.001", "p < 0.001", "p = 0.004", "p = 0.03", "p = 0.31", "p = 1.00"]
+
+
+def test_one_or_two_events_are_never_a_real_change():
+    # An exact test calls 0 -> 7 (p = 0.016) and 2 against none in 8 periods (p = 0.012) real;
+    # with fewer than MIN_EVENTS events in both periods together no count change is flagged.
+    for x, x0, e, e0 in ((7, 0, 1, 1), (2, 0, 1, 8), (1, 0, 1, 20), (0, 9, 1, 1)):
+        f = stats.compare_counts(x, x0, e, e0)
+        assert not f.flagged and "too few" in f.explanation, (x, x0)
+    assert stats.compare_counts(10, 0).flagged  # ten events against none is a change
+
+
+def test_benjamini_hochberg_marks_what_bonferroni_misses():
+    ps = [0.001, 0.008, 0.012, 0.02, 0.3, 0.6, 0.9, 0.95]
+    assert [p < 0.05 / len(ps) for p in ps] == [True] + [False] * 7          # Bonferroni: one
+    assert stats.benjamini_hochberg(ps, 0.10) == [True] * 4 + [False] * 4     # FDR 10%: four
+    # step-up: a larger p-value under its own line lifts the smaller ones with it
+    assert stats.benjamini_hochberg([0.04, 0.045], 0.05) == [True, True]
+    assert stats.benjamini_hochberg([], 0.1) == []
 
 
 def test_same_counts_are_not_flagged():

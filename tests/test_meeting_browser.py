@@ -192,7 +192,8 @@ def test_bad_input_gets_one_line_and_saves_nothing(dash_duo, dash_app):
     assert dash_duo.find_element("#mt-error").text == "due_date: '27/11/2026' is not a date in the form YYYY-MM-DD"
     fill(dash_duo, owner=" ", due="2026-11-27")
     dash_duo.find_element("#mt-save").send_keys(Keys.ENTER)
-    dash_duo.wait_for_text_to_equal("#mt-error", "owner: must not be empty", timeout=LOAD)
+    dash_duo.wait_for_text_to_equal("#mt-error", "owner: must not be empty for an action item (a decision may "
+                                                 "have none)", timeout=LOAD)
     fill(dash_duo, owner="Finance", due="2026-11-09")
     dash_duo.find_element("#mt-save").send_keys(Keys.ENTER)
     dash_duo.wait_for_text_to_equal("#mt-error", "due_date: 2026-11-09 is before the meeting (2026-11-16) where the "

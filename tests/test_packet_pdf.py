@@ -40,8 +40,12 @@ def made(demo_db, tmp_path_factory):
     ledger.create(kind="action", text="Extra patrols near Pike Place", owner="West Precinct",
                   meeting_date="2026-11-02", due_date="2026-11-12", measure_id="robberies", by="test")
     snaps = Snapshots(store, eng.city.timezone)
+    from store import Annotations
+    notes = Annotations(store, eng.catalog.measures.keys())
+    notes.add(day="2026-11-05", text="Pike Place market closed for repairs", measure_id="robberies", by="test")
+    notes.add(day="2026-11-10", text="Windstorm, power cuts citywide", by="test", public=True)
     started = time.perf_counter()
-    pkt, data = packet_pdf(eng, dt.date(2026, 11, 16), ledger=ledger, snapshots=snaps)
+    pkt, data = packet_pdf(eng, dt.date(2026, 11, 16), ledger=ledger, snapshots=snaps, annotations=notes)
     seconds = time.perf_counter() - started
     pdf = folder / "packet.pdf"
     pdf.write_bytes(data)
@@ -56,10 +60,18 @@ def test_pdf_has_cover_flags_goals_ledger_and_as_of(made):
     assert "Meeting packet" in cover and "Monday 16 November 2026" in cover
     assert "Data as of 21 Nov 2026" in cover and "Period reviewed: 2 Nov – 15 Nov 2026." in cover
     assert "DEMO DATA" in cover
+    # Page 2 is the executive summary: goals and their status, the changes that matter most,
+    # overdue commitments and data health, before any table.
+    after_cover = re.sub(r"\s+", " ", "\f".join(txt.split("\f")[1:]))
+    summary = after_cover[:after_cover.find("One line per measure")]  # up to the flags' note
+    heads = ["Summary: where things stand", "Goals", "The changes that matter most", "Overdue commitments", "Data health"]
+    assert [summary.find(h) for h in heads] == sorted(summary.find(h) for h in heads) and summary.find(heads[0]) >= 0
+    assert "Extra patrols near Pike Place (owner" in summary and "Safe neighborhoods: " in summary
     order = ["Flags", "What changed since the last packet", "Hot spots by", "Safe neighborhoods", "Help arrives fast",
              "Fair and accountable policing", "Responsive city services", "Data the public can trust",
              "Commitments ledger", "About the data"]
     body = "\f".join(txt.split("\f")[1:])
+    body = body[body.find("Data health"):]
     positions = [body.find(h) for h in order]
     assert all(p >= 0 for p in positions) and positions == sorted(positions), list(zip(order, positions))
     # Every flag in the data is printed, and every measure is in its goal's table.
@@ -104,3 +116,55 @@ def test_pdf_records_figures_and_next_packet_compares(made):
 def test_pdf_time_for_the_default_catalog(made):
     # Target under 10 s; the shared 2-core test machine gets a margin.
     assert made["seconds"] < 20, f"{made['seconds']:.1f} s"
+
+
+def _pdf_objects(data: bytes) -> bytes:
+    """The PDF's bytes with every Flate stream decompressed (object streams hold the structure tree)."""
+    import zlib
+
+    out = [data]
+    for m in re.finditer(rb"stream\r?\n", data):
+        end = data.find(b"endstream", m.end())
+        try:
+            out.append(zlib.decompress(data[m.end():end]))
+        except zlib.error:
+            pass
+    return b"\n".join(out)
+
+
+def test_pdf_is_tagged_with_title_language_headings_and_figure_alt_text(made):
+    """PDF/UA-1: a screen reader gets the title, the language, the headings in order and a text
+    alternative for every chart and map (WCAG 2.1 AA for a city's documents)."""
+    pdf = made["pdf"]
+    info = subprocess.run(["pdfinfo", str(pdf)], capture_output=True, text=True, check=True).stdout
+    assert re.search(r"^Tagged:\s+yes$", info, re.M), info
+    assert re.search(r"^Title:\s+Seattle SeaStat packet, meeting of 16 Nov 2026$", info, re.M)
+    struct = subprocess.run(["pdfinfo", "-struct-text", str(pdf)], capture_output=True, text=True, check=True).stdout
+    heads = re.findall(r"^\s*H2 \(block\)\n(?:\s*Span \(inline\)\n)?\s*\"([^\"]*)\"", struct, re.M)
+    want = ["Summary: where things stand", "Flags", "What changed since the last packet", "Hot spots by",
+            "Commitments ledger", "About the data"]
+    found = [next((i for i, h in enumerate(heads) if h.startswith(w)), -1) for w in want]
+    assert -1 not in found and found == sorted(found), list(zip(want, found, heads))
+    assert "TH" in struct and "Figure" in struct
+    objects = _pdf_objects(pdf.read_bytes())
+    assert re.search(rb"/Lang\s*\(en\)", objects)
+    alts = re.findall(rb"/Alt\s*\(", objects)
+    from packet.html import render_html  # every <img> of the HTML is a Figure with its alt text
+    html = render_html(made["pkt"], made["eng"].geojson("mcpp"))
+    assert len(alts) == html.count("<img ") > 0
+
+
+def test_annotations_are_listed_and_drawn_on_the_charts_they_belong_to(made):
+    """An event noted on robberies is in the Events section and on the robberies chart (a numbered
+    dotted line, said in the caption); a citywide one is on every chart."""
+    from packet.html import chart_for
+
+    pkt, flat = made["pkt"], re.sub(r"\s+", " ", made["text"])
+    assert "Events noted" in flat and "Pike Place market closed for repairs" in flat and "Windstorm" in flat
+    rob_svg, rob_cap = chart_for(pkt, pkt.row("robberies"))
+    assert ("Events (dotted, numbered): 1 5 Nov 2026: Pike Place market closed for repairs; "
+            "2 10 Nov 2026: Windstorm, power cuts citywide (citywide).") in rob_cap
+    assert rob_svg.count('stroke-dasharray="1.5 2"') == 2
+    fire_svg, fire_cap = chart_for(pkt, pkt.row("fire_calls"))
+    assert "Pike Place" not in fire_cap and "1 10 Nov 2026: Windstorm" in fire_cap
+    assert fire_svg.count('stroke-dasharray="1.5 2"') == 1

@@ -206,9 +206,9 @@ def test_a_viewers_cached_page_never_reaches_an_editor(auth_app):
     meeting page is never cached now; the measure page shows Download CSV by role)."""
     viewer, editor = signed_in(auth_app, "vera"), signed_in(auth_app, "edie")
     _, vera_text = page_text(viewer, "/meetings/2026-11-16")
-    assert "Your role can read the ledger but not record items" in vera_text
+    assert "Your role (viewer) can read the ledger but not record or change items" in vera_text
     _, edie_text = page_text(editor, "/meetings/2026-11-16")
-    assert "Your role can read the ledger but not record items" not in edie_text
+    assert "can read the ledger but not record" not in edie_text
     search = "?period=7d&area=S"  # a view no other test opens first
     for client, hidden in ((viewer, True), (editor, False), (viewer, True)):
         layout, _ = page_text(client, "/measures/person_crimes", search)

@@ -43,3 +43,19 @@ def test_city_config_missing_key_names_file_and_key(tmp_path):
     with pytest.raises(CityConfigError) as err:
         load_city(tmp_path)
     assert str(err.value) == f"{Path(tmp_path) / 'city.yaml'}: missing key 'meeting_anchor'"
+
+
+def test_city_hotspot_false_discovery_rate_is_the_citys_and_checked(tmp_path):
+    base = ("name: X\ntimezone: UTC\nbounds: {min_lat: 0, max_lat: 1, min_lon: 0, max_lon: 1}\n"
+            "meeting_anchor: 2024-01-01\n")
+    (tmp_path / "city.yaml").write_text(base)
+    assert load_city(tmp_path).hotspot_fdr == 0.10                      # the default
+    assert load_city(ROOT / "config" / "seattle").hotspot_fdr == 0.10    # Seattle says so explicitly
+    (tmp_path / "city.yaml").write_text(base + "hotspot_fdr: 0.05\n")
+    assert load_city(tmp_path).hotspot_fdr == 0.05
+    for bad in ("0", "0.5", "ten", "true"):
+        (tmp_path / "city.yaml").write_text(base + f"hotspot_fdr: {bad}\n")
+        with pytest.raises(CityConfigError) as err:
+            load_city(tmp_path)
+        assert str(err.value) == (f"{Path(tmp_path) / 'city.yaml'}: key 'hotspot_fdr' must be a number above 0 "
+                                  "and at most 0.25, like 0.10")

@@ -14,6 +14,7 @@ from sqlalchemy import text
 from settings import Settings
 from store import StoreError, Users, open_store
 from store.schema import SCHEMA_VERSION
+from store import db
 from tests.support.pgserver import BACKENDS
 
 ROOT = Path(__file__).resolve().parents[1]

@@ -138,6 +138,15 @@ def test_a_decision_needs_no_due_date_or_measure(ledger):
     assert (made.due_date, made.measure_id, made.area_layer, made.area_id) == (None, None, None, None)
 
 
+def test_a_decision_needs_no_owner_but_an_action_item_does(ledger):
+    made = ledger.create(kind="decision", text="Keep the 14-day meeting rhythm", owner="",
+                         meeting_date=dt.date(2024, 1, 29), by="ann")
+    assert (made.owner, made.kind) == ("", "decision")
+    with pytest.raises(LedgerInputError, match="owner: must not be empty for an action item"):
+        ledger.edit(made.id, expected_version=1, by="ann", kind="action", due_date="2024-02-12")
+    assert ledger.get(made.id).version == 1
+
+
 # ---- validation: each bad value is named, nothing is saved --------------------------------
 
 BAD_CREATES = [

@@ -37,6 +37,8 @@ def test_a_version_1_store_is_upgraded_in_place_keeping_its_users(url):
     with first.write() as conn:  # what a store made by schema 1 looks like
         conn.execute(text("DROP TABLE sessions"))
         conn.execute(text("DROP TABLE signin_failures"))
+        conn.execute(text("DROP TABLE annotation_history"))  # schema 3
+        conn.execute(text("DROP TABLE annotations"))
         conn.execute(text("UPDATE schema_version SET version = 1"))
     first.close()
     second = open_store(url)
@@ -44,7 +46,7 @@ def test_a_version_1_store_is_upgraded_in_place_keeping_its_users(url):
     with second.read() as conn:
         assert conn.execute(text("SELECT version FROM schema_version ORDER BY version")).all() == [
             (v,) for v in range(1, SCHEMA_VERSION + 1)]
-        assert {"sessions", "signin_failures"} <= set(inspect(conn).get_table_names())
+        assert {"sessions", "signin_failures", "annotations", "annotation_history"} <= set(inspect(conn).get_table_names())
     assert [u.username for u in Users(second).list_users()] == ["ann"]
     token = Sessions(second).start("ann", HOUR)
     assert Sessions(second).user(token)[0].username == "ann"
