@@ -56,21 +56,3 @@ def add_missing_columns(con, table: str, schema: dict[str, str]) -> None:
         if col not in have:
             default = " DEFAULT 'source'" if col == "key_quality" else ""
             con.execute(f'ALTER TABLE "{table}" ADD COLUMN "{col}" {typ}{default}')
-
-
-def upgrade_bookkeeping(con) -> None:
-    """load_log columns newer than a warehouse built before them (older rows: 0 / none / csv)."""
-    for col, typ, default in (("rows_derived_key", "BIGINT", "0"), ("absent_columns", "VARCHAR[]", "[]"),
-                              ("format", "VARCHAR", "'csv'")):
-        con.execute(f"ALTER TABLE load_log ADD COLUMN IF NOT EXISTS {col} {typ} DEFAULT {default}")
-
-
-def add_missing_columns(con, table: str, schema: dict[str, str]) -> None:
-    """Columns the adapter declares that an older warehouse's table lacks (key_quality: 'source',
-    since an older load rejected every row whose key was damaged)."""
-    have = {r[0] for r in con.execute("SELECT column_name FROM duckdb_columns() WHERE table_name = ?",
-                                      [table]).fetchall()}
-    for col, typ in schema.items():
-        if col not in have:
-            default = " DEFAULT 'source'" if col == "key_quality" else ""
-            con.execute(f'ALTER TABLE "{table}" ADD COLUMN "{col}" {typ}{default}')
