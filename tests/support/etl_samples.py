@@ -15,7 +15,7 @@ import subprocess
 import sys
 from pathlib import Path
 
-import duckdb
+from tests.support.etl_files import query  # re-exported: the ETL tests import it from here too
 
 ROOT = Path(__file__).resolve().parents[2]
 
@@ -90,9 +90,3 @@ def accounting(stdout: str) -> str:
     return m.group(0)  # derived keys and absent columns follow it when there are any (etl/cli_load.py)
 
 
-def query(db: Path, sql: str, params=None) -> list[tuple]:
-    con = duckdb.connect(str(db), read_only=True)
-    try:
-        return con.execute(sql, params or []).fetchall()
-    finally:
-        con.close()
