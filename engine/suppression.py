@@ -14,7 +14,7 @@ one-count row is at least 1" (zero is always shown, so a reader knows a hidden c
 when the feasible interval is narrower than the threshold, hide a protecting cell (every row that
 shows it) and audit again. Hiding more never narrows an interval, so the loop ends.
 
-Solver: scipy's HiGHS (`scipy.optimize.linprog`), already a dependency. `pytauargus` 0.6 (PyPI)
+Solver: scipy's HiGHS (`scipy.optimize.linprog`, imported when a problem is solved), already a dependency. `pytauargus` 0.6 (PyPI)
 was evaluated: its wheel bundles the tau-ARGUS engine with HiGHS and protects hierarchical tables
 (OPT/MOD), but it takes tables built from microdata, not arbitrary linear relations such as "a
 rate row exposes its count" or "a disparity ratio exposes the reference group's count", and it
@@ -41,7 +41,6 @@ from dataclasses import dataclass, field
 
 import numpy as np
 import pandas as pd
-from scipy.optimize import linprog
 
 DEFAULT_THRESHOLD = 10
 HIDDEN_LABEL = "not shown (privacy)"
@@ -121,6 +120,8 @@ def intervals(prob: Problem, hidden_rows: set, targets=None, withheld: frozenset
     """{cell: (lo, hi)} a reader can establish for every cell only hidden rows show (or `targets`),
     from the visible cells, the equations, non-negativity and hidden one-count rows >= 1 (zero is
     shown, except in a `withheld` table, whose rows are all hidden, zeros included)."""
+    from scipy.optimize import linprog  # lazy: scipy.optimize costs ~40 MB of RSS per worker, and only
+    # public mode (or a suppressed breakdown) ever solves
     known = set()
     for r in prob.rows:
         if r.id not in hidden_rows:
