@@ -137,3 +137,35 @@ def test_compstat_a_comparison_the_data_do_not_reach_is_no_data_not_zero(eng):
     assert city["ytd_then"] == 1 and city["ytd_pct"] == 100
     with pytest.raises(FilterError):
         eng.compstat("robberies", "beat")
+
+
+@pytest.fixture
+def client(tmp_path):
+    from app import create_app
+    from settings import ROOT, Settings
+
+    e = open_engine(tmp_path, MEASURES, {"crime": CRIME}, [("city", "city", "total", "all", 2024, 4000.0)], AREAS)
+    e.warehouse.close()
+    return create_app(Settings(db_path=e.warehouse.path, catalog_dir=tmp_path / "catalog",
+                               city_config=ROOT / "config" / "seattle")).server.test_client()
+
+
+def test_measure_page_shows_every_loaded_year_the_heat_map_and_the_grid(client):
+    from tests.support.pages import find_by_id, render_with_client, texts
+
+    status, layout, _ = render_with_client(client, "/measures/robberies",
+                                           "?period=custom&start=2024-03-04&end=2024-03-10&layer=mcpp")
+    assert status == 200
+    fig = find_by_id(layout, "ms-history")["figure"]
+    months = sorted({x[:7] for t in fig["data"] for x in t["x"]})
+    assert months[0] == "2022-01" and months[-1] == "2024-03" and len(months) == 27  # not ~13 months
+    summary = " ".join(texts(find_by_id(layout, "ms-history-box")["children"]))
+    assert "2022–2024" in summary and "partial: 11 of 31 days" in summary   # the last month, marked
+    heat = find_by_id(layout, "ms-heat")
+    rows = [texts(r) for r in heat["children"][2]["props"]["children"]]
+    mon = rows[0]
+    assert mon[0] == "Mon (1)" and mon[1 + 10] == "2" and mon[-1] == "2"           # Monday 10:00-10:59: 2 robberies
+    grid = find_by_id(layout, "ms-compstat")
+    body = [texts(r) for r in grid["children"][2]["props"]["children"]]
+    assert body[0][:4] == ["Citywide", "5", "3", "▲ up 67%"] and body[-1][0] == "No known area"
+    assert body[3][:4] == ["Gamma", "0", "0", "no comparison"]
