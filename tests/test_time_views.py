@@ -169,3 +169,19 @@ def test_measure_page_shows_every_loaded_year_the_heat_map_and_the_grid(client):
     body = [texts(r) for r in grid["children"][2]["props"]["children"]]
     assert body[0][:4] == ["Citywide", "5", "3", "▲ up 67%"] and body[-1][0] == "No known area"
     assert body[3][:4] == ["Gamma", "0", "0", "no comparison"]
+
+
+def test_explorer_history_side_by_side_spans_every_loaded_year_and_grid_keeps_the_chosen_areas(client):
+    from tests.support.pages import find_by_id, render_with_client, texts
+
+    status, layout, _ = render_with_client(client, "/explore", "?dataset=crime&field=category&match=ROBBERY&layer=mcpp"
+                                           "&period=custom&start=2024-03-04&end=2024-03-10&area=A&area=B")
+    assert status == 200
+    fig = find_by_id(layout, "ex-history")["figure"]
+    for name in ("Alpha", "Beta"):   # one line per area, not summed; each over every loaded month
+        months = sorted({x[:7] for t in fig["data"] if t["name"].startswith(name) for x in t["x"]})
+        assert (months[0], months[-1], len(months)) == ("2022-01", "2024-03", 27), name
+    heat = " ".join(texts(find_by_id(layout, "ex-heat-summary")["children"]))
+    assert heat.startswith("4 events")   # Alpha and Beta: 3 + 1 (the unknown-area one is not in them)
+    body = [texts(r)[0] for r in find_by_id(layout, "ex-compstat")["children"][2]["props"]["children"]]
+    assert body == ["Citywide", "Alpha", "Beta"]
