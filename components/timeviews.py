@@ -52,10 +52,10 @@ def heatmap_section(prefix: str, wh, unit: str, where: str = "") -> html.Div:
              ("Busiest: " + "; ".join(f"{WEEKDAYS[d]} {h:02d}:00–{h:02d}:59 ({fmt_value(n)})" for n, d, h in busiest if n)
               + "." if top else "No events.") +
              (" The period is not whole weeks: rows hold different numbers of days (in brackets)." if uneven else ""))
-    head = html.Thead(html.Tr([html.Th("Day (days in period)", scope="col")] +
+    head = html.Thead(html.Tr([html.Th("Day (days)", scope="col", title="Day of week (how many of it the period holds)", className="text-nowrap")] +
                               [html.Th(f"{h:02d}", scope="col", title=f"{h:02d}:00–{h:02d}:59") for h in range(24)] +
                               [html.Th("All day", scope="col")]))
-    body = html.Tbody([html.Tr([html.Th(f"{WEEKDAYS[d][:3]} ({wh.weekdays[d]})", scope="row", title=WEEKDAYS[d])] +
+    body = html.Tbody([html.Tr([html.Th(f"{WEEKDAYS[d][:3]} ({wh.weekdays[d]})", scope="row", title=WEEKDAYS[d], className="text-nowrap")] +
                                [html.Td(str(n), style=_shade(n, top), className="text-end px-1") for n in row] +
                                [html.Td(fmt_value(sum(row)), className="text-end fw-semibold")])
                        for d, row in enumerate(wh.counts)])
@@ -92,7 +92,7 @@ def compstat_section(prefix: str, periods, df, unit: str, layer_label: str) -> h
             html.Th("Change", scope="col"))])
     rows = []
     for r in df.to_dict("records"):
-        cells = [html.Th(r["label"], scope="row")]
+        cells = [html.Th(r["label"], scope="row", className="text-nowrap")]
         for key, _, _, _ in periods:
             cells += [html.Td(fmt_value(r[f"{key}_now"]), className="text-end"),
                       html.Td(fmt_value(r[f"{key}_then"]), className="text-end"),
