@@ -51,7 +51,9 @@ def heatmap_section(prefix: str, wh, unit: str, where: str = "") -> html.Div:
              f"week and hour of day (local time). " +
              ("Busiest: " + "; ".join(f"{WEEKDAYS[d]} {h:02d}:00–{h:02d}:59 ({fmt_value(n)})" for n, d, h in busiest if n)
               + "." if top else "No events.") +
-             (" The period is not whole weeks: rows hold different numbers of days (in brackets)." if uneven else ""))
+             (" The period is not whole weeks: rows hold different numbers of days (in brackets)." if uneven else "") +
+             (f" {fmt_value(wh.midnight)} of the hour-00 events are stamped exactly 00:00:00, which often means no "
+              "time was recorded: that column may be too high." if wh.midnight else ""))
     head = html.Thead(html.Tr([html.Th("Day (days)", scope="col", title="Day of week (how many of it the period holds)", className="text-nowrap")] +
                               [html.Th(f"{h:02d}", scope="col", title=f"{h:02d}:00–{h:02d}:59") for h in range(24)] +
                               [html.Th("All day", scope="col")]))

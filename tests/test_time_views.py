@@ -91,6 +91,10 @@ def test_week_hour_heat_map_known_answers_and_total_equals_the_measure(eng):
     late = eng.week_hour("robberies", make_period("custom", dt.date(2024, 3, 20), dt.date(2024, 3, 4)))
     assert late.period.end == dt.date(2024, 3, 11) and late.total == 6
     assert eng.week_hour("robberies", make_period("custom", dt.date(2021, 6, 1), dt.date(2021, 5, 1))) is None
+    assert wh.midnight == 0
+    # 1 Jan 2022 00:00:00 exactly: counted in hour 0 (Saturday) and named as a possibly unrecorded time
+    jan = eng.week_hour("robberies", make_period("custom", dt.date(2022, 1, 31), dt.date(2022, 1, 1)))
+    assert (jan.counts[5][0], jan.midnight, jan.total) == (1, 1, 1)
     with pytest.raises(FilterError):
         eng.week_hour("robbery_rate", week)
 
