@@ -790,6 +790,7 @@ class Engine:
         names = dict(zip(labels["area_id"], labels["label"]))
         values: dict = {}
         covered = set()  # (column, side) the data wholly cover: an area with no events there is 0
+        counted: dict = {}  # (start, end) -> {area or 'all': count}
         for key, _, now, then in periods:
             for side, p in (("now", now), ("then", then)):
                 ok = (not self._missing(m) and self._covered(m, p.start, p.end, whole=True)
@@ -797,11 +798,12 @@ class Engine:
                 if not ok:
                     continue
                 covered.add((key, side))
-                src = self._source()
-                city = compute.table_rows(src, m, p.start, p.end, f, By())[0]
-                values[("all", key, side)] = city["numerator"]
-                for r in compute.table_rows(src, m, p.start, p.end, f, by, keys=keys):
-                    values[(r["key"], key, side)] = r["numerator"]
+                if (p.start, p.end) not in counted:  # the YTD and 2-year columns share this year's days
+                    src = self._source()
+                    counted[(p.start, p.end)] = {"all": compute.table_rows(src, m, p.start, p.end, f, By())[0]["numerator"],
+                                                 **{r["key"]: r["numerator"] for r in
+                                                    compute.table_rows(src, m, p.start, p.end, f, by, keys=keys)}}
+                values.update({(k, key, side): n for k, n in counted[(p.start, p.end)].items()})
         found = {k for k, _, _ in values if k != "all"}
         order = ["all"] + sorted((k for k in found | set(keys) if k != "UNKNOWN"), key=lambda k: str(names.get(k, k)))
         order += ["UNKNOWN"] if "UNKNOWN" in found else []
