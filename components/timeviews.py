@@ -85,7 +85,7 @@ def compstat_section(prefix: str, periods, df, unit: str, layer_label: str) -> h
     year, the period compared with (same length) and the change."""
     if not periods or df is None or not len(df):
         return html.Div(id=f"{prefix}-compstat-box")
-    top = html.Tr([html.Th("", scope="col")] + [html.Th(h, colSpan=3, scope="colgroup", className="text-center")
+    top = html.Tr([html.Td("")] + [html.Th(h, colSpan=3, scope="colgroup", className="text-center")
                                               for _, h, _, _ in periods])
     sub = html.Tr([html.Th("Area", scope="col")] + [
         x for key, _, now, then in periods for x in (
