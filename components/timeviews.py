@@ -71,8 +71,13 @@ def heatmap_section(prefix: str, wh, unit: str, where: str = "") -> html.Div:
                     className="mb-3", id=f"{prefix}-heat-box")
 
 
-def _pct(p) -> str:
-    """'up 50%', 'down 20%', 'no change', or 'no comparison' (no data, or none last time)."""
+def _pct(p, now=None, then=None) -> str:
+    """'up 50%', 'down 20%', 'no change', 'up from 0' (a rise from 0 has no percentage), or 'no
+    comparison' (no data on either side)."""
+    if is_missing(now) or is_missing(then):
+        return "no comparison"
+    if then == 0:
+        return "no change" if now == 0 else "▲ up from 0"
     if is_missing(p):
         return "no comparison"
     if round(p) == 0 and abs(p) < 0.5:
@@ -98,14 +103,14 @@ def compstat_section(prefix: str, periods, df, unit: str, layer_label: str) -> h
         for key, _, _, _ in periods:
             cells += [html.Td(fmt_value(r[f"{key}_now"]), className="text-end"),
                       html.Td(fmt_value(r[f"{key}_then"]), className="text-end"),
-                      html.Td(_pct(r[f"{key}_pct"]), className="text-end text-nowrap")]
+                      html.Td(_pct(r[f"{key}_pct"], r[f"{key}_now"], r[f"{key}_then"]), className="text-end")]
         rows.append(html.Tr(cells, className="fw-semibold" if r["key"] == "all" else None))
     spans = "; ".join(f"{h}: {fmt_date(now.start)} to {fmt_date(now.end)} against {fmt_date(then.start)} to "
                       f"{fmt_date(then.end)} ({now.days} days each)" for _, h, now, then in periods)
     table = html.Table([html.Caption(f"CompStat: {unit} by {layer_label}, this year against the same days "
                                      "before (equal lengths)"),
                         html.Thead([top, sub]), html.Tbody(rows)],
-                       className="table table-sm bg-white small mb-1", id=f"{prefix}-compstat")
+                       className="table table-sm bg-white small mb-1 text-nowrap", id=f"{prefix}-compstat")
     return html.Div([html.H2("CompStat comparison", className="h6"), scroll_table(table, "CompStat table"),
                      html.P(f"Periods compared: {spans}. \"no data\": the loaded data do not reach that period; "
                             "\"no comparison\": nothing to compare with (no data, or none before). Events no area "

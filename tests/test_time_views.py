@@ -172,7 +172,9 @@ def test_measure_page_shows_every_loaded_year_the_heat_map_and_the_grid(client):
     grid = find_by_id(layout, "ms-compstat")
     body = [texts(r) for r in grid["children"][2]["props"]["children"]]
     assert body[0][:4] == ["Citywide", "5", "3", "▲ up 67%"] and body[-1][0] == "No known area"
-    assert body[3][:4] == ["Gamma", "0", "0", "no comparison"]
+    assert body[3][:4] == ["Gamma", "0", "0", "no change"]
+    assert body[-1][:4] == ["No known area", "1", "0", "▲ up from 0"]
+    assert body[0][-3:] == ["7", "2", "▲ up 250%"]    # 2 years: 1 Jan-10 Mar 2024 against 1 Jan-11 Mar 2022
 
 
 def test_explorer_history_side_by_side_spans_every_loaded_year_and_grid_keeps_the_chosen_areas(client):
