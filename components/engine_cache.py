@@ -14,7 +14,8 @@ import threading
 from collections import OrderedDict
 
 CACHED = ("measure", "series", "breakdown", "disparity", "goal_overview", "categories", "areas", "layers",
-          "geojson", "inventory", "quality", "as_of", "is_demo", "period", "coverage", "latest_data", "lag_report")
+          "geojson", "inventory", "quality", "as_of", "is_demo", "period", "coverage", "latest_data", "lag_report",
+          "history", "week_hour", "compstat")
 MAX_ENTRIES = 2048
 
 

@@ -18,7 +18,7 @@ from pathlib import Path
 import pandas as pd
 
 from city import City, load_city
-from engine import compute, coverage, cube, stats, suppression, timemodel
+from engine import compute, coverage, cube, query, stats, suppression, timemodel, timeviews
 from engine import explore as explore_mod
 from engine import records as records_mod
 from engine.aggregates import signature, values_table
@@ -739,6 +739,84 @@ class Engine:
                 cur["flagged"], cur["p_value"] = fl.flagged, fl.p_value
                 cur["baseline_start"], cur["baseline_n"] = prev[0]["period_start"], len(prev)
         return pd.DataFrame(rows, columns=cols)
+
+    # ---- time views CompStat users expect (engine.timeviews) ----------------------------------
+    def history(self, measure_id: str, f: Filters = NO_FILTERS, end: dt.date | None = None) -> pd.DataFrame:
+        """The measure by month over every loaded year: series() from the month of its first day
+        of data to `end` (default: its last day of data), so the first and last months are
+        partial where the data start or stop inside them (never drawn or ranked as whole)."""
+        m = self._measure(measure_id)
+        lo, hi = self._data_span(m)
+        if lo is None or hi is None or lo > hi or m.computation.kind == "freshness":
+            return pd.DataFrame(columns=timemodel.SERIES_COLUMNS)
+        end = min(end or hi, hi)
+        return self.series(measure_id, "month", lo.replace(day=1), end, f, flags=False)
+
+    def week_hour(self, measure_id: str, period: Period, f: Filters = NO_FILTERS) -> timeviews.WeekHour | None:
+        """Events of a count measure by day of week and hour of day over `period` cut to the data
+        (the same events measure() counts: its total is measure().value); None when the loaded
+        data cannot answer it (not loaded, not covered, or no day of the period has data)."""
+        m = self._measure(measure_id)
+        f = f or NO_FILTERS
+        f.check(m)
+        if m.computation.kind != "count":
+            raise FilterError(f"measure '{m.id}' is a {m.computation.kind}: only counts have a day-by-hour heat map")
+        period = self._within_data(m, period)
+        if (self._missing(m) or not self._covered(m, period.start, period.end, whole=True)
+                or self._gap(m, period.start, period.end)):
+            return None
+        rows = query.weekday_hour_counts(self.warehouse.rows, m.computation.part, period.start, period.end, f)
+        return timeviews.week_hour(rows, period)
+
+    def compstat(self, measure_id: str, layer: str, f: Filters = NO_FILTERS,
+                 end: dt.date | None = None) -> tuple[list, pd.DataFrame]:
+        """The CompStat grid of a count measure: (periods, table). periods: [(key, heading, this
+        period, the one compared)] for week to date, 28 days, year to date and 2 years, each pair
+        of equal length (engine.timeviews.compstat_periods). table: one row per area of `layer`
+        (citywide first, 'UNKNOWN' last) with <key>_now, <key>_then and <key>_pct; a period the
+        data do not wholly cover is None (no data), never 0. `end` defaults to the measure's last
+        complete day."""
+        m = self._measure(measure_id)
+        f = f or NO_FILTERS
+        f.check(m)
+        if m.computation.kind != "count":
+            raise FilterError(f"measure '{m.id}' is a {m.computation.kind}: the CompStat grid compares counts")
+        by = By.parse(f"area:{layer}", m)
+        end = end or self.coverage(m.id).last_complete or self._data_span(m)[1]
+        lo, hi = self._data_span(m)
+        periods = timeviews.compstat_periods(end, lo, hi, timemodel.within_data) if end else []
+        labels = self.areas(layer)
+        keys = list(labels["area_id"])
+        names = dict(zip(labels["area_id"], labels["label"]))
+        values: dict = {}
+        covered = set()  # (column, side) the data wholly cover: an area with no events there is 0
+        counted: dict = {}  # (start, end) -> {area or 'all': count}
+        for key, _, now, then in periods:
+            for side, p in (("now", now), ("then", then)):
+                ok = (not self._missing(m) and self._covered(m, p.start, p.end, whole=True)
+                      and not self._gap(m, p.start, p.end))
+                if not ok:
+                    continue
+                covered.add((key, side))
+                if (p.start, p.end) not in counted:  # the YTD and 2-year columns share this year's days
+                    src = self._source()
+                    counted[(p.start, p.end)] = {"all": compute.table_rows(src, m, p.start, p.end, f, By())[0]["numerator"],
+                                                 **{r["key"]: r["numerator"] for r in
+                                                    compute.table_rows(src, m, p.start, p.end, f, by, keys=keys)}}
+                values.update({(k, key, side): n for k, n in counted[(p.start, p.end)].items()})
+        found = {k for k, _, _ in values if k != "all"}
+        order = ["all"] + sorted((k for k in found | set(keys) if k != "UNKNOWN"), key=lambda k: str(names.get(k, k)))
+        order += ["UNKNOWN"] if "UNKNOWN" in found else []
+        rows = []
+        for k in order:
+            row = {"key": k, "label": "Citywide" if k == "all" else ("No known area" if k == "UNKNOWN" else names.get(k, k))}
+            for key, _, _, _ in periods:
+                now, then = (values.get((k, key, side), 0.0 if (key, side) in covered else None)
+                             for side in ("now", "then"))
+                row.update({f"{key}_now": now, f"{key}_then": then, f"{key}_pct": timeviews.pct_change(now, then)})
+            rows.append(row)
+        cols = ["key", "label"] + [f"{k}_{s}" for k, _, _ in timeviews.COMPSTAT for s in ("now", "then", "pct")]
+        return periods, pd.DataFrame(rows, columns=cols)
 
     def breakdown(self, measure_id: str, period: Period, by: str, f: Filters = NO_FILTERS,
                   suppress: bool | None = None) -> pd.DataFrame:

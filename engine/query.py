@@ -240,3 +240,16 @@ def quantile_windows(run, part: Part, column: str, qv: float, start, end, f: Fil
              f"least(n - 1, CAST(ceil(n * ? + {spread}) AS BIGINT)) AS hi FROM "
              f"(SELECT key, count(*) AS n, list_sort(list(v)) AS s FROM ({sql}) GROUP BY 1))")
     return run(outer, [qv, qv, qv, qv, qv, qv] + params)
+
+
+def weekday_hour_counts(run, part: Part, start, end, f: Filters) -> list:
+    """(ISO weekday 1-7, hour 0-23, events, events stamped exactly 00:00:00) of part's events in
+    [start, end] under the filters: the day-of-week by hour-of-day heat map. Hours are the
+    warehouse's local clock times; a time of exactly midnight is often a time nobody recorded."""
+    w, params = when_sql("event_time", start, end, By())
+    c2, p2 = where_sql(part.where)
+    conds, params = _filter_events([w, *c2], params + p2, f)
+    sql = (f"SELECT isodow(event_time) AS dow, hour(event_time) AS hr, count(*) AS n, "
+           f"count(*) FILTER (WHERE CAST(event_time AS TIME) = TIME '00:00:00') AS n_midnight FROM {q(part.dataset)} "
+           f"WHERE {' AND '.join(conds)} GROUP BY 1, 2")
+    return run(sql, params)

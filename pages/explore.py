@@ -18,7 +18,7 @@ import dash
 import pandas as pd
 from dash import Input, Output, State, dcc, html
 
-from components import callback_guard, drilldown, maps, messages, urlstate
+from components import callback_guard, drilldown, maps, messages, timeviews, urlstate
 from components.charts import chart, bar_figure, ranked_summary, series_traces, trend_figure, trend_summary
 from components.engine_access import get_engine, settings
 from components.formatting import fmt_value, is_missing
@@ -212,6 +212,7 @@ def layout(**query):
                   html.Span(f"{unit}{where}{group_words}, {shown.label}. "),
                   html.Span(result.note or "", className="small text-body-secondary")], className="mb-2", id=f"{P}-headline"),
         trend,
+        *_time_views(eng, m, view, period, shown, unit, where, group_words, area_labels, labels),
         html.Div([html.Div(ranked, className="col-12 col-lg-6"), html.Div(breakdown, className="col-12 col-lg-6")],
                  className="row"),
         area_map,
@@ -229,6 +230,36 @@ def layout(**query):
                       html.Pre(proposal_yaml(raw), id=f"{P}-yaml", className="bg-white border rounded p-2 small")],
                      className="mb-3", id=f"{P}-propose"),
     ])
+
+
+def _time_views(eng, m, view, period, shown, unit, where, group_words, area_labels, labels) -> list:
+    """Every loaded month (one line per selected area, side by side as the trend); for counts, the
+    day-by-hour heat map of the events in view and the CompStat grid of the layer (the selected
+    areas only, when some are chosen), ending on the period's last day with data."""
+    if view.areas:
+        colours = ["#1f4e79", "#c55a11", "#548235", "#7030a0", "#bf8f00", "#2e75b6", "#a5a5a5", "#843c0c"]
+        hist = [(area_labels.get(a, a), eng.history(m.id, filters_for(view.with_(areas=(a,)))))
+                for a in view.areas[:SIDE_BY_SIDE]]
+        data = [t for i, (name, h) in enumerate(hist) for t in series_traces(h, name, colours[i % len(colours)], unit, "month")]
+        fig = {"data": data, "layout": {"height": 320, "margin": {"l": 50, "r": 10, "t": 10, "b": 40},
+                                        "legend": {"orientation": "h"}, "yaxis": {"title": {"text": unit}}}}
+        first = hist[0][1]
+        span = (f"from {first['period_start'].iloc[0]:%b %Y} to {first['period_start'].iloc[-1]:%b %Y} "
+                if len(first) else "")
+        words = (f"Monthly {unit} {span}for {len(hist)} areas side by side, every loaded month. "
+                 + " ".join(f"{name}: {trend_summary(h, None, None, unit, 'month')}" for name, h in hist))
+        parts = [html.Div(chart(f"{P}-history", fig, f"Monthly history, every loaded year, areas side by side{group_words}",
+                                words), id=f"{P}-history-box")]
+    else:
+        parts = [timeviews.history_section(P, eng.history(m.id, filters_for(view)), unit, where + group_words)]
+    if m.computation.kind == "count":
+        parts.append(timeviews.heatmap_section(P, eng.week_hour(m.id, period, filters_for(view)), unit, where + group_words))
+        if view.layer:
+            periods, grid_df = eng.compstat(m.id, view.layer, filters_for(view, with_areas=False), end=shown.end)
+            if view.areas:
+                grid_df = grid_df[grid_df["key"].isin(("all", *view.areas))]
+            parts.append(timeviews.compstat_section(P, periods, grid_df, unit, labels.get(view.layer, view.layer)))
+    return parts
 
 
 def _last_complete(s):

@@ -10,7 +10,7 @@ import pandas as pd
 from dash import Input, Output, State, ctx, dcc, html, no_update
 
 import auth
-from components import callback_guard, drilldown, maps, messages, urlstate
+from components import callback_guard, drilldown, maps, messages, timeviews, urlstate
 from components.cards import freshness_text, target_text
 from components.charts import bar_figure, chart, ranked_summary, trend_figure, trend_summary
 from components.engine_access import get_engine, settings
@@ -235,12 +235,26 @@ def layout(measure_id=None, **query):
         chart(f"{P}-trend", trend_figure(df, prior, line, unit, grain_of(m)), f"{grain_of(m).capitalize()}ly trend{where}",
               trend_summary(df, prior, line, unit, grain_of(m))),
         _flag_notes(df, unit, grain_of(m)),
+        *_time_views(eng, m, view, period, shown, f, unit, where, labels),
         area_block,
         _group_section(eng, m, view, period, unit) if view.by else html.Div(),
         grid(P, table_df, columns, "Areas shown above" if area_df is not None else f"{grain_of(m).capitalize()}s shown above"),
         dcc.Store(id=f"{P}-csv-meta", data=_csv_meta(eng, m, view, shown, where, area_df is not None)),
         _about(eng, m, result),
     ])
+
+
+def _time_views(eng, m, view, period, shown, f, unit, where, labels) -> list:
+    """Every loaded month; for a count, when in the week its events happen and the CompStat grid
+    by the page's layer, ending on the period's last day with data (components/timeviews.py)."""
+    parts = [timeviews.history_section(P, eng.history(m.id, f), unit, where)]
+    if m.computation.kind == "count":
+        parts.append(timeviews.heatmap_section(P, eng.week_hour(m.id, period, f), unit, where))
+        if view.layer:
+            parts.append(timeviews.compstat_section(
+                P, *eng.compstat(m.id, view.layer, filters_for(view, with_areas=False), end=shown.end), unit,
+                labels.get(view.layer, view.layer)))
+    return parts
 
 
 def _csv_meta(eng, m, view, shown, where, by_area) -> dict:
