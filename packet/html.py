@@ -45,10 +45,7 @@ def chart_for(pkt, row) -> tuple[str, str]:
     if line:
         per = f" per {int(s['grain_days'].iloc[0])}-day period" if len(set(line)) == 1 and row.kind == "count" else ""
         caption += f" Target {fmt_value(line[-1], row.unit)}{per} (dashed)."
-    if events:
-        caption += " Events (dotted, numbered): " + "; ".join(
-            f"{i} {fmt_date(a.day)}: {a.text}" + ("" if a.measure_id else " (citywide)")
-            for i, a in enumerate(events, 1)) + "."
+    caption += text.events_words(events)
     if getattr(row.meeting, "state", None) == "not_covered":
         caption = f"{row.title}: not covered by the loaded data ({row.meeting.coverage}), so there is nothing to chart."
     return picture, caption
