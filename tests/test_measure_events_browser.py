@@ -50,3 +50,14 @@ def test_an_annotation_is_drawn_on_the_measure_trend_and_read_in_its_summary(das
     assert "Event noted" in legend
     shoot(dash_duo, "measure_events", 1280)
     assert dash_duo.get_logs() == []
+
+
+def test_a_goal_card_names_the_events_noted_on_its_measure(dash_duo, app_with_events):
+    dash_duo.start_server(app_with_events)
+    open_page(dash_duo, "/goals/safe_neighborhoods", ready="#gl-cards")
+    person = dash_duo.find_element("#gl-events-person_crimes").text
+    assert person == ("Events noted: 5 Oct 2026: Belltown foot-patrol plan starts; "
+                      "20 Oct 2026: Storm closes the viaduct (citywide)")
+    robbery = dash_duo.find_element("#gl-events-robberies").text
+    assert "Only about robberies" in robbery and "Belltown" not in robbery
+    assert dash_duo.get_logs() == []
