@@ -169,7 +169,13 @@ def render_html(pkt, geojson: dict, freshness: list[tuple[str, str]] | None = No
         p.append(f"<section class='goal'><h2>{escape(g.title)}</h2><p class='statement'>{escape(g.statement)}</p>")
         p.append(_table(text.MEASURE_HEAD, [text.measure_cells(r) for r in g.rows], "measures"))
         p.append("<p class='note'>▲ the change passed its test (flagged). 28 days and year to date end "
-                 f"{fmt_date(pkt.period.end)}.</p><div class='charts'>")
+                 f"{fmt_date(pkt.period.end)}.</p>")
+        for r in g.rows:
+            if (c := pkt.commentary.get(r.measure_id)) is not None:
+                paras = "".join(f"<p>{escape(x)}</p>" for x in c.text.splitlines())
+                p.append(f"<div class='commentary'><h3>{escape(text.commentary_head(r.title))}</h3>{paras}"
+                         f"<p class='note'>{escape(text.commentary_byline(c))}</p></div>")
+        p.append("<div class='charts'>")
         for r in g.rows:
             pic, cap = chart_for(pkt, r)
             p.append(f"<figure class='chart'><img src='{svg.data_uri(pic)}' alt='{escape(cap)}'>"

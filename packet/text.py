@@ -158,3 +158,13 @@ def events_words(events) -> str:
     return " Events (dotted, numbered): " + "; ".join(
         f"{i} {fmt_date(a.day)}: {a.text}" + ("" if a.measure_id else " (citywide)")
         for i, a in enumerate(events, 1)) + "."
+
+
+def commentary_head(title: str) -> str:
+    return f"{title}: what happened and what we are doing"
+
+
+def commentary_byline(c) -> str:
+    """Who wrote a commentary and whether the public sees it (the meeting page and packet alike)."""
+    return (f"Written by {c.updated_by}, {fmt_date(c.updated_at.date())} (version {c.version}); "
+            + ("also shown on the public measure page." if c.public else "internal, not published."))
