@@ -242,8 +242,9 @@ def _commentary(pkt, titles):
         html.Div(labelled("Measure", select(f"{P}-cm-measure", measures, None), f"{P}-cm-measure"), className="mb-2"),
         labelled("What happened and what we are doing",
                  dcc.Textarea(id=f"{P}-cm-text", className="form-control", maxLength=2000, rows=4), f"{P}-cm-text"),
-        dbc.Checkbox(id=f"{P}-cm-public", label="Also show it on the public measure page", value=False,
-                     className="small mb-1"),
+        dbc.Checkbox(id=f"{P}-cm-public", value=False, className="small mb-1",
+                     label="Also show it on the public measure page (once its published complete months cover "
+                           "this meeting's period)"),
         html.Button("Save commentary", id=f"{P}-cm-save", n_clicks=0, className="btn btn-outline-primary btn-sm"),
         dcc.Store(id=f"{P}-cm-seen", data={mid: c.version for mid, c in pkt.commentary.items()}),
         html.Div(id=f"{P}-cm-msg", role="status", **{"aria-live": "polite"}, className="small mt-1"),
