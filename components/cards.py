@@ -56,7 +56,17 @@ def value_words(result, unit) -> str:
     return fmt_value(get(result, "value"), unit)
 
 
-def measure_card(page: str, measure, result, spark_df=None) -> html.Div:
+def events_line(page: str, mid: str, events) -> list:
+    """The events noted (annotations) within a card's sparkline span, in words: a sparkline is too
+    small to mark them, and a reader of the card should still learn why its line moved."""
+    if not events:
+        return []
+    words = "; ".join(f"{fmt_date(a.day)}: {a.text}" + ("" if a.measure_id else " (citywide)") for a in events)
+    return [html.P([html.Strong("Events noted: "), words], className="small mb-1", id=f"{page}-events-{mid}")]
+
+
+def measure_card(page: str, measure, result, spark_df=None, events=()) -> html.Div:
+    """`events`: the store.Annotation objects dated within the sparkline's span (oldest first)."""
     mid = get(measure, "id")
     unit = get(result, "unit") or get(measure, "unit") or ""
     target = get(result, "target")
@@ -87,6 +97,7 @@ def measure_card(page: str, measure, result, spark_df=None) -> html.Div:
         html.P(f"Target: {fmt_value(target, unit)}" if target is not None else target_text(get(measure, "target"), unit),
                className="small mb-1"),
         *spark,
+        *events_line(page, mid, events),
         *([html.Ul([
             html.Li(f"vs prior period: {fmt_change(get(result, 'change'), get(result, 'change_pct'))}"),
             html.Li(f"vs prior year: {fmt_change(get(result, 'change_year'), get(result, 'change_year_pct'))}"),

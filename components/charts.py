@@ -12,12 +12,14 @@ from dash import dcc, html
 from components.formatting import finite, fmt_date, fmt_value, is_missing
 from engine.timemodel import complete, partial_note
 from packet.svg import line_path  # the same line drawing as the packet's charts
+from packet.text import events_words  # the same words for events as the packet's captions
 
 GRAPH_CONFIG = {"displayModeBar": False, "responsive": True}
 TARGET_COLOUR = "#6c4f00"
 LINE_COLOUR = "#0b5cad"
 PRIOR_COLOUR = "#767676"
 FLAG_COLOUR = "#b00020"
+EVENT_COLOUR = "#5a3d8a"  # annotations: dotted, numbered, not a status colour
 
 
 def chart(id: str, figure, title: str, summary: str, config: dict | None = None) -> html.Figure:
@@ -128,10 +130,12 @@ def series_traces(df, name: str, colour: str, unit: str | None = None, grain: st
     return out
 
 
-def trend_figure(df, prior=None, target=None, unit: str | None = None, grain: str = "week") -> dict:
+def trend_figure(df, prior=None, target=None, unit: str | None = None, grain: str = "week", events=()) -> dict:
     """Series with the prior year aligned under it, the target at the chart's grain as a dashed
     line (`target`: one value per bucket, engine.timemodel.target_line; a number: the same for
-    every bucket), flagged points marked, part-periods off the line and labelled."""
+    every bucket), flagged points marked, part-periods off the line and labelled. `events`
+    (store.Annotation, oldest first) are dotted vertical lines numbered as the text alternative
+    numbers them (packet.text.events_words), with their words in a hover marker at the foot."""
     data = []
     if prior is not None and len(prior):
         data.append({"type": "scatter", "x": dates(prior["aligned_start"]),
@@ -152,6 +156,19 @@ def trend_figure(df, prior=None, target=None, unit: str | None = None, grain: st
                          "marker": {"symbol": "diamond-open", "size": 12, "color": FLAG_COLOUR, "line": {"width": 2}}})
     layout = _base_layout(320, legend={"orientation": "h", "y": -0.15}, hovermode="x unified",
                           xaxis={"showgrid": False}, yaxis={"gridcolor": "#e5e5e5", "rangemode": "tozero"})
+    if events:
+        days = dates(a.day for a in events)
+        data.append({"type": "scatter", "x": days, "y": [0] * len(days), "name": "Event noted",
+                     "mode": "markers", "marker": {"symbol": "triangle-up", "size": 11, "color": EVENT_COLOUR},
+                     "text": [f"Event {i}: {a.text}" + ("" if a.measure_id else " (citywide)")
+                              for i, a in enumerate(events, 1)],
+                     "hovertemplate": "%{text}<extra></extra>"})
+        layout["shapes"] = [{"type": "line", "xref": "x", "yref": "paper", "x0": d, "x1": d, "y0": 0, "y1": 1,
+                             "line": {"color": EVENT_COLOUR, "width": 1, "dash": "dot"}} for d in days]
+        layout["annotations"] = [{"x": d, "xref": "x", "y": 1, "yref": "paper", "text": str(i), "showarrow": False,
+                                  "yanchor": "bottom", "font": {"color": EVENT_COLOUR, "size": 11}}
+                                 for i, d in enumerate(days, 1)]
+        layout["margin"] = {**layout["margin"], "t": 22}
     return {"data": data, "layout": layout}
 
 
@@ -163,7 +180,11 @@ def _target_values(df, target) -> list:
     return [finite(target)] * len(df)
 
 
-def trend_summary(df, prior=None, target=None, unit: str | None = None, grain: str = "week") -> str:
+def trend_summary(df, prior=None, target=None, unit: str | None = None, grain: str = "week", events=()) -> str:
+    return _trend_words(df, prior, target, unit, grain) + events_words(events)
+
+
+def _trend_words(df, prior, target, unit, grain) -> str:
     # plain lists: on pandas 3 every column access costs ~1 ms, which adds up on a page
     part = _partial(df)
     starts, values = list(df["period_start"]), [finite(v) for v in df["value"]]

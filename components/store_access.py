@@ -61,6 +61,13 @@ def get_annotations(eng):
     return Annotations(get_store(), eng.catalog.measures.keys())
 
 
+def get_commentary(eng):
+    """Commentary per measure per meeting in the app's store, checked against the catalog's measures."""
+    from store import Commentaries
+
+    return Commentaries(get_store(), eng.catalog.measures.keys())
+
+
 def get_snapshots(eng):
     """Packet snapshots in the app's store; their table is made once per process, not per page."""
     from packet.snapshots import Snapshots

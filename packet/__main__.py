@@ -60,7 +60,7 @@ def main(argv: list[str] | None = None) -> int:
 
     from packet.pdf import packet_pdf
     from packet.snapshots import Snapshots
-    from store import Annotations, Ledger, StoreError, open_store
+    from store import Annotations, Commentaries, Ledger, StoreError, open_store
 
     try:
         store = open_store(s.ledger_url)
@@ -69,7 +69,8 @@ def main(argv: list[str] | None = None) -> int:
     ledger = Ledger(store, eng.city, eng.catalog.measures.keys())
     snaps = Snapshots(store, eng.city.timezone)
     pkt, data = packet_pdf(eng, meeting, ledger=ledger, snapshots=None if args.no_record else snaps,
-                           layer=args.layer, annotations=Annotations(store, eng.catalog.measures.keys()))
+                           layer=args.layer, annotations=Annotations(store, eng.catalog.measures.keys()),
+                           commentary=Commentaries(store, eng.catalog.measures.keys()))
     tmp = out.with_name(out.name + ".part")
     tmp.write_bytes(data)
     tmp.replace(out)

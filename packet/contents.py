@@ -121,6 +121,7 @@ class Packet:
     too_few: list = field(default_factory=list)    # (title, events) off track on too few events to judge
     lags: list = field(default_factory=list)       # Engine.lag_report(): each dataset's newest day, fresh or late
     annotations: list = field(default_factory=list)  # store.Annotation dated within the charts' span
+    commentary: dict = field(default_factory=dict)   # measure id -> store.Commentary written for this meeting
 
     def events_for(self, measure_id: str) -> list:
         """The annotations a measure's chart draws: its own and the citywide ones, oldest first."""
@@ -150,10 +151,10 @@ class Packet:
 
 
 def build_packet(eng, meeting: dt.date, ledger=None, snapshots=None, layer: str = "mcpp",
-                 now: dt.datetime | None = None, annotations=None) -> Packet:
+                 now: dt.datetime | None = None, annotations=None, commentary=None) -> Packet:
     """Everything the meeting on `meeting` (a meeting date) looks at. `ledger` (store.Ledger),
-    `snapshots` (packet.snapshots.Snapshots) and `annotations` (store.Annotations) are optional:
-    without them those sections are empty."""
+    `snapshots` (packet.snapshots.Snapshots), `annotations` (store.Annotations) and `commentary`
+    (store.Commentaries) are optional: without them those sections are empty."""
     as_of = eng.as_of()
     full, period = meeting_period(eng.city, meeting, as_of)
     d28, ytd = eng.period("28d", end=period.end), eng.period("ytd", end=period.end)
@@ -184,7 +185,8 @@ def build_packet(eng, meeting: dt.date, ledger=None, snapshots=None, layer: str 
         hotspot_layer_label=labels.get(layer, layer), hotspots=spots, last_packet=last, changes=changes, carried=carried, new_items=new_items,
         is_demo=bool(eng.is_demo()), too_few=too_few_to_judge(rows), lags=eng.lag_report(),
         annotations=(annotations.between(full.start - dt.timedelta(days=every * (SERIES_POINTS - 1)), full.end)
-                     if annotations is not None else []))
+                     if annotations is not None else []),
+        commentary=commentary.for_meeting(meeting) if commentary is not None else {})
 
 
 def _chart_target(m, result: MeasureResult, series: pd.DataFrame) -> list | None:

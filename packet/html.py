@@ -45,10 +45,7 @@ def chart_for(pkt, row) -> tuple[str, str]:
     if line:
         per = f" per {int(s['grain_days'].iloc[0])}-day period" if len(set(line)) == 1 and row.kind == "count" else ""
         caption += f" Target {fmt_value(line[-1], row.unit)}{per} (dashed)."
-    if events:
-        caption += " Events (dotted, numbered): " + "; ".join(
-            f"{i} {fmt_date(a.day)}: {a.text}" + ("" if a.measure_id else " (citywide)")
-            for i, a in enumerate(events, 1)) + "."
+    caption += text.events_words(events)
     if getattr(row.meeting, "state", None) == "not_covered":
         caption = f"{row.title}: not covered by the loaded data ({row.meeting.coverage}), so there is nothing to chart."
     return picture, caption
@@ -102,7 +99,7 @@ def render_html(pkt, geojson: dict, freshness: list[tuple[str, str]] | None = No
     for r in pkt.rows():
         counts[r.meeting.status] = counts.get(r.meeting.status, 0) + 1
     status_line = ", ".join(f"{n} {text.status_label(s).lower()}" for s, n in sorted(counts.items()))
-    # Cover
+    # Page 1: the cover's essentials, then the executive summary
     p.append('<section class="cover">')
     p.append(f"<p class='running'>{escape(title)}</p>")
     p.append(f"<p class='kicker'>{escape(pkt.city)} · SeaStat performance meeting</p>")
@@ -115,17 +112,17 @@ def render_html(pkt, geojson: dict, freshness: list[tuple[str, str]] | None = No
     p.append(f"<p>{len(pkt.rows())} measures under {len(pkt.goals)} goals: {escape(status_line)}. "
              f"{len(pkt.flags)} flag{'s' if len(pkt.flags) != 1 else ''}; {len(pkt.carried)} open "
              f"commitment{'s' if len(pkt.carried) != 1 else ''} carried over.</p>")
-    p.append("<h2 class='toc-head'>Contents</h2><ol class='toc'>"
-             "<li>Summary</li><li>Flags</li><li>What changed since the last packet</li><li>Events noted</li><li>Hot spots</li>"
-             + "".join(f"<li>{escape(g.title)}</li>" for g in pkt.goals)
-             + "<li>Commitments ledger</li><li>About the data</li></ol>")
     p.append("</section>")
-    # Executive summary: page 1 after the cover
+    # Executive summary on page 1, under the cover's essentials: what a reader who reads one page needs
     from packet.summary import sections, summarise
     p.append("<section class='summary'><h2 id='summary'>Summary: where things stand</h2>")
     for head, lines, none in sections(summarise(pkt)):
         p.append(f"<h3>{escape(head)}</h3>" + ("<ul>" + "".join(f"<li>{escape(x)}</li>" for x in lines) + "</ul>"
                                               if lines else f"<p>{escape(none)}</p>"))
+    p.append("<h2 class='toc-head'>Inside this packet</h2><ol class='toc'>"
+             "<li>Flags</li><li>What changed since the last packet</li><li>Events noted</li><li>Hot spots</li>"
+             + "".join(f"<li>{escape(g.title)}</li>" for g in pkt.goals)
+             + "<li>Commitments ledger</li><li>About the data</li></ol>")
     p.append("</section>")
     # Flags
     p.append("<section class='flags-section'><h2 id='flags'>Flags</h2>")
@@ -172,7 +169,13 @@ def render_html(pkt, geojson: dict, freshness: list[tuple[str, str]] | None = No
         p.append(f"<section class='goal'><h2>{escape(g.title)}</h2><p class='statement'>{escape(g.statement)}</p>")
         p.append(_table(text.MEASURE_HEAD, [text.measure_cells(r) for r in g.rows], "measures"))
         p.append("<p class='note'>▲ the change passed its test (flagged). 28 days and year to date end "
-                 f"{fmt_date(pkt.period.end)}.</p><div class='charts'>")
+                 f"{fmt_date(pkt.period.end)}.</p>")
+        for r in g.rows:
+            if (c := pkt.commentary.get(r.measure_id)) is not None:
+                paras = "".join(f"<p>{escape(x)}</p>" for x in c.text.splitlines())
+                p.append(f"<div class='commentary'><h3>{escape(text.commentary_head(r.title))}</h3>{paras}"
+                         f"<p class='note'>{escape(text.commentary_byline(c))}</p></div>")
+        p.append("<div class='charts'>")
         for r in g.rows:
             pic, cap = chart_for(pkt, r)
             p.append(f"<figure class='chart'><img src='{svg.data_uri(pic)}' alt='{escape(cap)}'>"

@@ -26,9 +26,11 @@ def html_to_pdf(html: str) -> bytes:
     return HTML(string=html).write_pdf(pdf_variant="pdf/ua-1")
 
 
-def packet_pdf(eng, meeting: dt.date, ledger=None, snapshots=None, layer: str = "mcpp", annotations=None):
+def packet_pdf(eng, meeting: dt.date, ledger=None, snapshots=None, layer: str = "mcpp", annotations=None,
+               commentary=None):
     """(Packet, PDF bytes). With `snapshots`, the packet's figures are recorded for the next one."""
-    pkt = build_packet(eng, meeting, ledger=ledger, snapshots=snapshots, layer=layer, annotations=annotations)
+    pkt = build_packet(eng, meeting, ledger=ledger, snapshots=snapshots, layer=layer, annotations=annotations,
+                       commentary=commentary)
     data = html_to_pdf(render_html(pkt, eng.geojson(layer), freshness_rows(eng)))
     if snapshots is not None:
         snapshots.save(pkt)

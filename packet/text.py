@@ -148,3 +148,23 @@ def hotspot_sentence(pkt) -> str:
     n = len(hs.significant)
     return base + (f" {n} significant rise{'s' if n != 1 else ''}, listed first." if n else
                    " No rise is significant this period: the ranked rises are within normal variation.")
+
+
+def events_words(events) -> str:
+    """Annotations in a chart's text alternative, numbered as the chart numbers them (packet and
+    measure page alike): ' Events (dotted, numbered): 1 5 Nov 2026: text (citywide).' or ''."""
+    if not events:
+        return ""
+    return " Events (dotted, numbered): " + "; ".join(
+        f"{i} {fmt_date(a.day)}: {a.text}" + ("" if a.measure_id else " (citywide)")
+        for i, a in enumerate(events, 1)) + "."
+
+
+def commentary_head(title: str) -> str:
+    return f"{title}: what happened and what we are doing"
+
+
+def commentary_byline(c) -> str:
+    """Who wrote a commentary and whether the public sees it (the meeting page and packet alike)."""
+    return (f"Written by {c.updated_by}, {fmt_date(c.updated_at.date())} (version {c.version}); "
+            + ("also shown on the public measure page." if c.public else "internal, not published."))

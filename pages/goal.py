@@ -11,6 +11,7 @@ from components.cards import broken_card, measure_card
 from components.engine_access import get_engine
 from components.latest import jump_links
 from components.fields import get
+from components.store_access import get_annotations
 from components.pagekit import (
     catalog_title, custom_dates_toggle,
     PAGES_LOCATION, guarded, log, new_search, page_header, period_controls, resolve_period,
@@ -44,6 +45,7 @@ def layout(goal_id=None, **query):
     period = resolve_period(eng, view)
     spark_start = timemodel.bucket_start("week", period.end - dt.timedelta(weeks=SPARK_WEEKS), eng.city.meeting_anchor)
     cards, results = [], []
+    events, events_problem = _events(spark_start, period.end)
     for mid in measure_ids(goal):
         m = eng.catalog.measures[mid]
         try:
@@ -51,7 +53,7 @@ def layout(goal_id=None, **query):
             results.append(result)
             # not covered: no line at all (a series of the uncovered events would draw zeros)
             spark = eng.series(mid, "week", spark_start, period.end) if result.state != "not_covered" else None
-            card = measure_card(P, m, result, spark)
+            card = measure_card(P, m, result, spark, [a for a in events if a.measure_id in (None, mid)])
         except Exception as exc:  # one measure that cannot be computed must not hide the others
             log.exception("measure %s on the goal page", mid)
             card = broken_card(P, m, exc)
@@ -62,9 +64,21 @@ def layout(goal_id=None, **query):
         view_store(P, view),
         html.Div(period_controls(P, view), className="row filters g-2 mb-2"),
         jump_links(eng, results, view, f"/goals/{goal_id}", f"{P}-latest") or html.Div(),
+        *([html.P(events_problem, className="small text-body-secondary", id=f"{P}-events-problem")] if events_problem else []),
         html.Div(cards or [html.P("This goal has no measures yet.")], className="row", id=f"{P}-cards"),
         _actions(get(goal, "actions", ())),
     ])
+
+
+def _events(start: dt.date, end: dt.date):
+    """Every live annotation in the sparklines' span, read once for all cards; a store that cannot
+    be opened costs the cards their events, not the page, and the page says so in one line."""
+    from store import StoreError
+
+    try:
+        return get_annotations(get_engine()).between(start, end), ""
+    except StoreError as exc:
+        return [], f"Events noted on these measures cannot be shown: {exc}"
 
 
 def _actions(actions) -> html.Section:

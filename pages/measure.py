@@ -15,6 +15,7 @@ from components.cards import freshness_text, target_text
 from components.charts import bar_figure, chart, ranked_summary, trend_figure, trend_summary
 from components.engine_access import get_engine, settings
 from components.fields import get
+from components.store_access import get_annotations
 from components.formatting import fmt_change, fmt_date, fmt_value, is_missing
 from components.pagekit import (
     catalog_title, custom_dates_toggle,
@@ -79,6 +80,22 @@ def _flag_notes(df, unit, grain) -> html.Div:
             f"p = {r['p_value']:.3g}: differs from {base} more than chance explains" if not is_missing(r.get("p_value")) else "outside control limits")
         items.append(html.Li(f"{grain.capitalize()} of {fmt_date(r['period_start'])}: {fmt_value(r['value'], unit)}. {why}"))
     return html.Div([html.H3(f"Flagged {grain}s", className="h6"), html.Ul(items, className="small")], id=f"{P}-flags")
+
+
+def _events(eng, m, df, period):
+    """The annotations dated within the chart's span (this measure's and citywide ones), and a
+    one-line reason when the store cannot be read: the chart is still worth drawing without them,
+    but the page says so rather than showing a span with no events as if none were noted."""
+    from store import StoreError
+
+    if not len(df):
+        return [], ""
+    first = df["period_start"].iloc[0]
+    first = first.date() if isinstance(first, dt.datetime) else first
+    try:
+        return get_annotations(eng).between(first, period.end, m.id), ""
+    except StoreError as exc:
+        return [], f"Events noted on this measure cannot be shown: {exc}"
 
 
 def _area_section(eng, m, view, period, unit, labels):
@@ -187,6 +204,7 @@ def layout(measure_id=None, **query):
     line = timemodel.target_line(m.computation.kind, target, get(result, "period") or period, df["period_start"],
                                  df["period_end"], df["days"], m.target is not None and m.target.value is None)
     shown = get(result, "period") or period  # the days with data, when the period runs past them
+    events, events_problem = _events(eng, m, df, period)
     where = (f" in {', '.join(view.areas)}" if view.areas else " citywide") + group_words(view)
     cats = f", {', '.join(view.categories)}" if view.categories else ""
 
@@ -232,8 +250,9 @@ def layout(measure_id=None, **query):
         *( [html.P([html.Strong("Flagged: "), get(get(result, 'flag'), 'explanation', '')], id=f"{P}-flag-note")]
            if get(get(result, "flag"), "flagged") else []),
         html.Div(controls, className="row filters g-2 mb-2"),
-        chart(f"{P}-trend", trend_figure(df, prior, line, unit, grain_of(m)), f"{grain_of(m).capitalize()}ly trend{where}",
-              trend_summary(df, prior, line, unit, grain_of(m))),
+        chart(f"{P}-trend", trend_figure(df, prior, line, unit, grain_of(m), events),
+              f"{grain_of(m).capitalize()}ly trend{where}", trend_summary(df, prior, line, unit, grain_of(m), events)),
+        *([html.P(events_problem, className="small text-body-secondary", id=f"{P}-events-problem")] if events_problem else []),
         _flag_notes(df, unit, grain_of(m)),
         *_time_views(eng, m, view, period, shown, f, unit, where, labels),
         area_block,

@@ -20,7 +20,7 @@ from components.engine_access import get_engine, settings
 from components.formatting import fmt_date
 from components.latest import latest_links
 from components.pagekit import guarded, labelled, log, page_header, select
-from components.store_access import author, get_annotations, get_ledger, get_snapshots, may_write
+from components.store_access import author, get_annotations, get_commentary, get_ledger, get_snapshots, may_write
 from packet import text
 from packet.calendar import MeetingDateError, meeting_dates_around, next_meeting, parse_meeting_date
 from packet.html import chart_for, hotspot_maps
@@ -31,6 +31,7 @@ P = ledger_ui.P
 # What this page's stores hold; a callback request with anything else is a 400 (callback_guard).
 callback_guard.expect(f"{P}-meeting", "data", "date")
 callback_guard.expect(f"{P}-versions", "data", "int_map")
+callback_guard.expect(f"{P}-cm-seen", "data", "int_map")  # commentary version seen, by measure id
 LAYER = "mcpp"  # hot spots and the ledger's area list use this boundary layer when it is loaded
 
 
@@ -68,11 +69,11 @@ def meeting_view(eng, meeting: dt.date) -> html.Div:
     layer = _layer(eng)
     problem = ""
     try:
-        ledger, snaps, notes = get_ledger(eng), get_snapshots(eng), get_annotations(eng)
+        ledger, snaps, notes, words = get_ledger(eng), get_snapshots(eng), get_annotations(eng), get_commentary(eng)
     except StoreError as exc:
-        ledger = snaps = notes = None
+        ledger = snaps = notes = words = None
         problem = f"The commitments ledger cannot be opened: {exc}"
-    pkt = build_packet(eng, meeting, ledger=ledger, snapshots=snaps, layer=layer, annotations=notes)
+    pkt = build_packet(eng, meeting, ledger=ledger, snapshots=snaps, layer=layer, annotations=notes, commentary=words)
     titles = {r.measure_id: r.title for r in pkt.rows()}
     return html.Div([
         dcc.Store(id=f"{P}-meeting", data=meeting.isoformat()),
@@ -86,6 +87,7 @@ def meeting_view(eng, meeting: dt.date) -> html.Div:
         *([html.Div(problem, className="alert alert-danger", role="alert")] if problem else []),
         _section("Summary: where things stand", f"{P}-summary", _summary(pkt)),
         _section("Flags", f"{P}-flags", _flags(pkt)),
+        _section("What happened and what we are doing", f"{P}-commentary", _commentary(pkt, titles)),
         _section("What changed since the last packet", f"{P}-changed", _changes(pkt)),
         _section("Events noted", f"{P}-events", _events(pkt, titles)),
         _section(f"Hot spots by {pkt.hotspot_layer_label}", f"{P}-hotspots", _hotspots(pkt, eng.geojson(layer))),
@@ -210,6 +212,43 @@ def _events(pkt, titles):
             html.Button("Save event", id=f"{P}-ev-save", n_clicks=0, className="btn btn-outline-primary btn-sm"),
             html.Div(id=f"{P}-ev-msg", role="status", **{"aria-live": "polite"}, className="small mt-1"),
         ], className="card card-body no-print"))
+    return html.Div(parts)
+
+
+def _commentary_list(commentary: dict, titles: dict) -> html.Div:
+    """Each measure's commentary for this meeting (measure id -> store.Commentary), in the
+    catalog's order, with the packet's heading and byline."""
+    if not commentary:
+        return html.P("No commentary written for this meeting yet.", className="small", id=f"{P}-cm-none")
+    order = {mid: i for i, mid in enumerate(titles)}
+    return html.Div([html.Div([html.H3(text.commentary_head(titles.get(mid, mid)), className="h6 mb-1"),
+                               *[html.P(x, className="mb-1") for x in c.text.splitlines()],
+                               html.P(text.commentary_byline(c), className="small text-body-secondary mb-2")],
+                              id=f"{P}-cm-show-{mid}", className="commentary")
+                     for mid, c in sorted(commentary.items(), key=lambda kv: order.get(kv[0], len(order)))])
+
+
+def _commentary(pkt, titles):
+    """Per measure, what happened and what we are doing, written before the meeting by an editor
+    (the measure's owner); printed in the packet. Viewers read it; only editors get the form."""
+    parts = [html.Div(_commentary_list(pkt.commentary, titles), id=f"{P}-cm-list")]
+    if not may_write():
+        parts.append(html.P("Editors write each measure's commentary before the meeting; you can read it here "
+                            "and in the packet.", className="small text-body-secondary", id=f"{P}-cm-read-only"))
+        return html.Div(parts)
+    measures = [{"label": t, "value": m} for m, t in titles.items()]
+    parts.append(html.Div([
+        html.H3("Write or revise a measure's commentary", className="h6"),
+        html.Div(labelled("Measure", select(f"{P}-cm-measure", measures, None), f"{P}-cm-measure"), className="mb-2"),
+        labelled("What happened and what we are doing",
+                 dcc.Textarea(id=f"{P}-cm-text", className="form-control", maxLength=2000, rows=4), f"{P}-cm-text"),
+        dbc.Checkbox(id=f"{P}-cm-public", value=False, className="small mb-1",
+                     label="Also show it on the public measure page (once its published complete months cover "
+                           "this meeting's period)"),
+        html.Button("Save commentary", id=f"{P}-cm-save", n_clicks=0, className="btn btn-outline-primary btn-sm"),
+        dcc.Store(id=f"{P}-cm-seen", data={mid: c.version for mid, c in pkt.commentary.items()}),
+        html.Div(id=f"{P}-cm-msg", role="status", **{"aria-live": "polite"}, className="small mt-1"),
+    ], className="card card-body no-print"))
     return html.Div(parts)
 
 
@@ -449,7 +488,8 @@ def pdf(n, meeting):
     except (auth.Forbidden, Unauthorized):
         return no_update, html.Span(_role_reason("download"), role="alert")
     try:
-        pkt, data = packet_pdf(eng, day, ledger=get_ledger(eng), snapshots=get_snapshots(eng), layer=_layer(eng))
+        pkt, data = packet_pdf(eng, day, ledger=get_ledger(eng), snapshots=get_snapshots(eng), layer=_layer(eng),
+                               annotations=get_annotations(eng), commentary=get_commentary(eng))
     except Exception as exc:
         log.exception("packet PDF")
         return no_update, f"The PDF could not be made: {type(exc).__name__}: {str(exc).splitlines()[0]}"
@@ -518,6 +558,48 @@ def save_event(n, measure, day, what, public):
     where = eng.catalog.measures[a.measure_id].title if a.measure_id else "citywide"
     return (html.Div(f"Saved: {fmt_date(a.day)}, {where}: {a.text}. Reload the page to see it on the charts.",
                      className="alert alert-success py-2", id=f"{P}-ev-saved"), "")
+
+
+@dash.callback(Output(f"{P}-cm-text", "value"), Output(f"{P}-cm-public", "value"),
+               Input(f"{P}-cm-measure", "value"), State(f"{P}-meeting", "data"), prevent_initial_call=True)
+def pick_commentary(measure, meeting):
+    """Choosing a measure puts its commentary (if any) in the form, to be revised rather than retyped."""
+    eng = get_engine()
+    if measure not in eng.catalog.measures:
+        return "", False
+    c = get_commentary(eng).get(measure, meeting)
+    return (c.text, c.public) if c is not None else ("", False)
+
+
+@dash.callback(Output(f"{P}-cm-msg", "children"), Output(f"{P}-cm-list", "children"),
+               Output(f"{P}-cm-seen", "data"),
+               Input(f"{P}-cm-save", "n_clicks"), State(f"{P}-cm-measure", "value"), State(f"{P}-cm-text", "value"),
+               State(f"{P}-cm-public", "value"), State(f"{P}-meeting", "data"), State(f"{P}-cm-seen", "data"),
+               prevent_initial_call=True)
+def save_commentary(n, measure, words, public, meeting, seen):
+    """Save over the version this page showed (0: none yet): an editor who saved meanwhile is
+    not overwritten; the refused writer is told to reload, and what they typed stays."""
+    from auth import Forbidden
+    from store import ConflictError, StoreInputError
+
+    if not n:
+        return no_update, no_update, no_update
+    eng = get_engine()
+    if measure not in eng.catalog.measures:
+        return ledger_ui.error_message("measure: pick the measure the commentary is about"), no_update, no_update
+    seen = dict(seen or {})
+    store = get_commentary(eng)
+    try:
+        c = store.write(measure_id=measure, meeting=meeting, text=words or "", by=author(),
+                        expected_version=int(seen.get(measure, 0)), public=public is True)
+    except (ConflictError, StoreInputError, Forbidden) as exc:
+        return ledger_ui.error_message(_one_line(exc)), no_update, no_update
+    everything = store.for_meeting(meeting)
+    titles = {m.id: m.title for m in eng.catalog.measures.values()}
+    shown = _commentary_list(everything, titles)
+    return (html.Div(f"Saved: commentary on {titles[measure]} (version {c.version}).",
+                     className="alert alert-success py-2", id=f"{P}-cm-saved"),
+            shown, {**seen, **{mid: x.version for mid, x in everything.items()}})
 
 
 @dash.callback(Output(f"{P}-fu", "data"), Output(f"{P}-pdf-status", "children", allow_duplicate=True),

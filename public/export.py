@@ -38,9 +38,10 @@ def pages(eng) -> list[tuple[str, str | None, str]]:
     return out
 
 
-def export(eng, out: Path) -> dict:
+def export(eng, out: Path, store=None) -> dict:
     """Write everything that changed; returns counts: html and api files produced, `changed` files
-    rewritten (new or different bytes) and `removed` files of an earlier export no longer produced."""
+    rewritten (new or different bytes) and `removed` files of an earlier export no longer produced.
+    With `store`, measure pages carry the events and commentary marked public (public/notes.py)."""
     out = Path(out)
     (out / "assets").mkdir(parents=True, exist_ok=True)
     written: set[str] = set()
@@ -68,7 +69,7 @@ def export(eng, out: Path) -> dict:
         for kind, ident, rel in pages(eng):
             depth = rel.count("/")
             links = Links(lang, static=True, depth=depth)
-            _, title, tree = site.page(eng, kind, ident, lang, links)
+            _, title, tree = site.page(eng, kind, ident, lang, links, store if kind == "measure" else None)
             prefix = "../" * (depth + (1 if lang == "es" else 0))
             put(("es/" if lang == "es" else "") + rel,
                 static_html.document(tree, title, lang, prefix).encode("utf-8"))
@@ -89,6 +90,23 @@ def export(eng, out: Path) -> dict:
     return {"html": n_html, "api": n_api, "changed": changed, "removed": removed}
 
 
+def _existing_store(url: str):
+    """The store whose public events and commentary the pages carry, when there is one: an export
+    never creates a ledger file, and one it cannot open only costs the pages those notes (said)."""
+    from sqlalchemy.engine import make_url
+
+    from store import StoreError, open_store
+
+    try:
+        parsed = make_url(url)
+        if parsed.get_backend_name() == "sqlite" and not Path(parsed.database or "").is_file():
+            return None
+        return open_store(url)
+    except (StoreError, ValueError) as exc:
+        print(f"public export: published without events and commentary: {str(exc).splitlines()[0]}", file=sys.stderr)
+        return None
+
+
 def run(args) -> int:
     from engine import CatalogError, Engine, WarehouseMissing
     from settings import Settings, SettingsError
@@ -103,7 +121,7 @@ def run(args) -> int:
     try:
         eng = Engine.open(s)
         eng.as_of()
-        got = export(eng, args.out_dir)
+        got = export(eng, args.out_dir, _existing_store(s.ledger_url))
     except (WarehouseMissing, CatalogError) as exc:
         print(f"public export: {str(exc).splitlines()[0]}", file=sys.stderr)
         return 1

@@ -14,7 +14,7 @@ import flask
 from dash import html
 
 from components import plotly_bundle
-from public import published, views
+from public import notes, published, views
 from public.i18n import lang_of, t
 from public.links import Links
 
@@ -23,8 +23,9 @@ _MEASURE = re.compile(r"^/measure/([a-z0-9_]+)/?$")
 _HOOD = re.compile(r"^/neighborhood/([a-z0-9-]+)/?$")
 
 
-def page(eng, kind: str, ident, lang: str, links: Links) -> tuple[bool, str, html.Div]:
-    """(found, title, tree) for one public page; unknown or unpublished -> not found."""
+def page(eng, kind: str, ident, lang: str, links: Links, store=None) -> tuple[bool, str, html.Div]:
+    """(found, title, tree) for one public page; unknown or unpublished -> not found. With `store`
+    (store.Store), a measure page also shows the events and commentary marked public (public/notes.py)."""
     lang = lang_of(lang)
     city = eng.city.name
     here = (kind, ident)
@@ -33,6 +34,8 @@ def page(eng, kind: str, ident, lang: str, links: Links) -> tuple[bool, str, htm
         mv = {m.id: published.measure(eng, m.id) for m in published.public_measures(eng)}
         body = views.home(lang, links, city, published.index(eng), mv)
     elif kind == "measure" and (v := published.measure(eng, ident)):
+        if store is not None:
+            v = dict(v, notes=notes.measure_notes(store, eng.catalog.measures.keys(), v))
         title, body = v["title"], views.measure(lang, links, city, v, published.geometry(eng))
     elif kind == "hoods":
         title, body = t("hood_title", lang), views.hoods(lang, links, published.neighborhoods(eng))
@@ -55,7 +58,8 @@ def live(kind: str, ident=None, lang=None) -> html.Div:
         eng = get_engine()
     except NoWarehouse:
         return html.Div(html.P(t("no_warehouse", lang)), lang=lang)
-    return page(eng, kind, ident if isinstance(ident, str) else None, lang, Links(lang))[2]
+    store = notes.live_store() if kind == "measure" else None
+    return page(eng, kind, ident if isinstance(ident, str) else None, lang, Links(lang), store)[2]
 
 
 def known_path(eng, path: str) -> bool:

@@ -251,6 +251,25 @@ def table_caption(what: str, v: dict, lang: str) -> str:
     return t("table_month", lang, what=what, month=fmonth(tp["month"], lang)) if tp else what
 
 
+def _notes(notes: dict | None, lang: str) -> list:
+    """The commentary and events an editor marked public (public/notes.py), in words."""
+    if not notes:
+        return []
+    out = []
+    if notes.get("commentary"):
+        c = notes["commentary"]
+        out += [html.Section([html.H2(t("commentary", lang), className="h5"),
+                              *[html.P(x) for x in c["text"].splitlines()],
+                              html.P(t("commentary_when", lang, day=fdate(c["meeting"], lang)), className="small")],
+                             id="measure-commentary")]
+    if notes.get("events"):
+        out += [html.Section([html.H2(t("events_noted", lang), className="h5"), html.Ul([
+            html.Li([html.Time(fdate(e["date"], lang), dateTime=e["date"]), ": ", e["text"],
+                     f" ({t('citywide', lang)})" if e["citywide"] else ""]) for e in notes["events"]])],
+            id="measure-events")]
+    return out
+
+
 def measure(lang: str, links, city: str, v: dict, geo: dict | None = None) -> list:
     thr, unit, h = v["small_number_threshold"], v["unit"], v["headline"]
     tg = v["target"]
@@ -285,6 +304,7 @@ def measure(lang: str, links, city: str, v: dict, geo: dict | None = None) -> li
         html.H2(t("history", lang), className="h5"),
         html.Ul([html.Li([html.Time(fdate(e["date"], lang), dateTime=e["date"]), ": ", e["change"]])
                  for e in v["history"]]),
+        *_notes(v.get("notes"), lang),
         html.H2(t("monthly", lang), className="h5"),
         month_chart(v, lang),
         _table(t("monthly", lang), [t("month", lang), t("value", lang)],

@@ -9,6 +9,7 @@
 Nothing here opens a database or reads a file at import time.
 """
 from store.annotations import Annotation, AnnotationInputError, Annotations
+from store.commentary import Commentaries, Commentary, CommentaryInputError
 from store.db import Store, open_store
 from store.errors import ConflictError, NotFoundError, StoreError, StoreInputError
 from store.ledger import HistoryEntry, Item, Ledger, LedgerInputError, OpenItem, is_meeting_date
@@ -19,4 +20,5 @@ __all__ = [
     "Ledger", "Item", "HistoryEntry", "OpenItem", "LedgerInputError", "is_meeting_date",
     "Users", "User", "UserInputError", "ROLES", "ACTIONS", "role_allows",
     "Annotations", "Annotation", "AnnotationInputError",
+    "Commentaries", "Commentary", "CommentaryInputError",
 ]

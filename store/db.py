@@ -53,10 +53,19 @@ def _add_annotations(conn: Connection) -> None:
         table.create(conn, checkfirst=True)
 
 
+def _add_commentary(conn: Connection) -> None:
+    """Schema 5: commentary per measure per meeting and its history (store/commentary.py)."""
+    from store.schema import commentary, commentary_history
+
+    for table in (commentary, commentary_history):
+        table.create(conn, checkfirst=True)
+
+
 # version -> function(conn) that upgrades a store from version-1 to version.
 MIGRATIONS: dict[int, Callable[[Connection], None]] = {2: _add_sessions_and_signin_failures,
                                                        3: _add_refresh_runs_and_alert_state,
-                                                       4: _add_annotations}
+                                                       4: _add_annotations,
+                                                       5: _add_commentary}
 
 
 def utcnow() -> dt.datetime:

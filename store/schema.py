@@ -11,9 +11,10 @@ from sqlalchemy import (
     String, Table, Text, UniqueConstraint, event,
 )
 
-SCHEMA_VERSION = 4  # 2: sessions and signin_failures (sign-out that holds, a throttle all workers share)
+SCHEMA_VERSION = 5  # 2: sessions and signin_failures (sign-out that holds, a throttle all workers share)
 #                    3: refresh_runs, alert_state, subscriptions (refresh log /data shows; alerts sent once; digests)
 #                    4: annotations and annotation_history (dated events on a measure or citywide)
+#                    5: commentary and commentary_history (per measure per meeting: what happened, what we do)
 
 ROLES = ("viewer", "analyst", "editor", "admin")
 KINDS = ("decision", "action")
@@ -206,5 +207,42 @@ for _verb in ("UPDATE", "DELETE"):
     ).execute_if(dialect="sqlite"))
 event.listen(annotation_history, "after_create", DDL(
     "CREATE TRIGGER annotation_history_immutable BEFORE UPDATE OR DELETE ON annotation_history "
+    "FOR EACH ROW EXECUTE FUNCTION ledger_history_immutable()"
+).execute_if(dialect="postgresql"))
+
+# One commentary per measure per meeting ("what happened and what we are doing"), rewritten in
+# place with a version check; every version's words are kept in commentary_history.
+commentary = Table(
+    "commentary", metadata,
+    Column("id", Integer, primary_key=True, autoincrement=True),
+    Column("measure_id", String(100), nullable=False),
+    Column("meeting", Date, nullable=False),
+    Column("text", Text, nullable=False),
+    Column("public", Boolean, nullable=False),
+    Column("updated_by", String(64), nullable=False),
+    Column("updated_at", DateTime, nullable=False),
+    Column("version", Integer, nullable=False),
+    UniqueConstraint("measure_id", "meeting", name="uq_commentary_measure_meeting"),
+)
+
+commentary_history = Table(
+    "commentary_history", metadata,
+    Column("id", Integer, primary_key=True, autoincrement=True),
+    Column("commentary_id", Integer, ForeignKey("commentary.id"), nullable=False),
+    Column("version", Integer, nullable=False),
+    Column("text", Text, nullable=False),
+    Column("public", Boolean, nullable=False),
+    Column("changed_by", String(64), nullable=False),
+    Column("changed_at", DateTime, nullable=False),
+    UniqueConstraint("commentary_id", "version", name="uq_commentary_history_version"),
+)
+
+for _verb in ("UPDATE", "DELETE"):
+    event.listen(commentary_history, "after_create", DDL(
+        f"CREATE TRIGGER commentary_history_no_{_verb.lower()} BEFORE {_verb} ON commentary_history "
+        "BEGIN SELECT RAISE(ABORT, 'commentary_history rows are immutable'); END"
+    ).execute_if(dialect="sqlite"))
+event.listen(commentary_history, "after_create", DDL(
+    "CREATE TRIGGER commentary_history_immutable BEFORE UPDATE OR DELETE ON commentary_history "
     "FOR EACH ROW EXECUTE FUNCTION ledger_history_immutable()"
 ).execute_if(dialect="postgresql"))

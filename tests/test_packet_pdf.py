@@ -44,8 +44,13 @@ def made(demo_db, tmp_path_factory):
     notes = Annotations(store, eng.catalog.measures.keys())
     notes.add(day="2026-11-05", text="Pike Place market closed for repairs", measure_id="robberies", by="test")
     notes.add(day="2026-11-10", text="Windstorm, power cuts citywide", by="test", public=True)
+    from store import Commentaries
+    words = Commentaries(store, eng.catalog.measures.keys())
+    words.write(measure_id="robberies", meeting="2026-11-16", text="Robberies rose near the closed market.\n"
+                "West Precinct moved two patrols there on 9 Nov.", by="test", expected_version=0)
     started = time.perf_counter()
-    pkt, data = packet_pdf(eng, dt.date(2026, 11, 16), ledger=ledger, snapshots=snaps, annotations=notes)
+    pkt, data = packet_pdf(eng, dt.date(2026, 11, 16), ledger=ledger, snapshots=snaps, annotations=notes,
+                           commentary=words)
     seconds = time.perf_counter() - started
     pdf = folder / "packet.pdf"
     pdf.write_bytes(data)
@@ -60,18 +65,19 @@ def test_pdf_has_cover_flags_goals_ledger_and_as_of(made):
     assert "Meeting packet" in cover and "Monday 16 November 2026" in cover
     assert "Data as of 21 Nov 2026" in cover and "Period reviewed: 2 Nov – 15 Nov 2026." in cover
     assert "DEMO DATA" in cover
-    # Page 2 is the executive summary: goals and their status, the changes that matter most,
-    # overdue commitments and data health, before any table.
-    after_cover = re.sub(r"\s+", " ", "\f".join(txt.split("\f")[1:]))
-    summary = after_cover[:after_cover.find("One line per measure")]  # up to the flags' note
-    heads = ["Summary: where things stand", "Goals", "The changes that matter most", "Overdue commitments", "Data health"]
-    assert [summary.find(h) for h in heads] == sorted(summary.find(h) for h in heads) and summary.find(heads[0]) >= 0
+    # Page 1 is also the executive summary, under the cover's essentials: goals and their status,
+    # the changes that matter most, overdue commitments and data health, before any table.
+    summary = re.sub(r"\s+", " ", cover)
+    heads = ["Meeting packet", "Summary: where things stand", "Goals", "The changes that matter most",
+             "Overdue commitments", "Data health", "Inside this packet"]
+    assert all(summary.find(h) >= 0 for h in heads), [h for h in heads if summary.find(h) < 0]
+    assert [summary.find(h) for h in heads] == sorted(summary.find(h) for h in heads)
     assert "Extra patrols near Pike Place (owner" in summary and "Safe neighborhoods: " in summary
+    assert "One line per measure" not in summary  # the flags start on a page of their own
     order = ["Flags", "What changed since the last packet", "Hot spots by", "Safe neighborhoods", "Help arrives fast",
              "Fair and accountable policing", "Responsive city services", "Data the public can trust",
              "Commitments ledger", "About the data"]
     body = "\f".join(txt.split("\f")[1:])
-    body = body[body.find("Data health"):]
     positions = [body.find(h) for h in order]
     assert all(p >= 0 for p in positions) and positions == sorted(positions), list(zip(order, positions))
     # Every flag in the data is printed, and every measure is in its goal's table.
@@ -80,6 +86,12 @@ def test_pdf_has_cover_flags_goals_ledger_and_as_of(made):
         assert f.headline.split(":")[0] in flat
     for r in pkt.rows():
         assert r.title[:25] in flat
+    # The commentary, under its goal (after the goal's heading, before the next goal's).
+    start, end = flat.find("Safe neighborhoods Fewer people"), flat.find("Help arrives fast When")
+    assert 0 <= start < end
+    goal = flat[start:end]
+    assert ("Robberies reported: what happened and what we are doing Robberies rose near the closed market. "
+            "West Precinct moved two patrols there on 9 Nov.") in goal
     # The carried item, with its age and overdue mark.
     assert "Extra patrols near Pike Place" in flat and "14 days" in flat and "OVERDUE" in flat
     # Page footer numbers "page N of M" on every page but the cover.
