@@ -101,12 +101,18 @@ def install(app) -> None:
     app.layout = html.Div(dash.page_container)
     app.server.register_blueprint(api.blueprint())
 
+    @app.server.route("/favicon.ico")
+    def favicon():
+        """The icon every public page (and the 404 page) links to, at the address the static
+        export puts it, so a browser's icon request is never answered with the 404 page."""
+        return flask.send_from_directory(app.config.assets_folder, "favicon.ico", max_age=86400)
+
     @app.server.before_request
     def only_public():
         path = flask.request.path
         if path == "/_dash-update-component":
             return None if well_formed_callback(app, flask.request.get_json(silent=True)) else flask.abort(400)
-        if path.startswith(DASH_PREFIXES) or path.startswith("/api/v1/") or path == "/healthz":
+        if path.startswith(DASH_PREFIXES) or path.startswith("/api/v1/") or path in ("/healthz", "/favicon.ico"):
             return None
         try:
             eng = get_engine()
