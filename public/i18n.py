@@ -1,7 +1,8 @@
 """Interface text in English and Spanish, and every number, date and month name of the public
 pages formatted by Babel (CLDR) for the page's locale, so no page carries a hand-made month table
-or an English number formatter. Measure text (titles, definitions) stays in the catalog's language;
-only the words around it are translated here.
+or an English number formatter. The catalog's own text (titles,
+definitions, ...) is translated by catalog/locale/<lang>.po (tr, localized_*; checked at start-up
+by engine/catalog_i18n.py).
 
 Locales: English pages use en_US; Spanish pages use es_US (Spanish as written in the United States:
 "5 de marzo de 2026", "mar 2026", and the US decimal point and thousands comma, 1,234.5, which is
@@ -216,15 +217,47 @@ def fnum(value, lang: str, unit: str | None = None) -> str:
     return text + "%" if u in PERCENT_UNITS else text
 
 
-def unit_words(unit: str | None, lang: str) -> str:
-    """The words after a number ('offenses'); nothing for a percent (its sign says it), minutes
-    (written out) or a ratio (read as a sentence)."""
+def unit_words(unit: str | None, lang: str, label: str | None = None) -> str:
+    """The words after a number ('offenses', or `label`, the unit in the page's language); nothing
+    for a percent (its sign says it), minutes (written out) or a ratio (read as a sentence)."""
     u = (unit or "").strip()
     if u.lower() in PERCENT_UNITS | MINUTE_UNITS or u.lower().startswith("ratio"):
         return ""
-    return u
+    return label or u
 
 
 def cadence(word: str, lang: str) -> str:
     key = f"cadence_{word}"
     return t(key, lang) if key in STRINGS else word
+
+
+def tr(text: str, lang: str, catalog) -> str:
+    """The catalog's public text in the page's language (catalog/locale/<lang>.po). The catalog
+    check (engine/catalog_i18n.py) makes every public text present for a site language, so the
+    English fallback only serves a catalog that ships no locale folder at all."""
+    if lang_of(lang) == "en" or not text:
+        return text
+    return catalog.translations.get(lang_of(lang), {}).get(text, text)
+
+
+def localized_view(v: dict, catalog, lang: str) -> dict:
+    """A published measure view with its catalog text in the page's language (numbers untouched;
+    the API keeps the English view)."""
+    if lang_of(lang) == "en" or not v:
+        return v
+    return {**v, **{k: tr(v[k], lang, catalog) for k in ("title", "goal_title", "definition", "methodology", "suppression")},
+            "unit_label": tr(v["unit"], lang, catalog),
+            "history": [{**e, "change": tr(e["change"], lang, catalog)} for e in v["history"]]}
+
+
+def localized_index(index: dict, catalog, lang: str) -> dict:
+    if lang_of(lang) == "en":
+        return index
+    return {**index, "goals": [{**g, **{k: tr(g[k], lang, catalog) for k in ("title", "statement", "department")},
+                                "actions": [tr(a, lang, catalog) for a in g["actions"]]} for g in index["goals"]]}
+
+
+def localized_hood(h: dict, catalog, lang: str) -> dict:
+    if lang_of(lang) == "en":
+        return h
+    return {**h, "measures": [{**r, "title": tr(r["title"], lang, catalog)} for r in h["measures"]]}

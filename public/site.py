@@ -15,7 +15,7 @@ from dash import html
 
 from components import plotly_bundle
 from public import published, views
-from public.i18n import lang_of, t
+from public.i18n import lang_of, localized_hood, localized_index, localized_view, t
 from public.links import Links
 
 DASH_PREFIXES = ("/_dash-", "/assets/", "/_favicon.ico", "/_reload-hash", plotly_bundle.ROUTE)
@@ -29,17 +29,19 @@ def page(eng, kind: str, ident, lang: str, links: Links) -> tuple[bool, str, htm
     city = eng.city.name
     here = (kind, ident)
     found, title, body = True, t("site_title", lang, city=city), None
+    cat = eng.catalog
     if kind == "home":
-        mv = {m.id: published.measure(eng, m.id) for m in published.public_measures(eng)}
-        body = views.home(lang, links, city, published.index(eng), mv)
-    elif kind == "measure" and (v := published.measure(eng, ident)):
+        mv = {m.id: localized_view(published.measure(eng, m.id), cat, lang) for m in published.public_measures(eng)}
+        body = views.home(lang, links, city, localized_index(published.index(eng), cat, lang), mv)
+    elif kind == "measure" and (v := localized_view(published.measure(eng, ident), cat, lang)):
         title, body = v["title"], views.measure(lang, links, city, v, published.geometry(eng))
     elif kind == "hoods":
         title, body = t("hood_title", lang), views.hoods(lang, links, published.neighborhoods(eng))
     elif kind == "hood" and (h := published.neighborhood(eng, ident)):
+        h = localized_hood(h, cat, lang)
         title, body = h["label"], views.hood(lang, links, h)
     elif kind == "data":
-        mv = {m.id: published.measure(eng, m.id) for m in published.public_measures(eng)}
+        mv = {m.id: localized_view(published.measure(eng, m.id), cat, lang) for m in published.public_measures(eng)}
         title, body = t("data_title", lang), views.open_data(lang, links, mv)
     if body is None:
         found, title, body, here = False, t("not_found", lang), views.not_found(lang, links), ("home", None)

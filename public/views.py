@@ -80,7 +80,7 @@ def _measure_summary(v: dict, lang: str) -> str:
     if h.get("not_covered"):
         return t("sum_not_covered", lang, start=start, end=end)
     cur = h["current"]
-    words = unit_words(v["unit"], lang)
+    words = unit_words(v["unit"], lang, v.get("unit_label"))
     cmp = v.get("comparison")
     if cmp and not cur.get("hidden") and cur.get("value") is not None:
         text = t("sum_ratio", lang, start=start, end=end, group=cmp["group"], reference=cmp["reference"],
@@ -256,7 +256,7 @@ def measure(lang: str, links, city: str, v: dict, geo: dict | None = None) -> li
     if tg is None or h["target"] is None:
         target_text = t("target_none", lang)
     else:
-        target_text = " ".join(x for x in (fnum(h["target"], lang, unit), unit_words(unit, lang)) if x)
+        target_text = " ".join(x for x in (fnum(h["target"], lang, unit), unit_words(unit, lang, v.get("unit_label"))) if x)
         if tg.get("placeholder"):
             target_text += " " + t("placeholder", lang)
     facts = [
