@@ -83,3 +83,26 @@ def test_the_public_favicon_exists(client):
     r = client.get("/favicon.ico")
     assert r.status_code == 200 and r.mimetype.startswith("image/")
     assert b'href="/favicon.ico"' in client.get("/no-such-page").data
+
+
+def test_spanish_pages_carry_no_english_catalog_text(client):
+    """Every public page in Spanish: no goal or measure text of the English catalog (titles,
+    statements, departments, actions, definitions, methodology, units, suppression reasons,
+    history), and the English pages do show them (so the check can see them)."""
+    from engine.catalog import load_catalog
+    from engine.catalog_i18n import public_texts
+    from settings import ROOT
+
+    cat = load_catalog(ROOT / "catalog")
+    english = {text for _, _, text in public_texts(cat) if cat.translations["es"][text] != text}
+    hoods = [a["slug"] for a in client.get("/api/v1/neighborhoods.json").get_json()] if \
+        client.get("/api/v1/neighborhoods.json").status_code == 200 else []
+    ids = [m["id"] for m in client.get("/api/v1/measures.json").get_json()]
+    paths = ["/", "/neighborhood", "/open-data"] + [f"/measure/{i}" for i in ids] + [f"/neighborhood/{s}" for s in hoods]
+    seen_en = set()
+    for path in paths:
+        es = words(page_tree(client, path, "?lang=es"))
+        leaked = [x for x in english if x in es]
+        assert not leaked, (path, leaked[:3])
+        seen_en |= {x for x in english if x in words(page_tree(client, path))}
+    assert len(seen_en) > len(english) * 0.8  # the English pages show (nearly) all of them
