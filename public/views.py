@@ -100,6 +100,28 @@ def _measure_summary(v: dict, lang: str) -> str:
     return text
 
 
+def target_basis(v: dict, lang: str) -> str:
+    """The target and its basis in one sentence ("5% fewer than in the same months last year" or
+    "a fixed level of 2"), so two related measures, one aiming at a change from last year and one
+    at a fixed level, never look contradictory side by side. A target hidden for privacy (it would
+    give last year's number away) keeps its rule and says the amount is not shown."""
+    tg, h, unit = v["target"], v["headline"], v["unit"]
+    if tg is None:
+        return t("target_none", lang)
+    hidden = h["status"] == "hidden" or bool(h["current"].get("hidden"))
+    value = h["target"] if h["target"] is not None or hidden or tg.get("change_pct") is not None else tg.get("value")
+    amount = (t("not_shown", lang) if hidden and value is None else None if value is None else
+              " ".join(x for x in (fnum(value, lang, unit), unit_words(unit, lang, v.get("unit_label"))) if x))
+    if tg.get("change_pct") is not None:
+        up = tg["change_pct"] > 0
+        word = ("more" if up else "fewer") if v["kind"] == "count" else ("higher" if up else "lower")
+        text = t("target_change" if amount else "target_change_rule", lang, pct=fpct(tg["change_pct"], lang),
+                 dir=t(word, lang), value=amount)
+    else:
+        text = t("target_fixed", lang, value=amount or t("no_data", lang))
+    return text + (" " + t("placeholder", lang) if tg.get("placeholder") else "")
+
+
 def home(lang: str, links, city: str, index: dict, views: dict) -> list:
     """One section per goal: what we measure, why, how we are doing, what we are doing about it."""
     first = next(iter(views.values()), None)
@@ -116,6 +138,7 @@ def home(lang: str, links, city: str, index: dict, views: dict) -> list:
                 html.A(v["title"], href=links.page("measure", mid), className="fw-semibold"), " ",
                 badge(v["headline"]["status"], lang),
                 html.P(_measure_summary(v, lang), className="mb-1 small"),
+                html.P(t("target_line", lang, text=target_basis(v, lang)), className="mb-1 small"),
                 html.P(v["definition"], className="mb-0 small text-body-secondary"),
             ], className="list-group-item"))
         actions = g.get("actions")
@@ -252,13 +275,7 @@ def table_caption(what: str, v: dict, lang: str) -> str:
 
 def measure(lang: str, links, city: str, v: dict, geo: dict | None = None) -> list:
     thr, unit, h = v["small_number_threshold"], v["unit"], v["headline"]
-    tg = v["target"]
-    if tg is None or h["target"] is None:
-        target_text = t("target_none", lang)
-    else:
-        target_text = " ".join(x for x in (fnum(h["target"], lang, unit), unit_words(unit, lang, v.get("unit_label"))) if x)
-        if tg.get("placeholder"):
-            target_text += " " + t("placeholder", lang)
+    target_text = target_basis(v, lang)
     facts = [
         (t("this_year", lang) + f" ({fdate(v['period']['start'], lang)} – {fdate(v['period']['end'], lang)})",
          shown(h["current"], unit, lang, thr, covered=not h.get("not_covered"))),

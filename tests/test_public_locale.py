@@ -106,3 +106,14 @@ def test_spanish_pages_carry_no_english_catalog_text(client):
         assert not leaked, (path, leaked[:3])
         seen_en |= {x for x in english if x in words(page_tree(client, path))}
     assert len(seen_en) > len(english) * 0.8  # the English pages show (nearly) all of them
+
+
+def test_each_target_says_its_basis(client):
+    """Two related measures, one aiming at a change from last year and one at a fixed level, say
+    so beside each other on the home page (the issue's 'Off track' next to 'On track')."""
+    home = words(page_tree(client, "/"))
+    assert "Target: 5% fewer than in the same months last year" in home  # person_crimes
+    assert "Target: A fixed level of 15 per 1,000 residents per year" in home  # person_crime_rate
+    es = words(page_tree(client, "/", "?lang=es"))
+    assert "Meta: Un 5% menos que en los mismos meses del año pasado" in es
+    assert "Meta: Un nivel fijo de 15 por cada 1,000 residentes al año" in es
