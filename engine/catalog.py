@@ -132,6 +132,8 @@ class Catalog:
     measures: dict[str, Measure]
     datasets: dict[str, Dataset]
     folder: Path = field(default=Path("."))
+    # {lang: {English text: translation}} of the public text (engine/catalog_i18n.py)
+    translations: dict = field(default_factory=dict)
 
     def goal(self, goal_id: str) -> Goal:
         return next(g for g in self.goals if g.id == goal_id)
@@ -361,7 +363,11 @@ def load_catalog(folder: Path) -> Catalog:
                   tuple(sorted((m.id for m in measures.values() if m.goal == g.id),
                                key=lambda i: (measures[i].order, i))), g.source, g.actions)
              for g in sorted(goals, key=lambda g: (g.order, g.id))]
-    return Catalog(goals, measures, datasets, folder)
+    from engine import catalog_i18n
+
+    cat = Catalog(goals, measures, datasets, folder)
+    cat.translations = catalog_i18n.load(cat)
+    return cat
 
 
 def validate(catalog: Catalog, schema: dict[str, dict[str, str]], layers: set[str] | None = None,

@@ -192,7 +192,7 @@ class Engine:
                         f"this warehouse (boundaries not loaded yet: run `python -m etl geo`).")
         measures = {mid: (replace(m, layers=tuple(x for x in m.layers if x not in off[mid])) if mid in off else m)
                     for mid, m in full.measures.items()}
-        self._catalog = Catalog(full.goals, measures, full.datasets, full.folder)
+        self._catalog = Catalog(full.goals, measures, full.datasets, full.folder, full.translations)
         return off
 
     # ---- metadata cached per warehouse generation ------------------------------------------

@@ -1,8 +1,24 @@
-"""Interface text in English and Spanish. Measure text (titles, definitions) stays in the catalog's
-language; only the words around it are translated here, so a page reads in one language."""
+"""Interface text in English and Spanish, and every number, date and month name of the public
+pages formatted by Babel (CLDR) for the page's locale, so no page carries a hand-made month table
+or an English number formatter. The catalog's own text (titles,
+definitions, ...) is translated by catalog/locale/<lang>.po (tr, localized_*; checked at start-up
+by engine/catalog_i18n.py).
+
+Locales: English pages use en_US; Spanish pages use es_US (Spanish as written in the United States:
+"5 de marzo de 2026", "mar 2026", and the US decimal point and thousands comma, 1,234.5, which is
+what a Seattle resident reading Spanish sees on every other US form), not es_ES (1.234,5)."""
 from __future__ import annotations
 
+import datetime as dt
+import math
+
+from babel.dates import format_date
+from babel.numbers import format_decimal
+
 LANGS = ("en", "es")
+LOCALES = {"en": "en_US", "es": "es_US"}
+PERCENT_UNITS = {"%", "percent", "pct", "share"}
+MINUTE_UNITS = {"minutes", "minute", "min"}
 
 STRINGS = {
     "site_title": {"en": "{city} progress report", "es": "Informe de avance de {city}"},
@@ -60,6 +76,13 @@ STRINGS = {
     "change": {"en": "Change from last year", "es": "Cambio respecto al año pasado"},
     "target": {"en": "Target", "es": "Meta"},
     "target_none": {"en": "No target", "es": "Sin meta"},
+    "target_change": {"en": "{pct} {dir} than in the same months last year ({value} this year).",
+                      "es": "Un {pct} {dir} que en los mismos meses del año pasado ({value} este año)."},
+    "target_change_rule": {"en": "{pct} {dir} than in the same months last year.",
+                           "es": "Un {pct} {dir} que en los mismos meses del año pasado."},
+    "target_fixed": {"en": "A fixed level of {value}, whatever last year's number was.",
+                     "es": "Un nivel fijo de {value}, sea cual sea la cifra del año pasado."},
+    "target_line": {"en": "Target: {text}", "es": "Meta: {text}"},
     "placeholder": {"en": "(placeholder the city has not yet set)", "es": "(provisional; la ciudad aún no la fija)"},
     "definition": {"en": "Definition", "es": "Definición"},
     "methodology": {"en": "How it is counted", "es": "Cómo se cuenta"},
@@ -109,8 +132,25 @@ STRINGS = {
     "api_index": {"en": "API index (JSON)", "es": "Índice de la API (JSON)"},
     "chart_title": {"en": "{title}, by month", "es": "{title}, por mes"},
     "sum_count": {"en": "From {start} to {end}: {value} {unit}.", "es": "Del {start} al {end}: {value} ({unit})."},
+    "sum_ratio": {"en": "From {start} to {end}: {group} residents were {value} times as likely as {reference} residents "
+                        "to be counted in this measure (1 would mean equally likely).",
+                  "es": "Del {start} al {end}: los residentes del grupo {group} tuvieron {value} veces la probabilidad "
+                        "de los residentes del grupo {reference} de contarse en esta medida (1 significaría la misma)."},
+    "sum_same": {"en": " That is about the same as the same months last year ({prior}).",
+                 "es": " Es casi igual que en los mismos meses del año pasado ({prior})."},
+    "fewer": {"en": "fewer", "es": "menos"},
+    "higher": {"en": "higher", "es": "más alto"},
+    "lower": {"en": "lower", "es": "más bajo"},
+    "times": {"en": "{value} times", "es": "{value} veces"},
+    "duration": {"en": "{m} min {s} s", "es": "{m} min {s} s"},
+    "not_defined": {"en": "not defined", "es": "no definido"},
+    "cadence_daily": {"en": "daily", "es": "diaria"},
+    "cadence_weekly": {"en": "weekly", "es": "semanal"},
+    "cadence_monthly": {"en": "monthly", "es": "mensual"},
+    "cadence_quarterly": {"en": "quarterly", "es": "trimestral"},
+    "cadence_yearly": {"en": "yearly", "es": "anual"},
     "sum_count_hidden": {"en": "From {start} to {end}: {value}.", "es": "Del {start} al {end}: {value}."},
-    "sum_change": {"en": " That is {pct} {dir} than the same months last year ({prior}).",
+    "sum_change": {"en": " That is {pct} {dir} than in the same months last year ({prior}).",
                    "es": " Es un {pct} {dir} que en los mismos meses del año pasado ({prior})."},
     "more": {"en": "more", "es": "más"},
     "less": {"en": "less", "es": "menos"},
@@ -143,3 +183,93 @@ def lang_of(value) -> str:
 def t(key: str, lang: str, **kw) -> str:
     text = STRINGS[key][lang_of(lang)]
     return text.format(**kw) if kw else text
+
+
+
+def locale(lang: str) -> str:
+    return LOCALES[lang_of(lang)]
+
+
+def _day(text) -> dt.date:
+    return text if isinstance(text, dt.date) else dt.date.fromisoformat(str(text)[:10])
+
+
+def fdate(text, lang: str) -> str:
+    """'March 5, 2026' / '5 de marzo de 2026' (CLDR long date); missing -> 'no data' in words."""
+    if not text:
+        return t("no_data", lang)
+    return format_date(_day(text), "long", locale=locale(lang))
+
+
+def fmonth(key: str, lang: str) -> str:
+    """'2026-03' -> 'Mar 2026' / 'mar 2026' (CLDR abbreviated month and year)."""
+    return format_date(dt.date.fromisoformat(str(key)[:7] + "-01"), "MMM y", locale=locale(lang))
+
+
+def fpct(pct: float, lang: str) -> str:
+    """A whole percentage, no sign: 8 -> '8%' (the locale's percent pattern)."""
+    return format_decimal(round(abs(pct)), locale=locale(lang)) + "%"
+
+
+def fnum(value, lang: str, unit: str | None = None) -> str:
+    """A number as the page shows it, by the locale's rules: 1234.5 -> '1,234.5', percents with one
+    '%' sign, minutes as '6 min 48 s' (a resident does not read 6.80 minutes as 6 minutes 48 seconds),
+    missing -> 'no data' in the page's language."""
+    if value is None or (isinstance(value, float) and math.isnan(value)):
+        return t("no_data", lang)
+    v = float(value)
+    if math.isinf(v):
+        return t("not_defined", lang)  # a ratio whose reference group had no events
+    u = (unit or "").strip().lower()
+    if u in MINUTE_UNITS:
+        secs = round(v * 60)
+        return t("duration", lang, m=format_decimal(secs // 60, locale=locale(lang)), s=secs % 60)
+    pattern = "#,##0" if abs(v) >= 100 or v == int(v) else "#,##0.0" if abs(v) >= 10 else "#,##0.00"
+    text = format_decimal(v, format=pattern, locale=locale(lang))
+    return text + "%" if u in PERCENT_UNITS else text
+
+
+def unit_words(unit: str | None, lang: str, label: str | None = None) -> str:
+    """The words after a number ('offenses', or `label`, the unit in the page's language); nothing
+    for a percent (its sign says it), minutes (written out) or a ratio (read as a sentence)."""
+    u = (unit or "").strip()
+    if u.lower() in PERCENT_UNITS | MINUTE_UNITS or u.lower().startswith("ratio"):
+        return ""
+    return label or u
+
+
+def cadence(word: str, lang: str) -> str:
+    key = f"cadence_{word}"
+    return t(key, lang) if key in STRINGS else word
+
+
+def tr(text: str, lang: str, catalog) -> str:
+    """The catalog's public text in the page's language (catalog/locale/<lang>.po). The catalog
+    check (engine/catalog_i18n.py) makes every public text present for a site language, so the
+    English fallback only serves a catalog that ships no locale folder at all."""
+    if lang_of(lang) == "en" or not text:
+        return text
+    return catalog.translations.get(lang_of(lang), {}).get(text, text)
+
+
+def localized_view(v: dict, catalog, lang: str) -> dict:
+    """A published measure view with its catalog text in the page's language (numbers untouched;
+    the API keeps the English view)."""
+    if lang_of(lang) == "en" or not v:
+        return v
+    return {**v, **{k: tr(v[k], lang, catalog) for k in ("title", "goal_title", "definition", "methodology", "suppression")},
+            "unit_label": tr(v["unit"], lang, catalog),
+            "history": [{**e, "change": tr(e["change"], lang, catalog)} for e in v["history"]]}
+
+
+def localized_index(index: dict, catalog, lang: str) -> dict:
+    if lang_of(lang) == "en":
+        return index
+    return {**index, "goals": [{**g, **{k: tr(g[k], lang, catalog) for k in ("title", "statement", "department")},
+                                "actions": [tr(a, lang, catalog) for a in g["actions"]]} for g in index["goals"]]}
+
+
+def localized_hood(h: dict, catalog, lang: str) -> dict:
+    if lang_of(lang) == "en":
+        return h
+    return {**h, "measures": [{**r, "title": tr(r["title"], lang, catalog)} for r in h["measures"]]}

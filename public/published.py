@@ -377,7 +377,10 @@ def _measure_meta(eng, m) -> dict:
             "direction": m.direction, "cadence": m.cadence, "lag_days": m.lag_days, "target": target,
             "small_number_threshold": m.small_number_threshold,
             "suppression": m.suppression_reason,
-            "history": [{"date": str(d), "change": str(c)} for d, c in m.history]}
+            "history": [{"date": str(d), "change": str(c)} for d, c in m.history],
+            # a disparity ratio reads as a sentence naming its two groups ("x times as likely as")
+            "comparison": ({"group": m.computation.group, "reference": m.computation.reference}
+                           if m.computation.kind == "disparity" else None)}
 
 
 def measure(eng, measure_id: str, today: dt.date | None = None) -> dict | None:

@@ -15,7 +15,7 @@ from dash import html
 
 from components import plotly_bundle
 from public import notes, published, views
-from public.i18n import lang_of, t
+from public.i18n import lang_of, localized_hood, localized_index, localized_view, t
 from public.links import Links
 
 DASH_PREFIXES = ("/_dash-", "/assets/", "/_favicon.ico", "/_reload-hash", plotly_bundle.ROUTE)
@@ -30,19 +30,21 @@ def page(eng, kind: str, ident, lang: str, links: Links, store=None) -> tuple[bo
     city = eng.city.name
     here = (kind, ident)
     found, title, body = True, t("site_title", lang, city=city), None
+    cat = eng.catalog
     if kind == "home":
-        mv = {m.id: published.measure(eng, m.id) for m in published.public_measures(eng)}
-        body = views.home(lang, links, city, published.index(eng), mv)
-    elif kind == "measure" and (v := published.measure(eng, ident)):
+        mv = {m.id: localized_view(published.measure(eng, m.id), cat, lang) for m in published.public_measures(eng)}
+        body = views.home(lang, links, city, localized_index(published.index(eng), cat, lang), mv)
+    elif kind == "measure" and (v := localized_view(published.measure(eng, ident), cat, lang)):
         if store is not None:
             v = dict(v, notes=notes.measure_notes(store, eng.catalog.measures.keys(), v))
         title, body = v["title"], views.measure(lang, links, city, v, published.geometry(eng))
     elif kind == "hoods":
         title, body = t("hood_title", lang), views.hoods(lang, links, published.neighborhoods(eng))
     elif kind == "hood" and (h := published.neighborhood(eng, ident)):
+        h = localized_hood(h, cat, lang)
         title, body = h["label"], views.hood(lang, links, h)
     elif kind == "data":
-        mv = {m.id: published.measure(eng, m.id) for m in published.public_measures(eng)}
+        mv = {m.id: localized_view(published.measure(eng, m.id), cat, lang) for m in published.public_measures(eng)}
         title, body = t("data_title", lang), views.open_data(lang, links, mv)
     if body is None:
         found, title, body, here = False, t("not_found", lang), views.not_found(lang, links), ("home", None)
@@ -105,12 +107,18 @@ def install(app) -> None:
     app.layout = html.Div(dash.page_container)
     app.server.register_blueprint(api.blueprint())
 
+    @app.server.route("/favicon.ico")
+    def favicon():
+        """The icon every public page (and the 404 page) links to, at the address the static
+        export puts it, so a browser's icon request is never answered with the 404 page."""
+        return flask.send_from_directory(app.config.assets_folder, "favicon.ico", max_age=86400)
+
     @app.server.before_request
     def only_public():
         path = flask.request.path
         if path == "/_dash-update-component":
             return None if well_formed_callback(app, flask.request.get_json(silent=True)) else flask.abort(400)
-        if path.startswith(DASH_PREFIXES) or path.startswith("/api/v1/") or path == "/healthz":
+        if path.startswith(DASH_PREFIXES) or path.startswith("/api/v1/") or path in ("/healthz", "/favicon.ico"):
             return None
         try:
             eng = get_engine()

@@ -3,29 +3,18 @@ raw numbers). The live app returns these trees; the static export turns the same
 Plain language, every number defined, status in words and icon, charts with a text summary."""
 from __future__ import annotations
 
-import datetime as dt
 import math
 
 import plotly.graph_objects as go
 from dash import dcc, html
 
 from components.charts import GRAPH_CONFIG, LINE_COLOUR
-from components.formatting import fmt_value
 from components.status import STATUS
 from public import published
-from public.i18n import STRINGS, t
+from public.i18n import STRINGS, cadence, fdate, fmonth, fnum, fpct, t, unit_words
 
-MONTHS_ES = ["ene", "feb", "mar", "abr", "may", "jun", "jul", "ago", "sep", "oct", "nov", "dic"]
 FIELD_NAMES = {"subject_race": {"en": "race", "es": "raza"}, "subject_gender": {"en": "gender", "es": "género"},
                "subject_age_group": {"en": "age group", "es": "grupo de edad"}}
-CADENCE_ES = {"daily": "diaria", "weekly": "semanal", "monthly": "mensual", "quarterly": "trimestral", "yearly": "anual"}
-
-
-def fdate(text, lang: str) -> str:
-    if not text:
-        return t("no_data", lang)
-    d = dt.date.fromisoformat(str(text)[:10])
-    return f"{d.day} {MONTHS_ES[d.month - 1]} {d.year}" if lang == "es" else d.strftime("%B %-d, %Y")
 
 
 def period_text(period: dict | None, lang: str) -> str:
@@ -33,11 +22,6 @@ def period_text(period: dict | None, lang: str) -> str:
     if not period:
         return ""
     return t("ytd_words", lang, start=fdate(period["start"], lang), end=fdate(period["end"], lang))
-
-
-def fmonth(key: str, lang: str) -> str:
-    d = dt.date.fromisoformat(key + "-01")
-    return f"{MONTHS_ES[d.month - 1]} {d.year}" if lang == "es" else d.strftime("%b %Y")
 
 
 def shown(cell: dict, unit: str, lang: str, threshold: int, what: str = "value", covered: bool = True) -> str:
@@ -49,7 +33,7 @@ def shown(cell: dict, unit: str, lang: str, threshold: int, what: str = "value",
     if cell.get("hidden"):
         return t("not_shown", lang)
     v = cell.get(what)
-    return t("no_data", lang) if v is None else fmt_value(v, unit if what == "value" else None)
+    return fnum(v, lang, unit if what == "value" else None)
 
 
 def badge(status: str, lang: str) -> html.Span:
@@ -88,17 +72,54 @@ def frame(lang: str, links, city: str, body: list, here: tuple = ("home", None),
 
 
 def _measure_summary(v: dict, lang: str) -> str:
+    """One plain sentence: the period's number with its unit words (none after a percent, a
+    missing or a hidden value), a ratio as "x times as likely", and the change from last year in
+    words ("8% fewer", "about the same"), never a signed or zero percentage."""
     h, thr = v["headline"], v["small_number_threshold"]
+    start, end = fdate(v["period"]["start"], lang), fdate(v["period"]["end"], lang)
     if h.get("not_covered"):
-        return t("sum_not_covered", lang, start=fdate(v["period"]["start"], lang), end=fdate(v["period"]["end"], lang))
-    text = t("sum_count_hidden" if h["current"].get("hidden") else "sum_count", lang,
-             start=fdate(v["period"]["start"], lang), end=fdate(v["period"]["end"], lang),
-             value=shown(h["current"], v["unit"], lang, thr), unit=v["unit"])
+        return t("sum_not_covered", lang, start=start, end=end)
+    cur = h["current"]
+    words = unit_words(v["unit"], lang, v.get("unit_label"))
+    cmp = v.get("comparison")
+    if cmp and not cur.get("hidden") and cur.get("value") is not None:
+        text = t("sum_ratio", lang, start=start, end=end, group=cmp["group"], reference=cmp["reference"],
+                 value=fnum(cur["value"], lang))
+    elif cur.get("hidden") or cur.get("value") is None or not words:
+        text = t("sum_count_hidden", lang, start=start, end=end, value=shown(cur, v["unit"], lang, thr))
+    else:
+        text = t("sum_count", lang, start=start, end=end, value=shown(cur, v["unit"], lang, thr), unit=words)
     if h["change_pct"] is not None and h["last_year"]["value"] is not None:
-        pct = f"{abs(h['change_pct']):.0f}%"
-        text += t("sum_change", lang, pct=pct, dir=t("more" if h["change_pct"] > 0 else "less", lang),
-                  prior=shown(h["last_year"], v["unit"], lang, thr))
+        prior = shown(h["last_year"], v["unit"], lang, thr)
+        if round(h["change_pct"]) == 0:
+            text += t("sum_same", lang, prior=prior)
+        else:
+            up = h["change_pct"] > 0
+            word = ("more" if up else "fewer") if v["kind"] == "count" else ("higher" if up else "lower")
+            text += t("sum_change", lang, pct=fpct(h["change_pct"], lang), dir=t(word, lang), prior=prior)
     return text
+
+
+def target_basis(v: dict, lang: str) -> str:
+    """The target and its basis in one sentence ("5% fewer than in the same months last year" or
+    "a fixed level of 2"), so two related measures, one aiming at a change from last year and one
+    at a fixed level, never look contradictory side by side. A target hidden for privacy (it would
+    give last year's number away) keeps its rule and says the amount is not shown."""
+    tg, h, unit = v["target"], v["headline"], v["unit"]
+    if tg is None:
+        return t("target_none", lang)
+    hidden = h["status"] == "hidden" or bool(h["current"].get("hidden"))
+    value = h["target"] if h["target"] is not None or hidden or tg.get("change_pct") is not None else tg.get("value")
+    amount = (t("not_shown", lang) if hidden and value is None else None if value is None else
+              " ".join(x for x in (fnum(value, lang, unit), unit_words(unit, lang, v.get("unit_label"))) if x))
+    if tg.get("change_pct") is not None:
+        up = tg["change_pct"] > 0
+        word = ("more" if up else "fewer") if v["kind"] == "count" else ("higher" if up else "lower")
+        text = t("target_change" if amount else "target_change_rule", lang, pct=fpct(tg["change_pct"], lang),
+                 dir=t(word, lang), value=amount)
+    else:
+        text = t("target_fixed", lang, value=amount or t("no_data", lang))
+    return text + (" " + t("placeholder", lang) if tg.get("placeholder") else "")
 
 
 def home(lang: str, links, city: str, index: dict, views: dict) -> list:
@@ -117,6 +138,7 @@ def home(lang: str, links, city: str, index: dict, views: dict) -> list:
                 html.A(v["title"], href=links.page("measure", mid), className="fw-semibold"), " ",
                 badge(v["headline"]["status"], lang),
                 html.P(_measure_summary(v, lang), className="mb-1 small"),
+                html.P(t("target_line", lang, text=target_basis(v, lang)), className="mb-1 small"),
                 html.P(v["definition"], className="mb-0 small text-body-secondary"),
             ], className="list-group-item"))
         actions = g.get("actions")
@@ -162,7 +184,7 @@ def month_chart(v: dict, lang: str) -> html.Figure:
         hi = max(pairs, key=lambda p: p[1]["value"])
         lo = min(pairs, key=lambda p: p[1]["value"])
         summary = t("sum_trend", lang, title=v["title"], first=pairs[0][0], last=pairs[-1][0], hi_month=hi[0],
-                    hi=fmt_value(hi[1]["value"], unit), lo_month=lo[0], lo=fmt_value(lo[1]["value"], unit),
+                    hi=fnum(hi[1]["value"], lang, unit), lo_month=lo[0], lo=fnum(lo[1]["value"], lang, unit),
                     hidden=t("sum_hidden", lang, n=n_hidden) if n_hidden else "")
     else:
         summary = t("sum_empty", lang)
@@ -272,21 +294,16 @@ def _notes(notes: dict | None, lang: str) -> list:
 
 def measure(lang: str, links, city: str, v: dict, geo: dict | None = None) -> list:
     thr, unit, h = v["small_number_threshold"], v["unit"], v["headline"]
-    tg = v["target"]
-    if tg is None or h["target"] is None:
-        target_text = t("target_none", lang)
-    else:
-        target_text = fmt_value(h["target"], unit) + " " + (unit if unit != "%" else "")
-        if tg.get("placeholder"):
-            target_text += " " + t("placeholder", lang)
+    target_text = target_basis(v, lang)
     facts = [
         (t("this_year", lang) + f" ({fdate(v['period']['start'], lang)} – {fdate(v['period']['end'], lang)})",
          shown(h["current"], unit, lang, thr, covered=not h.get("not_covered"))),
         (t("last_year", lang), shown(h["last_year"], unit, lang, thr, covered=not h.get("not_covered"))),
-        (t("change", lang), t("no_data", lang) if h["change_pct"] is None else f"{h['change_pct']:+.0f}%"),
+        (t("change", lang), t("no_data", lang) if h["change_pct"] is None
+         else ("+" if round(h["change_pct"]) > 0 else "\u2212" if round(h["change_pct"]) < 0 else "") + fpct(h["change_pct"], lang)),
         (t("target", lang), target_text),
     ]
-    cad = CADENCE_ES.get(v["cadence"], v["cadence"]) if lang == "es" else v["cadence"]
+    cad = cadence(v["cadence"], lang)
     body = [
         html.P(html.A(v["goal_title"], href=links.page("home") + f"#goal-{v['goal']}"), className="small mb-1"),
         html.H1(v["title"], className="h3"),

@@ -289,3 +289,54 @@ def test_suppression_policy_is_written_in_the_catalog(tmp_path):
             assert len(m.suppression_reason) > 30, m.id
     assert cat.measures["ois_count"].small_number_threshold == 0  # SPD publishes each shooting
     assert all(m.small_number_threshold >= 10 for m in cat.measures.values() if m.fields)
+
+
+def _catalog_copy(tmp_path):
+    import shutil
+
+    shutil.copytree(ROOT / "catalog", tmp_path / "catalog")
+    return tmp_path / "catalog"
+
+
+def _drop_translation(po, english: str) -> None:
+    """Remove one msgid/msgstr pair from a .po file, as a translator forgetting it would."""
+    lines = po.read_text(encoding="utf-8").split("\n\n")
+    kept = [b for b in lines if f'msgid "{english}"' not in b]
+    assert len(kept) == len(lines) - 1
+    po.write_text("\n\n".join(kept), encoding="utf-8")
+
+
+def test_every_public_text_has_a_spanish_translation():
+    """The shipped catalog: every public goal and measure text is in es.po (so no Spanish page
+    falls back to English), and the Vietnamese sample covers its goal whole."""
+    from engine.catalog_i18n import public_texts
+
+    cat = load_catalog(ROOT / "catalog")
+    texts = public_texts(cat)
+    assert len(texts) > 100 and all(text in cat.translations["es"] for _, _, text in texts)
+    vi = [w for w, k, text in texts if text in cat.translations["vi"]]
+    assert "goal 'trusted_data'" in vi and "measure 'datasets_fresh'" in vi
+    assert cat.translations["es"]["Robberies reported"] == "Robos denunciados"
+
+
+@pytest.mark.parametrize("lang, english, where", [
+    ("es", "Number of robbery offenses reported to police, counted by the date the offense began.",
+     "measure 'robberies': key 'definition'"),
+    ("es", "Safe neighborhoods", "goal 'safe_neighborhoods': key 'title'"),
+    ("es", "offenses", "measure 'robberies': key 'unit'"),
+    ("vi", "Datasets refreshed within their cadence", "measure 'datasets_fresh': key 'title'"),
+])
+def test_a_missing_translation_fails_the_catalog_check(tmp_path, lang, english, where):
+    folder = _catalog_copy(tmp_path)
+    _drop_translation(folder / "locale" / f"{lang}.po", english)
+    with pytest.raises(CatalogError) as err:
+        load_catalog(folder)
+    msg = str(err.value)
+    assert "\n" not in msg and f"locale/{lang}.po" in msg and where in msg and f"no {lang} translation" in msg
+
+
+def test_a_partial_language_is_asked_only_for_the_goals_it_translates(tmp_path):
+    """Dropping the sample's goal title leaves the Vietnamese file covering no goal: nothing is asked."""
+    folder = _catalog_copy(tmp_path)
+    _drop_translation(folder / "locale" / "vi.po", "Data the public can trust")
+    assert load_catalog(folder).translations["vi"]

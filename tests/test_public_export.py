@@ -172,3 +172,23 @@ def test_static_pages_are_accessible_on_a_phone(site, dash_duo, axe_source):
         assert driver.execute_script("return document.documentElement.scrollWidth") <= 390, page
         assert axe_violations(dash_duo, axe_source) == [], f"axe on static {page}"
         shoot(dash_duo, "static-" + page.replace("/", "-").removesuffix(".html"), 390)
+
+
+def test_static_spanish_pages_carry_no_english_catalog_text(site, live):
+    """The es/ pages of the export are Spanish through and through: no goal or measure text of the
+    English catalog (catalog/locale/es.po translates every one), while the English pages show it."""
+    import html as h
+
+    from engine.catalog import load_catalog
+    from engine.catalog_i18n import public_texts
+
+    cat = load_catalog(ROOT / "catalog")
+    english = {text for _, _, text in public_texts(cat) if cat.translations["es"][text] != text and len(text) > 12}
+    pages = ["index.html", "data.html"] + [f"measure/{m['id']}.html" for m in live.get("/api/v1/measures.json").get_json()]
+    seen = set()
+    for rel in pages:
+        es = h.unescape(get(f"{site}es/{rel}").decode())
+        leaked = [x for x in english if x in es]
+        assert not leaked, (rel, leaked[:3])
+        seen |= {x for x in english if x in h.unescape(get(f"{site}{rel}").decode())}
+    assert len(seen) > len(english) * 0.8
