@@ -62,6 +62,22 @@ def test_every_setting_read_from_the_environment_is_documented_in_the_readme():
     assert undocumented == [], f"settings.py reads {undocumented} but README.md's settings list does not name them"
 
 
+# a SEASTAT_ variable read straight from the environment outside settings.py (os.environ.get("X"),
+# os.environ["X"], os.getenv("X"), env.get("X"), env["X"])
+ENV_READ = re.compile(r"(?:environ(?:\.get\(|\[)|getenv\(|\benv(?:\.get\(|\[))\"(SEASTAT_[A-Z_]+)\"")
+
+
+def test_every_setting_any_module_reads_from_the_environment_is_documented_in_the_readme():
+    """Not only settings.py: a command that reads its own variable (etl fetch's SEASTAT_PORTAL_URL
+    went unnamed) is a setting a user must be able to find."""
+    code = [p for p in ROOT.rglob("*.py") if not ({".venv", "tests", "node_modules"} & set(p.relative_to(ROOT).parts))]
+    names = {n: p.relative_to(ROOT) for p in code for n in ENV_READ.findall(p.read_text(encoding="utf-8"))}
+    assert {"SEASTAT_PORTAL_URL", "SEASTAT_TODAY"} <= set(names)  # the pattern finds them
+    readme = (ROOT / "README.md").read_text()
+    undocumented = sorted(f"{n} ({p})" for n, p in names.items() if not re.search(rf"`{n}`", readme))
+    assert undocumented == [], f"read from the environment but not named in README.md: {undocumented}"
+
+
 def test_tests_import_helpers_from_tests_support_not_from_bench():
     """The benchmarks may use the tests' helpers (tests/support); the tests never import a benchmark,
     so changing how something is measured cannot break what is tested."""
