@@ -197,6 +197,16 @@ def download(source: Source, client: SocrataClient, raw_dir: Path, *, since: dt.
         return _download(source, client, folder, label, since, page_size, progress)
 
 
+def portal_client(portal, portal_url: str | None, timeout: float, retries: int, backoff: float) -> SocrataClient:
+    """The portal client `etl fetch` and `etl refresh` both use: `--portal-url`, else
+    SEASTAT_PORTAL_URL, else portal.yaml's base URL; SOCRATA_APP_TOKEN sent when set."""
+    base_url = portal_url or os.environ.get("SEASTAT_PORTAL_URL") or portal.base_url
+    if not re.match(r"^https?://[^/\s]+", base_url):
+        raise FetchError(f"portal URL {base_url!r}: expected http(s)://host")
+    return SocrataClient(base_url, app_token=os.environ.get("SOCRATA_APP_TOKEN") or None,
+                         timeout=timeout, retries=max(retries, 0), backoff=max(backoff, 0.0))
+
+
 @contextlib.contextmanager
 def _exclusive(folder: Path, dataset: str):
     """Hold an flock on the dataset's folder for the download (no lock file is left behind)."""
@@ -387,11 +397,7 @@ def run(args: argparse.Namespace) -> int:
         if dataset not in portal.sources:
             raise FetchError(f"{Path(settings.city_config) / 'portal.yaml'}: no entry for dataset {dataset}")
         source = portal.sources[dataset]
-        base_url = args.portal_url or os.environ.get("SEASTAT_PORTAL_URL") or portal.base_url
-        if not re.match(r"^https?://[^/\s]+", base_url):
-            raise FetchError(f"portal URL {base_url!r}: expected http(s)://host")
-        client = SocrataClient(base_url, app_token=os.environ.get("SOCRATA_APP_TOKEN") or None,
-                               timeout=args.timeout, retries=max(args.retries, 0), backoff=max(args.backoff, 0.0))
+        client = portal_client(portal, args.portal_url, args.timeout, args.retries, args.backoff)
         since = args.since
         if since == LATEST:
             since = newest_event_date(dataset, db_path)

@@ -26,7 +26,6 @@ import contextlib
 import fcntl
 import json
 import os
-import re
 import sys
 import time
 from dataclasses import dataclass, field
@@ -96,8 +95,8 @@ def refresh(settings, db_path: Path, datasets: list[str] | None = None, *, porta
             page_size: int | None = None, retries: int = 5, backoff: float = 1.0, timeout: float = 60.0,
             log=print) -> Outcome:
     """One refresh run (see the module docstring). Raises RefreshBusy when another run holds the lock."""
-    from etl.fetch import FetchError, download, load_portal, newest_event_date
-    from etl.socrata import SocrataClient, SocrataError
+    from etl.fetch import FetchError, download, load_portal, newest_event_date, portal_client
+    from etl.socrata import SocrataError
     from store import open_store
     from store.runs import RunLog
 
@@ -114,11 +113,7 @@ def refresh(settings, db_path: Path, datasets: list[str] | None = None, *, porta
             unknown = [d for d in names if d not in portal.sources]
             if unknown:
                 raise FetchError(f"{Path(settings.city_config) / 'portal.yaml'}: no entry for dataset {unknown[0]}")
-            base_url = portal_url or os.environ.get("SEASTAT_PORTAL_URL") or portal.base_url
-            if not re.match(r"^https?://[^/\s]+", base_url):
-                raise FetchError(f"portal URL {base_url!r}: expected http(s)://host")
-            client = SocrataClient(base_url, app_token=os.environ.get("SOCRATA_APP_TOKEN") or None,
-                                   timeout=timeout, retries=max(retries, 0), backoff=max(backoff, 0.0))
+            client = portal_client(portal, portal_url, timeout, retries, backoff)
             pending = read_pending(settings.raw_dir)
             for name in names:
                 try:
