@@ -149,7 +149,8 @@ def locust(folder: Path, users: int, seconds: int, options: list[str], tag: str,
            "--reset-stats", "--csv", str(prefix), "--loglevel", "WARNING", *options]
     cmd += ["--host", options[options.index("--host") + 1] if "--host" in options else
             options[options.index("--internal") + 1], *classes]  # every user sets its own site in on_start
-    out = subprocess.run(cmd, cwd=ROOT, capture_output=True, text=True, timeout=seconds + RAMP_SECONDS + 300)
+    env = {**os.environ, "PYTHONPATH": os.pathsep.join(filter(None, [str(ROOT), os.environ.get("PYTHONPATH")]))}
+    out = subprocess.run(cmd, cwd=ROOT, env=env, capture_output=True, text=True, timeout=seconds + RAMP_SECONDS + 300)
     if not Path(f"{prefix}_stats.csv").exists():
         raise SystemExit(f"locust failed ({out.returncode}): {out.stderr[-1500:]}")
     with open(f"{prefix}_stats.csv") as fh:

@@ -14,7 +14,7 @@ Requests are named by what a user did, so the table reads per request type. The 
 and meeting day come from bench_load's command line options (see `--internal` etc. below), never
 from the environment. Run alone for a quick look:
 
-    locust -f bench/locustfile.py --headless -u 10 -r 5 -t 30s --internal http://127.0.0.1:8000 \
+    PYTHONPATH=. locust -f bench/locustfile.py --headless -u 10 -r 5 -t 30s --internal http://127.0.0.1:8000 \
         --public http://127.0.0.1:8001 --accounts /tmp/accounts.json --meeting 2026-12-14
 """
 from __future__ import annotations
@@ -28,7 +28,10 @@ import urllib.parse
 
 from locust import FastHttpUser, HttpUser, between, events, task
 
-ROUTER_OUTPUT = ".._pages_content.children..._pages_store.data.."
+# the router request and the layout search the tests use (bench_load puts the project on PYTHONPATH)
+from tests.support.pages import find_by_id as find_props
+from tests.support.pages import router_payload as router
+
 PERIODS = ["", "?period=7d", "?period=28d", "?period=ytd", "?period=meeting"]
 MEASURES = ["person_crimes", "robberies", "p1_median_response", "uof_disparity_black", "service_requests"]
 GOALS = ["safe_neighborhoods", "fast_help", "fair_policing", "responsive_services"]
@@ -48,33 +51,6 @@ def _options(parser):
 
 def _opt(user, name):
     return getattr(user.environment.parsed_options, name)
-
-
-def router(path: str, search: str = "") -> dict:
-    """The request Dash's router sends when the URL becomes path + search (tests/support/pages.py)."""
-    return {"output": ROUTER_OUTPUT,
-            "outputs": [{"id": "_pages_content", "property": "children"}, {"id": "_pages_store", "property": "data"}],
-            "inputs": [{"id": "_pages_location", "property": "pathname", "value": path},
-                       {"id": "_pages_location", "property": "search", "value": search}],
-            "changedPropIds": ["_pages_location.pathname", "_pages_location.search"], "state": []}
-
-
-def find_props(node, ident):
-    """The props of the component with this id in a rendered layout (or None)."""
-    if isinstance(node, list):
-        for x in node:
-            found = find_props(x, ident)
-            if found is not None:
-                return found
-    elif isinstance(node, dict) and "props" in node:
-        if node["props"].get("id") == ident:
-            return node["props"]
-        for v in node["props"].values():
-            if isinstance(v, (list, dict)):
-                found = find_props(v, ident)
-                if found is not None:
-                    return found
-    return None
 
 
 class Staff(HttpUser):
